@@ -1,0 +1,251 @@
+"""Typed records exchanged with the site (see ``docs/site-api.md``).
+
+Records coming *from* the site are frozen dataclasses built only by :mod:`clinicdesk.site.parse`
+after validation, so the rest of the app can trust every field's type. Writes going *to* the site
+are ``TypedDict``s with only the fields being changed (WordPress updates are partial).
+
+All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Literal, TypedDict, TypeVar
+
+PostStatus = Literal["publish", "future", "draft", "pending", "private", "trash"]
+POST_STATUSES: tuple[PostStatus, ...] = (
+    "publish",
+    "future",
+    "draft",
+    "pending",
+    "private",
+    "trash",
+)
+
+TriageStatus = Literal["new", "contacted", "scheduled", "referred", "closed", "spam"]
+TRIAGE_STATUSES: tuple[TriageStatus, ...] = (
+    "new",
+    "contacted",
+    "scheduled",
+    "referred",
+    "closed",
+    "spam",
+)
+
+ContactMethod = Literal["email", "phone", "text"]
+CONTACT_METHODS: tuple[ContactMethod, ...] = ("email", "phone", "text")
+
+NoteKind = Literal["note", "status", "assign", "urgent", "acknowledge"]
+NOTE_KINDS: tuple[NoteKind, ...] = ("note", "status", "assign", "urgent", "acknowledge")
+
+Taxonomy = Literal["category", "post_tag"]
+
+#: The capability the companion plugin gives to those who may see and triage inquiries.
+CAP_MANAGE_INQUIRIES = "clinicdesk_manage_inquiries"
+#: The capability to delete inquiries (administrators and editors only).
+CAP_DELETE_INQUIRIES = "clinicdesk_delete_inquiries"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What ``GET /wp-json/`` says about the site."""
+
+    name: str
+    description: str
+    url: str
+    home: str
+    namespaces: tuple[str, ...]
+    application_passwords: bool
+    gmt_offset: float
+    timezone_string: str
+
+    @property
+    def has_plugin(self) -> bool:
+        """True when the ClinicDesk companion plugin is active (inquiries are available)."""
+        return "clinicdesk/v1" in self.namespaces
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    """The signed-in user (``GET wp/v2/users/me?context=edit``)."""
+
+    id: int
+    username: str
+    name: str
+    slug: str
+    email: str
+    roles: tuple[str, ...]
+    capabilities: frozenset[str]
+
+    def can(self, capability: str) -> bool:
+        """Whether the user holds ``capability`` (e.g. ``publish_posts``)."""
+        return capability in self.capabilities
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user as listed by ``wp/v2/users`` (view context)."""
+
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """Someone who may be assigned inquiries (``clinicdesk/v1/staff``)."""
+
+    id: int
+    name: str
+    slug: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A category or a tag."""
+
+    id: int
+    taxonomy: Taxonomy
+    name: str
+    slug: str
+    description: str
+    parent: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An uploaded file (``wp/v2/media``)."""
+
+    id: int
+    source_url: str
+    mime_type: str
+    media_type: str
+    alt_text: str
+    title: str
+    date_gmt: datetime
+    modified_gmt: datetime
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A blog post in edit context (raw title, content and excerpt)."""
+
+    id: int
+    status: PostStatus
+    slug: str
+    generated_slug: str
+    title: str
+    content: str
+    excerpt: str
+    author: int
+    featured_media: int
+    categories: tuple[int, ...]
+    tags: tuple[int, ...]
+    date_gmt: datetime | None
+    modified_gmt: datetime
+    link: str
+    client_id: str | None
+
+
+class PostFields(TypedDict, total=False):
+    """The fields of a post the app writes. Only the keys present are sent (partial update)."""
+
+    title: str
+    content: str
+    excerpt: str
+    slug: str
+    status: PostStatus
+    date_gmt: datetime | None
+    categories: list[int]
+    tags: list[int]
+    featured_media: int
+    author: int
+
+
+@dataclass(frozen=True, slots=True)
+class Inquiry:
+    """A consultation-form inquiry with its triage state (edit context, meta flattened)."""
+
+    id: int
+    status: Literal["private", "trash"]
+    date_gmt: datetime
+    modified_gmt: datetime
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    preferred_contact: ContactMethod
+    state: str
+    insurance: str
+    reason: str
+    message: str
+    consent: bool
+    received_gmt: datetime
+    triage_status: TriageStatus
+    assignee: int
+    urgent: bool
+    unread: bool
+
+
+class InquiryTriage(TypedDict, total=False):
+    """The triage fields staff change. Only the keys present are sent (partial update)."""
+
+    triage_status: TriageStatus
+    assignee: int
+    urgent: bool
+    unread: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One entry of an inquiry's append-only timeline (``clinicdesk/v1/notes``)."""
+
+    id: int
+    inquiry: int
+    author: int
+    author_name: str
+    date_gmt: datetime
+    kind: NoteKind
+    content: str
+    client_id: str | None
+
+
+class Consultation(TypedDict, total=False):
+    """A consultation-form submission, as the clinic's website posts it."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    preferred_contact: ContactMethod
+    state: str
+    insurance: str
+    reason: str
+    message: str
+    consent: bool
+    website: str
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """The id and version of a record, from a ``_fields=id,modified_gmt`` sweep."""
+
+    id: int
+    modified_gmt: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a collection with WordPress's pagination headers."""
+
+    items: tuple[T, ...]
+    page: int
+    total: int
+    total_pages: int

@@ -1,0 +1,705 @@
+"""HTTP to the site: one session per account, timeouts, retries, and typed errors.
+
+Everything that can go wrong on the wire becomes one of :mod:`clinicdesk.site.errors` here, with
+a sentence a clinic staff member can act on. Two rules shape the retry logic:
+
+* Reads and updates are retried on connection failures, timeouts, 429, 500, 502, 503 and 504,
+  with exponential backoff and jitter (so a room full of desktops does not hammer a recovering
+  site in step). An update to an existing record is a partial write of the same values, so
+  sending it twice does no harm.
+* A create (``POST`` to a collection) whose outcome is unknown is **never** sent again: a second
+  copy would be a duplicate post. :class:`~clinicdesk.site.errors.OutcomeUnknownError` carries the
+  create's client id so the caller can look the record up first. A create is only repeated when
+  the connection could not even be opened (nothing was sent).
+
+Credentials go only to the site itself over https (or http on loopback), checked before every
+request including redirects; redirects are followed by hand, only for reads, only within the site.
+Nothing logged here holds a password, an ``Authorization`` header, a body or a query string.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import os
+import random
+import re
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Final
+from urllib.parse import urljoin
+
+import requests
+import requests.auth
+from urllib3.exceptions import NewConnectionError, ReadTimeoutError
+
+from clinicdesk import __version__
+from clinicdesk.site import parse
+from clinicdesk.site.errors import (
+    CertificateError,
+    ForbiddenError,
+    GoneError,
+    InsecureURLError,
+    InvalidResponseError,
+    NotFoundError,
+    NotWordPressError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RejectedError,
+    ServerError,
+    SignedOutError,
+    SiteError,
+    TimedOutError,
+    UnreachableError,
+)
+from clinicdesk.site.url import check_request_url
+
+__all__ = ["USER_AGENT", "Answer", "RetryPolicy", "Timeouts", "Transport", "parse_retry_after"]
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT: Final = f"ClinicDesk/{__version__}"
+
+_MAX_REDIRECTS = 5
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long to wait for the site, in seconds.
+
+    Attributes:
+        connect: to open the connection (and TLS handshake).
+        read: between two pieces of the answer (requests' read timeout is per read, not total).
+        total: for the whole body once it started; stops a server that drips bytes forever.
+    """
+
+    connect: float = 5.0
+    read: float = 30.0
+    total: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how long to wait before trying an idempotent request again.
+
+    Attributes:
+        attempts: tries in all, the first included (1 turns retrying off).
+        backoff: the first wait; each further wait doubles it.
+        max_backoff: the longest computed wait.
+        jitter: the fraction of each wait that is random (0 for none, 1 for "full jitter").
+        max_retry_after: the longest ``Retry-After`` the client waits out itself; a site asking
+            for longer gets a :class:`RateLimitedError` at once, carrying ``retry_after``, so the
+            caller can schedule the work instead of a thread sleeping for minutes.
+        statuses: the 5xx answers worth retrying. 500 is included because WordPress's
+            "Error establishing a database connection" is a 500 and usually passes.
+    """
+
+    attempts: int = 4
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    jitter: float = 0.5
+    max_retry_after: float = 60.0
+    statuses: frozenset[int] = field(default_factory=lambda: frozenset({500, 502, 503, 504}))
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        if not 0.0 <= self.jitter <= 1.0:
+            raise ValueError("jitter must be between 0 and 1")
+
+    def delay(self, retry: int, rand: float) -> float:
+        """The wait before retry number ``retry`` (1 for the first), given ``rand`` in [0, 1)."""
+        base = min(self.max_backoff, self.backoff * 2.0 ** min(retry - 1, 32))
+        return base * (1.0 - self.jitter) + base * self.jitter * rand
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A complete answer from the site (status, headers, body read in full and size-checked)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("Content-Type")
+
+    def json(self) -> object:
+        """The body decoded as JSON (see :func:`clinicdesk.site.parse.decode_json`)."""
+        return parse.decode_json(self.body, self.content_type)
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP-date.
+
+    Args:
+        value: the header, or None.
+        now: the current time as a Unix timestamp (for HTTP-dates).
+
+    Returns:
+        Seconds (0 when the date has passed), or None when absent or unreadable.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(int(text[:12]))
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" dates: HTTP-dates are always GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Failure:
+    """One attempt failed before a complete answer arrived.
+
+    Attributes:
+        error: the typed error to raise if this is final.
+        sent: whether the request may have reached the site (False only when the connection
+            could not be opened, or the certificate was refused).
+        retryable: whether trying again could help.
+    """
+
+    error: SiteError
+    sent: bool
+    retryable: bool
+
+
+class _RedactQueryFilter(logging.Filter):
+    """Cuts query strings out of urllib3's DEBUG lines (``"GET /wp-json/...?search=Jane"``).
+
+    Queries hold searches, ids and client ids, which may identify a client of the clinic. The
+    filter sits on urllib3's own logger so it applies whatever handlers the app configures.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                a.split("?", 1)[0] + "?…" if isinstance(a, str) and "?" in a else a
+                for a in record.args
+            )
+        return True
+
+
+def _install_log_redaction() -> None:
+    pool_logger = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, _RedactQueryFilter) for f in pool_logger.filters):
+        pool_logger.addFilter(_RedactQueryFilter())
+
+
+_install_log_redaction()
+
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+
+
+def _route_template(route: str) -> str:
+    """``wp/v2/posts/123`` -> ``wp/v2/posts/{id}``: for logs, which must not grow per record."""
+    return _ID_SEGMENT.sub("/{id}", "/" + route)
+
+
+class Transport:
+    """Sends requests to one site for one account, and turns every failure into a SiteError.
+
+    Not thread-safe (``requests.Session`` is not): use one Transport per worker thread.
+
+    Args:
+        site_url: the normalized site address (:func:`~clinicdesk.site.url.normalize_site_url`).
+        auth: ``(username, application password)``, or None for anonymous use only.
+        session: a session to use (tests pass their own, as does an app that wants to share a
+            connection pool). The caller keeps ownership and closes it; it must not retry on its
+            own (a retrying adapter would repeat creates). Otherwise the Transport makes one and
+            :meth:`close` closes it.
+        timeouts: connect, read and total timeouts.
+        retry: the retry policy.
+        ca_bundle: a CA certificate file or folder, for clinics whose site uses a certificate of
+            their own authority. Verification itself can never be turned off.
+        sleep: how to wait between retries (tests pass a recorder).
+        clock: the current Unix time (to read ``Retry-After`` dates).
+        rand: a source of numbers in [0, 1) for jitter.
+        max_body: the largest answer body read, in bytes.
+
+    Attributes:
+        requests_made: how many HTTP requests were sent (every attempt and redirect counts).
+    """
+
+    def __init__(
+        self,
+        site_url: str,
+        auth: tuple[str, str] | None,
+        *,
+        session: requests.Session | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+        max_body: int = parse.MAX_BODY_BYTES,
+    ) -> None:
+        self._site_url = site_url.rstrip("/")
+        check_request_url(self._site_url + "/", self._site_url)
+        self._api = self._site_url + "/wp-json/"
+        self._auth = (
+            None
+            if auth is None
+            # WordPress ignores the spaces it shows application passwords with; sending them
+            # stripped makes "abcd efgh ..." and "abcdefgh..." the same credential everywhere.
+            else requests.auth.HTTPBasicAuth(auth[0], auth[1].replace(" ", ""))
+        )
+        self._owns_session = session is None
+        self._session = session if session is not None else requests.Session()
+        self._timeouts = timeouts or Timeouts()
+        self._retry = retry or RetryPolicy()
+        self._verify: str | bool = True
+        if ca_bundle is not None:
+            path = os.fspath(ca_bundle)
+            if not os.path.exists(path):
+                raise CertificateError(
+                    f"The certificate authority file “{path}” does not exist. Check the path in "
+                    "the settings, or remove it to use the system's certificates."
+                )
+            self._verify = path
+        self._sleep = sleep
+        self._clock = clock
+        self._rand = rand
+        self._max_body = max_body
+        self.requests_made = 0
+
+    @property
+    def site_url(self) -> str:
+        """The site address this transport talks to."""
+        return self._site_url
+
+    @property
+    def has_credentials(self) -> bool:
+        """Whether requests can be signed in."""
+        return self._auth is not None
+
+    def close(self) -> None:
+        """Close the session if this Transport created it."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        route: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: object = None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        idempotent: bool | None = None,
+        client_id: str = "",
+    ) -> Answer:
+        """Send one request (with retries) and return the site's 2xx answer.
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            route: relative to ``{site}/wp-json/``, e.g. ``wp/v2/posts/12`` ("" for the index).
+            params: the query; encoded by requests (``+`` and ``:`` are escaped).
+            json_body: sent as JSON when not None.
+            body: sent as-is (media uploads); give its ``Content-Type`` in ``headers``.
+            headers: extra headers.
+            authenticated: send the credentials (False for public routes).
+            idempotent: whether sending twice is harmless. Default: every method but POST.
+                Pass True for a POST that updates an existing record or that the site
+                de-duplicates itself.
+            client_id: the create's UUID, carried by OutcomeUnknownError for a non-idempotent
+                request whose outcome is unknown.
+
+        Returns:
+            The 2xx answer.
+
+        Raises:
+            SiteError: a subclass for each failure; OutcomeUnknownError for a non-idempotent
+                request that may or may not have taken effect.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in _IDEMPOTENT_METHODS
+        if authenticated and self._auth is None:
+            raise SignedOutError("Sign in to the site first.")
+        data = body
+        send_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+            send_headers["Content-Type"] = "application/json"
+        send_headers.update(headers or {})
+        url = self._api + route.lstrip("/")
+        query: Mapping[str, str | int] | None = params
+        attempt = 0
+        redirects = 0
+        while True:
+            attempt += 1
+            # Checked again every time: the URL may be a redirect's target.
+            check_request_url(url, self._site_url)
+            answer = self._send_once(
+                method, url, route, query, data, send_headers, authenticated, attempt
+            )
+            if isinstance(answer, _Failure):
+                failure = answer
+                if (
+                    failure.retryable
+                    and (idempotent or not failure.sent)
+                    and attempt < self._retry.attempts
+                ):
+                    self._wait(self._retry.delay(attempt, self._rand()))
+                    continue
+                if failure.sent and not idempotent:
+                    raise self._outcome_unknown(client_id, failure.error)
+                raise failure.error
+
+            status = answer.status
+            if 200 <= status < 300:
+                return answer
+            if 300 <= status < 400:
+                url = self._redirect_target(method, url, answer)
+                query = None  # the target's own query replaces ours
+                redirects += 1
+                if redirects > _MAX_REDIRECTS:
+                    raise InvalidResponseError(
+                        "The site redirected ClinicDesk too many times. Check the site address."
+                    )
+                attempt -= 1  # following a redirect is not a retry
+                continue
+
+            error = error_for_status(answer, now=self._clock())
+            can_retry = idempotent and attempt < self._retry.attempts
+            if isinstance(error, RateLimitedError):
+                wait = error.retry_after
+                if can_retry and (wait is None or wait <= self._retry.max_retry_after):
+                    self._wait(
+                        wait if wait is not None else self._retry.delay(attempt, self._rand())
+                    )
+                    continue
+                # A 429 comes before the site does anything: even a create was safely refused.
+                raise error
+            if status >= 500 and not idempotent:
+                # The site may have stored the record before failing.
+                raise self._outcome_unknown(client_id, error) from None
+            if status in self._retry.statuses and can_retry:
+                self._wait(self._retry.delay(attempt, self._rand()))
+                continue
+            raise error
+
+    # ----------------------------------------------------------------------------------------
+
+    def _wait(self, seconds: float) -> None:
+        logger.debug("waiting %.2f s before retrying", seconds)
+        self._sleep(seconds)
+
+    @staticmethod
+    def _outcome_unknown(client_id: str, cause: SiteError) -> OutcomeUnknownError:
+        return OutcomeUnknownError(
+            "The site did not confirm whether it saved the new item "
+            f"({cause.message.rstrip('.')}). ClinicDesk will check before sending it again.",
+            client_id=client_id,
+            cause=cause,
+        )
+
+    def _redirect_target(self, method: str, url: str, answer: Answer) -> str:
+        location = answer.headers.get("Location")
+        if not location:
+            raise InvalidResponseError(
+                f"The site answered with a redirect (error {answer.status}) but no address."
+            )
+        target = urljoin(url, location)
+        # Raises InsecureURLError (before anything is sent there) for http or another host.
+        check_request_url(target, self._site_url)
+        if method not in ("GET", "HEAD"):
+            # Re-sending a change to another address could apply it twice or somewhere
+            # unexpected; a change that is redirected was not applied.
+            raise InvalidResponseError(
+                "The site redirected a change to another address, so it was not saved. Check the "
+                "site address in the settings (for example, www. or https://)."
+            )
+        return target
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        route: str,
+        params: Mapping[str, str | int] | None,
+        data: bytes | None,
+        headers: Mapping[str, str],
+        authenticated: bool,
+        attempt: int,
+    ) -> Answer | _Failure:
+        """One HTTP exchange. Failures are returned, not raised, so that the typed error the
+        caller raises carries no chain back to requests' exception: its traceback would keep
+        the connection (and the request with its Authorization header) alive."""
+        started = time.monotonic()
+        self.requests_made += 1
+        result: Answer | _Failure
+        status = ""  # for the log: the status line, when one arrived
+        try:
+            with self._session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=dict(headers),
+                auth=self._auth if authenticated else None,
+                timeout=(self._timeouts.connect, self._timeouts.read),
+                # Per request, so neither a session setting nor an argument can turn
+                # verification off.
+                verify=self._verify,
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                status = str(response.status_code)
+                body = self._read_body(response, started)
+                result = (
+                    body
+                    if isinstance(body, _Failure)
+                    else Answer(response.status_code, response.headers, body)
+                )
+        except requests.RequestException as exc:
+            result = _classify(exc)
+            _release(exc)
+        logger.debug(
+            "%s %s -> %s in %.0f ms (attempt %d)",
+            method,
+            _route_template(route),
+            " ".join(
+                filter(
+                    None,
+                    [status, type(result.error).__name__ if isinstance(result, _Failure) else ""],
+                )
+            ),
+            (time.monotonic() - started) * 1000,
+            attempt,
+        )
+        return result
+
+    def _read_body(self, response: requests.Response, started: float) -> bytes | _Failure:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_body:
+            return _Failure(error=_too_large(self._max_body), sent=True, retryable=False)
+        chunks: list[bytes] = []
+        size = 0
+        # iter_content decompresses, so the limit applies to what is held in memory (a small
+        # gzip bomb cannot get past it).
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > self._max_body:
+                return _Failure(error=_too_large(self._max_body), sent=True, retryable=False)
+            if time.monotonic() - started > self._timeouts.total:
+                return _Failure(error=_timed_out(), sent=True, retryable=True)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+
+
+def _too_large(limit: int) -> InvalidResponseError:
+    return InvalidResponseError(
+        f"The site sent an answer larger than ClinicDesk accepts (over {limit:,} bytes), so it "
+        "was not read. Something on the site is misbehaving."
+    )
+
+
+def _timed_out() -> TimedOutError:
+    return TimedOutError(
+        "The site did not answer in time. It may be busy or down; ClinicDesk will try again later."
+    )
+
+
+def _release(exc: BaseException) -> None:
+    """Drop the locals of the frames in ``exc``'s tracebacks (and its chained exceptions').
+
+    urllib3 keeps the failing exception in a local of the frame it was raised through, a
+    reference cycle only the garbage collector breaks. Until then the cycle holds the connection
+    pool, so closing the session would leave its sockets open (urllib3 closes a pool's sockets
+    when the pool is freed), and it holds the request with its Authorization header.
+    """
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        pending += [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        pending += current.args
+
+
+def _classify(exc: requests.RequestException) -> _Failure:
+    """Map a requests exception to a typed error and whether the request may have been sent."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _Failure(
+            error=CertificateError(
+                "The site's security certificate could not be verified, so ClinicDesk did not "
+                "connect. The certificate may have expired, or the address may be wrong. If the "
+                "clinic uses its own certificate authority, set its file in the settings."
+            ),
+            sent=False,
+            retryable=False,
+        )
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return _Failure(error=_timed_out(), sent=False, retryable=True)
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return _Failure(error=_timed_out(), sent=True, retryable=True)
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return _Failure(
+            error=UnreachableError(
+                "ClinicDesk could not reach the proxy server set up on this computer. Check the "
+                "network settings."
+            ),
+            sent=False,
+            retryable=True,
+        )
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
+        return _Failure(
+            error=InsecureURLError("The site address is not valid. Check it in the settings."),
+            sent=False,
+            retryable=False,
+        )
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return _Failure(
+            error=InvalidResponseError(
+                "The site's answer was damaged (it could not be decompressed)."
+            ),
+            sent=True,
+            retryable=True,
+        )
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, ReadTimeoutError):  # raised while streaming the body
+        return _Failure(error=_timed_out(), sent=True, retryable=True)
+    if isinstance(getattr(reason, "reason", None), NewConnectionError):
+        # The connection was never opened (refused, no route, name not found): nothing was sent.
+        return _Failure(
+            error=UnreachableError(
+                "ClinicDesk could not reach the site. Check the internet connection and the site "
+                "address; the site may also be down."
+            ),
+            sent=False,
+            retryable=True,
+        )
+    return _Failure(
+        error=UnreachableError(
+            "The connection to the site was lost before it finished answering. Check the "
+            "internet connection; ClinicDesk will try again."
+        ),
+        sent=True,
+        retryable=True,
+    )
+
+
+def _rate_limited_message(wait: float | None) -> str:
+    if wait is None:
+        return "The site asked ClinicDesk to slow down. Try again in a few minutes."
+    return f"The site asked ClinicDesk to slow down. Try again in {_duration(wait)}."
+
+
+def _duration(seconds: float) -> str:
+    whole = max(1, math.ceil(seconds))
+    if whole < 120:
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    return f"{math.ceil(whole / 60)} minutes"
+
+
+def _params_of(data: Mapping[str, object]) -> dict[str, str]:
+    """``data.params`` of ``rest_invalid_param`` ({name: reason}) or
+    ``rest_missing_callback_param`` ([names])."""
+    raw = data.get("params")
+    if isinstance(raw, dict):
+        return {str(k)[:200]: (v[:1000] if isinstance(v, str) else "") for k, v in raw.items()}
+    if isinstance(raw, list):
+        return {str(name)[:200]: "" for name in raw if isinstance(name, str)}
+    return {}
+
+
+def error_for_status(answer: Answer, *, now: float) -> SiteError:
+    """The typed error for a non-2xx answer (WordPress's JSON error when there is one).
+
+    Args:
+        answer: the answer.
+        now: the current Unix time, to read a ``Retry-After`` date.
+    """
+    status = answer.status
+    payload = parse.error_payload(answer.body, answer.content_type)
+    code = payload.code if payload else None
+    said = payload.message.strip() if payload and payload.message else ""
+    detail = f" The site said: “{said}”" if said else ""
+    if status == 401:
+        return SignedOutError(
+            "The site did not accept your sign-in: you are signed out, or the application "
+            "password was revoked. Sign in again.",
+            code=code,
+            status=status,
+        )
+    if status == 403:
+        return ForbiddenError(
+            f"Your account on the site is not allowed to do this.{detail}",
+            code=code,
+            status=status,
+        )
+    if status == 404:
+        if payload is None:
+            return NotWordPressError(
+                "The site has no REST API at this address (it answered “not found” with a web "
+                "page). Check the address, and that the site uses pretty permalinks.",
+                status=status,
+            )
+        if code == "rest_no_route":
+            return NotFoundError(
+                "The site does not offer this feature: a plugin may be missing or inactive.",
+                code=code,
+                status=status,
+            )
+        return NotFoundError(
+            "This item is not on the site any more: it may have been deleted for good.",
+            code=code,
+            status=status,
+        )
+    if status == 410:
+        return GoneError("This item is already in the site's trash.", code=code, status=status)
+    if status == 429:
+        wait = parse_retry_after(answer.headers.get("Retry-After"), now)
+        return RateLimitedError(_rate_limited_message(wait), code=code, retry_after=wait)
+    if 400 <= status < 500:
+        data = payload.data if payload else {}
+        return RejectedError(
+            f"The site refused this request (error {status}).{detail}",
+            code=code,
+            status=status,
+            params=_params_of(data),
+            data=data,
+        )
+    if 500 <= status < 600:
+        return ServerError(
+            f"The site ran into a problem (error {status}). Try again in a few minutes; if it "
+            "keeps happening, tell whoever looks after the website.",
+            code=code,
+            status=status,
+        )
+    return InvalidResponseError(
+        f"The site gave an answer ClinicDesk does not understand (status {status}).",
+        status=status,
+    )
