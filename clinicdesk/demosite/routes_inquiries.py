@@ -1,0 +1,436 @@
+"""What the ClinicDesk plugin adds: inquiries, their notes, the staff list and the public form.
+
+Inquiries are a private post type served by the shared post handlers; this module supplies their
+meta, their serialisation and the plugin's gate: every inquiry route answers 401/403 to anyone
+without ``clinicdesk_manage_inquiries`` before looking at anything else. Nothing here logs a field
+of an inquiry or a note.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinicdesk.demosite.auth import DELETE_INQUIRIES, MANAGE_INQUIRIES, ROLE_CAPS
+from clinicdesk.demosite.db import InquiryMeta, Note, Post, RateBucket, User
+from clinicdesk.demosite.posttypes import PostCaps, PostType, base_fields, base_links
+from clinicdesk.demosite.routes_posts import register_post_type
+from clinicdesk.demosite.routing import Ctx, Endpoint, Router
+from clinicdesk.demosite.schema import CONTEXT, PAGE, PER_PAGE, Arg, ArgError, validate_value
+from clinicdesk.demosite.wpjson import (
+    ParamError,
+    Reply,
+    RestError,
+    fmt,
+    forbidden,
+    invalid_params,
+    is_wp_datetime,
+    missing_params,
+    pagination_headers,
+    parse_datetime,
+)
+
+logger = logging.getLogger(__name__)
+
+INQUIRY_TYPE_NAME = "clinicdesk_inquiry"
+TRIAGE_STATUSES = ("new", "contacted", "scheduled", "referred", "closed", "spam")
+CONTACT_METHODS = ("email", "phone", "text")
+NOTE_KINDS = ("note", "status", "assign", "urgent", "acknowledge")
+#: USPS codes: the states, DC, the territories and the military "states".
+US_STATES = tuple(
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR VI AA AE AP".split()
+)
+
+
+def _gmt_string(value: str) -> str:
+    if not is_wp_datetime(value):
+        raise ArgError("rest_invalid_date", "Invalid date.")
+    return value
+
+
+#: The registered inquiry meta, with the plugin's types, lengths and allowed values.
+META_SCHEMA: dict[str, Arg] = {
+    "first_name": Arg("string", max_length=100),
+    "last_name": Arg("string", max_length=100),
+    "email": Arg("string", max_length=254, format="email"),
+    "phone": Arg("string", max_length=40),
+    "preferred_contact": Arg("string", enum=CONTACT_METHODS),
+    "state": Arg("string", enum=("", *US_STATES)),
+    "insurance": Arg("string", max_length=100),
+    "reason": Arg("string", max_length=200),
+    "message": Arg("string", max_length=5000),
+    "consent": Arg("boolean"),
+    "received_gmt": Arg("string", check=_gmt_string),
+    "triage_status": Arg("string", enum=TRIAGE_STATUSES),
+    "assignee": Arg("integer", minimum=0),
+    "urgent": Arg("boolean"),
+    "unread": Arg("boolean"),
+    "clinicdesk_client_id": Arg("string", max_length=64),
+}
+_FORM_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "state",
+    "insurance",
+    "reason",
+    "message",
+    "consent",
+)
+
+
+def staff_ids(db: Session) -> set[int]:
+    """Ids of the users who hold ``clinicdesk_manage_inquiries``."""
+    roles = [role for role, caps in ROLE_CAPS.items() if MANAGE_INQUIRIES in caps]
+    return set(db.scalars(select(User.id).where(User.role.in_(roles))))
+
+
+class InquiryMetaStore:
+    """Inquiry meta kept as the columns of ``inquiry_meta``."""
+
+    schema: Mapping[str, Arg] = META_SCHEMA
+
+    def load(self, ctx: Ctx, posts: Sequence[Post]) -> dict[int, dict[str, Any]]:
+        """The meta object of each inquiry, in one query."""
+        rows = {
+            m.post_id: m
+            for m in ctx.db.scalars(
+                select(InquiryMeta).where(InquiryMeta.post_id.in_([p.id for p in posts]))
+            )
+        }
+        return {p.id: _meta_json(rows.get(p.id), p) for p in posts}
+
+    def save(self, ctx: Ctx, post: Post, values: Mapping[str, Any]) -> None:
+        """Store the meta keys sent; the others keep their values (a partial update)."""
+        assignee = values.get("assignee")
+        if assignee and assignee not in staff_ids(ctx.db):
+            raise invalid_params(
+                {"meta": ParamError("rest_invalid_param", "meta.assignee is not a staff member.")}
+            )
+        meta = ctx.db.get(InquiryMeta, post.id)
+        if meta is None:
+            meta = InquiryMeta(post_id=post.id, received_gmt=post.date_gmt)
+            ctx.db.add(meta)
+        for key, value in values.items():
+            if key == "clinicdesk_client_id":
+                post.client_id = value or None
+            elif key == "received_gmt":
+                meta.received_gmt = parse_datetime(value, ctx.settings.tz, force_utc=True)
+            else:
+                setattr(meta, key, value)
+        if "first_name" in values or "last_name" in values:
+            post.title = f"{meta.first_name} {meta.last_name}".strip()
+
+
+def _meta_json(meta: InquiryMeta | None, post: Post) -> dict[str, Any]:
+    if meta is None:
+        meta = InquiryMeta(
+            received_gmt=post.date_gmt,
+            triage_status="new",
+            assignee=0,
+            urgent=False,
+            unread=True,
+            consent=False,
+            preferred_contact="email",
+        )
+    data: dict[str, Any] = {key: getattr(meta, key) for key in _FORM_FIELDS}
+    for key, default in (
+        ("first_name", ""),
+        ("last_name", ""),
+        ("email", ""),
+        ("phone", ""),
+        ("state", ""),
+        ("insurance", ""),
+        ("reason", ""),
+        ("message", ""),
+    ):
+        data[key] = data[key] if data[key] is not None else default
+    data.update(
+        received_gmt=fmt(meta.received_gmt),
+        triage_status=meta.triage_status or "new",
+        assignee=meta.assignee or 0,
+        urgent=bool(meta.urgent),
+        unread=bool(meta.unread) if meta.unread is not None else True,
+        clinicdesk_client_id=post.client_id or "",
+    )
+    return data
+
+
+def serialize_inquiries(
+    ctx: Ctx, pt: PostType, posts: Sequence[Post], context: str
+) -> list[dict[str, Any]]:
+    """Inquiries as ``wp/v2/inquiries`` shows them: post fields, empty content, meta."""
+    metas = InquiryMetaStore().load(ctx, posts)
+    out = []
+    for post in posts:
+        data = base_fields(ctx, pt, post, context)
+        content: dict[str, Any] = {"rendered": "", "protected": False}
+        if context == "edit":
+            content = {"raw": post.content, **content, "block_version": 0}
+        data.update(content=content, template="", meta=metas[post.id])
+        data["_links"] = base_links(ctx, pt, post)
+        out.append(data)
+    return out
+
+
+def inquiry_gate(ctx: Ctx) -> None:
+    """The plugin's guard: 401 anonymous, 403 signed in without ``clinicdesk_manage_inquiries``."""
+    if not ctx.can(MANAGE_INQUIRIES):
+        raise forbidden(ctx.denied_status)
+
+
+INQUIRY_TYPE = PostType(
+    name=INQUIRY_TYPE_NAME,
+    rest_base="inquiries",
+    caps=PostCaps(
+        **{
+            name: DELETE_INQUIRIES if name.startswith("delete") else MANAGE_INQUIRIES
+            for name in PostCaps.__dataclass_fields__
+        }
+    ),
+    serialize=serialize_inquiries,
+    meta=InquiryMetaStore(),
+    default_statuses=("private",),
+    create_status="private",
+    write_statuses=("private",),
+    supports_author=False,
+    viewable=False,
+)
+
+
+# --- the consultation form ---------------------------------------------------------------------
+
+
+def _check_rate(ctx: Ctx) -> None:
+    """Count this request against its client address; 429 past the limit.
+
+    The address is the TCP peer (``REMOTE_ADDR``), never ``X-Forwarded-For``, which any client
+    can write. The count is committed in its own transaction so that a refused request still
+    counts (the request's own session is rolled back on an error).
+    """
+    limit, period = ctx.config.consultation_rate
+    address = ctx.request.remote_addr or "unknown"
+    bind = ctx.db.get_bind()
+    with Session(bind) as session:
+        bucket = session.get(RateBucket, address)
+        if bucket is None:
+            bucket = RateBucket(address=address, window_start=ctx.now, count=0)
+            session.add(bucket)
+        elif ctx.now - bucket.window_start >= timedelta(seconds=period):
+            bucket.window_start, bucket.count = ctx.now, 0
+        bucket.count += 1
+        count, window_start = bucket.count, bucket.window_start
+        session.commit()
+    if count > limit:
+        retry_after = max(1, math.ceil(period - (ctx.now - window_start).total_seconds()))
+        logger.info("Consultation request refused: rate limit")
+        raise RestError(
+            "clinicdesk_rate_limited",
+            "Too many requests. Please try again later.",
+            429,
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _form_arg(name: str) -> Arg:
+    arg = META_SCHEMA[name]
+    if name == "first_name":
+        return Arg("string", min_length=1, max_length=100)
+    return arg
+
+
+def _validate_form(params: Mapping[str, Any]) -> dict[str, Any]:
+    missing = [n for n in ("first_name", "email", "consent") if params.get(n) is None]
+    if missing:
+        raise missing_params(missing)
+    values: dict[str, Any] = {}
+    errors: dict[str, ParamError] = {}
+    for name in _FORM_FIELDS:
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        try:
+            values[name] = validate_value(value, _form_arg(name), name)
+        except ArgError as exc:
+            errors[name] = exc.detail
+    if "consent" not in errors and values.get("consent") is not True:
+        errors["consent"] = ParamError("rest_invalid_param", "consent must be true.")
+    contact = values.get("preferred_contact", "email")
+    if contact in ("phone", "text") and not values.get("phone") and "phone" not in errors:
+        errors["phone"] = ParamError(
+            "rest_invalid_param", "phone is required when preferred_contact is phone or text."
+        )
+    if errors:
+        raise invalid_params(errors)
+    return values
+
+
+def consultation(ctx: Ctx) -> Reply:
+    """``POST clinicdesk/v1/consultation``: the public form creates an inquiry."""
+    _check_rate(ctx)
+    honeypot = ctx.params.get("website")
+    if honeypot not in (None, ""):
+        logger.info("Consultation request refused: honeypot filled")
+        raise RestError("clinicdesk_rejected", "Your request could not be accepted.", 400)
+    values = _validate_form(ctx.params)
+    post = Post(
+        type=INQUIRY_TYPE_NAME,
+        status="private",
+        title=f"{values['first_name']} {values.get('last_name', '')}".strip(),
+        date_gmt=ctx.now,
+        modified_gmt=ctx.now,
+        comment_status="closed",
+        ping_status="closed",
+    )
+    ctx.db.add(post)
+    ctx.db.flush()
+    # A neutral slug: WordPress would derive it from the title, putting a name in a URL.
+    post.slug = f"inquiry-{post.id}"
+    ctx.db.add(
+        InquiryMeta(
+            post_id=post.id,
+            received_gmt=ctx.now,
+            triage_status="new",
+            assignee=0,
+            urgent=False,
+            unread=True,
+            **values,
+        )
+    )
+    logger.info("Consultation request stored as inquiry %d", post.id)
+    return Reply({"id": post.id}, status=201)
+
+
+# --- notes and staff ---------------------------------------------------------------------------
+
+
+def _note_json(note: Note, names: Mapping[int, str]) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "inquiry": note.inquiry_id,
+        "author": note.author_id,
+        "author_name": names.get(note.author_id, ""),
+        "date_gmt": fmt(note.date_gmt),
+        "kind": note.kind,
+        "content": note.content,
+        "client_id": note.client_id,
+    }
+
+
+def _author_names(db: Session, notes: Sequence[Note]) -> dict[int, str]:
+    ids = {n.author_id for n in notes}
+    rows = db.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}
+
+
+def list_notes(ctx: Ctx) -> Reply:
+    """``GET clinicdesk/v1/notes``: notes with ``id > after_id``, oldest first, paginated."""
+    a = ctx.args
+    conds = [Note.id > a.get("after_id")]
+    if "inquiry" in a:
+        conds.append(Note.inquiry_id == a.get("inquiry"))
+    total = ctx.db.scalar(select(func.count()).select_from(Note).where(*conds)) or 0
+    per_page, page = a.get("per_page"), a.get("page")
+    if page > math.ceil(total / per_page) and total > 0:
+        raise RestError(
+            "rest_post_invalid_page_number",
+            "The page number requested is larger than the number of pages available.",
+            400,
+        )
+    notes = ctx.db.scalars(
+        select(Note).where(*conds).order_by(Note.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    names = _author_names(ctx.db, notes)
+    headers = pagination_headers(
+        rest_root=ctx.rest_root,
+        route="clinicdesk/v1/notes",
+        query=ctx.query_pairs,
+        total=total,
+        per_page=per_page,
+        page=page,
+    )
+    return Reply([_note_json(n, names) for n in notes], headers=headers)
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ArgError("rest_too_short", "content must be at least 1 character long.")
+    return value
+
+
+def create_note(ctx: Ctx) -> Reply:
+    """``POST clinicdesk/v1/notes``: 201 with the note, or 200 with the one a client id made."""
+    a = ctx.args
+    client_id = a.get("client_id") or None
+    if client_id is not None:
+        existing = ctx.db.scalar(select(Note).where(Note.client_id == client_id))
+        if existing is not None:
+            return Reply(_note_json(existing, _author_names(ctx.db, [existing])))
+    inquiry = ctx.db.get(Post, a.get("inquiry"))
+    if inquiry is None or inquiry.type != INQUIRY_TYPE_NAME:
+        raise RestError("rest_post_invalid_id", "Invalid post ID.", 404)
+    note = Note(
+        inquiry_id=inquiry.id,
+        author_id=ctx.user_id,
+        date_gmt=ctx.now,
+        kind=a.get("kind"),
+        content=a.get("content"),
+        client_id=client_id,
+    )
+    ctx.db.add(note)
+    ctx.db.flush()
+    return Reply(_note_json(note, _author_names(ctx.db, [note])), status=201)
+
+
+def list_staff(ctx: Ctx) -> Reply:
+    """``GET clinicdesk/v1/staff``: who can be assigned inquiries, by name."""
+    roles = [role for role, caps in ROLE_CAPS.items() if MANAGE_INQUIRIES in caps]
+    users = ctx.db.scalars(
+        select(User).where(User.role.in_(roles)).order_by(User.name.collate("NOCASE"), User.id)
+    )
+    return Reply([{"id": u.id, "name": u.name, "slug": u.slug, "roles": [u.role]} for u in users])
+
+
+def register(router: Router) -> None:
+    """Register ``wp/v2/inquiries`` and the ``clinicdesk/v1`` routes."""
+    register_post_type(router, INQUIRY_TYPE, gate=inquiry_gate)
+    ns = "clinicdesk/v1"
+    router.add(
+        "/clinicdesk/v1/notes",
+        ns,
+        {
+            "GET": Endpoint(
+                list_notes,
+                {
+                    "context": CONTEXT,
+                    "page": PAGE,
+                    "per_page": PER_PAGE,
+                    "after_id": Arg("integer", minimum=0, default=0),
+                    "inquiry": Arg("integer"),
+                },
+            ),
+            "POST": Endpoint(
+                create_note,
+                {
+                    "inquiry": Arg("integer", required=True),
+                    "kind": Arg("string", required=True, enum=NOTE_KINDS),
+                    "content": Arg("string", required=True, max_length=20000, check=_non_blank),
+                    "client_id": Arg(("string", "null"), max_length=64),
+                },
+            ),
+        },
+        gate=inquiry_gate,
+    )
+    router.add("/clinicdesk/v1/staff", ns, {"GET": Endpoint(list_staff)}, gate=inquiry_gate)
+    router.add("/clinicdesk/v1/consultation", ns, {"POST": Endpoint(consultation)})

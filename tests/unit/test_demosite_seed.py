@@ -1,0 +1,101 @@
+"""Seeding: the demo content and the bulk generator, and list speed on a large site."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.test import Client
+
+from clinicdesk.demosite.db import InquiryMeta, Note, Post, PostTerm
+from clinicdesk.demosite.routing import SiteConfig
+from clinicdesk.demosite.seed import seed_bulk
+from clinicdesk.demosite.server import make_app
+
+
+def _count(db: Session, query: object) -> int:
+    return int(db.scalar(query) or 0)  # type: ignore[call-overload]
+
+
+def test_bulk_records_are_complete_and_reproducible(tmp_path: Path) -> None:
+    app, _ = make_app(SiteConfig(data_dir=tmp_path / "a"))
+    now = datetime(2025, 1, 1, tzinfo=UTC).replace(tzinfo=None)
+    with Session(app.engine) as db:
+        before = _count(db, select(func.count()).select_from(Post))
+        seed_bulk(db, inquiries=300, posts=40, rng_seed=7, now=now)
+        db.commit()
+        inquiries = db.scalars(
+            select(Post)
+            .where(Post.type == "clinicdesk_inquiry")
+            .order_by(Post.id.desc())
+            .limit(300)
+        ).all()
+        metas = _count(db, select(func.count()).select_from(InquiryMeta))
+        assert _count(db, select(func.count()).select_from(Post)) == before + 340
+        assert metas >= 300
+        lengths = [
+            len(m)
+            for m in db.scalars(
+                select(InquiryMeta.message).where(
+                    InquiryMeta.post_id.in_([p.id for p in inquiries])
+                )
+            )
+        ]
+        assert min(lengths) >= 300 and max(lengths) <= 5000
+        posts = db.scalars(
+            select(Post.id).where(Post.type == "post").order_by(Post.id.desc()).limit(40)
+        ).all()
+        assert (
+            _count(
+                db, select(func.count()).select_from(PostTerm).where(PostTerm.post_id.in_(posts))
+            )
+            >= 40
+        )
+        assert _count(db, select(func.count()).select_from(Note)) > 0
+        first_titles = [p.title for p in inquiries]
+    app.engine.dispose()
+    other, _ = make_app(SiteConfig(data_dir=tmp_path / "b"))
+    with Session(other.engine) as db:
+        seed_bulk(db, inquiries=300, posts=40, rng_seed=7, now=now)
+        db.commit()
+        again = db.scalars(
+            select(Post.title)
+            .where(Post.type == "clinicdesk_inquiry")
+            .order_by(Post.id.desc())
+            .limit(300)
+        ).all()
+    other.engine.dispose()
+    assert list(again) == first_titles
+
+
+@pytest.mark.slow
+def test_a_page_of_100_is_fast_with_50000_records(tmp_path: Path) -> None:
+    app, users = make_app(SiteConfig(data_dir=tmp_path))
+    with Session(app.engine) as db:
+        seed_bulk(db, inquiries=48_000, posts=2_000, rng_seed=1)
+        db.commit()
+    client = Client(app)
+    auth = tuple(users["administrator"])
+    timings = {}
+    for route, query in (
+        ("wp/v2/inquiries", {"context": "edit", "page": "200"}),
+        ("wp/v2/posts", {"context": "edit", "status": "any"}),
+        (
+            "wp/v2/inquiries",
+            {"modified_after": "2020-01-01T00:00:00Z", "orderby": "modified", "context": "edit"},
+        ),
+    ):
+        started = time.perf_counter()
+        response = client.get(
+            f"/wp-json/{route}", query_string={**query, "per_page": "100"}, auth=auth
+        )
+        timings[route + str(query)] = time.perf_counter() - started
+        assert response.status_code == 200
+        assert len(response.get_json()) == 100
+        response.close()
+    app.engine.dispose()
+    assert max(timings.values()) < 1.0, timings
