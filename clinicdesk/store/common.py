@@ -1,0 +1,199 @@
+"""Helpers shared by the stores: the outbox queue with coalescing, sync states, JSON dates.
+
+Internal to :mod:`clinicdesk.store`; the UI and sync use the stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from clinicdesk.store.dto import EntityKind, OutboxOp, SyncState
+from clinicdesk.store.models import Creatable, OutboxEntry, Synced, utcnow
+
+JsonDict = dict[str, Any]
+#: A select of any columns.
+AnySelect = Select[*tuple[Any, ...]]
+
+
+def dt_to_json(value: datetime | None) -> str | None:
+    """An aware datetime as ISO text in UTC (None stays None)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(UTC).isoformat()
+
+
+def dt_from_json(value: object) -> datetime | None:
+    """The inverse of :func:`dt_to_json`."""
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def state_of(
+    conflict: bool, rejected_message: str | None, deleted_on_site: bool, is_new: bool, dirty: bool
+) -> tuple[SyncState, str | None]:
+    """The sync state of a record and the message to show with it, most urgent first."""
+    if conflict:
+        return "conflict", None
+    if rejected_message is not None:
+        return "rejected", rejected_message
+    if deleted_on_site:
+        return "deleted_on_site", None
+    if is_new:
+        return "new", None
+    if dirty:
+        return "modified", None
+    return "synced", None
+
+
+def sync_state(row: Synced) -> tuple[SyncState, str | None]:
+    """The sync state of a row (see :func:`state_of`)."""
+    is_new = isinstance(row, Creatable) and row.is_new
+    return state_of(row.conflict, row.rejected_message, row.deleted_on_site, is_new, row.dirty)
+
+
+def _entries_of(entity: EntityKind, local_id: int) -> Select[OutboxEntry]:
+    return select(OutboxEntry).where(OutboxEntry.entity == entity, OutboxEntry.local_id == local_id)
+
+
+def entries_of(session: Session, entity: EntityKind, local_id: int) -> list[OutboxEntry]:
+    """A record's outbox entries, oldest first."""
+    return list(session.scalars(_entries_of(entity, local_id).order_by(OutboxEntry.id)))
+
+
+def _create_entry_id(session: Session, entity: EntityKind, local_id: int) -> int | None:
+    return cast(
+        int | None,
+        session.scalar(
+            select(func.min(OutboxEntry.id)).where(
+                OutboxEntry.entity == entity,
+                OutboxEntry.local_id == local_id,
+                OutboxEntry.op.in_(("create", "upload")),
+            )
+        ),
+    )
+
+
+def enqueue(
+    session: Session,
+    entity: EntityKind,
+    local_id: int,
+    op: OutboxOp,
+    payload: Mapping[str, Any],
+    *,
+    refs: Iterable[tuple[EntityKind, int]] = (),
+) -> int:
+    """Queue a change, folding an update into the record's waiting entry when that is safe.
+
+    An update is folded into the record's latest entry (keeping that entry's place in the queue)
+    when that entry is an update, or a create not yet attempted, and is not being sent right now.
+    It is appended as a new entry instead when it refers to a record (``refs``: a category, an
+    image) whose own create is queued *after* that entry: the queue replays in order, so the
+    create must come before the first entry that refers to it.
+
+    Args:
+        session: the write session (the caller's transaction).
+        entity: the kind of record.
+        local_id: its local id.
+        op: what to do.
+        payload: the changed fields (JSON values, local ids).
+        refs: records the payload refers to.
+
+    Returns:
+        The id of the entry holding the change.
+    """
+    now = utcnow()
+    if op == "update":
+        last = session.scalars(
+            _entries_of(entity, local_id).order_by(OutboxEntry.id.desc()).limit(1)
+        ).first()
+        foldable = (
+            last is not None
+            and last.state != "in_flight"
+            and (last.op == "update" or (last.op in ("create", "upload") and last.attempts == 0))
+        )
+        if last is not None and foldable:
+            later_create = any(
+                (created := _create_entry_id(session, ref_entity, ref_id)) is not None
+                and created > last.id
+                for ref_entity, ref_id in refs
+            )
+            if not later_create:
+                last.payload = {**last.payload, **payload}
+                last.updated_at = now
+                return last.id
+    entry = OutboxEntry(
+        entity=entity,
+        local_id=local_id,
+        op=op,
+        payload=dict(payload),
+        state="pending",
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    return entry.id
+
+
+def set_held(session: Session, entity: EntityKind, local_id: int, held: bool) -> None:
+    """Hold (or release) every waiting entry of a record; entries being sent are left alone."""
+    source, target = ("pending", "held") if held else ("held", "pending")
+    session.execute(
+        update(OutboxEntry)
+        .where(
+            OutboxEntry.entity == entity,
+            OutboxEntry.local_id == local_id,
+            OutboxEntry.state == source,
+        )
+        .values(state=target, updated_at=utcnow())
+    )
+
+
+def drop_entries(session: Session, entity: EntityKind, local_id: int) -> int:
+    """Remove a record's entries that are not being sent; returns how many remain in flight."""
+    session.execute(
+        delete(OutboxEntry).where(
+            OutboxEntry.entity == entity,
+            OutboxEntry.local_id == local_id,
+            OutboxEntry.state != "in_flight",
+        )
+    )
+    return pending_count(session, entity, local_id)
+
+
+def pending_count(session: Session, entity: EntityKind, local_id: int) -> int:
+    """How many entries a record still has in the outbox (any state)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.entity == entity, OutboxEntry.local_id == local_id)
+        )
+        or 0
+    )
+
+
+def was_attempted(session: Session, entity: EntityKind, local_id: int) -> bool:
+    """Whether any entry of the record may have reached the site (being sent, or sent before)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(
+                OutboxEntry.entity == entity,
+                OutboxEntry.local_id == local_id,
+                (OutboxEntry.attempts > 0) | (OutboxEntry.state == "in_flight"),
+            )
+        )
+        or 0
+    ) > 0

@@ -1,0 +1,773 @@
+"""Inquiries and their append-only notes: the inbox, triage, and what sync applies.
+
+Only ``status`` (trash) and the triage fields are ever changed here; the form fields always follow
+the site. Inquiries are health information: nothing in this module logs a field of one.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
+
+from sqlalchemy import ColumnElement, func, insert, literal, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from clinicdesk.site import records
+from clinicdesk.store import search
+from clinicdesk.store.common import (
+    AnySelect,
+    JsonDict,
+    drop_entries,
+    dt_from_json,
+    dt_to_json,
+    enqueue,
+    pending_count,
+    set_held,
+    state_of,
+    sync_state,
+)
+from clinicdesk.store.dto import (
+    INBOX_VIEWS,
+    InboxView,
+    InquiryDetail,
+    InquirySummary,
+    NoteInfo,
+    Page,
+    Triage,
+    TriageEdit,
+    TriageMerge,
+)
+from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
+from clinicdesk.store.models import Inquiry, Note, OutboxEntry, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from clinicdesk.store.engine import Cache
+
+logger = logging.getLogger(__name__)
+
+ApplyOutcome = Literal["inserted", "updated", "unchanged", "kept_local"]
+
+TRIAGE_FIELDS: tuple[str, ...] = ("triage_status", "assignee", "urgent", "unread")
+_CLOSED = ("closed", "spam")
+_FORM_FIELDS = (
+    "date_gmt",
+    "modified_gmt",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "state",
+    "insurance",
+    "reason",
+    "message",
+    "consent",
+    "received_gmt",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NotesApplied:
+    """What :meth:`InquiryStore.upsert_notes` did.
+
+    Attributes:
+        stored: notes inserted or adopted.
+        unknown_inquiries: site ids of inquiries the cache does not have; their notes were not
+            stored. Pull those inquiries, then apply the notes again, before moving the notes
+            cursor past them.
+    """
+
+    stored: int
+    unknown_inquiries: tuple[int, ...]
+
+
+def view_condition(view: InboxView, user_id: int | None = None) -> ColumnElement[bool]:
+    """The filter of an inbox view.
+
+    Args:
+        view: the view.
+        user_id: the signed-in user's site id (for "mine").
+    """
+    live = Inquiry.pending_delete.is_(False)
+    inbox = live & (Inquiry.status == "private")
+    is_open = inbox & Inquiry.triage_status.not_in(_CLOSED)
+    conditions: dict[str, ColumnElement[bool]] = {
+        "open": is_open,
+        "mine": is_open & (Inquiry.assignee == (user_id if user_id is not None else -1)),
+        "unassigned": is_open & (Inquiry.assignee == 0),
+        "urgent": is_open & Inquiry.urgent.is_(True),
+        "unread": inbox & Inquiry.unread.is_(True),
+        "closed": inbox & (Inquiry.triage_status == "closed"),
+        "spam": inbox & (Inquiry.triage_status == "spam"),
+        "all": inbox,
+        "trash": live & (Inquiry.status == "trash"),
+    }
+    if view not in conditions:
+        raise ValueError(f"unknown inbox view {view!r}")
+    return conditions[view]
+
+
+def _triage_json(
+    status: str, triage_status: str, assignee: int, urgent: bool, unread: bool
+) -> JsonDict:
+    return {
+        "status": status,
+        "triage_status": triage_status,
+        "assignee": assignee,
+        "urgent": urgent,
+        "unread": unread,
+    }
+
+
+def _row_triage(row: Inquiry) -> JsonDict:
+    return _triage_json(row.status, row.triage_status, row.assignee, row.urgent, row.unread)
+
+
+def _triage(data: JsonDict) -> Triage:
+    return Triage(
+        status="trash" if data.get("status") == "trash" else "private",
+        triage_status=cast(records.TriageStatus, data.get("triage_status", "new")),
+        assignee=int(data.get("assignee") or 0),
+        urgent=bool(data.get("urgent")),
+        unread=bool(data.get("unread")),
+        modified_gmt=dt_from_json(data.get("modified_gmt")),
+    )
+
+
+def _record_values(record: records.Inquiry) -> dict[str, Any]:
+    return {
+        "status": record.status,
+        "date_gmt": record.date_gmt,
+        "modified_gmt": record.modified_gmt,
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "email": record.email,
+        "phone": record.phone,
+        "preferred_contact": record.preferred_contact,
+        "state": record.state,
+        "insurance": record.insurance,
+        "reason": record.reason,
+        "message": record.message,
+        "consent": record.consent,
+        "received_gmt": record.received_gmt,
+        "triage_status": record.triage_status,
+        "assignee": record.assignee,
+        "urgent": record.urgent,
+        "unread": record.unread,
+    }
+
+
+def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list[ApplyOutcome]:
+    """Store a page of inquiries from the site with a few bulk statements.
+
+    Inquiries with local triage changes keep their triage fields and status; the site's values
+    are stored beside them (``server_copy``) when the site's version is newer. Form fields always
+    take the site's values.
+    """
+    existing = {
+        row.remote_id: row
+        for row in session.execute(
+            select(
+                Inquiry.id,
+                Inquiry.remote_id,
+                Inquiry.dirty,
+                Inquiry.pending_delete,
+                Inquiry.server_modified_gmt,
+                Inquiry.status,
+                Inquiry.triage_status,
+                Inquiry.assignee,
+                Inquiry.urgent,
+                Inquiry.unread,
+                Inquiry.deleted_on_site,
+            ).where(Inquiry.remote_id.in_([r.id for r in items]))
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    outcomes: list[ApplyOutcome] = []
+    for record in items:
+        values = _record_values(record)
+        row = existing.get(record.id)
+        if row is None:
+            inserts.append(
+                {**values, "remote_id": record.id, "server_modified_gmt": record.modified_gmt}
+            )
+            outcomes.append("inserted")
+            continue
+        site_triage = _triage_json(
+            record.status, record.triage_status, record.assignee, record.urgent, record.unread
+        )
+        if row.dirty or row.pending_delete:
+            change = {"id": row.id, "deleted_on_site": False}
+            change.update({name: values[name] for name in _FORM_FIELDS})
+            if record.modified_gmt != row.server_modified_gmt:
+                change["server_copy"] = {
+                    **site_triage,
+                    "modified_gmt": dt_to_json(record.modified_gmt),
+                }
+            updates.append(change)
+            outcomes.append("kept_local")
+            continue
+        local_triage = _triage_json(
+            row.status, row.triage_status, row.assignee, row.urgent, row.unread
+        )
+        if (
+            row.server_modified_gmt == record.modified_gmt
+            and local_triage == site_triage
+            and not row.deleted_on_site
+        ):
+            outcomes.append("unchanged")
+            continue
+        updates.append(
+            {
+                **values,
+                "id": row.id,
+                "server_modified_gmt": record.modified_gmt,
+                "deleted_on_site": False,
+                "server_copy": None,
+            }
+        )
+        outcomes.append("updated")
+    if inserts:
+        session.execute(insert(Inquiry), inserts)
+    # Bulk UPDATE by primary key groups the rows by the set of keys they carry.
+    if updates:
+        session.execute(update(Inquiry), updates)
+    return outcomes
+
+
+def unsent_note_ids(session: Session, inquiry_id: int) -> list[int]:
+    """Local ids of the inquiry's notes not yet accepted by the site."""
+    return list(session.scalars(select(Note.id).where(Note.inquiry_id == inquiry_id, Note.pending)))
+
+
+def drop_inquiry(session: Session, row: Inquiry) -> None:
+    """Delete an inquiry with its notes and every outbox entry of both (none left orphaned)."""
+    for note_id in unsent_note_ids(session, row.id):
+        drop_entries(session, "note", note_id)
+    drop_entries(session, "inquiry", row.id)
+    session.delete(row)
+
+
+def apply_inquiry_pushed(
+    session: Session, entry: OutboxEntry, record: records.Inquiry | None
+) -> None:
+    """A triage change, trash or delete was accepted; ``record`` is the site's inquiry after it."""
+    row = session.get(Inquiry, entry.local_id)
+    op = entry.op
+    session.delete(entry)
+    session.flush()
+    if row is None:
+        return
+    if op == "delete" or record is None:
+        if pending_count(session, "inquiry", row.id) == 0:
+            drop_inquiry(session, row)
+        return
+    row.server_modified_gmt = record.modified_gmt
+    row.rejected_message = None
+    if pending_count(session, "inquiry", row.id) == 0 and not row.conflict:
+        for name, value in _record_values(record).items():
+            setattr(row, name, value)
+        row.dirty = False
+        row.base = None
+        row.server_copy = None
+    else:
+        row.base = _triage_json(
+            record.status, record.triage_status, record.assignee, record.urgent, record.unread
+        )
+
+
+def upsert_note(session: Session, record: records.Note) -> bool | None:
+    """Store one note from the site.
+
+    Returns:
+        True when stored (inserted or our pending note adopted), False when already there,
+        None when its inquiry is not in the cache.
+    """
+    if session.scalar(select(Note.id).where(Note.remote_id == record.id)) is not None:
+        return False
+    if record.client_id:
+        mine = session.scalar(select(Note).where(Note.client_id == record.client_id))
+        if mine is not None:
+            _adopt_note(mine, record)
+            return True
+    inquiry_id = session.scalar(select(Inquiry.id).where(Inquiry.remote_id == record.inquiry))
+    if inquiry_id is None:
+        return None
+    session.add(
+        Note(
+            remote_id=record.id,
+            client_id=record.client_id,
+            inquiry_id=inquiry_id,
+            author=record.author,
+            author_name=record.author_name,
+            date_gmt=record.date_gmt,
+            kind=record.kind,
+            content=record.content,
+        )
+    )
+    return True
+
+
+def _adopt_note(note: Note, record: records.Note) -> None:
+    note.remote_id = record.id
+    note.author = record.author
+    note.author_name = record.author_name
+    note.date_gmt = record.date_gmt
+    note.content = record.content
+    note.pending = False
+    note.rejected_message = None
+
+
+def apply_note_pushed(session: Session, entry: OutboxEntry, record: records.Note) -> None:
+    """A note was accepted (201, or 200 for a ``client_id`` the site had already seen)."""
+    note = session.get(Note, entry.local_id)
+    session.delete(entry)
+    if note is not None:
+        other = session.scalar(select(Note).where(Note.remote_id == record.id, Note.id != note.id))
+        if other is not None:
+            session.delete(other)  # pulled before the answer came: one copy is enough
+            session.flush()
+        _adopt_note(note, record)
+
+
+def note_site_fields(session: Session, entry: OutboxEntry) -> dict[str, Any]:
+    """A queued note as the body of ``POST clinicdesk/v1/notes``."""
+    note = session.get(Note, entry.local_id)
+    if note is None:
+        raise RecordNotFoundError("This note is no longer in the offline copy.")
+    inquiry = session.get(Inquiry, note.inquiry_id)
+    if inquiry is None or inquiry.remote_id is None:
+        raise RecordNotFoundError("The inquiry of this note is no longer in the offline copy.")
+    return {
+        "inquiry": inquiry.remote_id,
+        "kind": note.kind,
+        "content": note.content,
+        "client_id": note.client_id,
+    }
+
+
+def _note_info(note: Note) -> NoteInfo:
+    return NoteInfo(
+        id=note.id,
+        remote_id=note.remote_id,
+        client_id=note.client_id,
+        inquiry_id=note.inquiry_id,
+        author=note.author,
+        author_name=note.author_name,
+        date_gmt=note.date_gmt,
+        kind=cast(records.NoteKind, note.kind),
+        content=note.content,
+        pending=note.pending,
+        rejected_message=note.rejected_message,
+    )
+
+
+_SUMMARY_COLUMNS = (
+    Inquiry.id,
+    Inquiry.remote_id,
+    Inquiry.first_name,
+    Inquiry.last_name,
+    Inquiry.email,
+    Inquiry.reason,
+    Inquiry.received_gmt,
+    Inquiry.status,
+    Inquiry.triage_status,
+    Inquiry.assignee,
+    Inquiry.urgent,
+    Inquiry.unread,
+    Inquiry.conflict,
+    Inquiry.rejected_message,
+    Inquiry.deleted_on_site,
+    Inquiry.dirty,
+)
+
+
+def _summaries(session: Session, query: AnySelect) -> list[InquirySummary]:
+    out = []
+    for row in session.execute(query):
+        state, message = state_of(row[12], row[13], row[14], False, row[15])
+        out.append(
+            InquirySummary(
+                id=row[0],
+                remote_id=row[1],
+                first_name=row[2],
+                last_name=row[3],
+                email=row[4],
+                reason=row[5],
+                received_gmt=row[6],
+                status=row[7],
+                triage_status=row[8],
+                assignee=row[9],
+                urgent=row[10],
+                unread=row[11],
+                sync_state=state,
+                sync_message=message,
+            )
+        )
+    return out
+
+
+class InquiryStore:
+    """The inquiries of one cache, with their notes.
+
+    Args:
+        cache: the open cache.
+    """
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def page(
+        self,
+        view: InboxView = "open",
+        *,
+        user_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        after: InquirySummary | None = None,
+    ) -> Page[InquirySummary]:
+        """One page of an inbox view, newest arrival first.
+
+        Args:
+            view: which inquiries.
+            user_id: the signed-in user's site id (for "mine").
+            limit: rows in the page.
+            offset: rows skipped (``after`` is cheaper deep in a long list).
+            after: the last row of the previous page: the page starts right after it, read
+                straight from the index however deep it is (the total is still the view's).
+        """
+        condition = view_condition(view, user_id)
+        with self._cache.read() as session:
+            total = session.scalar(select(func.count()).select_from(Inquiry).where(condition))
+            query = select(*_SUMMARY_COLUMNS).where(condition)
+            if after is not None:
+                query = query.where(
+                    tuple_(Inquiry.received_gmt, Inquiry.id)
+                    < tuple_(literal(after.received_gmt, UTCDateTime()), literal(after.id))
+                )
+            query = (
+                query.order_by(Inquiry.received_gmt.desc(), Inquiry.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            return Page(tuple(_summaries(session, query)), total or 0, offset)
+
+    def counts(self, *, user_id: int | None = None) -> dict[InboxView, int]:
+        """How many inquiries each view holds (for the view list's badges), in one pass."""
+        columns = [
+            func.count().filter(view_condition(view, user_id)).label(view) for view in INBOX_VIEWS
+        ]
+        with self._cache.read() as session:
+            row = session.execute(select(*columns).select_from(Inquiry)).one()
+        return {view: int(row[n] or 0) for n, view in enumerate(INBOX_VIEWS)}
+
+    def get(self, local_id: int) -> InquiryDetail:
+        """Everything about one inquiry.
+
+        Raises:
+            RecordNotFoundError: no such inquiry.
+        """
+        with self._cache.read() as session:
+            row = session.get(Inquiry, local_id)
+            if row is None:
+                raise RecordNotFoundError("This inquiry is no longer in the offline copy.")
+            state, message = sync_state(row)
+            return InquiryDetail(
+                id=row.id,
+                remote_id=row.remote_id,
+                status="trash" if row.status == "trash" else "private",
+                date_gmt=row.date_gmt,
+                modified_gmt=row.modified_gmt,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                email=row.email,
+                phone=row.phone,
+                preferred_contact=cast(records.ContactMethod, row.preferred_contact),
+                state=row.state,
+                insurance=row.insurance,
+                reason=row.reason,
+                message=row.message,
+                consent=row.consent,
+                received_gmt=row.received_gmt,
+                triage=_triage(_row_triage(row)),
+                sync_state=state,
+                sync_message=message,
+                base=None if row.base is None else _triage(row.base),
+                server=None if row.server_copy is None else _triage(row.server_copy),
+            )
+
+    def search(
+        self,
+        text: str,
+        view: InboxView = "all",
+        *,
+        user_id: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[InquirySummary]:
+        """Inquiries of a view whose names, email or message match ``text``, newest first."""
+        match = search.fts_query(text)
+        if match is None:
+            return []
+        condition = view_condition(view, user_id)
+        with self._cache.read() as session:
+            query = search.inquiry_matches(match, _SUMMARY_COLUMNS, condition)
+            return _summaries(session, query.limit(limit).offset(offset))
+
+    def notes(self, local_id: int) -> list[NoteInfo]:
+        """The inquiry's timeline, oldest first (notes not yet sent at the end, in order)."""
+        with self._cache.read() as session:
+            rows = session.scalars(
+                select(Note)
+                .where(Note.inquiry_id == local_id)
+                .order_by(Note.pending, Note.date_gmt, Note.remote_id, Note.id)
+            )
+            return [_note_info(row) for row in rows]
+
+    def local_id(self, remote_id: int) -> int | None:
+        """The local id of the site's inquiry, if the cache has it."""
+        with self._cache.read() as session:
+            return session.scalar(select(Inquiry.id).where(Inquiry.remote_id == remote_id))
+
+    # -- local writes ----------------------------------------------------------------------------
+
+    def set_triage(self, local_id: int, **triage: Unpack[TriageEdit]) -> bool:
+        """Change triage fields locally and queue the change (one transaction).
+
+        Returns:
+            False when nothing changed.
+
+        Raises:
+            RecordNotFoundError: no such inquiry.
+            InvalidEditError: an unknown field or value.
+        """
+        changes = _validate_triage(triage)
+        with self._cache.write() as session:
+            row = self._row(session, local_id)
+            current = _row_triage(row)
+            changed = {k: v for k, v in changes.items() if current[k] != v}
+            if not changed:
+                return False
+            self._apply_local(session, row, current, changed)
+            enqueue(session, "inquiry", row.id, "update", changed)
+            return True
+
+    def mark_read(self, local_id: int, read: bool = True) -> bool:
+        """Mark an inquiry read (or unread again) for the whole team."""
+        return self.set_triage(local_id, unread=not read)
+
+    def trash(self, local_id: int) -> None:
+        """Move an inquiry to the trash."""
+        with self._cache.write() as session:
+            row = self._row(session, local_id)
+            if row.status == "trash":
+                return
+            current = _row_triage(row)
+            self._apply_local(session, row, current, {"status": "trash"})
+            enqueue(session, "inquiry", row.id, "trash", {})
+
+    def restore(self, local_id: int) -> None:
+        """Take an inquiry out of the trash."""
+        with self._cache.write() as session:
+            row = self._row(session, local_id)
+            if row.status != "trash":
+                return
+            current = _row_triage(row)
+            self._apply_local(session, row, current, {"status": "private"})
+            enqueue(session, "inquiry", row.id, "update", {"status": "private"})
+
+    def delete_permanently(self, local_id: int) -> None:
+        """Delete an inquiry for good (hidden now, deleted on the site by sync)."""
+        with self._cache.write() as session:
+            row = self._row(session, local_id)
+            row.pending_delete = True
+            row.dirty = True
+            enqueue(session, "inquiry", row.id, "delete", {})
+
+    def add_note(
+        self,
+        inquiry_id: int,
+        kind: records.NoteKind,
+        content: str,
+        *,
+        author: int,
+        author_name: str,
+    ) -> int:
+        """Append a note to an inquiry's timeline and queue it (one transaction).
+
+        Args:
+            inquiry_id: the inquiry's local id.
+            kind: "note", "status", "assign", "urgent" or "acknowledge".
+            content: the text (required).
+            author: the signed-in user's site id (shown until the site's answer replaces it).
+            author_name: their name.
+
+        Returns:
+            The note's local id.
+        """
+        if kind not in records.NOTE_KINDS:
+            raise InvalidEditError("Unknown kind of note.")
+        if not isinstance(content, str) or not content.strip():
+            raise InvalidEditError("A note cannot be empty.")
+        with self._cache.write() as session:
+            self._row(session, inquiry_id)
+            note = Note(
+                client_id=str(uuid.uuid4()),
+                inquiry_id=inquiry_id,
+                author=author,
+                author_name=author_name,
+                date_gmt=utcnow(),
+                kind=kind,
+                content=content,
+                pending=True,
+            )
+            session.add(note)
+            session.flush()
+            enqueue(session, "note", note.id, "note", {"kind": kind})
+            return note.id
+
+    def discard_note(self, note_id: int) -> None:
+        """Drop a note that was never accepted by the site (one it rejected)."""
+        with self._cache.write() as session:
+            note = session.get(Note, note_id)
+            if note is None or not note.pending:
+                raise InvalidEditError("Only a note not yet on the site can be discarded.")
+            if drop_entries(session, "note", note.id):
+                raise InvalidEditError("This note is being sent right now.")
+            session.delete(note)
+
+    def resolve(self, local_id: int, **merged: Unpack[TriageMerge]) -> None:
+        """Settle local triage changes against the site's newer copy (see ``PostStore.resolve``).
+
+        ``merged`` may also give the trash ``status`` (the site's, when a merge keeps it).
+
+        Raises:
+            InvalidEditError: there is no site copy, or the merge has bad values.
+        """
+        raw = cast(dict[str, Any], dict(merged))
+        # The merge also settles the trash status (the site may have trashed or restored it).
+        status = raw.pop("status", None)
+        if status is not None and status not in ("private", "trash"):
+            raise InvalidEditError("Unknown status.")
+        changes = _validate_triage(cast(TriageEdit, raw))
+        if status is not None:
+            changes["status"] = status
+        with self._cache.write() as session:
+            row = session.get(Inquiry, local_id)
+            if row is None:
+                raise RecordNotFoundError("This inquiry is no longer in the offline copy.")
+            if row.server_copy is None:
+                raise InvalidEditError("There is no newer version from the site to merge with.")
+            server = dict(row.server_copy)
+            version = dt_from_json(server.pop("modified_gmt", None))
+            for name, value in changes.items():
+                setattr(row, name, value)
+            result = _row_triage(row)
+            difference = {k: v for k, v in result.items() if server.get(k) != v}
+            row.base = server
+            row.server_copy = None
+            row.server_modified_gmt = version
+            row.conflict = False
+            row.rejected_message = None
+            in_flight = drop_entries(session, "inquiry", row.id)
+            trash = difference.get("status") == "trash"
+            if trash:
+                del difference["status"]  # trashing is its own request
+            if difference:
+                enqueue(session, "inquiry", row.id, "update", difference)
+            if trash:
+                enqueue(session, "inquiry", row.id, "trash", {})
+            row.dirty = bool(difference or trash or in_flight)
+            if not row.dirty:
+                row.base = None
+
+    def discard_changes(self, local_id: int) -> None:
+        """Drop waiting triage changes and go back to the site's values."""
+        with self._cache.write() as session:
+            row = session.get(Inquiry, local_id)
+            if row is None:
+                return
+            in_flight = drop_entries(session, "inquiry", row.id)
+            site = row.server_copy or row.base
+            if site is not None:
+                site = dict(site)
+                version = dt_from_json(site.pop("modified_gmt", None))
+                for name in ("status", *TRIAGE_FIELDS):
+                    if name in site:
+                        setattr(row, name, site[name])
+                if version is not None:
+                    row.server_modified_gmt = version
+            row.pending_delete = False
+            row.conflict = False
+            row.rejected_message = None
+            row.server_copy = None
+            if not in_flight:
+                row.dirty = False
+                row.base = None
+
+    # -- applying the site's data ----------------------------------------------------------------
+
+    def upsert_from_site(self, items: Sequence[records.Inquiry]) -> list[ApplyOutcome]:
+        """Store a page of inquiries from the site in one transaction."""
+        with self._cache.write() as session:
+            return upsert_inquiries(session, items)
+
+    def upsert_notes(self, items: Sequence[records.Note]) -> NotesApplied:
+        """Store notes from the site in one transaction (de-duplicated by id and client_id)."""
+        stored = 0
+        unknown: list[int] = []
+        with self._cache.write() as session:
+            for record in items:
+                outcome = upsert_note(session, record)
+                if outcome is None:
+                    unknown.append(record.inquiry)
+                elif outcome:
+                    stored += 1
+                session.flush()
+        return NotesApplied(stored, tuple(dict.fromkeys(unknown)))
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(session: Session, local_id: int) -> Inquiry:
+        row = session.get(Inquiry, local_id)
+        if row is None or row.pending_delete:
+            raise RecordNotFoundError("This inquiry is no longer in the offline copy.")
+        return row
+
+    @staticmethod
+    def _apply_local(session: Session, row: Inquiry, current: JsonDict, changed: JsonDict) -> None:
+        if not row.dirty:
+            row.base = current
+        for name, value in changed.items():
+            setattr(row, name, value)
+        row.dirty = True
+        if row.rejected_message is not None:
+            row.rejected_message = None
+            if not row.conflict and not row.deleted_on_site:
+                set_held(session, "inquiry", row.id, held=False)
+
+
+def _validate_triage(triage: TriageEdit) -> JsonDict:
+    raw = cast(dict[str, Any], triage)
+    unknown = set(raw) - set(TRIAGE_FIELDS)
+    if unknown:
+        raise InvalidEditError(f"Unknown triage fields: {', '.join(sorted(unknown))}.")
+    if "triage_status" in raw and raw["triage_status"] not in records.TRIAGE_STATUSES:
+        raise InvalidEditError("Unknown triage status.")
+    if "assignee" in raw and (
+        not isinstance(raw["assignee"], int)
+        or isinstance(raw["assignee"], bool)
+        or raw["assignee"] < 0
+    ):
+        raise InvalidEditError("Unknown assignee.")
+    for flag in ("urgent", "unread"):
+        if flag in raw and not isinstance(raw[flag], bool):
+            raise InvalidEditError(f"{flag} must be true or false.")
+    return dict(raw)

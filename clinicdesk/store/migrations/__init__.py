@@ -1,0 +1,1 @@
+"""Alembic scripts of the cache schema (run from ``clinicdesk.store.migrate``)."""
