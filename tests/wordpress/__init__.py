@@ -1,0 +1,1 @@
+"""A real WordPress for the contract and integration suites (see README.md)."""
