@@ -360,7 +360,10 @@ def save_post(ctx: Ctx, pt: PostType, post: Post | None) -> Post:
         post.author_id = a.get("author")
     _apply_dates(ctx, post, old_status, status)
     post.status = _schedule(post, status, ctx)
-    post.modified_gmt = ctx.now
+    # wp_insert_post: a new record's modified time is its date (now, or the date the request
+    # gave, past or future); only updates take the current time. So a back-dated post never shows
+    # up in a modified_after window and a scheduled one is "modified" in the future.
+    post.modified_gmt = post.date_gmt if creating else ctx.now
     ctx.db.flush()
     _apply_slug(ctx, pt, post, old_status)
     if pt.supports_terms:

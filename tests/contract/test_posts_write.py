@@ -149,6 +149,21 @@ def test_publish_with_a_future_date_is_scheduled(api: Api, make_post: MakePost) 
     assert response.status_code == 401  # not public yet
 
 
+@pytest.mark.parametrize("days", [-400, 3])
+def test_a_new_post_is_modified_at_its_own_date(api: Api, make_post: MakePost, days: int) -> None:
+    # wp_insert_post gives a new post modified = date: a back-dated post is invisible to
+    # modified_after (the id sweep must find it) and a scheduled one is "modified" in the future.
+    when = (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+    post = make_post(status="publish", date_gmt=when)
+    assert post["modified_gmt"] == when
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    recent = listed_ids(api, status="any", modified_after=yesterday, include=post["id"])
+    assert (post["id"] in recent) == (days > 0)
+    updated = api.post(f"wp/v2/posts/{post['id']}", "administrator", {"excerpt": "x"})
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["modified_gmt"] != when  # an update takes the current time
+
+
 def test_client_id_finds_the_post_it_created(api: Api, make_post: MakePost) -> None:
     client_id = str(uuid.uuid4())
     post = make_post(status="draft", meta={"clinicdesk_client_id": client_id})
