@@ -49,8 +49,9 @@ def _counts(ctx: Ctx, term_ids: Sequence[int]) -> dict[int, int]:
         .join(Post, Post.id == PostTerm.post_id)
         .where(PostTerm.term_id.in_(term_ids), Post.status == "publish", Post.type == "post")
         .group_by(PostTerm.term_id)
-    ).tuples()
-    return dict(rows.all())
+    )
+    # Rows unpack as tuples (``Result.tuples()`` is deprecated from SQLAlchemy 2.1).
+    return {term_id: count for term_id, count in rows}
 
 
 def serialize_terms(ctx: Ctx, tax: Taxonomy, terms: Sequence[Term]) -> list[dict[str, Any]]:

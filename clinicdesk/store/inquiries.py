@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import logging
 import uuid
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
-from sqlalchemy import ColumnElement, func, insert, literal, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    SQLColumnExpression,
+    case,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    table,
+    tuple_,
+    update,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from clinicdesk.site import records
@@ -36,12 +52,13 @@ from clinicdesk.store.dto import (
     InquirySummary,
     NoteInfo,
     Page,
+    SyncState,
     Triage,
     TriageEdit,
     TriageMerge,
 )
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
-from clinicdesk.store.models import Inquiry, Note, OutboxEntry, UTCDateTime, utcnow
+from clinicdesk.store.models import Inquiry, Note, OutboxEntry, User, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from clinicdesk.store.engine import Cache
@@ -108,6 +125,166 @@ def view_condition(view: InboxView, user_id: int | None = None) -> ColumnElement
     if view not in conditions:
         raise ValueError(f"unknown inbox view {view!r}")
     return conditions[view]
+
+
+#: The triage inbox's views: the store's :data:`InboxView` plus one per step of the workflow.
+#: "new", "waiting" (contacted, not yet scheduled), "scheduled" and "referred" hold inquiries of
+#: that triage status in the inbox (not the trash).
+TriageView = InboxView | Literal["new", "waiting", "scheduled", "referred"]
+TRIAGE_VIEWS: tuple[TriageView, ...] = (
+    *INBOX_VIEWS,
+    "new",
+    "waiting",
+    "scheduled",
+    "referred",
+)
+_STEP_VIEWS: dict[str, str] = {
+    "new": "new",
+    "waiting": "contacted",
+    "scheduled": "scheduled",
+    "referred": "referred",
+}
+
+#: What the triage inbox can be sorted by (one per column of its table).
+InboxSort = Literal[
+    "received",
+    "name",
+    "reason",
+    "insurance",
+    "state",
+    "contact",
+    "status",
+    "assignee",
+    "unread",
+    "urgent",
+]
+INBOX_SORTS: tuple[InboxSort, ...] = (
+    "received",
+    "name",
+    "reason",
+    "insurance",
+    "state",
+    "contact",
+    "status",
+    "assignee",
+    "unread",
+    "urgent",
+)
+
+
+def triage_view_condition(view: TriageView, user_id: int | None = None) -> ColumnElement[bool]:
+    """The filter of a triage inbox view (see :data:`TriageView`).
+
+    Args:
+        view: the view.
+        user_id: the signed-in user's site id (for "mine").
+    """
+    step = _STEP_VIEWS.get(view)
+    if step is None:
+        return view_condition(cast(InboxView, view), user_id)
+    inbox = Inquiry.pending_delete.is_(False) & (Inquiry.status == "private")
+    return inbox & (Inquiry.triage_status == step)
+
+
+def pinned_condition() -> ColumnElement[bool]:
+    """Urgent inquiries still being handled: the triage inbox lists them above everything."""
+    return Inquiry.urgent.is_(True) & Inquiry.triage_status.not_in(_CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """An inquiry as the triage inbox's table shows it: every column, no message."""
+
+    id: int
+    remote_id: int | None
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    preferred_contact: records.ContactMethod
+    state: str
+    insurance: str
+    reason: str
+    received_gmt: datetime
+    status: Literal["private", "trash"]
+    triage_status: records.TriageStatus
+    assignee: int
+    urgent: bool
+    unread: bool
+    sync_state: SyncState
+    sync_message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalText:
+    """What the crisis-language check reads of an inquiry that has just arrived.
+
+    Attributes:
+        urgent_noted: its timeline already has an "urgent" entry: someone (or another copy of
+            the app) already decided about the flag, so it is not set again.
+    """
+
+    id: int
+    remote_id: int | None
+    reason: str
+    message: str
+    triage_status: records.TriageStatus
+    urgent: bool
+    urgent_noted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Arrivals:
+    """New inquiries (triage "new", unread, in the inbox) with a local id above a mark.
+
+    Attributes:
+        count: how many.
+        urgent: how many of them are flagged urgent.
+        last_id: the highest local id of any inquiry in the cache (the next mark).
+    """
+
+    count: int
+    urgent: int
+    last_id: int
+
+
+#: Ids per ``IN (...)`` list: well under SQLite's limit on bound values.
+_CHUNK = 500
+_STATUS_ORDER = {status: n for n, status in enumerate(records.TRIAGE_STATUSES)}
+#: ``inquiries_fts``, the full-text index of names, email and message (see ``search``).
+_inquiries_fts = table("inquiries_fts", column("rowid", Integer))
+
+
+def _phone_digits(phone: SQLColumnExpression[str]) -> SQLColumnExpression[str]:
+    """``phone`` without the separators people type, in SQL (SQLite has no regex)."""
+    expression = phone
+    for separator in (" ", "-", ".", "(", ")", "+", "/"):
+        expression = func.replace(expression, separator, "")
+    return expression
+
+
+def _sort_keys(sort: InboxSort) -> list[SQLColumnExpression[Any]]:
+    if sort == "received":
+        return [Inquiry.received_gmt]
+    if sort == "name":
+        return [func.lower(Inquiry.first_name), func.lower(Inquiry.last_name)]
+    if sort == "status":
+        return [case(_STATUS_ORDER, value=Inquiry.triage_status, else_=len(_STATUS_ORDER))]
+    if sort == "assignee":
+        # By the staff member's name, as the column shows it; nobody sorts first.
+        name = select(User.name).where(User.id == Inquiry.assignee).scalar_subquery()
+        return [func.lower(func.coalesce(name, ""))]
+    columns: dict[str, SQLColumnExpression[Any]] = {
+        "reason": func.lower(Inquiry.reason),
+        "insurance": func.lower(Inquiry.insurance),
+        "state": Inquiry.state,
+        "contact": Inquiry.preferred_contact,
+        "unread": Inquiry.unread,
+        "urgent": Inquiry.urgent,
+    }
+    if sort not in columns:
+        raise ValueError(f"unknown inbox sort {sort!r}")
+    return [columns[sort]]
 
 
 def _triage_json(
@@ -182,6 +359,7 @@ def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list
                 Inquiry.urgent,
                 Inquiry.unread,
                 Inquiry.deleted_on_site,
+                Inquiry.base,
             ).where(Inquiry.remote_id.in_([r.id for r in items]))
         )
     }
@@ -203,7 +381,11 @@ def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list
         if row.dirty or row.pending_delete:
             change = {"id": row.id, "deleted_on_site": False}
             change.update({name: values[name] for name in _FORM_FIELDS})
-            if record.modified_gmt != row.server_modified_gmt:
+            # modified_gmt has whole seconds: a change in the same second as the base shows
+            # only in the values.
+            if record.modified_gmt != row.server_modified_gmt or (
+                row.base is not None and row.base != site_triage
+            ):
                 change["server_copy"] = {
                     **site_triage,
                     "modified_gmt": dt_to_json(record.modified_gmt),
@@ -411,6 +593,59 @@ def _summaries(session: Session, query: AnySelect) -> list[InquirySummary]:
     return out
 
 
+_ROW_COLUMNS = (
+    Inquiry.id,
+    Inquiry.remote_id,
+    Inquiry.first_name,
+    Inquiry.last_name,
+    Inquiry.email,
+    Inquiry.phone,
+    Inquiry.preferred_contact,
+    Inquiry.state,
+    Inquiry.insurance,
+    Inquiry.reason,
+    Inquiry.received_gmt,
+    Inquiry.status,
+    Inquiry.triage_status,
+    Inquiry.assignee,
+    Inquiry.urgent,
+    Inquiry.unread,
+    Inquiry.conflict,
+    Inquiry.rejected_message,
+    Inquiry.deleted_on_site,
+    Inquiry.dirty,
+)
+
+
+def _inbox_rows(session: Session, query: AnySelect) -> list[InboxRow]:
+    out = []
+    for row in session.execute(query):
+        state, message = state_of(row[16], row[17], row[18], False, row[19])
+        out.append(
+            InboxRow(
+                id=row[0],
+                remote_id=row[1],
+                first_name=row[2],
+                last_name=row[3],
+                email=row[4],
+                phone=row[5],
+                preferred_contact=row[6],
+                state=row[7],
+                insurance=row[8],
+                reason=row[9],
+                received_gmt=row[10],
+                status="trash" if row[11] == "trash" else "private",
+                triage_status=row[12],
+                assignee=row[13],
+                urgent=row[14],
+                unread=row[15],
+                sync_state=state,
+                sync_message=message,
+            )
+        )
+    return out
+
+
 class InquiryStore:
     """The inquiries of one cache, with their notes.
 
@@ -535,6 +770,189 @@ class InquiryStore:
         with self._cache.read() as session:
             return session.scalar(select(Inquiry.id).where(Inquiry.remote_id == remote_id))
 
+    # -- the triage inbox ------------------------------------------------------------------------
+
+    def inbox_ids(
+        self,
+        view: TriageView = "all",
+        *,
+        user_id: int | None = None,
+        sort: InboxSort = "received",
+        descending: bool = True,
+        text: str = "",
+    ) -> array[int]:
+        """The ids of a triage inbox view, in order: urgent inquiries being handled first.
+
+        Urgent inquiries not yet closed or marked spam (:func:`pinned_condition`) come first
+        whatever the sort, so someone in crisis is never scrolled out of sight. Within each
+        part, rows follow ``sort``; ties go newest arrival first.
+
+        Only ids (8 bytes each) are returned: a list shows the rows it needs with
+        :meth:`inbox_rows`, a page at a time, so 50,000 inquiries never sit in memory at once,
+        and any row, however deep, is one primary-key lookup away. Ordering needs every row of
+        the view anyway (no index covers every sort), so paging by offset would read the
+        whole view again for each page.
+
+        Args:
+            view: which inquiries.
+            user_id: the signed-in user's site id (for "mine").
+            sort: the column to sort by.
+            descending: sort that column from high to low (newest, Z to A).
+            text: only inquiries whose names, email or message match these words (see
+                ``search.fts_query``); "" for no search. Text with no words gives no ids.
+        """
+        condition = triage_view_condition(view, user_id)
+        if text.strip():
+            match = search.fts_query(text)
+            if match is None:
+                return array("q")
+            matching = select(_inquiries_fts.c.rowid).where(
+                sql_text("inquiries_fts MATCH :match").bindparams(match=match)
+            )
+            condition = condition & Inquiry.id.in_(matching)
+        keys = _sort_keys(sort)
+        order = [key.desc() if descending else key.asc() for key in keys]
+        with self._cache.read() as session:
+            if not text.strip():
+                in_view, everything = session.execute(
+                    select(func.count().filter(condition), func.count()).select_from(Inquiry)
+                ).one()
+                if in_view * 10 > everything:
+                    # A broad view: one pass over the table beats an index walk that looks up
+                    # every row on its own (up to four times faster at 50,000). Wrapping the
+                    # filter in a function hides it from SQLite's index choice.
+                    condition = func.coalesce(condition, False).is_(True)
+            query = (
+                select(Inquiry.id)
+                .where(condition)
+                .order_by(
+                    case((pinned_condition(), 0), else_=1),
+                    *order,
+                    Inquiry.received_gmt.desc(),
+                    Inquiry.id.desc(),
+                )
+            )
+            return array("q", session.scalars(query))
+
+    def inbox_rows(self, ids: Sequence[int]) -> list[InboxRow | None]:
+        """The inbox rows of ``ids``, in the same order; None where an id is gone (deleted
+        since the ids were read: the caller reads the ids again)."""
+        found: dict[int, InboxRow] = {}
+        with self._cache.read() as session:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
+                query = select(*_ROW_COLUMNS).where(
+                    Inquiry.id.in_(chunk), Inquiry.pending_delete.is_(False)
+                )
+                found.update((row.id, row) for row in _inbox_rows(session, query))
+        return [found.get(local_id) for local_id in ids]
+
+    def triage_counts(self, *, user_id: int | None = None) -> dict[TriageView, int]:
+        """How many inquiries each triage inbox view holds, in one pass over an index."""
+        columns = [
+            func.count().filter(triage_view_condition(view, user_id)).label(view)
+            for view in TRIAGE_VIEWS
+        ]
+        with self._cache.read() as session:
+            row = session.execute(select(*columns).select_from(Inquiry)).one()
+        return {view: int(row[n] or 0) for n, view in enumerate(TRIAGE_VIEWS)}
+
+    def same_contact(
+        self, local_id: int, *, email_key: str, phone_key: str, limit: int = 20
+    ) -> list[InboxRow]:
+        """Other inquiries (inbox or trash) with the same email or phone, newest first.
+
+        Args:
+            local_id: the inquiry itself (left out).
+            email_key: its address trimmed and lower-cased ("" to not match on email).
+            phone_key: the last ten digits of its phone (all of them when fewer), "" to not
+                match on phone. Stored phones are compared the same way after removing spaces,
+                ``- . ( ) + /``: every way the form's phones are written.
+            limit: at most this many.
+        """
+        matches: list[ColumnElement[bool]] = []
+        if email_key:
+            matches.append(func.lower(func.trim(Inquiry.email)) == email_key)
+        if phone_key:
+            digits = _phone_digits(Inquiry.phone)
+            matches.append(
+                case((func.length(digits) > 10, func.substr(digits, -10)), else_=digits)
+                == phone_key
+            )
+        if not matches:
+            return []
+        condition = Inquiry.pending_delete.is_(False) & (Inquiry.id != local_id)
+        any_match = matches[0] if len(matches) == 1 else matches[0] | matches[1]
+        query = (
+            select(*_ROW_COLUMNS)
+            .where(condition & any_match)
+            .order_by(Inquiry.received_gmt.desc(), Inquiry.id.desc())
+            .limit(limit)
+        )
+        with self._cache.read() as session:
+            return _inbox_rows(session, query)
+
+    def arrival_texts(self, remote_ids: Sequence[int]) -> list[ArrivalText]:
+        """The reason and message of inquiries just pulled from the site, by their site ids.
+
+        Inquiries the cache does not have are left out.
+        """
+        out: list[ArrivalText] = []
+        ids = list(dict.fromkeys(remote_ids))
+        with self._cache.read() as session:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                noted = (
+                    select(func.count())
+                    .select_from(Note)
+                    .where(Note.inquiry_id == Inquiry.id, Note.kind == "urgent")
+                    .scalar_subquery()
+                )
+                query = select(
+                    Inquiry.id,
+                    Inquiry.remote_id,
+                    Inquiry.reason,
+                    Inquiry.message,
+                    Inquiry.triage_status,
+                    Inquiry.urgent,
+                    noted,
+                ).where(Inquiry.remote_id.in_(chunk), Inquiry.pending_delete.is_(False))
+                out.extend(
+                    ArrivalText(
+                        id=row[0],
+                        remote_id=row[1],
+                        reason=row[2],
+                        message=row[3],
+                        triage_status=row[4],
+                        urgent=row[5],
+                        urgent_noted=bool(row[6]),
+                    )
+                    for row in session.execute(query)
+                )
+        return out
+
+    def arrivals(self, after_id: int) -> Arrivals:
+        """New inquiries stored since the cache's highest local id was ``after_id``.
+
+        Local ids only grow, so the highest id seen is a mark that survives any sort or view.
+        """
+        fresh = (
+            (Inquiry.id > after_id)
+            & Inquiry.pending_delete.is_(False)
+            & (Inquiry.status == "private")
+            & (Inquiry.triage_status == "new")
+            & Inquiry.unread.is_(True)
+        )
+        with self._cache.read() as session:
+            row = session.execute(
+                select(
+                    func.count().filter(fresh),
+                    func.count().filter(fresh & Inquiry.urgent.is_(True)),
+                    func.max(Inquiry.id),
+                ).select_from(Inquiry)
+            ).one()
+        return Arrivals(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
+
     # -- local writes ----------------------------------------------------------------------------
 
     def set_triage(self, local_id: int, **triage: Unpack[TriageEdit]) -> bool:
@@ -549,14 +967,7 @@ class InquiryStore:
         """
         changes = _validate_triage(triage)
         with self._cache.write() as session:
-            row = self._row(session, local_id)
-            current = _row_triage(row)
-            changed = {k: v for k, v in changes.items() if current[k] != v}
-            if not changed:
-                return False
-            self._apply_local(session, row, current, changed)
-            enqueue(session, "inquiry", row.id, "update", changed)
-            return True
+            return self._set_triage(session, local_id, changes)
 
     def mark_read(self, local_id: int, read: bool = True) -> bool:
         """Mark an inquiry read (or unread again) for the whole team."""
@@ -611,26 +1022,48 @@ class InquiryStore:
         Returns:
             The note's local id.
         """
-        if kind not in records.NOTE_KINDS:
-            raise InvalidEditError("Unknown kind of note.")
-        if not isinstance(content, str) or not content.strip():
-            raise InvalidEditError("A note cannot be empty.")
+        _validate_note(kind, content)
         with self._cache.write() as session:
-            self._row(session, inquiry_id)
-            note = Note(
-                client_id=str(uuid.uuid4()),
-                inquiry_id=inquiry_id,
-                author=author,
-                author_name=author_name,
-                date_gmt=utcnow(),
-                kind=kind,
-                content=content,
-                pending=True,
+            return self._add_note(session, inquiry_id, kind, content, author, author_name)
+
+    def record_triage(
+        self,
+        local_id: int,
+        changes: TriageEdit,
+        notes: Sequence[tuple[records.NoteKind, str]],
+        *,
+        author: int,
+        author_name: str,
+    ) -> tuple[int, ...] | None:
+        """Change triage fields and append the timeline entries recording the change, in one
+        transaction (the contract: the app records each triage change it makes with a note).
+
+        Args:
+            local_id: the inquiry's local id.
+            changes: the triage fields to set; empty to only append ``notes``.
+            notes: (kind, content) of each entry to append, in order.
+            author: the signed-in user's site id.
+            author_name: their name.
+
+        Returns:
+            The local ids of the notes, or None when ``changes`` changed nothing (then no note
+            is written either: a timeline never records a change that did not happen).
+
+        Raises:
+            RecordNotFoundError: no such inquiry.
+            InvalidEditError: an unknown field or value, or an empty note.
+        """
+        validated = _validate_triage(changes)
+        for kind, content in notes:
+            _validate_note(kind, content)
+        with self._cache.write() as session:
+            if validated and not self._set_triage(session, local_id, validated):
+                return None
+            self._row(session, local_id)
+            return tuple(
+                self._add_note(session, local_id, kind, content, author, author_name)
+                for kind, content in notes
             )
-            session.add(note)
-            session.flush()
-            enqueue(session, "note", note.id, "note", {"kind": kind})
-            return note.id
 
     def discard_note(self, note_id: int) -> None:
         """Drop a note that was never accepted by the site (one it rejected)."""
@@ -734,6 +1167,41 @@ class InquiryStore:
 
     # -- helpers ---------------------------------------------------------------------------------
 
+    def _set_triage(self, session: Session, local_id: int, changes: JsonDict) -> bool:
+        row = self._row(session, local_id)
+        current = _row_triage(row)
+        changed = {k: v for k, v in changes.items() if current[k] != v}
+        if not changed:
+            return False
+        self._apply_local(session, row, current, changed)
+        enqueue(session, "inquiry", row.id, "update", changed)
+        return True
+
+    def _add_note(
+        self,
+        session: Session,
+        inquiry_id: int,
+        kind: records.NoteKind,
+        content: str,
+        author: int,
+        author_name: str,
+    ) -> int:
+        self._row(session, inquiry_id)
+        note = Note(
+            client_id=str(uuid.uuid4()),
+            inquiry_id=inquiry_id,
+            author=author,
+            author_name=author_name,
+            date_gmt=utcnow(),
+            kind=kind,
+            content=content,
+            pending=True,
+        )
+        session.add(note)
+        session.flush()
+        enqueue(session, "note", note.id, "note", {"kind": kind})
+        return note.id
+
     @staticmethod
     def _row(session: Session, local_id: int) -> Inquiry:
         row = session.get(Inquiry, local_id)
@@ -752,6 +1220,13 @@ class InquiryStore:
             row.rejected_message = None
             if not row.conflict and not row.deleted_on_site:
                 set_held(session, "inquiry", row.id, held=False)
+
+
+def _validate_note(kind: str, content: object) -> None:
+    if kind not in records.NOTE_KINDS:
+        raise InvalidEditError("Unknown kind of note.")
+    if not isinstance(content, str) or not content.strip():
+        raise InvalidEditError("A note cannot be empty.")
 
 
 def _validate_triage(triage: TriageEdit) -> JsonDict:

@@ -1,0 +1,305 @@
+"""One sync round: sign-in check, pull, sweep when due, push; a typed report at the end.
+
+:func:`run_round` (or :meth:`SyncEngine.run_round`) is the only entry point. It is meant for a
+worker thread: it never touches Qt, reports progress through a callback (called on its own
+thread), stops between two steps when ``cancel`` is set, and only ever reads and writes the cache
+through short transactions, so the UI thread keeps reading it meanwhile.
+
+Order of a round, and why:
+
+1. **Lock** the account (:mod:`clinicdesk.sync.lock`): two engines would send every change twice.
+2. **Sign-in check** (``users/me``): a 401 stops everything before anything is sent; the
+   capabilities decide what is pulled (inquiries only with ``clinicdesk_manage_inquiries``).
+3. **Pull** posts, inquiries and notes incrementally (a few requests when nothing changed; the
+   whole site the first time), the catalog (terms, users, staff) on the first and sweep rounds,
+   images posts refer to, and scheduled posts that should have been published.
+4. **Sweep** for permanent deletions, at most every ``sweep_interval`` or ``sweep_every_rounds``
+   rounds (kept in the cursor table).
+5. **Push** the outbox (:mod:`clinicdesk.sync.push`).
+
+Pulling first means the push works against a fresh picture (deleted records are known, newer
+site versions are stored beside local edits); the push still re-reads each record it writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from clinicdesk.site import (
+    CAP_MANAGE_INQUIRIES,
+    ForbiddenError,
+    PluginMissingError,
+    RateLimitedError,
+    SiteClient,
+    SiteError,
+)
+from clinicdesk.store import Cache, CacheError
+from clinicdesk.sync import pull, queries
+from clinicdesk.sync.context import Cancelled, ProgressCallback, Round, SyncOptions, error_kind
+from clinicdesk.sync.lock import AccountLock, LockBusyError
+from clinicdesk.sync.push import StopPush, push_outbox
+from clinicdesk.sync.report import SyncError, SyncOutcome, SyncReport
+
+logger = logging.getLogger(__name__)
+
+_PLUGIN_KEY = "sync.has_plugin"
+_SWEEP = "sweep"
+_BACKOFF = "backoff"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class SyncEngine:
+    """Runs sync rounds for one account.
+
+    Args:
+        client: the signed-in site client. Not thread-safe: use it only on the thread that
+            runs the rounds.
+        cache: the account's open cache (the lock file goes in its folder).
+        options: pacing (defaults suit a clinic's site).
+        clock: the current time, aware UTC (tests pass a fake one).
+    """
+
+    def __init__(
+        self,
+        client: SiteClient,
+        cache: Cache,
+        *,
+        options: SyncOptions | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.options = options or SyncOptions()
+        self._clock = clock
+
+    def run_round(
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        full: bool = False,
+    ) -> SyncReport:
+        """Run one round and report what it did. Never raises for a known failure.
+
+        Args:
+            progress: called (on this thread) as the round goes on.
+            cancel: set it to stop the round between two steps; what was done is kept.
+            full: fetch the catalog and sweep for deletions now, whatever the cadence says.
+
+        Returns:
+            The report. Failures of the site (offline, signed out, refused) and of the cache
+            are in ``outcome`` and ``errors``; local changes that were not sent stay queued.
+
+        Raises:
+            Exception: only for bugs (anything not a ``SiteError`` or ``CacheError``).
+        """
+        started_at = self._clock()
+        started = time.monotonic()
+        requests_before = self.client.requests_made
+        lock = AccountLock(self.cache.path.parent)
+        try:
+            lock.acquire()
+        except LockBusyError as exc:
+            return SyncReport(
+                "busy",
+                errors=(SyncError("cache", str(exc)),),
+                started_at=started_at,
+                pending=self._pending(),
+            )
+        try:
+            work = Round(self.client, self.cache, self.options, started_at, progress, cancel)
+            outcome, swept, full_download, failure = self._run(work, full)
+            retry_after = self._backoff(outcome, failure)
+        finally:
+            lock.release()
+        work.progress("done", "Sync finished")
+        report = SyncReport(
+            outcome,
+            pulled=sum(work.pulled.values()),
+            pulled_by_kind=dict(work.pulled),
+            pushed=work.pushed,
+            merged=work.merged,
+            conflicts=tuple(work.issues.get("conflict", ())),
+            rejected=tuple(work.issues.get("rejected", ())),
+            deleted_on_site=tuple(work.issues.get("deleted_on_site", ())),
+            waiting=tuple(work.issues.get("waiting", ())),
+            trashed_instead=tuple(work.issues.get("trashed_instead", ())),
+            errors=tuple(work.errors),
+            requests=self.client.requests_made - requests_before,
+            swept=swept,
+            full=full_download,
+            pending=self._pending(),
+            retry_after=retry_after,
+            started_at=started_at,
+            seconds=time.monotonic() - started,
+        )
+        # Counts only: never a field of a record.
+        logger.info(
+            "sync %s: pulled %d, pushed %d, merged %d, conflicts %d, rejected %d, "
+            "%d requests in %.2f s",
+            report.outcome,
+            report.pulled,
+            report.pushed,
+            report.merged,
+            len(report.conflicts),
+            len(report.rejected),
+            report.requests,
+            report.seconds,
+        )
+        return report
+
+    # ------------------------------------------------------------------------------------------
+
+    def _run(self, work: Round, full: bool) -> tuple[SyncOutcome, bool, bool, SiteError | None]:
+        """The round's steps; returns (outcome, swept, full download, the stopping failure)."""
+        outcome: SyncOutcome = "ok"
+        failure: SiteError | None = None
+        state = {"swept": False, "full": False}
+        try:
+            work.check_cancel()
+            # Entries a crash (or a killed worker) left "in flight" go back in the queue; being
+            # attempted, a create among them is looked up before it is sent again.
+            self.cache.outbox.requeue_in_flight()
+            self._steps(work, full, state)
+        except Cancelled:
+            outcome = "cancelled"
+        except StopPush as stop:
+            failure = stop.error
+        except SiteError as exc:
+            failure = exc
+        except CacheError as exc:
+            outcome = "failed"
+            work.error(SyncError("cache", exc.message))
+        finally:
+            try:
+                # Entries parked in flight (waiting for another record) go back in the queue.
+                self.cache.outbox.requeue_in_flight()
+            except CacheError:
+                logger.exception("could not put waiting changes back in the queue")
+        if failure is not None:
+            work.error(failure)
+            kind = error_kind(failure)
+            if kind == "signed_out":
+                outcome = "signed_out"
+            elif kind in ("offline", "timed_out"):
+                outcome = "offline"
+            else:
+                outcome = "failed"
+        return outcome, state["swept"], state["full"], failure
+
+    def _steps(self, work: Round, full: bool, state: dict[str, bool]) -> None:
+        work.progress("sign_in", "Checking the sign-in")
+        me = self.client.me()
+        outbox = self.cache.outbox
+        sweep = outbox.cursor(_SWEEP)
+        last = sweep.last_full_sweep
+        sweep_due = (
+            full
+            or last is None
+            or work.now - last >= self.options.sweep_interval
+            or sweep.after_id + 1 >= self.options.sweep_every_rounds
+        )
+        can_posts = me.can("edit_posts")  # edit context needs it (intake staff: inquiries only)
+        can_inquiries = me.can(CAP_MANAGE_INQUIRIES)
+        has_plugin = self._has_plugin(work, refresh=sweep_due) if can_inquiries else False
+
+        work.check_cancel()
+        if sweep_due or queries.has_term_placeholders(self.cache):
+            pull.pull_terms(work)
+        if sweep_due:
+            pull.pull_users(work, staff=can_inquiries and has_plugin)
+
+        posts_full = inquiries_full = False
+        if can_posts:
+            posts_full = pull.pull_posts(work)
+            pull.pull_due_scheduled(work)
+        if can_inquiries and has_plugin:
+            try:
+                inquiries_full = pull.pull_inquiries(work)
+                pull.pull_notes(work)
+            except (PluginMissingError, ForbiddenError) as exc:
+                # Posts still sync without the plugin (or without the capability).
+                work.error(exc)
+                has_plugin = False
+                if isinstance(exc, PluginMissingError):
+                    self.cache.set_meta(_PLUGIN_KEY, "0")
+        pull.pull_media(work)
+        state["full"] = posts_full or inquiries_full
+
+        if sweep_due:
+            complete = True
+            # A full download is itself a complete picture: no sweep needed after it.
+            if can_posts and not posts_full:
+                complete = pull.sweep_posts(work) and complete
+            if can_inquiries and has_plugin and not inquiries_full:
+                complete = pull.sweep_inquiries(work) and complete
+            state["swept"] = True
+            if complete:
+                outbox.set_cursor(_SWEEP, last_full_sweep=work.now, after_id=0)
+        else:
+            outbox.set_cursor(_SWEEP, after_id=sweep.after_id + 1)
+
+        work.check_cancel()
+        push_outbox(work)
+
+    def _has_plugin(self, work: Round, *, refresh: bool) -> bool:
+        """Whether the ClinicDesk plugin is active (asked on sweep rounds, remembered between)."""
+        known = self.cache.get_meta(_PLUGIN_KEY)
+        if known is not None and not refresh:
+            return known == "1"
+        work.progress("sign_in", "Checking the site")
+        has_plugin = self.client.discover().has_plugin
+        if known != ("1" if has_plugin else "0"):
+            self.cache.set_meta(_PLUGIN_KEY, "1" if has_plugin else "0")
+        return has_plugin
+
+    def _backoff(self, outcome: SyncOutcome, failure: SiteError | None) -> float | None:
+        """Count consecutive failed rounds (in the cursor table) and say how long to wait."""
+        try:
+            failures = self.cache.outbox.cursor(_BACKOFF).after_id
+            if outcome in ("ok", "cancelled", "signed_out"):
+                if failures:
+                    self.cache.outbox.set_cursor(_BACKOFF, after_id=0)
+                return None
+            failures += 1
+            self.cache.outbox.set_cursor(_BACKOFF, after_id=failures)
+        except CacheError:
+            return self.options.backoff
+        wait = min(self.options.max_backoff, self.options.backoff * 2.0 ** min(failures - 1, 20))
+        if isinstance(failure, RateLimitedError) and failure.retry_after is not None:
+            wait = max(wait, failure.retry_after)
+        return wait
+
+    def _pending(self) -> int:
+        try:
+            return self.cache.outbox.count()
+        except CacheError:
+            return 0
+
+
+def run_round(
+    client: SiteClient,
+    cache: Cache,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    full: bool = False,
+    options: SyncOptions | None = None,
+    clock: Callable[[], datetime] = _utcnow,
+) -> SyncReport:
+    """Run one sync round of ``cache``'s account against ``client``'s site.
+
+    See :meth:`SyncEngine.run_round`. Safe to call on a worker thread while other threads read
+    the cache; two calls for one account at the same time do not both run (the second reports
+    ``busy``).
+    """
+    return SyncEngine(client, cache, options=options, clock=clock).run_round(
+        progress=progress, cancel=cancel, full=full
+    )

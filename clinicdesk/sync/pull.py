@@ -1,0 +1,365 @@
+"""Pull: what changed on the site comes into the cache, page by page, without losing local edits.
+
+Posts and inquiries are read incrementally: ``modified_after`` the newest ``modified_gmt`` stored
+(in the cursor table) minus one second, because WordPress compares whole seconds strictly;
+records seen twice are de-duplicated by id. Both lists are ordered by ``modified`` ascending, so
+the cursor can move after every stored page: a crash mid-way resumes where it stopped. Each page
+is stored in one transaction, and the stores never overwrite local changes (a newer site version
+waits beside them for the push to merge).
+
+Paging is not a snapshot: a record edited while the list is read moves to its end, which shifts
+another record onto a page already read. A pass that saw a record twice is run again; anything
+still missed, and every permanent deletion (which leaves no trace in any listing), is found by
+the **sweep**: ``_fields=id,modified_gmt`` for every record, compared with what the cache holds;
+an id missing from it is read once more by id before it counts as deleted.
+
+Notes are read by id: ``after_id`` the highest id stored minus an overlap of 50.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Literal, TypeVar
+
+from clinicdesk.site import (
+    ForbiddenError,
+    Inquiry,
+    Note,
+    NotFoundError,
+    Page,
+    Post,
+)
+from clinicdesk.sync import queries
+from clinicdesk.sync.context import Round
+from clinicdesk.sync.report import SyncPhase
+
+logger = logging.getLogger(__name__)
+
+#: Every post status, the trash included, in one listing: trash changes propagate like any other.
+#: (WordPress reads ``any`` as "all but those excluded from search" minus what is named too, so
+#: ``any,trash`` is every status.)
+POST_STATUSES = "any,trash"
+#: The inquiry statuses: the inbox and the trash.
+INQUIRY_STATUSES = "private,trash"
+_OVERLAP = timedelta(seconds=1)
+_BATCH = 100
+
+R = TypeVar("R", Post, Inquiry)
+
+
+def _changed(outcomes: Iterable[str]) -> int:
+    # "kept_local": the site's copy waits beside local changes; the push counts what it becomes.
+    return sum(1 for outcome in outcomes if outcome not in ("unchanged", "kept_local"))
+
+
+def _batches(ids: Sequence[int], size: int = _BATCH) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def _close(iterator: object) -> None:
+    close = getattr(iterator, "close", None)
+    if callable(close):
+        close()
+
+
+# -- posts and inquiries -------------------------------------------------------------------------
+
+
+def _read_listing(
+    work: Round,
+    resource: Literal["posts", "inquiries"],
+    message: str,
+    list_pages: Callable[[datetime | None], Iterator[Page[R]]],
+    store_page: Callable[[Sequence[R]], int],
+) -> bool:
+    """Read a ``modified``-ordered listing from the cursor (minus the overlap) into the cache.
+
+    Returns:
+        True when there was no cursor yet (a full download).
+    """
+    cursor = work.cache.outbox.cursor(resource).modified_after
+    after = None if cursor is None else cursor - _OVERLAP
+    newest = cursor
+    phase: SyncPhase = resource
+    for _ in range(max(1, work.options.listing_passes)):
+        seen: dict[int, datetime] = {}
+        repeated = False
+        done = 0
+        listing = list_pages(after)
+        try:
+            for page in listing:
+                work.check_cancel()
+                fresh: list[R] = []
+                for record in page.items:
+                    if record.id in seen:
+                        repeated = True
+                        if seen[record.id] == record.modified_gmt:
+                            continue
+                    seen[record.id] = record.modified_gmt
+                    fresh.append(record)
+                if fresh:
+                    work.count_pulled(resource, store_page(fresh))
+                page_newest = max((r.modified_gmt for r in page.items), default=None)
+                if page_newest is not None and (newest is None or page_newest > newest):
+                    newest = page_newest
+                    # Ordered by modified: everything up to here is stored, so a crash or a
+                    # cancel resumes from this page.
+                    work.cache.outbox.set_cursor(resource, modified_after=newest)
+                done += 1
+                work.progress(phase, message, done, page.total_pages or None)
+        finally:
+            _close(listing)
+        if not repeated:
+            break
+        # A record moved while the pages were read and may have pushed another one onto a page
+        # already read: read the window again (what is stored comes back "unchanged").
+        logger.info("%s moved while being listed; reading the window again", resource)
+    return cursor is None
+
+
+def pull_posts(work: Round) -> bool:
+    """Fetch posts changed since the cursor (every post the first time).
+
+    Returns:
+        True when this was a full download: it then stands in for a sweep.
+    """
+
+    def pages(after: datetime | None) -> Iterator[Page[Post]]:
+        return work.client.iter_posts(
+            status=POST_STATUSES,
+            modified_after=after,
+            per_page=work.options.per_page,
+            orderby="modified",
+            order="asc",
+        )
+
+    def store(items: Sequence[Post]) -> int:
+        return _changed(work.cache.posts.upsert_from_site(items))
+
+    return _read_listing(work, "posts", "Fetching posts", pages, store)
+
+
+def pull_inquiries(work: Round) -> bool:
+    """Fetch inquiries (inbox and trash) changed since the cursor.
+
+    Returns:
+        True when this was a full download.
+    """
+
+    def pages(after: datetime | None) -> Iterator[Page[Inquiry]]:
+        return work.client.iter_inquiries(
+            status=INQUIRY_STATUSES, modified_after=after, per_page=work.options.per_page
+        )
+
+    def store(items: Sequence[Inquiry]) -> int:
+        return _changed(work.cache.inquiries.upsert_from_site(items))
+
+    return _read_listing(work, "inquiries", "Fetching inquiries", pages, store)
+
+
+def refresh_posts(work: Round, remote_ids: Sequence[int]) -> set[int]:
+    """Re-read posts by id (100 per request) and store them.
+
+    Returns:
+        The ids the site returned (one it did not is deleted, or no longer visible to the user).
+    """
+    found: set[int] = set()
+    for batch in _batches(sorted(set(remote_ids))):
+        work.check_cancel()
+        listing = work.client.iter_posts(
+            status=POST_STATUSES, include=batch, per_page=_BATCH, orderby="id", order="asc"
+        )
+        try:
+            for page in listing:
+                work.count_pulled("posts", _changed(work.cache.posts.upsert_from_site(page.items)))
+                found.update(post.id for post in page.items)
+        finally:
+            _close(listing)
+    return found
+
+
+def refresh_inquiry(work: Round, remote_id: int) -> bool:
+    """Re-read one inquiry and store it.
+
+    Returns:
+        False when the site no longer has it (404), or no longer shows it to the user (403).
+    """
+    try:
+        inquiry = work.client.get_inquiry(remote_id)
+    except (NotFoundError, ForbiddenError):
+        return False
+    work.count_pulled("inquiries", _changed(work.cache.inquiries.upsert_from_site([inquiry])))
+    return True
+
+
+def pull_due_scheduled(work: Round) -> None:
+    """Re-read the scheduled posts whose date has come.
+
+    WordPress publishes them without a new ``modified_gmt``, so no incremental listing ever
+    shows the change.
+    """
+    due = queries.due_scheduled_posts(work.cache, work.now)
+    if due:
+        work.progress("posts", "Checking scheduled posts")
+        refresh_posts(work, due)
+
+
+# -- notes ---------------------------------------------------------------------------------------
+
+
+def pull_notes(work: Round) -> None:
+    """Fetch notes above the highest id stored (minus the overlap), de-duplicated by id.
+
+    A note whose inquiry the cache does not have yet (it arrived after the inquiries were read)
+    makes the engine fetch that inquiry before the cursor moves past the note.
+    """
+    cursor = work.cache.outbox.cursor("notes").after_id
+    highest = cursor
+    done = 0
+    listing = work.client.iter_notes(
+        after_id=max(0, cursor - work.options.note_overlap), per_page=work.options.per_page
+    )
+    try:
+        for page in listing:
+            work.check_cancel()
+            _store_notes(work, page.items)
+            page_highest = max((note.id for note in page.items), default=highest)
+            if page_highest > highest:
+                highest = page_highest
+                work.cache.outbox.set_cursor("notes", after_id=highest)
+            done += 1
+            work.progress("notes", "Fetching notes", done, page.total_pages or None)
+    finally:
+        _close(listing)
+
+
+def _store_notes(work: Round, notes: Sequence[Note]) -> None:
+    if not notes:
+        return
+    applied = work.cache.inquiries.upsert_notes(notes)
+    stored = applied.stored
+    if applied.unknown_inquiries:
+        # New inquiries first (one request, usually), then whatever is still missing by id.
+        pull_inquiries(work)
+        missing = set(work.cache.inquiries.upsert_notes(notes).unknown_inquiries)
+        stored = sum(1 for note in notes if note.inquiry not in missing)
+        for remote_id in sorted(missing):
+            work.check_cancel()
+            if not refresh_inquiry(work, remote_id):
+                # Its inquiry is gone for good: its notes went with it (nothing to keep).
+                logger.info("notes of an inquiry the site no longer has were skipped")
+        work.cache.inquiries.upsert_notes(notes)
+    work.count_pulled("notes", stored)
+
+
+# -- terms, users, media -------------------------------------------------------------------------
+
+
+def pull_terms(work: Round) -> None:
+    """Fetch every category and tag; a term gone from a one-page list is gone from the site."""
+    work.progress("terms", "Fetching categories and tags")
+    categories = work.client.list_terms("category")
+    tags = work.client.list_terms("post_tag")
+    work.count_pulled("terms", _changed(work.cache.catalog.upsert_terms([*categories, *tags])))
+    # Only a list that fit on one page is a snapshot; a longer one may have shifted while read.
+    if len(categories) < work.options.per_page and len(tags) < work.options.per_page:
+        listed = {term.id for term in (*categories, *tags)}
+        for remote_id in work.cache.outbox.known_versions("term"):
+            if remote_id not in listed:
+                work.cache.outbox.mark_deleted_on_site("term", remote_id)
+
+
+def pull_users(work: Round, *, staff: bool) -> None:
+    """Fetch the users who can be named as authors, and the staff inquiries can go to."""
+    work.progress("users", "Fetching users")
+    work.cache.catalog.replace_users(work.client.list_users())
+    if staff:
+        work.cache.catalog.replace_staff(work.client.list_staff())
+
+
+def pull_media(work: Round) -> None:
+    """Fetch the images posts refer to that the cache has not seen (a bounded number a round)."""
+    wanted = queries.media_placeholders(work.cache, work.options.media_per_round)
+    for done, remote_id in enumerate(wanted, 1):
+        work.check_cancel()
+        try:
+            media = work.client.get_media(remote_id)
+        except (NotFoundError, ForbiddenError):
+            # Deleted from the library: drop the stand-in (a post then shows no image).
+            work.cache.outbox.mark_deleted_on_site("media", remote_id)
+            continue
+        work.count_pulled("media", _changed(work.cache.catalog.upsert_media([media])))
+        work.progress("media", "Fetching images", done, len(wanted))
+
+
+# -- the sweep -----------------------------------------------------------------------------------
+
+
+def _compare(
+    site: dict[int, datetime], known: dict[int, datetime | None]
+) -> tuple[list[int], list[int]]:
+    """(ids the cache has that the sweep did not list, ids listed that the cache lacks or holds
+    at another version)."""
+    missing = sorted(remote_id for remote_id in known if remote_id not in site)
+    stale = sorted(
+        remote_id for remote_id, version in site.items() if known.get(remote_id) != version
+    )
+    return missing, stale
+
+
+def sweep_posts(work: Round) -> bool:
+    """Compare every post's version with the cache; fetch what differs, find deletions.
+
+    Returns:
+        True when everything found was dealt with (False: more than a round's share waits).
+    """
+    work.progress("sweep", "Checking for deleted posts")
+    site = {v.id: v.modified_gmt for v in work.client.post_versions(POST_STATUSES)}
+    missing, stale = _compare(site, work.cache.outbox.known_versions("post"))
+    limit = work.options.confirm_per_round
+    # Versions that differ (a change the incremental pull missed): re-read 100 at a time.
+    refresh_posts(work, stale[:limit])
+    # A post missing from the sweep may only have shifted between its pages: read it by id,
+    # and only a 404 (or a 403: no longer visible to this user) counts as deleted.
+    for remote_id in missing[: max(0, limit - len(stale))]:
+        work.check_cancel()
+        try:
+            post = work.client.get_post(remote_id)
+        except (NotFoundError, ForbiddenError):
+            _deleted(work, "post", remote_id)
+            continue
+        work.count_pulled("posts", _changed(work.cache.posts.upsert_from_site([post])))
+    return len(missing) + len(stale) <= limit
+
+
+def sweep_inquiries(work: Round) -> bool:
+    """The sweep for inquiries (each id missing from it is confirmed with a GET)."""
+    work.progress("sweep", "Checking for deleted inquiries")
+    site = {v.id: v.modified_gmt for v in work.client.inquiry_versions(INQUIRY_STATUSES)}
+    missing, stale = _compare(site, work.cache.outbox.known_versions("inquiry"))
+    limit = work.options.confirm_per_round
+    for remote_id in (missing + stale)[:limit]:
+        work.check_cancel()
+        if not refresh_inquiry(work, remote_id) and remote_id not in site:
+            _deleted(work, "inquiry", remote_id)
+    return len(missing) + len(stale) <= limit
+
+
+def _deleted(work: Round, entity: Literal["post", "inquiry"], remote_id: int) -> None:
+    outcome = work.cache.outbox.mark_deleted_on_site(entity, remote_id)
+    if outcome == "kept":
+        local_id = (
+            work.cache.posts.local_id(remote_id)
+            if entity == "post"
+            else work.cache.inquiries.local_id(remote_id)
+        )
+        work.issue(
+            "deleted_on_site",
+            entity,
+            local_id,
+            remote_id,
+            "Deleted on the site while it had changes here; your version is kept.",
+        )

@@ -1,0 +1,90 @@
+"""What posts refer to: categories, tags and images made offline go out before the posts that
+use them; one the site refuses holds only the posts that need it; images are fetched as needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fixtures import sync as fixtures
+from tests.fixtures.sync import Accounts, SiteView, assert_converged
+from tests.integration.test_client_support import tiny_png
+
+accounts = fixtures.accounts
+site_view = fixtures.site_view
+
+
+def test_a_tag_and_an_image_made_offline_go_out_before_the_post_using_them(
+    accounts: Accounts, site_view: SiteView, tmp_path: Path
+) -> None:
+    erin = accounts("editor")
+    assert erin.sync().ok
+    picture = tmp_path / "waiting-room.png"
+    picture.write_bytes(tiny_png())
+    cache = erin.cache
+    tag = cache.catalog.create_term("post_tag", "Offline tag")
+    image = cache.catalog.queue_upload(picture, "image/png", alt_text="Our waiting room")
+    post = cache.posts.create(
+        title="Uses new things", tags=[tag], featured_media=image, status="publish"
+    )
+    report = erin.sync()
+    assert report.outcome == "ok" and report.pushed == 3 and not report.waiting
+    remote = cache.posts.get(post).remote_id
+    assert remote is not None
+    site = site_view.post(remote)
+    tags = {t["name"]: t["id"] for t in site_view.request("GET", "wp/v2/tags?per_page=100")}
+    assert site["tags"] == [tags["Offline tag"]]
+    media = site_view.request("GET", f"wp/v2/media/{site['featured_media']}")
+    assert media["alt_text"] == "Our waiting room"
+    assert [m.alt_text for m in cache.catalog.media()] == ["Our waiting room"]
+    assert_converged(cache, site_view)
+
+
+def test_a_refused_category_holds_only_the_post_that_needs_it(
+    accounts: Accounts, site_view: SiteView
+) -> None:
+    casey = accounts("contributor")
+    assert casey.sync().ok
+    cache = casey.cache
+    category = cache.catalog.create_term("category", "Casey's own category")
+    needs_it = cache.posts.create(title="Needs the category", categories=[category])
+    independent = cache.posts.create(title="Needs nothing")
+    report = casey.sync()
+    assert [(r.entity, r.local_id) for r in report.rejected] == [("term", category)]
+    assert [(w.entity, w.local_id) for w in report.waiting] == [("post", needs_it)]
+    assert cache.posts.get(independent).sync_state == "synced"
+    assert cache.posts.get(needs_it).remote_id is None
+    again = casey.sync()
+    assert again.pushed == 0 and len(again.waiting) == 1
+    assert again.requests == 2  # users/me and the posts page: nothing sent, nothing looked up
+    # The user drops the category: the post goes out as it is now.
+    cache.posts.edit(needs_it, categories=[])
+    assert casey.sync().outcome == "ok"
+    remote = cache.posts.get(needs_it).remote_id
+    assert remote is not None
+    assert site_view.post(remote)["title"]["raw"] == "Needs the category"
+    titles = [p["title"]["raw"] for p in site_view.posts()]
+    assert titles.count("Needs the category") == 1
+
+
+def test_images_posts_use_are_fetched_once(accounts: Accounts, site_view: SiteView) -> None:
+    admin = accounts()
+    assert admin.sync().ok
+    media = site_view.request(
+        "POST",
+        "wp/v2/media",
+        data=tiny_png(),
+        headers={
+            "Content-Type": "image/png",
+            "Content-Disposition": 'attachment; filename="logo.png"',
+        },
+    )
+    post = site_view.posts()[0]
+    site_view.request("POST", f"wp/v2/posts/{post['id']}", json={"featured_media": media["id"]})
+    report = admin.sync()
+    assert report.pulled_by_kind.get("media") == 1
+    [image] = admin.cache.catalog.media()
+    assert image.remote_id == media["id"] and image.source_url == media["source_url"]
+    local_id = admin.cache.posts.local_id(post["id"])
+    assert local_id is not None
+    assert admin.cache.posts.get(local_id).fields.featured_media == image.id
+    assert "media" not in admin.sync().pulled_by_kind

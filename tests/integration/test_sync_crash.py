@@ -1,0 +1,128 @@
+"""A sync process killed with SIGKILL at a random moment loses nothing and duplicates nothing.
+
+A child process runs sync rounds against the site (through a proxy that slows every answer, so
+a round spans many steps); the test kills it at a random point, then reopens the cache in this
+process, runs clean rounds and checks that every local change is on the site exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import sync as fixtures
+from tests.fixtures.faults import FaultProxy, Rule
+from tests.fixtures.site import SiteUnderTest
+from tests.fixtures.sync import KEY_BYTES, Account, Accounts, SiteView, cache_is_sound
+
+accounts = fixtures.accounts
+site_view = fixtures.site_view
+
+REPO = Path(__file__).resolve().parents[2]
+
+_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from clinicdesk.store import CacheKey, open_cache
+    from clinicdesk.sync import run_round
+    from tests.fixtures.sync import make_client
+
+    config = json.loads(sys.stdin.readline())
+    cache = open_cache(Path(config["cache"]), CacheKey.from_bytes(bytes.fromhex(config["key"])))
+    client = make_client(config["url"], tuple(config["credentials"]))
+    print("ready", flush=True)
+    n = 0
+    while True:
+        report = run_round(client, cache)
+        print("round", n, report.outcome, report.pushed, flush=True)
+        n += 1
+    """
+)
+
+
+def _local_changes(account: Account) -> tuple[list[str], list[str]]:
+    """A spread of waiting changes; returns the titles of new posts and the notes' texts."""
+    cache = account.cache
+    posts = cache.posts.page(sort="title", descending=False).items  # the site's, synced
+    titles = [f"Crash post {n}" for n in range(4)]
+    for title in titles:
+        cache.posts.create(title=title, content=f"<p>{title}</p>")
+    cache.posts.edit(posts[0].id, title=f"{posts[0].title} (edited)")
+    cache.posts.edit(posts[1].id, excerpt="Edited before the crash")
+    cache.posts.trash(posts[2].id)
+    inquiries = cache.inquiries.page("open", limit=3).items
+    cache.inquiries.set_triage(inquiries[0].id, triage_status="contacted")
+    cache.inquiries.set_triage(inquiries[1].id, urgent=True, unread=False)
+    texts = [f"Crash note {n}" for n in range(3)]
+    for inquiry, text in zip(inquiries, texts, strict=True):
+        cache.inquiries.add_note(inquiry.id, "note", text, author=0, author_name="Me")
+    return titles, texts
+
+
+@pytest.mark.parametrize("seed", [11, 22, 33, 44])
+def test_sigkill_at_a_random_point_then_a_clean_round_loses_and_duplicates_nothing(
+    accounts: Accounts, fresh_site: SiteUnderTest, site_view: SiteView, seed: int
+) -> None:
+    account = accounts(name="crash")
+    assert account.sync().ok
+    titles, texts = _local_changes(account)
+    account.cache.close()  # the child owns the file now, as a worker process would
+
+    with FaultProxy(fresh_site.url) as proxy:
+        proxy.add(Rule("delay_after", delay=0.03, times=None))
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            text=True,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write(
+                json.dumps(
+                    {
+                        "cache": str(account.folder / "cache.db"),
+                        "key": KEY_BYTES.hex(),
+                        "url": proxy.url,
+                        "credentials": list(account.credentials),
+                    }
+                )
+                + "\n"
+            )
+            child.stdin.flush()
+            assert child.stdout.readline().strip() == "ready"
+            time.sleep(random.Random(seed).uniform(0.0, 1.5))
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
+            child.stdin.close()
+            child.stdout.close()
+        assert child.returncode == -signal.SIGKILL
+        killed_after = proxy.count
+    # The proxy is stopped: every request the child had on the wire has reached the site.
+
+    accounts.reopen(account)
+    cache_is_sound(account.cache)
+    report = fixtures.sync_until_quiet(account)
+    assert report.outcome == "ok", report.summary()
+    fixtures.assert_converged(account.cache, site_view)
+    on_site = [p["title"]["raw"] for p in site_view.posts()]
+    for title in titles:
+        assert on_site.count(title) == 1, f"{title} after {killed_after} requests"
+    notes = [n["content"] for n in site_view.notes()]
+    for text in texts:
+        assert notes.count(text) == 1, f"{text} after {killed_after} requests"
+    assert sum(1 for p in site_view.posts() if p["title"]["raw"].endswith("(edited)")) == 1
+    print(f"\n  killed after {killed_after} requests; converged in {len(account.reports)} rounds")

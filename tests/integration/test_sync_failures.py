@@ -1,0 +1,274 @@
+"""Sync when things go wrong: offline, lost answers, a fault at every request, signed out, refused.
+
+The client talks to the site through :class:`~tests.fixtures.faults.FaultProxy`, which drops
+connections, answers errors or stalls by rule: the same faults a clinic's flaky Wi-Fi or a
+struggling host produce, injected at exact points of a round.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from clinicdesk.site import Timeouts, TriageStatus
+from tests.fixtures import sync as fixtures
+from tests.fixtures.faults import FaultProxy, Rule
+from tests.fixtures.sync import Account, Accounts, SiteView, assert_converged, sync_until_quiet
+
+accounts = fixtures.accounts
+proxy = fixtures.proxy
+site_view = fixtures.site_view
+
+CREATE = r"/wp/v2/posts$"
+
+
+@pytest.fixture
+def account(accounts: Accounts, proxy: FaultProxy) -> Account:
+    """The administrator, synced once, talking to the site through the proxy."""
+    made = accounts(url=proxy.url)
+    assert made.sync().ok
+    return made
+
+
+def titles_on_site(view: SiteView) -> list[str]:
+    return [p["title"]["raw"] for p in view.posts()]
+
+
+# -- offline -----------------------------------------------------------------------------------
+
+
+def test_changes_made_offline_go_out_once_each_in_order_when_back(
+    account: Account, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    cache = account.cache
+    some_post = cache.posts.page().items[0].id
+    inquiry = cache.inquiries.page("open").items[0].id
+    proxy.pause()
+    first = cache.posts.create(title="Offline first", content="<p>draft</p>")
+    cache.posts.edit(first, title="Offline first, retitled")
+    cache.posts.edit(some_post, excerpt="Edited offline")
+    second = cache.posts.create(title="Offline second")
+    cache.inquiries.set_triage(inquiry, triage_status="contacted")
+    cache.inquiries.add_note(inquiry, "note", "Left a voicemail", author=0, author_name="Me")
+    waiting = cache.outbox.count()
+
+    down = account.sync()
+    assert down.outcome == "offline" and down.pushed == 0 and down.pending == waiting
+    assert down.errors[0].kind == "offline" and down.retry_after is not None
+    again = account.sync()
+    assert again.outcome == "offline" and again.retry_after == 2 * down.retry_after  # backing off
+    assert [e.state for e in cache.outbox.entries()] == ["pending"] * waiting
+
+    proxy.resume()
+    back = account.sync()
+    assert back.outcome == "ok" and back.pushed == waiting and back.retry_after is None
+    creates = proxy.seen("POST", CREATE)
+    assert len(creates) == 2  # once each
+    on_site = {p["title"]["raw"]: p["id"] for p in site_view.posts()}
+    assert on_site["Offline first, retitled"] < on_site["Offline second"]  # in order
+    assert titles_on_site(site_view).count("Offline first, retitled") == 1
+    assert cache.posts.get(first).remote_id == on_site["Offline first, retitled"]
+    assert cache.posts.get(second).remote_id == on_site["Offline second"]
+    assert_converged(cache, site_view)
+
+
+def test_a_client_pointed_at_a_closed_port_keeps_everything(
+    account: Account, fresh_site: fixtures.SiteUnderTest, site_view: SiteView
+) -> None:
+    closed = FaultProxy(fresh_site.url).start()
+    url = closed.url
+    closed.stop()  # nothing listens there any more
+    account.use(url)
+    account.cache.posts.create(title="Written on the train")
+    report = account.sync()
+    assert report.outcome == "offline" and report.pending == 1
+    account.use(fresh_site.url)
+    assert account.sync().pushed == 1
+    assert titles_on_site(site_view).count("Written on the train") == 1
+
+
+# -- lost answers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "status_after"])
+def test_a_create_whose_answer_is_lost_is_adopted_not_duplicated(
+    account: Account, proxy: FaultProxy, site_view: SiteView, fault: str
+) -> None:
+    proxy.add(Rule(fault, method="POST", path=CREATE))  # type: ignore[arg-type]
+    local_id = account.cache.posts.create(title="Answer lost", content="<p>once</p>")
+    report = account.sync()
+    assert report.outcome == "ok" and report.pushed == 1
+    assert len(proxy.seen("POST", CREATE)) == 1
+    assert titles_on_site(site_view).count("Answer lost") == 1
+    detail = account.cache.posts.get(local_id)
+    assert detail.sync_state == "synced" and detail.remote_id is not None
+    assert_converged(account.cache, site_view)
+
+
+def test_a_lost_answer_and_a_failed_lookup_wait_for_the_next_round(
+    account: Account, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    proxy.add(Rule("drop_after", method="POST", path=CREATE))
+    proxy.add(
+        Rule(
+            "drop_before", path=CREATE, when=lambda s: "clinicdesk_client_id" in s.query, times=None
+        )
+    )
+    account.cache.posts.create(title="Lookup failed")
+    report = account.sync()
+    assert report.outcome == "offline" and report.pending == 1
+    assert titles_on_site(site_view).count("Lookup failed") == 1  # it did reach the site
+    proxy.clear()
+    assert account.sync().outcome == "ok"
+    assert len(proxy.seen("POST", CREATE)) == 1  # never sent twice
+    assert titles_on_site(site_view).count("Lookup failed") == 1
+    assert_converged(account.cache, site_view)
+
+
+def test_a_create_still_being_written_when_looked_up_is_not_sent_again(
+    account: Account, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    # The site takes longer than the client waits: the create times out, the lookup that
+    # follows finds nothing (the create has not been written yet)... and still nothing is
+    # created twice, because the next round asks again before sending.
+    account.use(proxy.url, timeouts=Timeouts(connect=1.0, read=0.5, total=5.0))
+    proxy.add(Rule("delay", method="POST", path=CREATE, delay=1.5))
+    account.cache.posts.create(title="Slow site")
+    report = account.sync()
+    assert report.outcome == "offline" and report.errors[0].kind == "timed_out"
+    deadline = time.monotonic() + 10
+    while "Slow site" not in titles_on_site(site_view) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert account.sync().outcome == "ok"
+    assert titles_on_site(site_view).count("Slow site") == 1
+    assert len(proxy.seen("POST", CREATE)) == 1
+    assert_converged(account.cache, site_view)
+
+
+# -- a fault at every step -----------------------------------------------------------------------
+
+_STATUSES: list[TriageStatus] = ["contacted", "scheduled", "referred", "new"]
+
+
+def _edits(account: Account, n: int) -> None:
+    """One of each kind of change: a new post, a post edit, triage, a note."""
+    cache = account.cache
+    cache.posts.create(title=f"Fault test {n}", content=f"<p>{n}</p>")
+    some_post = cache.posts.page(sort="title").items[0].id
+    cache.posts.edit(some_post, excerpt=f"Excerpt {n}")
+    inquiry = cache.inquiries.page("all", limit=1).items[0].id
+    cache.inquiries.set_triage(inquiry, triage_status=_STATUSES[n % len(_STATUSES)])
+    cache.inquiries.add_note(inquiry, "note", f"Note {n}", author=0, author_name="Me")
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "status"])
+def test_a_fault_at_any_request_of_a_round_loses_and_duplicates_nothing(
+    account: Account, proxy: FaultProxy, site_view: SiteView, fault: str
+) -> None:
+    counter = itertools.count()
+    _edits(account, next(counter))
+    start = proxy.count
+    assert account.sync().ok
+    steps = proxy.count - start  # requests in a round with one change of each kind
+    assert steps >= 10
+    for k in range(steps):
+        n = next(counter)
+        _edits(account, n)
+        proxy.add(Rule(fault, at=proxy.count + k))  # type: ignore[arg-type]
+        account.sync()
+        proxy.clear()
+        assert sync_until_quiet(account).ok, f"request {k}"
+        assert_converged(account.cache, site_view)
+        assert titles_on_site(site_view).count(f"Fault test {n}") == 1, f"request {k}"
+    notes = [n["content"] for n in site_view.notes() if n["content"].startswith("Note ")]
+    assert sorted(notes) == sorted(f"Note {n}" for n in range(steps + 1))
+
+
+# -- signed out, refused -----------------------------------------------------------------------
+
+
+def test_signed_out_mid_round_stops_and_keeps_the_outbox(
+    account: Account, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    account.cache.posts.create(title="Before the password was revoked")
+    account.cache.posts.create(title="Also waiting")
+    proxy.add(Rule("status", method="POST", path=CREATE, status=401, code="rest_not_logged_in"))
+    report = account.sync()
+    assert report.outcome == "signed_out" and report.signed_out
+    assert report.errors[0].kind == "signed_out" and report.pushed == 0
+    assert report.pending == 2 and report.retry_after is None
+    assert "Signed out" in report.summary()
+    assert len(proxy.seen("POST", CREATE)) == 1  # stopped at the first 401
+    assert account.sync().pushed == 2
+    assert_converged(account.cache, site_view)
+
+
+def test_signed_out_at_the_start_sends_nothing(account: Account, proxy: FaultProxy) -> None:
+    account.cache.posts.create(title="Kept")
+    proxy.add(Rule("status", path=r"/users/me$", status=401, code="rest_not_logged_in"))
+    report = account.sync()
+    assert report.outcome == "signed_out" and report.requests == 1 and report.pending == 1
+
+
+def test_a_refused_record_is_rejected_with_the_sites_message_and_the_rest_go(
+    account: Account, site_view: SiteView
+) -> None:
+    cache = account.cache
+    not_staff = next(u.id for u in cache.catalog.users() if not u.is_staff)
+    [first, second] = cache.inquiries.page("open", limit=2).items
+    cache.inquiries.set_triage(first.id, assignee=not_staff)
+    cache.inquiries.set_triage(second.id, triage_status="contacted")
+    post = cache.posts.create(title="Goes through anyway")
+    report = account.sync()
+    [rejected] = report.rejected
+    assert (rejected.entity, rejected.local_id) == ("inquiry", first.id)
+    assert "not a staff member" in rejected.message
+    assert report.pushed == 2 and report.outcome == "ok"
+    detail = cache.inquiries.get(first.id)
+    assert detail.sync_state == "rejected" and detail.sync_message == rejected.message
+    assert detail.triage.assignee == not_staff  # the user's value is kept to fix
+    assert second.remote_id is not None
+    assert site_view.inquiry(second.remote_id)["meta"]["triage_status"] == "contacted"
+    assert cache.posts.get(post).sync_state == "synced"
+    # Nothing more is sent for it until the user changes it.
+    assert account.sync().pushed == 0
+    cache.inquiries.set_triage(first.id, assignee=0)
+    assert account.sync().pushed == 1
+    assert cache.inquiries.get(first.id).sync_state == "synced"
+
+
+def test_a_contributor_publishing_is_rejected_with_wordpress_message(
+    accounts: Accounts, site_view: SiteView
+) -> None:
+    casey = accounts("contributor")
+    assert casey.sync().ok
+    publish = casey.cache.posts.create(title="Casey wants this live", status="publish")
+    draft = casey.cache.posts.create(title="Casey's draft")
+    report = casey.sync()
+    [rejected] = report.rejected
+    assert rejected.local_id == publish
+    assert "not allowed to publish posts" in rejected.message  # WordPress's own words
+    assert casey.cache.posts.get(publish).sync_state == "rejected"
+    assert casey.cache.posts.get(draft).sync_state == "synced"
+    titles = titles_on_site(site_view)
+    assert "Casey's draft" in titles and "Casey wants this live" not in titles
+    # Submitting for review instead goes through.
+    casey.cache.posts.edit(publish, status="pending")
+    assert casey.sync().pushed == 1
+    assert casey.cache.posts.get(publish).fields.status == "pending"
+
+
+def test_a_failing_site_backs_off_then_recovers(
+    account: Account, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    post = account.cache.posts.page().items[0].id
+    account.cache.posts.edit(post, title="Retitled while the site fails")
+    proxy.add(Rule("status", method="POST", path=r"/wp/v2/posts/\d+$", times=None))
+    report = account.sync()
+    assert report.outcome == "failed" and report.errors[0].kind == "server"
+    assert report.pending == 1 and report.retry_after == fixtures.SyncOptions().backoff
+    proxy.clear()
+    assert account.sync().pushed == 1
+    assert_converged(account.cache, site_view)
