@@ -1,0 +1,70 @@
+"""``python main.py --demo`` end to end, and the screenshots made from it."""
+
+from __future__ import annotations
+
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from clinicdesk.ui.screenshots import take
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_runs_without_a_keyring_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    # The test environment has no D-Bus session (DBUS_SESSION_BUS_ADDRESS=disabled:), so no
+    # keyring either: the demo must not need one.
+    process = subprocess.Popen(
+        [sys.executable, "main.py", "--demo", "--debug", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    lines: list[str] = []
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stderr, selectors.EVENT_READ)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not any("sync round ended" in x for x in lines):
+                if selector.select(timeout=0.5):
+                    line = process.stderr.readline()
+                    if not line:
+                        break
+                    lines.append(line)
+        assert any("window opened" in line for line in lines), "".join(lines[-30:])
+        assert any("sync round ended: ok" in line for line in lines), "".join(lines[-30:])
+        leftovers = list(tmp_path.glob("clinicdesk-demo-*"))
+        assert len(leftovers) == 1, "the demo keeps its files in the given folder"
+        process.send_signal(signal.SIGINT)  # Ctrl+C in the terminal: close as the user would
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        rest = process.stderr.read()
+        process.stderr.close()
+    assert "Traceback" not in "".join(lines) + rest
+    assert list(tmp_path.glob("clinicdesk-demo-*")) == [], "the throw-away folder is removed"
+
+
+def test_screenshots_are_written(tmp_path: Path) -> None:
+    files = take(tmp_path)
+    assert {f.name for f in files} == {
+        "main-window.png",
+        "main-window-inquiries.png",
+        "main-window-dark.png",
+        "settings.png",
+        "sign-in.png",
+        "sign-in-wrong-password.png",
+    }
+    for file in files:
+        image = QImage(str(file))
+        assert image.width() >= 400 and image.height() >= 200, file

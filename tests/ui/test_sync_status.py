@@ -1,0 +1,193 @@
+"""Background sync as the user sees it: the status bar's states, and a UI that never freezes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QToolButton
+from pytestqt.qtbot import QtBot
+
+from clinicdesk.credentials import CredentialStore
+from clinicdesk.ui.main_window import MainWindow
+from clinicdesk.ui.sync_worker import SyncState, SyncStatus
+from tests.fixtures.site import SiteUnderTest
+from tests.ui.conftest import (
+    MakeController,
+    Proxy,
+    revoke_password,
+    wait_for_window,
+    wait_until_round_ends,
+)
+from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
+
+
+def label(window: MainWindow, name: str) -> str:
+    widget = window.findChild(QLabel, name)
+    assert widget is not None, name
+    return widget.text()
+
+
+def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    memory_credentials: CredentialStore,
+    fresh_site: SiteUnderTest,
+    make_proxy: Callable[..., Proxy],
+) -> None:
+    proxy = make_proxy(fresh_site.url)
+    user, password = fresh_site.auth("editor")
+    controller = make_controller(memory_credentials)
+    controller.start()
+    fill_and_submit(sign_in_dialog(qtbot, controller), proxy.url, user, password)
+    window = wait_for_window(qtbot, controller)
+
+    seen: list[tuple[SyncState, str, bool]] = []
+
+    def record(status: SyncStatus) -> None:
+        seen.append(
+            (status.state, label(window, "syncMessage"), window.sync_panel.progress.isVisible())
+        )
+
+    window.sync.statusChanged.connect(record)
+    record(window.sync.status)
+    wait_until_round_ends(qtbot, window)
+
+    # Syncing (with progress), then synced.
+    assert seen[0][0] is SyncState.SYNCING
+    assert any(text.startswith("Syncing") and progress for _s, text, progress in seen)
+    assert window.sync.status.state is SyncState.SYNCED
+    assert label(window, "connectionStatus") == "Online"
+    assert label(window, "syncMessage") == "Synced"
+    assert label(window, "pendingChanges") == "No changes waiting"
+    assert label(window, "lastSync").startswith("Last synced ")
+    assert not window.sync_panel.progress.isVisible()
+
+    # A local edit is counted at once and sent shortly after (debounced).
+    window.session.cache.posts.create(title="Written offline")
+    window.sync.local_change()
+    assert label(window, "pendingChanges") == "1 change waiting to sync"
+    qtbot.waitUntil(lambda: label(window, "pendingChanges") == "No changes waiting", timeout=30_000)
+    assert window.sync.status.state is SyncState.SYNCED
+
+    # The site goes away: F5 finds it unreachable; the app works offline.
+    proxy.stop()
+    window.session.cache.posts.create(title="Written while offline")
+    window.sync.local_change()
+    qtbot.keyClick(window, Qt.Key.Key_F5)  # type: ignore[no-untyped-call]
+    qtbot.waitUntil(lambda: window.sync.status.state is SyncState.OFFLINE, timeout=60_000)
+    assert label(window, "connectionStatus") == "Offline"
+    assert label(window, "syncMessage") == "Site unreachable: working offline"
+    assert label(window, "pendingChanges") == "1 change waiting to sync"
+    assert label(window, "lastSync").startswith("Last synced "), "the last success stays shown"
+
+    # Back online, but the password was revoked meanwhile: signed out, and it says what to do.
+    new_password = revoke_password(fresh_site.handle, user)
+    proxy.start()
+    button = window.findChild(QToolButton, "syncNowButton")
+    assert button is not None
+    button.click()
+    qtbot.waitUntil(lambda: window.sync.status.state is SyncState.SIGNED_OUT, timeout=30_000)
+    assert label(window, "connectionStatus") == "Signed out"
+    assert label(window, "syncMessage") == "Signed out: sign in again"
+    assert window.sync_panel.sign_in_again.isVisible()
+    assert window.session.pending_changes() == 1, "the change waits on this computer"
+
+    states = [state for state, _t, _p in seen]
+    for expected in (SyncState.SYNCING, SyncState.SYNCED, SyncState.OFFLINE, SyncState.SIGNED_OUT):
+        assert expected in states
+
+    # "Sign in again" asks for the new password and sync carries on in the same window.
+    window.sync_panel.sign_in_again.click()
+    dialog = sign_in_dialog(qtbot, controller)
+    assert (dialog.site_edit.text(), dialog.user_edit.text()) == (proxy.url, user)
+    assert dialog.cancel_button.text() == "Cancel", "cancelling keeps the window open"
+    dialog.password_edit.setText(new_password)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: window.sync.status.state is SyncState.SYNCED, timeout=30_000)
+    assert controller.window is window
+    assert label(window, "pendingChanges") == "No changes waiting"
+    assert memory_credentials.get_app_password(proxy.url, user) == new_password
+
+
+def test_the_ui_stays_responsive_while_a_slow_site_syncs(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    memory_credentials: CredentialStore,
+    site: SiteUnderTest,
+    make_proxy: Callable[..., Proxy],
+) -> None:
+    delay = 0.15
+    proxy = make_proxy(site.url, delay=delay)
+    user, password = site.auth("administrator")
+    controller = make_controller(memory_credentials)
+    controller.start()
+    dialog = sign_in_dialog(qtbot, controller)
+
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def beat() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+    started = time.monotonic()
+    fill_and_submit(dialog, proxy.url, user, password)
+    assert dialog.busy.isVisible(), "the dialog shows it is checking"
+    window = wait_for_window(qtbot, controller)
+    wait_until_round_ends(qtbot, window, timeout=120_000)
+    heartbeat.stop()
+    took = time.monotonic() - started
+
+    assert window.sync.status.state is SyncState.SYNCED
+    assert proxy.requests >= 8, "sign-in and a first sync went through the slow proxy"
+    assert took >= proxy.requests * delay * 0.9
+    longest = max(gaps)
+    print(
+        f"{proxy.requests} slow requests in {took:.1f} s; longest UI pause {longest * 1000:.0f} ms"
+    )
+    assert longest < 0.25, f"the UI thread stalled for {longest:.3f} s"
+
+
+def test_closing_with_changes_waiting_says_they_are_safe(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    memory_credentials: CredentialStore,
+    site: SiteUnderTest,
+) -> None:
+    finished: list[int] = []
+    controller = make_controller(memory_credentials)
+    controller.finished.connect(finished.append)
+    controller.start()
+    user, password = site.auth("administrator")
+    fill_and_submit(sign_in_dialog(qtbot, controller), site.url, user, password)
+    window = wait_for_window(qtbot, controller)
+    wait_until_round_ends(qtbot, window)
+    window.session.cache.posts.create(title="Unsent")  # not sent: no round runs before closing
+
+    window.close()
+    box = window.close_box
+    assert isinstance(box, QMessageBox)
+    qtbot.waitExposed(box)
+    assert "1 change has not been sent to the site yet" in box.text()
+    assert "saved safely on this computer" in box.text()
+    assert "next time" in box.text()
+    stay = box.findChild(QPushButton, "closeStayButton")
+    assert stay is not None
+    stay.click()
+    qtbot.wait(20)
+    assert window.isVisible() and finished == []
+
+    window.close()
+    box = window.close_box
+    close = box.findChild(QPushButton, "closeAnywayButton")
+    assert close is not None
+    close.click()
+    qtbot.waitUntil(lambda: finished == [0], timeout=5_000)
+    assert not window.isVisible()
