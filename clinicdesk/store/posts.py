@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, case, column, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from clinicdesk.domain.blocks import LOCAL_MEDIA_ATTR, local_image_ids, resolve_local_images
 from clinicdesk.site import records
 from clinicdesk.store import search
 from clinicdesk.store.catalog import (
@@ -50,8 +51,21 @@ from clinicdesk.store.dto import (
     PostSummary,
     RevisionInfo,
 )
-from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
-from clinicdesk.store.models import Media, OutboxEntry, Post, PostRevision, PostTerm, Term, utcnow
+from clinicdesk.store.errors import (
+    InvalidEditError,
+    RecordNotFoundError,
+    UnsyncedDependencyError,
+)
+from clinicdesk.store.models import (
+    Media,
+    OutboxEntry,
+    Post,
+    PostRevision,
+    PostTerm,
+    Term,
+    User,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from clinicdesk.store.engine import Cache
@@ -235,6 +249,9 @@ def _refs(fields: JsonDict) -> list[tuple[Literal["term", "media"], int]]:
     ]
     if fields.get("featured_media") is not None:
         refs.append(("media", int(fields["featured_media"])))
+    if "content" in fields:
+        # An image inserted before its upload: the upload must reach the site first.
+        refs.extend(("media", media_id) for media_id in local_image_ids(str(fields["content"])))
     return refs
 
 
@@ -264,6 +281,25 @@ def _record_revision(session: Session, post: Post, origin: Literal["local", "sit
     session.execute(
         delete(PostRevision).where(
             PostRevision.post_id == post.id, PostRevision.id.not_in(keep.scalar_subquery())
+        )
+    )
+
+
+def _add_revision(
+    session: Session, post_id: int, origin: Literal["local", "site"], fields: JsonDict
+) -> None:
+    """Save one version whatever the editing-session gap, keeping the newest MAX_REVISIONS."""
+    session.add(PostRevision(post_id=post_id, created_at=utcnow(), origin=origin, fields=fields))
+    session.flush()
+    keep = (
+        select(PostRevision.id)
+        .where(PostRevision.post_id == post_id)
+        .order_by(PostRevision.id.desc())
+        .limit(MAX_REVISIONS)
+    )
+    session.execute(
+        delete(PostRevision).where(
+            PostRevision.post_id == post_id, PostRevision.id.not_in(keep.scalar_subquery())
         )
     )
 
@@ -391,6 +427,12 @@ def post_site_fields(session: Session, payload: JsonDict) -> records.PostFields:
     for name in (*_TEXT_FIELDS, "status", "author"):
         if name in payload:
             out[name] = payload[name]
+    if not out.get("author", 1):
+        # 0 is "no author chosen" here; WordPress refuses it ("Invalid author ID") instead of
+        # making the signed-in user the author, which leaving it out does.
+        del out["author"]
+    if "content" in out and LOCAL_MEDIA_ATTR in out["content"]:
+        out["content"] = _resolve_images(session, out["content"])
     if "date_gmt" in payload:
         out["date_gmt"] = dt_from_json(payload["date_gmt"])
     for name in ("categories", "tags"):
@@ -399,6 +441,25 @@ def post_site_fields(session: Session, payload: JsonDict) -> records.PostFields:
     if "featured_media" in payload:
         out["featured_media"] = remote_media_id(session, payload["featured_media"])
     return cast(records.PostFields, out)
+
+
+def _resolve_images(session: Session, content: str) -> str:
+    """The body with its images waiting for upload pointing at their uploaded files.
+
+    Raises:
+        UnsyncedDependencyError: one of them is not uploaded yet.
+    """
+
+    def uploaded(local_id: int) -> tuple[int, str] | None:
+        row = session.get(Media, local_id)
+        if row is None or row.remote_id is None or not row.source_url:
+            return None
+        return row.remote_id, row.source_url
+
+    try:
+        return resolve_local_images(content, uploaded)
+    except LookupError:
+        raise UnsyncedDependencyError("An image in this post is not uploaded yet.") from None
 
 
 # -- DTOs ------------------------------------------------------------------------------------------
@@ -420,6 +481,33 @@ def _detail(session: Session, post: Post) -> PostDetail:
         base=None if post.base is None else snapshot_from_json(post.base),
         server=None if post.server_copy is None else snapshot_from_json(post.server_copy),
     )
+
+
+#: The columns the posts list sorts by (see :meth:`PostStore.query`).
+PostListSort = Literal["modified", "date", "title", "status", "author", "sync"]
+_STATUS_ORDER = {"draft": 0, "pending": 1, "future": 2, "private": 3, "publish": 4, "trash": 5}
+
+
+def _list_sort_key(sort: PostListSort) -> Any:
+    if sort == "title":
+        return Post.title.collate("NOCASE")
+    if sort == "date":
+        return Post.date_gmt
+    if sort == "status":
+        return case(_STATUS_ORDER, value=Post.status, else_=9)
+    if sort == "author":
+        name = select(User.name).where(User.id == Post.author).scalar_subquery()
+        return func.coalesce(name, "").collate("NOCASE")
+    if sort == "sync":
+        return case(
+            (Post.conflict.is_(True), 0),
+            (Post.rejected_message.is_not(None), 1),
+            (Post.deleted_on_site.is_(True), 2),
+            (Post.is_new.is_(True), 3),
+            (Post.dirty.is_(True), 4),
+            else_=5,
+        )
+    return Post.modified_gmt
 
 
 _SUMMARY_COLUMNS = (
@@ -504,6 +592,57 @@ class PostStore:
                 .offset(offset)
             )
             return Page(tuple(summaries(session, query)), total, offset)
+
+    def query(
+        self,
+        status: records.PostStatus | None = None,
+        *,
+        category: int | None = None,
+        author: int | None = None,
+        words: str = "",
+        sort: PostListSort = "modified",
+        descending: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page[PostSummary]:
+        """One page of the posts list, filtered and sorted by any of its columns.
+
+        Args:
+            status: only this status; None for every status but ``trash``.
+            category: only posts in this category (local id).
+            author: only posts by this user.
+            words: only posts whose title or body has every word (as prefixes, see
+                :func:`clinicdesk.store.search.fts_query`); "" for no search.
+            sort: "modified", "date", "title" (case-insensitive), "status" (drafts first),
+                "author" (by name) or "sync" (conflicts first, then rejected, deleted on the
+                site, not on the site yet, local changes, in step).
+            descending: reverse the order (newest, Z or least urgent first).
+            limit: rows in the page.
+            offset: rows skipped.
+        """
+        condition = Post.pending_delete.is_(False) & (
+            Post.status == status if status is not None else Post.status != "trash"
+        )
+        if category is not None:
+            condition &= Post.id.in_(select(PostTerm.post_id).where(PostTerm.term_id == category))
+        if author is not None:
+            condition &= Post.author == author
+        if words.strip():
+            match = search.fts_query(words)
+            if match is None:
+                return Page((), 0, offset)
+            matching = (
+                text("SELECT rowid FROM posts_fts WHERE posts_fts MATCH :match")
+                .bindparams(match=match)
+                .columns(column("rowid", Integer))
+            )
+            condition &= Post.id.in_(matching)
+        key = _list_sort_key(sort)
+        order = (key.desc() if descending else key.asc(), Post.id.desc())
+        with self._cache.read() as session:
+            total = session.scalar(select(func.count()).select_from(Post).where(condition)) or 0
+            rows = select(*_SUMMARY_COLUMNS).where(condition).order_by(*order)
+            return Page(tuple(summaries(session, rows.limit(limit).offset(offset))), total, offset)
 
     def counts(self) -> dict[str, int]:
         """Posts per status (and "all": every status but trash), for the view list."""
@@ -672,6 +811,23 @@ class PostStore:
         with self._cache.read() as session:
             return set(session.scalars(select(Term.id).where(Term.id.in_(ids))))
 
+    def keep_versions(self, local_id: int) -> None:
+        """Save the post's local fields, and the site's copy waiting beside them, as revisions.
+
+        The UI calls this before settling a conflict (keep mine, take the site's, or a merge by
+        hand), so whichever version is given up stays in the post's history, restorable.
+
+        Raises:
+            RecordNotFoundError: no such post.
+        """
+        with self._cache.write() as session:
+            post = session.get(Post, local_id)
+            if post is None:
+                raise RecordNotFoundError("This post is no longer in the offline copy.")
+            _add_revision(session, post.id, "local", snapshot_json(session, post))
+            if post.server_copy is not None:
+                _add_revision(session, post.id, "site", dict(post.server_copy))
+
     def resolve(self, local_id: int, **merged: Unpack[PostEdit]) -> None:
         """Settle a post's local changes against the site's newer copy.
 
@@ -797,6 +953,19 @@ class PostStore:
         if post.rejected_message is not None:
             # The user changed what the site refused: try again.
             post.rejected_message = None
+            if post.is_new:
+                # A refused create (400/403) created nothing: let this change fold into it,
+                # instead of queueing behind the same create refused again.
+                session.execute(
+                    update(OutboxEntry)
+                    .where(
+                        OutboxEntry.entity == "post",
+                        OutboxEntry.local_id == post.id,
+                        OutboxEntry.op == "create",
+                        OutboxEntry.state == "held",
+                    )
+                    .values(attempts=0)
+                )
             if not post.conflict and not post.deleted_on_site:
                 set_held(session, "post", post.id, held=False)
 
