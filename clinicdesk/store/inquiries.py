@@ -158,18 +158,6 @@ InboxSort = Literal[
     "unread",
     "urgent",
 ]
-INBOX_SORTS: tuple[InboxSort, ...] = (
-    "received",
-    "name",
-    "reason",
-    "insurance",
-    "state",
-    "contact",
-    "status",
-    "assignee",
-    "unread",
-    "urgent",
-)
 
 
 def triage_view_condition(view: TriageView, user_id: int | None = None) -> ColumnElement[bool]:
