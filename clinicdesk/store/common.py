@@ -90,6 +90,7 @@ def enqueue(
     payload: Mapping[str, Any],
     *,
     refs: Iterable[tuple[EntityKind, int]] = (),
+    staged: bool = False,
 ) -> int:
     """Queue a change, folding an update into the record's waiting entry when that is safe.
 
@@ -106,6 +107,10 @@ def enqueue(
         op: what to do.
         payload: the changed fields (JSON values, local ids).
         refs: records the payload refers to.
+        staged: keep the change on this computer until :func:`release_staged` (an edit of a
+            post that is live on the site). A staged update folds only into a staged entry, and
+            a change to send only into an entry that is not staged, so no sendable entry ever
+            carries a staged change.
 
     Returns:
         The id of the entry holding the change.
@@ -118,6 +123,7 @@ def enqueue(
         foldable = (
             last is not None
             and last.state != "in_flight"
+            and (last.state == "staged") == staged
             and (last.op == "update" or (last.op in ("create", "upload") and last.attempts == 0))
         )
         if last is not None and foldable:
@@ -135,7 +141,7 @@ def enqueue(
         local_id=local_id,
         op=op,
         payload=dict(payload),
-        state="pending",
+        state="staged" if staged else "pending",
         attempts=0,
         created_at=now,
         updated_at=now,
@@ -157,6 +163,32 @@ def set_held(session: Session, entity: EntityKind, local_id: int, held: bool) ->
         )
         .values(state=target, updated_at=utcnow())
     )
+
+
+def staged_keys(session: Session, entity: EntityKind, local_id: int) -> set[str]:
+    """The fields named by a record's staged entries (empty when it has none)."""
+    payloads = session.scalars(
+        select(OutboxEntry.payload).where(
+            OutboxEntry.entity == entity,
+            OutboxEntry.local_id == local_id,
+            OutboxEntry.state == "staged",
+        )
+    )
+    return {str(key) for payload in payloads for key in payload}
+
+
+def release_staged(session: Session, entity: EntityKind, local_id: int) -> int:
+    """Let a record's staged entries go at the next sync (in their order); returns how many."""
+    result = session.execute(
+        update(OutboxEntry)
+        .where(
+            OutboxEntry.entity == entity,
+            OutboxEntry.local_id == local_id,
+            OutboxEntry.state == "staged",
+        )
+        .values(state="pending", updated_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def drop_entries(session: Session, entity: EntityKind, local_id: int) -> int:

@@ -22,7 +22,9 @@ SyncState = Literal["conflict", "rejected", "deleted_on_site", "new", "modified"
 
 EntityKind = Literal["post", "term", "media", "inquiry", "note"]
 OutboxOp = Literal["create", "update", "trash", "delete", "upload", "note"]
-OutboxState = Literal["pending", "in_flight", "held"]
+#: "staged": saved here but kept off the site until the user releases it (the edits of a post
+#: that is live on the site wait for "Update"); the sync engine skips it like "held".
+OutboxState = Literal["pending", "in_flight", "held", "staged"]
 
 #: The inbox's views. "open": neither closed nor spam; "mine": open and assigned to the user.
 InboxView = Literal[
@@ -107,6 +109,8 @@ class PostSummary:
     modified_gmt: datetime
     sync_state: SyncState
     sync_message: str | None
+    #: Saved here but kept off the site until the user clicks Update (a live post's edits).
+    unpublished_changes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,9 @@ class PostDetail:
     base: PostSnapshot | None
     #: The site's newer version, kept while local changes wait or conflict.
     server: PostSnapshot | None
+    #: Edits saved here but kept off the site until the user clicks Update (see
+    #: ``PostStore.publish_changes``): the post is published, scheduled or private.
+    unpublished_changes: bool = False
 
 
 @dataclass(frozen=True, slots=True)

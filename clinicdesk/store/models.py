@@ -320,7 +320,8 @@ class OutboxEntry(Base):
     #: The changed fields (local ids), coalesced while the entry waits.
     payload: Mapped[JsonDict]
     #: "pending", "in_flight" (being sent; after a crash: outcome unknown) or "held" (its record
-    #: is in conflict, rejected or deleted on the site: waits for the user).
+    #: is in conflict, rejected or deleted on the site: waits for the user), or "staged" (an edit
+    #: of a post live on the site, kept off it until the user clicks Update).
     state: Mapped[str] = mapped_column(String(16), default="pending")
     #: Times a send was started. Above zero, the site may already have the change.
     attempts: Mapped[int] = mapped_column(default=0)

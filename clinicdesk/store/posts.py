@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
-from sqlalchemy import Integer, case, column, delete, func, select, text, update
+from sqlalchemy import Integer, case, column, delete, exists, func, select, text, update
 from sqlalchemy.orm import Session
 
 from clinicdesk.domain.blocks import LOCAL_MEDIA_ATTR, local_image_ids, resolve_local_images
@@ -36,7 +36,9 @@ from clinicdesk.store.common import (
     enqueue,
     entries_of,
     pending_count,
+    release_staged,
     set_held,
+    staged_keys,
     state_of,
     sync_state,
     was_attempted,
@@ -94,6 +96,33 @@ REVISION_GAP = timedelta(minutes=10)
 
 _TEXT_FIELDS = ("title", "content", "excerpt", "slug")
 _EDITABLE_STATUSES = ("publish", "future", "draft", "pending", "private")
+#: Statuses whose edits are kept off the site until the user clicks Update (as in WordPress,
+#: where a published post's changes reach the site only then). Drafts and pending posts sync
+#: as they are typed: they are not public.
+LIVE_STATUSES = frozenset({"publish", "future", "private"})
+
+
+def _staged_exists() -> Any:
+    """Whether a post (``Post.id``) has edits kept off the site (a correlated EXISTS)."""
+    return exists().where(
+        OutboxEntry.entity == "post",
+        OutboxEntry.local_id == Post.id,
+        OutboxEntry.state == "staged",
+    )
+
+
+def _has_staged(session: Session, post_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    OutboxEntry.entity == "post",
+                    OutboxEntry.local_id == post_id,
+                    OutboxEntry.state == "staged",
+                )
+            )
+        )
+    )
 
 
 # -- field snapshots (JSON, local ids) --------------------------------------------------------
@@ -480,6 +509,7 @@ def _detail(session: Session, post: Post) -> PostDetail:
         sync_message=message,
         base=None if post.base is None else snapshot_from_json(post.base),
         server=None if post.server_copy is None else snapshot_from_json(post.server_copy),
+        unpublished_changes=_has_staged(session, post.id),
     )
 
 
@@ -523,6 +553,7 @@ _SUMMARY_COLUMNS = (
     Post.deleted_on_site,
     Post.is_new,
     Post.dirty,
+    _staged_exists().label("unpublished_changes"),
 )
 
 
@@ -542,6 +573,7 @@ def summaries(session: Session, query: AnySelect) -> list[PostSummary]:
                 modified_gmt=row[6],
                 sync_state=state,
                 sync_message=message,
+                unpublished_changes=bool(row[12]),
             )
         )
     return out
@@ -740,6 +772,11 @@ class PostStore:
         repeated changes fold into one waiting update. Editing a post the site rejected sends
         it again.
 
+        The edits of a post that is published, scheduled or private (:data:`LIVE_STATUSES`)
+        are saved but kept off the site, folded into one *staged* entry, until
+        :meth:`publish_changes` (the user's "Update"). A change of status is the user's
+        Publish / Update / Switch to draft: it goes at the next sync, with every staged edit.
+
         Returns:
             False when nothing changed.
 
@@ -755,8 +792,30 @@ class PostStore:
             if not changed:
                 return False
             self._apply_local(session, post, current, changed)
-            enqueue(session, "post", post.id, "update", changed, refs=_refs(changed))
+            if "status" in changed:
+                release_staged(session, "post", post.id)
+            staged = "status" not in changed and post.status in LIVE_STATUSES
+            enqueue(session, "post", post.id, "update", changed, refs=_refs(changed), staged=staged)
             return True
+
+    def publish_changes(self, local_id: int) -> bool:
+        """Send a live post's saved edits at the next sync (the user clicked Update).
+
+        Returns:
+            False when there were none waiting for it.
+        """
+        with self._cache.write() as session:
+            return release_staged(session, "post", local_id) > 0
+
+    def unpublished(self) -> list[PostSummary]:
+        """Posts with edits saved here but not on the site until Update (for a quit warning)."""
+        with self._cache.read() as session:
+            query = (
+                select(*_SUMMARY_COLUMNS)
+                .where(_staged_exists())
+                .order_by(Post.modified_gmt.desc(), Post.id.desc())
+            )
+            return summaries(session, query)
 
     def trash(self, local_id: int) -> None:
         """Move a post to the trash. A post never sent to the site is simply deleted."""
@@ -786,6 +845,14 @@ class PostStore:
                 return
             post.pending_delete = True
             post.dirty = True
+            # Edits never published go with the post (they would only be sent to be deleted).
+            session.execute(
+                delete(OutboxEntry).where(
+                    OutboxEntry.entity == "post",
+                    OutboxEntry.local_id == post.id,
+                    OutboxEntry.state == "staged",
+                )
+            )
             enqueue(session, "post", post.id, "delete", {})
 
     def restore_revision(self, local_id: int, revision_id: int) -> bool:
@@ -867,10 +934,16 @@ class PostStore:
             post.conflict = False
             post.rejected_message = None
             post.modified_gmt = utcnow()
+            # Fields edited but not published yet stay off the site (a merge must not leak them).
+            unpublished = set() if post.is_new else staged_keys(session, "post", post.id)
             in_flight = drop_entries(session, "post", post.id)
-            if difference:
+            send = {k: v for k, v in difference.items() if k not in unpublished}
+            keep = {k: v for k, v in difference.items() if k in unpublished}
+            if send:
                 op: OutboxOp = "create" if post.is_new else "update"
-                enqueue(session, "post", post.id, op, difference, refs=_refs(difference))
+                enqueue(session, "post", post.id, op, send, refs=_refs(send))
+            if keep:
+                enqueue(session, "post", post.id, "update", keep, refs=_refs(keep), staged=True)
             post.dirty = bool(difference or in_flight)
             if not post.dirty:
                 post.base = None

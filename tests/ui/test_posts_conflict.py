@@ -35,6 +35,7 @@ def conflicted(cache: Cache, seeded: dict[str, int]) -> int:
     """The post, changed here (title, body) and on the site (title, body, excerpt)."""
     post_id = seeded[TITLE]
     cache.posts.edit(post_id, title="Mine: men and depression", content=MINE_BODY)
+    cache.posts.publish_changes(post_id)  # Update: a published post's edits wait for it
     detail = cache.posts.get(post_id)
     fields = detail.fields
     site = records.Post(

@@ -125,6 +125,8 @@ def test_badges_say_where_each_post_stands(
     conflicted = seeded["Grounding Techniques for When Anxiety Hits"]
     cache.posts.edit(modified, excerpt="Changed here")
     cache.posts.edit(rejected, slug="a-new-slug")
+    for published in (modified, rejected):  # Update: sent at the next sync
+        cache.posts.publish_changes(published)
     [entry] = [e for e in cache.outbox.entries() if e.local_id == rejected]
     cache.outbox.mark_rejected(entry.id, "Sorry, you are not allowed to edit this post.")
     cache.posts.edit(conflicted, title="Grounding, mine")

@@ -217,6 +217,7 @@ def test_a_conflict_settled_in_the_tab_reaches_the_site(
     tab.select_post(summary.id)
     tab.editor.title_edit.setText(title + " (mine)")
     tab.editor.save_now()
+    tab.editor.update_site()  # a published post: its edits go to the site on Update
     site_view.request("POST", f"wp/v2/posts/{site['id']}", json={"title": title + " (theirs)"})
     report = account.sync()
     assert report.conflicts, report

@@ -385,6 +385,7 @@ def test_rejected_change_is_held_surfaced_and_retried_after_an_edit(cache: Cache
     other = _synced_post(cache, remote_id=11)
     cache.posts.edit(local_id, status="publish")
     cache.posts.edit(other, title="Other change")
+    assert cache.posts.publish_changes(other)  # a published post's edit waits for Update
     item = cache.outbox.claim_next()
     assert item is not None and item.local_id == local_id
     cache.outbox.mark_rejected(item.id, "Sorry, you are not allowed to publish posts.")
@@ -404,6 +405,7 @@ def test_rejected_change_is_held_surfaced_and_retried_after_an_edit(cache: Cache
 def test_conflict_keeps_both_versions_until_resolved(cache: Cache) -> None:
     local_id = _synced_post(cache, title="Base", content="<p>base</p>")
     cache.posts.edit(local_id, title="Local title")
+    cache.posts.publish_changes(local_id)  # Update: the edit was on its way to the site
     theirs = site_post(
         10, title="Their title", content="<p>base</p>", modified=T0 + timedelta(hours=1)
     )

@@ -53,6 +53,7 @@ from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
 from clinicdesk.site.records import PostStatus, Taxonomy
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
+from clinicdesk.store.posts import LIVE_STATUSES
 from clinicdesk.ui.posts.body import BodyEditor, FormattingBar, placeholder_image
 from clinicdesk.ui.posts.common import from_local, named, plain_label, raw_text, to_local
 from clinicdesk.ui.posts.dialogs import (
@@ -201,6 +202,18 @@ class PostEditor(QWidget):
         self.deleted_banner.button(
             "discardDeletedButton", self.tr("Discard my changes"), self.discard_changes
         )
+        self.unpublished_banner = _Banner(
+            "unpublishedBanner", self.tr("Changes not published"), self
+        )
+        self.unpublished_banner.label.setText(
+            self.tr(
+                "Your changes are saved on this computer but are not on the site until you "
+                "click Update."
+            )
+        )
+        self.unpublished_banner.button(
+            "discardUnpublishedButton", self.tr("Discard changes"), self.discard_changes
+        )
         self.trash_banner = _Banner("trashBanner", self.tr("In the trash"), self)
         self.trash_banner.label.setText(
             self.tr("This post is in the trash. Restore it to edit it.")
@@ -210,6 +223,7 @@ class PostEditor(QWidget):
             self.conflict_banner,
             self.rejected_banner,
             self.deleted_banner,
+            self.unpublished_banner,
             self.trash_banner,
             self.error_banner,
         ):
@@ -658,7 +672,12 @@ class PostEditor(QWidget):
     def save_now(self) -> None:
         """Ctrl+S: save at once and say so."""
         if self.save(commit_tags=True) or not self.has_unsaved_changes():
-            self.saved_label.setText(self.tr("Saved on this computer"))
+            self.saved_label.setText(self._saved_text())
+
+    def _saved_text(self) -> str:
+        if self._detail is not None and self._detail.unpublished_changes:
+            return self.tr("Saved on this computer — not on the site until you click Update")
+        return self.tr("Saved on this computer")
 
     def save(self, *, commit_tags: bool = False) -> bool:
         """Write the fields that changed to the offline copy.
@@ -679,7 +698,7 @@ class PostEditor(QWidget):
         changes = {k: v for k, v in values.items() if v != self._saved.get(k)}
         if not changes:
             self._save_failed = False
-            self.saved_label.setText(self.tr("Saved on this computer") if self._post_id else "")
+            self.saved_label.setText(self._saved_text() if self._post_id else "")
             return False
         try:
             if self._post_id is None:
@@ -719,7 +738,7 @@ class PostEditor(QWidget):
         self.error_banner.hide()
         self._saved = values
         self._refresh_detail()
-        self.saved_label.setText(self.tr("Saved on this computer"))
+        self.saved_label.setText(self._saved_text())
         assert self._post_id is not None
         self.saved.emit(self._post_id)
         self.changesMade.emit()
@@ -1003,24 +1022,28 @@ class PostEditor(QWidget):
     def _update_publish_button(self) -> None:
         saved_status = self._saved.get("status")
         can_publish = CAP_PUBLISH in self.capabilities
-        if not can_publish:
+        if saved_status in LIVE_STATUSES:
+            # Live on the site: edits are kept here until this is clicked (the site decides
+            # whether this user may change it).
+            text, enabled = self.tr("Update"), True
+        elif not can_publish:
             text = self.tr("Submit for review…")
             enabled = saved_status == "draft" or saved_status is None
             if saved_status == "pending":
                 text = self.tr("Submitted for review")
-        elif saved_status in ("publish", "future", "private"):
-            text, enabled = self.tr("Update"), True
         else:
             future = self._target_status() == "future"
             text = self.tr("Schedule…") if future else self.tr("Publish…")
             enabled = True
         self.publish_button.setText(text)
         self.publish_button.setAccessibleName(text.rstrip("…"))
+        self.publish_action.setText(text.rstrip("…"))
         self.publish_button.setEnabled(enabled and not self._read_only)
         self.publish_action.setEnabled(enabled and not self._read_only)
 
     def request_publish(self) -> None:
-        """Publish, schedule or submit for review, after the checks (warnings, never a block)."""
+        """Publish, schedule, submit for review, or (a live post) Update: after the checks
+        (warnings, never a block)."""
         if self._read_only:
             return
         self.save(commit_tags=True)
@@ -1029,25 +1052,46 @@ class PostEditor(QWidget):
             return
         target = self._target_status()
         saved_status = self._saved.get("status")
-        if saved_status in ("publish", "future", "private") and target != "pending":
-            # Already on the site as published: "Update" sends the changes now.
-            self.notice.emit(self.tr("Saved; the changes go to the site at the next sync."))
-            self.changesMade.emit()
+        if saved_status in LIVE_STATUSES:
+            # Live on the site: its edits were kept here; "Update" lets them go.
+            self._after_checks(self.tr("Update anyway"), self.update_site)
             return
         if saved_status == "pending" and target == "pending":
-            return
-        findings = self.prepublish_findings()
-        if not findings:
-            self.publish(target)
             return
         action = {
             "pending": self.tr("Submit anyway"),
             "future": self.tr("Schedule anyway"),
         }.get(target, self.tr("Publish anyway"))
+        self._after_checks(action, lambda: self.publish(target))
+
+    def _after_checks(self, action: str, proceed: Callable[[], object]) -> None:
+        """Run ``proceed`` now if the checks find nothing, else once the user accepts them."""
+        findings = self.prepublish_findings()
+        if not findings:
+            proceed()
+            return
         dialog = PrepublishDialog(findings, action, self)
-        dialog.accepted.connect(lambda: self.publish(target))
+        dialog.accepted.connect(proceed)
         self._keep(dialog)
         dialog.open()
+
+    def update_site(self) -> None:
+        """Send the live post's saved edits to the site at the next sync (no checks here)."""
+        if self._post_id is None or not self.flush():
+            return
+        try:
+            released = self.cache.posts.publish_changes(self._post_id)
+        except CacheError as error:
+            self.notice.emit(error.message)
+            return
+        self._refresh_detail()
+        self.saved_label.setText(self._saved_text())
+        if released:
+            self.notice.emit(self.tr("Your changes go to the site at the next sync."))
+            self.saved.emit(self._post_id)
+            self.changesMade.emit()
+        else:
+            self.notice.emit(self.tr("No changes to publish: the site already has this version."))
 
     def prepublish_findings(self) -> list[prepublish.Finding]:
         """What the checks before publishing find in the post as it is now."""
@@ -1129,6 +1173,9 @@ class PostEditor(QWidget):
                 ).replace("%1", detail.sync_message or "")
             )
         self.deleted_banner.setVisible(state == "deleted_on_site")
+        self.unpublished_banner.setVisible(
+            state == "modified" and detail is not None and detail.unpublished_changes
+        )
         self.history_button.setEnabled(self._post_id is not None)
         self.sync_label.setText(self.describe_state())
         names = {}
@@ -1164,6 +1211,8 @@ class PostEditor(QWidget):
             return self.tr("Refused by the site: %1").replace("%1", detail.sync_message or "")
         if state == "deleted_on_site":
             return self.tr("Deleted on the site while it had changes here.")
+        if detail.unpublished_changes and state == "modified":
+            return self.tr("Saved on this computer — not on the site until you click Update.")
         if state in ("new", "modified"):
             before = None if state == "new" or detail.base is None else detail.base.status
             if status == "publish" and before != "publish":

@@ -255,6 +255,8 @@ class PostListModel(QAbstractTableModel):
             return self._date(row.modified_gmt)
         if row.sync_state == "rejected" and row.sync_message:
             return self.tr("Rejected by the site: %1").replace("%1", row.sync_message)
+        if _unpublished(row):
+            return self.tr("Changes not published")
         return self.sync_text(row.sync_state)
 
     def _date(self, value: datetime) -> str:
@@ -285,6 +287,10 @@ class PostListModel(QAbstractTableModel):
     def _sync_tooltip(self, row: PostSummary) -> str:
         if row.sync_state == "rejected" and row.sync_message:
             return self.tr("Rejected by the site: %1").replace("%1", row.sync_message)
+        if _unpublished(row):
+            return self.tr(
+                "Saved on this computer — not on the site until you open it and click Update"
+            )
         return {
             "conflict": self.tr("Changed here and on the site: open it to compare"),
             "deleted_on_site": self.tr("Deleted on the site while it had changes here"),
@@ -301,3 +307,8 @@ _SYNC_COLOURS = {
     "new": QColor(30, 90, 170),
     "modified": QColor(30, 90, 170),
 }
+
+
+def _unpublished(row: PostSummary) -> bool:
+    """Edits kept off the site until Update, unless something more urgent is to be shown."""
+    return row.unpublished_changes and row.sync_state in ("modified", "synced")

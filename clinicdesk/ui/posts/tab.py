@@ -352,6 +352,19 @@ class PostsTab(QWidget):
         """
         return self.editor.flush()
 
+    def unpublished_titles(self) -> list[str]:
+        """Titles of live posts with edits saved here but not on the site until Update.
+
+        The shell's close message names them: closing keeps them (they are saved), but they
+        reach the site only when the user opens the post again and clicks Update.
+        """
+        self.editor.flush()
+        try:
+            posts = self.cache.posts.unpublished()
+        except CacheError:
+            return []
+        return [p.title if p.title.strip() else self.tr("(no title)") for p in posts]
+
     @Slot()
     def refresh(self) -> None:
         """Read the cache again (the shell calls this after each sync round)."""
