@@ -31,7 +31,12 @@ from clinicdesk.ui.core.accounts import Account, DataDir, SettingsStore
 from clinicdesk.ui.core.logs import LogSetup, configure_logging
 from clinicdesk.ui.core.session import stored_password
 from clinicdesk.ui.core.signin import PLAIN_MESSAGES, SignInProblem, classify, sign_in
-from clinicdesk.ui.core.syncbridge import RoundProgress, SyncUnavailableError, run_round
+from clinicdesk.ui.core.syncbridge import (
+    RoundProgress,
+    RoundResult,
+    SyncUnavailableError,
+    run_round,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +197,8 @@ class _Headless:
                 text = f"{text} {error.message}"
             self.say(text)
             return EXIT_FAILED
-        self.settings.update(lambda s: s.remember(result.account))
+        # A checked sign-in also resets the Inquiries tab's unlock passphrase (forgotten ones).
+        self.settings.update(lambda s: s.signed_in(result.account))
         account = result.account
         who = account.display_name or account.username
         print(
@@ -261,9 +267,24 @@ class _Headless:
                 counts = f" ({step.done}/{step.total})" if step.total else ""
                 print(f"  {step.message}{counts}", file=self.stderr)
 
+        def one_round(client: SiteClient) -> RoundResult:
+            return run_round(
+                client,
+                cache,
+                progress=progress,
+                cancel=cancel,
+                author=account.user_id,
+                author_name=account.display_name,
+            )
+
+        rounds: list[RoundResult] = []
         try:
             with SiteClient(account.site_url, account.username, password) as client:
-                result = run_round(client, cache, progress=progress, cancel=cancel)
+                rounds.append(one_round(client))
+                if rounds[0].flagged and rounds[0].ok and not cancel.is_set():
+                    # New arrivals were flagged urgent after the round: send the flags now, so
+                    # the rest of the team sees them without waiting for the next sync.
+                    rounds.append(one_round(client))
             waiting = cache.outbox.count()
         except SyncUnavailableError as error:
             self.say(str(error))
@@ -291,10 +312,14 @@ class _Headless:
             raise
         finally:
             cache.close()
-        for line in result.lines:
-            print(line, file=self.stdout)
-        for line in result.problems:
-            print(f"Needs you: {line}", file=self.stdout)
+        for n, done in enumerate(rounds):
+            if n:
+                print("Sending the urgent flags now:", file=self.stdout)
+            for line in done.lines:
+                print(line, file=self.stdout)
+            for line in done.problems:
+                print(f"Needs you: {line}", file=self.stdout)
+        result = rounds[-1]
         print(f"{waiting} change{'s' if waiting != 1 else ''} waiting to sync.", file=self.stdout)
         if result.outcome == "ok":
             return EXIT_OK

@@ -112,6 +112,7 @@ class Round:
         options: pacing.
         now: the round's start time (UTC), for cursors and the sweep cadence.
         pulled: records new or changed here, per kind.
+        new_inquiries: site ids of inquiries stored for the first time this round.
         pushed: outbox entries the site accepted.
         merged: records merged with a newer site version.
         issues: records that need the user, by kind.
@@ -134,6 +135,7 @@ class Round:
         self._progress = progress
         self._cancel = cancel
         self.pulled: dict[str, int] = {}
+        self.new_inquiries: list[int] = []
         self.pushed = 0
         self.merged = 0
         self.issues: dict[IssueKind, list[RecordIssue]] = {}

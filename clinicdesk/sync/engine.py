@@ -124,6 +124,7 @@ class SyncEngine:
             outcome,
             pulled=sum(work.pulled.values()),
             pulled_by_kind=dict(work.pulled),
+            new_inquiries=tuple(dict.fromkeys(work.new_inquiries)),
             pushed=work.pushed,
             merged=work.merged,
             conflicts=tuple(work.issues.get("conflict", ())),

@@ -7,6 +7,11 @@ the cursor can move after every stored page: a crash mid-way resumes where it st
 is stored in one transaction, and the stores never overwrite local changes (a newer site version
 waits beside them for the push to merge).
 
+WordPress gives a **new** record its own date as ``modified_gmt`` (only updates take the current
+time): a post written with a future date is "modified" in the future, so the cursor never moves
+past the site's clock (its ``Date`` header); a post written with a past date never appears in
+any window at all, and the sweep finds it.
+
 Paging is not a snapshot: a record edited while the list is read moves to its end, which shifts
 another record onto a page already read. A pass that saw a record twice is run again; anything
 still missed, and every permanent deletion (which leaves no trace in any listing), is found by
@@ -78,7 +83,8 @@ def _read_listing(
     """Read a ``modified``-ordered listing from the cursor (minus the overlap) into the cache.
 
     Returns:
-        True when there was no cursor yet (a full download).
+        True when there was no cursor yet (a full download) and its last pass listed no record
+        twice: only then is it a complete picture that stands in for a sweep.
     """
     cursor = work.cache.outbox.cursor(resource).modified_after
     after = None if cursor is None else cursor - _OVERLAP
@@ -103,6 +109,13 @@ def _read_listing(
                 if fresh:
                     work.count_pulled(resource, store_page(fresh))
                 page_newest = max((r.modified_gmt for r in page.items), default=None)
+                if page_newest is not None:
+                    # WordPress gives a new record its own date as modified_gmt, so a post
+                    # scheduled (or written with a future date) is "modified" in the future.
+                    # The window never moves past the site's present: everything changed until
+                    # that date would be outside it. (Such a record is listed again each round,
+                    # and comes back "unchanged".)
+                    page_newest = min(page_newest, page.site_time or work.now)
                 if page_newest is not None and (newest is None or page_newest > newest):
                     newest = page_newest
                     # Ordered by modified: everything up to here is stored, so a crash or a
@@ -117,7 +130,7 @@ def _read_listing(
         # A record moved while the pages were read and may have pushed another one onto a page
         # already read: read the window again (what is stored comes back "unchanged").
         logger.info("%s moved while being listed; reading the window again", resource)
-    return cursor is None
+    return cursor is None and not repeated
 
 
 def pull_posts(work: Round) -> bool:
@@ -155,9 +168,18 @@ def pull_inquiries(work: Round) -> bool:
         )
 
     def store(items: Sequence[Inquiry]) -> int:
-        return _changed(work.cache.inquiries.upsert_from_site(items))
+        return _store_inquiries(work, items)
 
     return _read_listing(work, "inquiries", "Fetching inquiries", pages, store)
+
+
+def _store_inquiries(work: Round, items: Sequence[Inquiry]) -> int:
+    """Store inquiries from the site; note which were new here. Returns how many changed."""
+    outcomes = work.cache.inquiries.upsert_from_site(items)
+    work.new_inquiries.extend(
+        item.id for item, outcome in zip(items, outcomes, strict=True) if outcome == "inserted"
+    )
+    return _changed(outcomes)
 
 
 def refresh_posts(work: Round, remote_ids: Sequence[int]) -> set[int]:
@@ -191,7 +213,7 @@ def refresh_inquiry(work: Round, remote_id: int) -> bool:
         inquiry = work.client.get_inquiry(remote_id)
     except (NotFoundError, ForbiddenError):
         return False
-    work.count_pulled("inquiries", _changed(work.cache.inquiries.upsert_from_site([inquiry])))
+    work.count_pulled("inquiries", _store_inquiries(work, [inquiry]))
     return True
 
 

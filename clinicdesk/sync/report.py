@@ -120,6 +120,9 @@ class SyncReport:
         pulled: records fetched from the site that were new or changed here (posts,
             inquiries, notes, terms, media), after de-duplication.
         pulled_by_kind: the same, per kind ("posts", "inquiries", "notes", "terms", "media").
+        new_inquiries: site ids of the inquiries this round stored for the first time (new
+            arrivals, or the whole inbox on a first download), in the order stored, for the
+            caller to act on (the app flags crisis language in them). Ids only.
         pushed: local changes the site accepted (each outbox entry counts once).
         merged: records whose local changes were merged with the site's newer version.
         conflicts: records put into conflict this round (both versions kept).
@@ -131,7 +134,8 @@ class SyncReport:
         errors: failures (one when the round stopped; steps skipped for a missing plugin...).
         requests: HTTP requests sent (each retry counts).
         swept: whether the deletion sweep ran this round.
-        full: whether this was a first (full) download.
+        full: whether this was a first (full) download that came out whole (no record listed
+            twice in its last pass), standing in for a sweep.
         pending: local changes still waiting (including held ones) when the round ended.
         retry_after: seconds to wait before the next try after a failure (backing off), or
             None.
@@ -142,6 +146,7 @@ class SyncReport:
     outcome: SyncOutcome
     pulled: int = 0
     pulled_by_kind: dict[str, int] = field(default_factory=dict)
+    new_inquiries: tuple[int, ...] = ()
     pushed: int = 0
     merged: int = 0
     conflicts: tuple[RecordIssue, ...] = ()

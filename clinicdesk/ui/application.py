@@ -204,10 +204,11 @@ class AppController(QObject):
             dialog.show_message(self.tr("Type your username and Application Password."))
 
     def _signed_in(self, result: SignInResult, password: str) -> None:
-        self.settings.update(lambda s: s.remember(result.account))
         session = self.session
         if session is not None and session.account.id == result.account.id:
-            # Signed in again after the site refused the old password: carry on syncing.
+            # Signed in again after the site refused the old password: carry on syncing. The
+            # open window keeps its tabs (and the Inquiries tab its unlock passphrase).
+            self.settings.update(lambda s: s.remember(result.account))
             session.password = password
             session.password_saved = result.password_saved
             session.keyring_problem = result.keyring_problem
@@ -217,6 +218,20 @@ class AppController(QObject):
             if self.sync is not None:
                 self.sync.resume(password)
             return
+        window = self.window
+        if session is not None and window is not None and not window.flush_edits():
+            dialog = self.dialog
+            if isinstance(dialog, SignInDialog):
+                dialog.show_message(
+                    self.tr(
+                        "The post being edited could not be saved, so the account stays open. "
+                        "Cancel, save or copy the post, then sign in again."
+                    )
+                )
+            return
+        # A new session: this also forgets the account's unlock passphrase of the Inquiries
+        # tab (signing in again is how a forgotten one is reset; the lock page says so).
+        self.settings.update(lambda s: s.signed_in(result.account))
         if session is not None:
             self._close_session(replacing=True)
         self._close_dialog()
@@ -441,9 +456,16 @@ class AppController(QObject):
         box.open()
         return box
 
-    def _sign_out(self, *, delete_cache: bool) -> None:
+    def _sign_out(self, *, delete_cache: bool, discard_unsaved: bool = False) -> None:
         session = self.session
         if session is None:
+            return
+        window = self.window
+        if window is not None and not discard_unsaved and not window.flush_edits():
+            # What is being typed could not be saved: the cache must not close under it.
+            self.box = window.unsaved_box(
+                on_discard=lambda: self._sign_out(delete_cache=delete_cache, discard_unsaved=True)
+            )
             return
         account = session.account
         self._close_session(replacing=True)
@@ -476,13 +498,16 @@ class AppController(QObject):
         )
 
     def _close_session(self, *, replacing: bool) -> None:
-        """Stop sync, close the window and the cache."""
+        """Stop sync, close the window (stopping its tabs) and the cache.
+
+        The callers saved what was being typed first (or the user chose to go on without it).
+        """
         self._replacing_window = replacing
         try:
             if self.sync is not None:
                 self.sync.shutdown()
             if self.window is not None:
-                self.window.close_without_asking()
+                self.window.close_now()
                 self.window.deleteLater()
             if self.session is not None:
                 self.session.close()

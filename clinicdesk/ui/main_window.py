@@ -1,36 +1,63 @@
 """The main window: the Posts and Inquiries tabs, the sync toolbar and status bar, the menus.
 
-The tabs' real contents are other issues; until they land each tab says, honestly, what the
-offline copy holds. The window never talks to the site: sync runs in :class:`SyncController`,
-sign-in and sign-out in the application controller, which listens to this window's signals.
+The window builds the two tabs from what the site said about the user at sign-in (kept with the
+account): the Posts tab for users who can write posts, the Inquiries tab for users who handle
+inquiries on a site with the ClinicDesk plugin; anyone else reads a plain explanation in the
+tab's place. It wires them to the shell: their local changes schedule a sync
+(:meth:`SyncController.local_change`), each finished round makes them re-read the cache, and
+before the cache closes what is being typed is saved and the Inquiries tab stops.
+
+The window never talks to the site: sync runs in :class:`SyncController`, sign-in and sign-out
+in the application controller, which listens to this window's signals.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
+    QMessageBox,
+    QStyle,
+    QSystemTrayIcon,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheError
 from clinicdesk.ui.core.accounts import Settings, SettingsStore
 from clinicdesk.ui.core.session import AccountSession
-from clinicdesk.ui.dialogs.messages import about_box, close_box
+from clinicdesk.ui.core.syncbridge import RoundResult
+from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
-from clinicdesk.ui.dialogs.shortcuts import ShortcutsDialog
+from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
+from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
+from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncController, SyncStatus
 from clinicdesk.ui.window_state import restore_window_state, save_window_state
+
+logger = logging.getLogger(__name__)
+
+#: The capability that lets a user write posts (WordPress's own).
+CAP_EDIT_POSTS = "edit_posts"
+#: How long a notification stays (in the status bar when the desktop has no system tray).
+NOTICE_MS = 30_000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,32 +75,35 @@ class AppInfo:
     keyring: str
 
 
-class SummaryTab(QWidget):
-    """A tab that, until its issue lands, says what the offline copy holds (counts only)."""
+class NoticePage(QWidget):
+    """A tab's place when it has nothing to show this user: a plain explanation."""
 
-    def __init__(self, name: str, accessible: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, accessible: str, title: str, text: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(accessible)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        self.summary = QLabel(self)
-        self.summary.setObjectName(f"{name}Summary")
-        self.summary.setAccessibleName(self.tr("%1 summary").replace("%1", accessible))
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.summary.setWordWrap(True)
-        font = self.summary.font()
+        self.title = QLabel(title, self)
+        self.title.setObjectName(f"{name}Title")
+        self.title.setAccessibleName(self.tr("%1 title").replace("%1", accessible))
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)
+        font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.summary.setFont(font)
-        layout.addWidget(self.summary)
-        self.detail = QLabel(self)
-        self.detail.setObjectName(f"{name}Detail")
-        self.detail.setAccessibleName(self.tr("%1 details").replace("%1", accessible))
-        self.detail.setTextFormat(Qt.TextFormat.PlainText)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail.setWordWrap(True)
-        layout.addWidget(self.detail)
+        self.title.setFont(font)
+        layout.addWidget(self.title)
+        self.text = QLabel(text, self)
+        self.text.setObjectName(f"{name}Text")
+        self.text.setAccessibleName(self.tr("%1 explanation").replace("%1", accessible))
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # may name the site
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setWordWrap(True)
+        self.text.setMaximumWidth(620)
+        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
 
 
@@ -85,6 +115,15 @@ class MainWindow(QMainWindow):
         sync: the sync controller of that account.
         settings: the settings file.
         info: facts for the About box.
+        parent: the parent widget.
+        clock: the current time for the Inquiries tab, aware UTC (tests pass a fixed one).
+
+    Attributes:
+        posts_tab: the Posts tab, or None when this user has no posts to see.
+        inquiries_tab: the Inquiries tab, or None when this user has no inquiries to see.
+        posts_page: what the first tab shows (the Posts tab or an explanation).
+        inquiries_page: what the second tab shows.
+        last_notification: the last (title, message) notified, or None (counts only).
 
     Signals:
         signOutRequested(): the user chose "Sign out…".
@@ -103,6 +142,8 @@ class MainWindow(QMainWindow):
         settings: SettingsStore,
         info: AppInfo,
         parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -111,7 +152,12 @@ class MainWindow(QMainWindow):
         self.sync = sync
         self._settings = settings
         self._info = info
+        self._clock = clock
         self._close_confirmed = False
+        self._discard_unsaved = False
+        self._tabs_stopped = False
+        self._tray: QSystemTrayIcon | None = None
+        self.last_notification: tuple[str, str] | None = None
         account = session.account
         title = self.tr("ClinicDesk — %1").replace("%1", account.site_name or account.site_url)
         if session.demo:
@@ -121,10 +167,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName(self.tr("Sections"))
-        self.posts_tab = SummaryTab("postsTab", self.tr("Posts"), self.tabs)
-        self.inquiries_tab = SummaryTab("inquiriesTab", self.tr("Inquiries"), self.tabs)
-        self.tabs.addTab(self.posts_tab, self.tr("&Posts"))
-        self.tabs.addTab(self.inquiries_tab, self.tr("&Inquiries"))
+        loaded = settings.load()
+        self.posts_tab: PostsTab | None = None
+        self.inquiries_tab: InquiriesTab | None = None
+        self.posts_page = self._build_posts()
+        self.inquiries_page = self._build_inquiries(loaded)
+        self.tabs.addTab(self.posts_page, self.tr("&Posts"))
+        self.tabs.addTab(self.inquiries_page, self.tr("&Inquiries"))
         self.setCentralWidget(self.tabs)
 
         self._build_actions()
@@ -132,11 +181,177 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         sync.statusChanged.connect(self._show_sync_status)
-        sync.roundFinished.connect(lambda _result: self.refresh_counts())
+        sync.roundFinished.connect(self._round_finished)
         self._show_sync_status(sync.status)
-        self.refresh_counts()
         self.resize(1100, 720)
-        restore_window_state(self, settings.load().window_state)
+        restore_window_state(self, loaded.window_state)
+
+    # -- the tabs ---------------------------------------------------------------------------
+
+    def _build_posts(self) -> QWidget:
+        account = self.session.account
+        if not account.user_known:
+            return self._unknown_user("postsUnavailable", self.tr("Posts"))
+        if not account.can(CAP_EDIT_POSTS):
+            return NoticePage(
+                "postsUnavailable",
+                self.tr("Posts"),
+                self.tr("No posts for your account"),
+                self.tr(
+                    "Your account on this site does not write blog posts, so ClinicDesk does not "
+                    "download them to this computer. Posts are written here by the site's "
+                    "editors, authors and contributors."
+                ),
+                self.tabs,
+            )
+        tab = PostsTab(self.session.cache, account.capabilities, account.user_id, self.tabs)
+        tab.changesMade.connect(self.sync.local_change)
+        self.posts_tab = tab
+        return tab
+
+    def _build_inquiries(self, settings: Settings) -> QWidget:
+        account = self.session.account
+        if not account.user_known:
+            return self._unknown_user("inquiriesUnavailable", self.tr("Inquiries"))
+        if not account.can(CAP_MANAGE_INQUIRIES):
+            return NoticePage(
+                "inquiriesUnavailable",
+                self.tr("Inquiries"),
+                self.tr("No inquiries for your account"),
+                self.tr(
+                    "Your account on this site does not handle consultation inquiries, so "
+                    "ClinicDesk does not download them to this computer. If you should triage "
+                    "them, ask the site's administrator to give you that role, then sign out "
+                    "and sign in again."
+                ),
+                self.tabs,
+            )
+        if not account.has_plugin:
+            return NoticePage(
+                "inquiriesUnavailable",
+                self.tr("Inquiries"),
+                self.tr("The site has no inquiries for ClinicDesk"),
+                self.tr(
+                    "The ClinicDesk plugin was not active on %1 when you signed in, so "
+                    "consultation inquiries cannot reach ClinicDesk. Ask the site's "
+                    "administrator to install and activate it, then sign out and sign in again."
+                ).replace("%1", account.site_url),
+                self.tabs,
+            )
+        tab = InquiriesTab(
+            self.session.cache,
+            account.user_id,
+            account.display_name or account.username,
+            self._inquiry_options(settings),
+            clock=self._clock,
+            notifier=self.notify,
+            locked=True,
+            parent=self.tabs,
+        )
+        tab.changes_made.connect(self.sync.local_change)
+        tab.unread_count_changed.connect(self._show_unread)
+        tab.unlock_hash_changed.connect(self._save_unlock_hash)
+        self.inquiries_tab = tab
+        return tab
+
+    def _unknown_user(self, name: str, accessible: str) -> NoticePage:
+        return NoticePage(
+            name,
+            accessible,
+            self.tr("Sign in again to see this"),
+            self.tr(
+                "ClinicDesk does not know yet what your account may do on this site. Sign out "
+                "(keeping the offline copy) and sign in again: nothing waiting to be sent is "
+                "lost."
+            ),
+            self.tabs,
+        )
+
+    def _inquiry_options(self, settings: Settings) -> InquiryOptions:
+        return InquiryOptions(
+            clinic_states=tuple(settings.clinic_states),
+            crisis_protocol=settings.crisis_protocol,
+            response_target_hours=settings.response_target_hours,
+            idle_lock_minutes=settings.idle_lock_minutes,
+            unlock_hash=settings.unlock_hash(self.session.account),
+        )
+
+    def _round_finished(self, _result: RoundResult) -> None:
+        """A round ended: the tabs read the cache again (what the site changed is in it)."""
+        if self._tabs_stopped:
+            return
+        if self.posts_tab is not None:
+            self.posts_tab.refresh()
+        if self.inquiries_tab is not None:
+            self.inquiries_tab.refresh()
+
+    def _show_unread(self, unread: int) -> None:
+        index = self.tabs.indexOf(self.inquiries_page)
+        text = (
+            self.tr("&Inquiries (%1)").replace("%1", str(unread))
+            if unread
+            else self.tr("&Inquiries")
+        )
+        self.tabs.setTabText(index, text)
+
+    def _save_unlock_hash(self, stored: str) -> None:
+        # Only the salted hash is kept, never the passphrase (clinicdesk.domain.lock).
+        account = self.session.account
+        self._settings.update(lambda s: s.set_unlock_hash(account, stored))
+
+    def show_tab(self, index: int) -> None:
+        """Show a tab and put the keyboard in it (Ctrl+1, Ctrl+2); already in it, the keyboard
+        stays where it is (in the middle of a sentence, say)."""
+        focus = QApplication.focusWidget()
+        page = self.tabs.widget(index)
+        if page is None or (
+            index == self.tabs.currentIndex() and focus is not None and page.isAncestorOf(focus)
+        ):
+            return
+        self.tabs.setCurrentIndex(index)
+        if page is self.posts_tab and self.posts_tab is not None:
+            self.posts_tab.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif page is self.inquiries_tab and self.inquiries_tab is not None:
+            tab = self.inquiries_tab
+            if not tab.is_locked():
+                tab.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            elif tab.stack.currentWidget() is tab.lock_page:
+                tab.lock_page.passphrase_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            else:
+                tab.setup_page.focus_first()
+
+    def notify(self, title: str, message: str) -> None:
+        """Tell the user something happened (counts only: the Inquiries tab's new arrivals).
+
+        A system tray message when the desktop has a tray, else the status bar.
+        """
+        self.last_notification = (title, message)
+        if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
+            tray = self._tray
+            if tray is None:
+                icon = self.windowIcon()
+                if icon.isNull():
+                    icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+                tray = QSystemTrayIcon(icon, self)
+                tray.setObjectName("notificationTray")
+                tray.setToolTip(self.tr("ClinicDesk"))
+                tray.activated.connect(lambda _reason: self._bring_forward())
+                self._tray = tray
+            tray.show()
+            tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, NOTICE_MS)
+            return
+        self.notice_label.setText(message)
+        self.notice_label.show()
+        self._notice_timer.start()
+
+    def _clear_notice(self) -> None:
+        self.notice_label.clear()
+        self.notice_label.hide()
+
+    def _bring_forward(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -164,13 +379,10 @@ class MainWindow(QMainWindow):
         )
         self.quit_action = self._action("quitAction", self.tr("&Quit"), "Ctrl+Q", self.close)
         self.posts_action = self._action(
-            "showPostsAction", self.tr("&Posts"), "Ctrl+1", lambda: self.tabs.setCurrentIndex(0)
+            "showPostsAction", self.tr("&Posts"), "Ctrl+1", lambda: self.show_tab(0)
         )
         self.inquiries_action = self._action(
-            "showInquiriesAction",
-            self.tr("&Inquiries"),
-            "Ctrl+2",
-            lambda: self.tabs.setCurrentIndex(1),
+            "showInquiriesAction", self.tr("&Inquiries"), "Ctrl+2", lambda: self.show_tab(1)
         )
         self.shortcuts_action = self._action(
             "shortcutsAction", self.tr("&Keyboard shortcuts"), "F1", self.open_shortcuts
@@ -178,11 +390,23 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(
             "aboutAction", self.tr("&About ClinicDesk"), None, self.open_about
         )
+        self.lock_action: QAction | None = None
+        if self.inquiries_tab is not None:
+            # The tab's own action, in the menu; Ctrl+L locks from anywhere in the window (from
+            # the Posts tab too), so stepping away is one keystroke wherever one is.
+            lock = self.inquiries_tab.lock_action
+            lock.setText(self.tr("&Lock inquiries"))
+            lock.setIconText(self.tr("Lock"))  # the tab's toolbar keeps its short label
+            lock.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.lock_action = lock
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         bar.setObjectName("menuBar")
         bar.setAccessibleName(self.tr("Menu bar"))
+        view: list[QAction | None] = [self.posts_action, self.inquiries_action]
+        if self.lock_action is not None:
+            view += [None, self.lock_action]
         for name, title, actions in (
             (
                 "fileMenu",
@@ -195,7 +419,7 @@ class MainWindow(QMainWindow):
                     self.quit_action,
                 ],
             ),
-            ("viewMenu", self.tr("&View"), [self.posts_action, self.inquiries_action]),
+            ("viewMenu", self.tr("&View"), view),
             ("helpMenu", self.tr("&Help"), [self.shortcuts_action, self.about_action]),
         ):
             menu = bar.addMenu(title)
@@ -244,6 +468,22 @@ class MainWindow(QMainWindow):
         self.keyring_notice.setTextFormat(Qt.TextFormat.PlainText)
         self.update_keyring_notice()
         status.addWidget(self.keyring_notice)
+        # Notifications, when the desktop has no system tray (a label rather than a temporary
+        # message, which would hide who is signed in).
+        self.notice_label = QLabel(status)
+        self.notice_label.setObjectName("notificationStatus")
+        self.notice_label.setAccessibleName(self.tr("Notification"))
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.notice_label.font()
+        font.setBold(True)
+        self.notice_label.setFont(font)
+        self.notice_label.hide()
+        status.addWidget(self.notice_label)
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setObjectName("notificationTimer")
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(NOTICE_MS)
+        self._notice_timer.timeout.connect(self._clear_notice)
         self.sync_panel = SyncStatusPanel(status)
         self.sync_panel.signInRequested.connect(self.signInAgainRequested)
         status.addPermanentWidget(self.sync_panel, 1)
@@ -265,40 +505,6 @@ class MainWindow(QMainWindow):
     def _show_sync_status(self, status: SyncStatus) -> None:
         self.sync_panel.show_status(status)
 
-    def refresh_counts(self) -> None:
-        """Re-read how many posts and inquiries the offline copy holds."""
-        try:
-            posts = self.session.cache.posts.counts()
-            inquiries = self.session.cache.inquiries.counts()
-        except CacheError as error:
-            self.posts_tab.summary.setText(self.tr("The offline copy could not be read."))
-            self.posts_tab.detail.setText(error.message)
-            return
-        self.posts_tab.summary.setText(_count(self, posts.get("all", 0), "post"))
-        by_status = [
-            (posts.get("publish", 0), self.tr("%1 published")),
-            (posts.get("future", 0), self.tr("%1 scheduled")),
-            (posts.get("pending", 0), self.tr("%1 pending review")),
-            (posts.get("draft", 0), self.tr("%1 drafts")),
-            (posts.get("private", 0), self.tr("%1 private")),
-            (posts.get("trash", 0), self.tr("%1 in the trash")),
-        ]
-        parts = [text.replace("%1", str(n)) for n, text in by_status if n]
-        self.posts_tab.detail.setText(
-            (", ".join(parts) + "\n" if parts else "")
-            + self.tr("Writing and editing posts comes in a later version of ClinicDesk.")
-        )
-        self.inquiries_tab.summary.setText(_count(self, inquiries.get("all", 0), "inquiry"))
-        self.inquiries_tab.detail.setText(
-            self.tr(
-                "%1 open, %2 unread, %3 urgent.\n"
-                "The inquiry inbox comes in a later version of ClinicDesk."
-            )
-            .replace("%1", str(inquiries.get("open", 0)))
-            .replace("%2", str(inquiries.get("unread", 0)))
-            .replace("%3", str(inquiries.get("urgent", 0)))
-        )
-
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog (non-blocking); saved when the user clicks OK."""
         session = self.session
@@ -311,26 +517,74 @@ class MainWindow(QMainWindow):
         )
         if session.demo:
             place = self.tr("memory only (demo)")
-        dialog = SettingsDialog(self._settings.load(), session.account, place, self)
+        tab = self.inquiries_tab
+        if tab is None:
+            problem = self.tr("Your account has no Inquiries tab on this site.")
+        elif tab.is_locked():
+            problem = self.tr("Unlock the Inquiries tab first (or choose a passphrase there).")
+        else:
+            problem = ""
+        dialog = SettingsDialog(
+            self._settings.load(), session.account, place, self, passphrase_problem=problem
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_settings(dialog))
         dialog.signOutRequested.connect(self.signOutRequested)
+        dialog.changePassphraseRequested.connect(self.change_passphrase)
         self.settings_dialog = dialog
         dialog.open()
         return dialog
 
     def _save_settings(self, dialog: SettingsDialog) -> None:
         minutes, states = dialog.interval_minutes(), dialog.clinic_states()
+        protocol = dialog.crisis_protocol()
+        hours, idle = dialog.response_target_hours(), dialog.idle_lock_minutes()
 
         def change(settings: Settings) -> None:
             settings.sync_interval_minutes = minutes
             settings.clinic_states = states
+            settings.crisis_protocol = protocol
+            settings.response_target_hours = hours
+            settings.idle_lock_minutes = idle
 
         self._settings.update(change)
-        self.sync.set_interval(minutes)
+        self.apply_settings()
+
+    def apply_settings(self) -> None:
+        """Use the settings file as it is now (after the settings dialog saved it)."""
+        settings = self._settings.load()
+        self.sync.set_interval(settings.sync_interval_minutes)
+        if self.inquiries_tab is not None and not self._tabs_stopped:
+            self.inquiries_tab.apply_options(self._inquiry_options(settings))
+
+    def change_passphrase(self) -> None:
+        """Show the Inquiries tab choosing a new unlock passphrase (it asks the current one)."""
+        tab = self.inquiries_tab
+        if tab is None or tab.is_locked():
+            return
+        self.tabs.setCurrentWidget(tab)
+        tab.change_passphrase()
+
+    def shortcut_sections(self) -> list[Section]:
+        """Every shortcut of the window and its tabs, by where it works."""
+        window = [*self.actions(), *([self.lock_action] if self.lock_action else [])]
+        sections: list[Section] = [(self.tr("Anywhere"), window)]
+        if self.posts_tab is not None:
+            tab = self.posts_tab
+            sections += [
+                (self.tr("Posts tab"), tab.actions()),
+                (self.tr("Post list"), tab.table.actions()),
+                (self.tr("Post text"), tab.editor.toolbar.actions()),
+            ]
+        if self.inquiries_tab is not None:
+            sections += [
+                (self.tr("Inquiry list"), self.inquiries_tab.table.actions()),
+                (self.tr("Inquiries tab"), self.inquiries_tab.actions()),
+            ]
+        return sections
 
     def open_shortcuts(self) -> ShortcutsDialog:
-        dialog = ShortcutsDialog(self.actions(), self)
+        dialog = ShortcutsDialog(self.shortcut_sections(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
         dialog.open()
@@ -346,15 +600,90 @@ class MainWindow(QMainWindow):
         self.about_box = box
         box.open()
 
+    # -- closing ----------------------------------------------------------------------------
+
+    def flush_edits(self) -> bool:
+        """Save what is being typed in the Posts tab now.
+
+        Returns:
+            False when it could not be saved (it is still on screen): the cache must not close.
+        """
+        if self.posts_tab is None or self._tabs_stopped:
+            return True
+        return self.posts_tab.flush()
+
+    def stop_tabs(self) -> None:
+        """Stop the tabs' background work before the cache closes (idempotent)."""
+        if self._tabs_stopped:
+            return
+        self._tabs_stopped = True
+        if self.inquiries_tab is not None:
+            self.inquiries_tab.shutdown()
+        if self._tray is not None:
+            self._tray.hide()
+
+    def unsaved_box(self, *, on_discard: Callable[[], None]) -> QMessageBox:
+        """Say that the post being written could not be saved, so nothing closes (quit, sign-out).
+
+        Args:
+            on_discard: called when the user chooses to go on without it.
+        """
+        box, made = problem_box(
+            self,
+            name="unsavedPostBox",
+            title=self.tr("A post could not be saved"),
+            text=self.tr(
+                "What you typed in the post being edited could not be saved on this computer, "
+                "so nothing was closed. Try Save now (Ctrl+S) again, or copy your text somewhere "
+                "safe.\n\nGoing on without it loses what was typed since the last save."
+            ),
+            buttons=[
+                ("unsavedKeepButton", self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole),
+                (
+                    "unsavedDiscardButton",
+                    self.tr("Go on without it"),
+                    QMessageBox.ButtonRole.DestructiveRole,
+                ),
+            ],
+        )
+        keep = made["unsavedKeepButton"]
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def finished() -> None:
+            if box.clickedButton() is made["unsavedDiscardButton"]:
+                on_discard()
+
+        box.finished.connect(finished)
+        self.unsaved_post_box = box
+        box.open()
+        return box
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._discard_unsaved and not self.flush_edits():
+            event.ignore()
+            self.show_tab(0)
+
+            def discard() -> None:
+                self._discard_unsaved = True
+                self.close()
+
+            self.unsaved_box(on_discard=discard)
+            return
         pending = self.sync.status.pending
         try:
             pending = self.session.pending_changes()
         except CacheError:
             pass
-        if pending and not self._close_confirmed:
+        unpublished: list[str] = []
+        if self.posts_tab is not None and not self._close_confirmed and not self._tabs_stopped:
+            unpublished = self.posts_tab.unpublished_titles()
+            # A live post's edits wait in one entry each, held until Update: not "sent the
+            # next time ClinicDesk syncs", so they are named apart instead of counted.
+            pending = max(0, pending - len(unpublished))
+        if (pending or unpublished) and not self._close_confirmed:
             event.ignore()
-            box, close_button = close_box(self, pending=pending)
+            box, close_button = close_box(self, pending=pending, unpublished=unpublished)
             self.close_box = box
 
             def finished() -> None:
@@ -366,24 +695,22 @@ class MainWindow(QMainWindow):
             box.open()
             return
         self._settings.update(lambda s: save_window_state(self, s.window_state))
+        self.stop_tabs()
         event.accept()
         self.closed.emit()
 
     def close_without_asking(self) -> None:
-        """Close (sign-out: the user has just confirmed what happens to waiting changes)."""
+        """Close without the "changes waiting" question (sign-out: the user has just confirmed
+        what happens to waiting changes; Ctrl+C in the terminal). What is being typed is still
+        saved first: if that fails, the window stays and says so."""
         self._close_confirmed = True
         self.close()
 
-
-def _count(owner: QWidget, n: int, kind: str) -> str:
-    if kind == "post":
-        if n == 0:
-            return owner.tr("No posts in the offline copy yet")
-        if n == 1:
-            return owner.tr("1 post in the offline copy")
-        return owner.tr("%1 posts in the offline copy").replace("%1", str(n))
-    if n == 0:
-        return owner.tr("No inquiries in the offline copy yet")
-    if n == 1:
-        return owner.tr("1 inquiry in the offline copy")
-    return owner.tr("%1 inquiries in the offline copy").replace("%1", str(n))
+    def close_now(self) -> None:
+        """Close whatever happens: the cache is about to close. What is being typed is saved if
+        it can be (the callers asked the user first when it could not)."""
+        self.flush_edits()
+        self._close_confirmed = True
+        self._discard_unsaved = True
+        self.close()
+        self.stop_tabs()

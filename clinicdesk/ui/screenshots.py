@@ -1,9 +1,13 @@
 """Screenshots of the shell for the docs: ``python -m clinicdesk.ui.screenshots docs/screenshots``.
 
 Runs offscreen (no display needed) against the demo site, exactly as ``main.py --demo`` does, and
-saves PNGs made with ``QWidget.grab()``: the main window after its first sync round (both tabs,
-and in the dark palette), the sign-in dialog (empty, and showing the wrong-password message from
-a real refused sign-in), and the settings dialog.
+saves PNGs made with ``QWidget.grab()``: the main window once its first sync rounds are done (the
+post list; the editor with the seed post "Why Vulnerability Is So Important in Therapy"; the
+inquiry inbox with an urgent inquiry, flagged for crisis language on arrival, selected; the same
+in the dark palette; the Inquiries tab locked), the settings dialog (its three pages), and the
+sign-in dialog (empty, and showing the wrong-password message from a real refused sign-in).
+
+The passphrase typed to unlock the demo's inquiries is made up here and never kept.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from clinicdesk.ui.core.accounts import DataDir
 from clinicdesk.ui.core.logs import configure_logging
 from clinicdesk.ui.core.memory_keyring import MemoryKeyring
 from clinicdesk.ui.dialogs.signin import SignInDialog
+from clinicdesk.ui.inquiries import InquiriesTab
+from clinicdesk.ui.inquiries.models import COLUMN_INDEX
 from clinicdesk.ui.main_window import MainWindow
+from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.sync_worker import SyncState
-from clinicdesk.ui.theme import apply_theme, palette_for
+from clinicdesk.ui.theme import apply_theme, use_scheme
 
 
 def _wait(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
@@ -56,6 +63,39 @@ def _save(widget: QWidget, folder: Path, name: str) -> Path:
         raise OSError(f"could not write {path}")
     print(path)
     return path
+
+
+#: The seed post shown in the editor.
+SEED_POST = "Why Vulnerability Is So Important in Therapy"
+#: Typed to choose, then unlock, the demo's inquiry passphrase (thrown away with the demo).
+_PASSPHRASE = "screenshot heron dawn"  # noqa: S105 - a made-up demo passphrase
+
+
+def _synced(window: MainWindow) -> bool:
+    """The first rounds are over: synced, nothing waiting (the urgent flags were sent)."""
+    status = window.sync.status
+    return not window.sync.running and status.state is SyncState.SYNCED and status.pending == 0
+
+
+def _open_inbox(tab: InquiriesTab) -> None:
+    """Choose the demo's unlock passphrase as a user would, and wait for the inbox."""
+    page = tab.setup_page
+    page.passphrase_edit.setText(_PASSPHRASE)
+    page.confirm_edit.setText(_PASSPHRASE)
+    page.choose_button.click()
+    _wait(lambda: not tab.is_locked() and not tab.loading and tab.model.rowCount() > 0)
+
+
+def _select_urgent(tab: InquiriesTab) -> None:
+    """Select the first urgent inquiry of the inbox (urgent ones are pinned at the top)."""
+    model = tab.model
+    for row in range(model.rowCount()):
+        if model.index(row, COLUMN_INDEX["urgent"]).data():
+            tab.table.selectRow(row)
+            # Opening it marks it read: wait for the tab to count again (its title).
+            _wait(lambda: tab.detail.crisis_panel.isVisible() and not tab.loading)
+            return
+    raise RuntimeError("the demo inbox has no urgent inquiry")
 
 
 def take(folder: Path) -> list[Path]:
@@ -86,20 +126,39 @@ def take(folder: Path) -> list[Path]:
             _wait(lambda: controller.window is not None)
             window = controller.window
             assert isinstance(window, MainWindow)
-            window.resize(1000, 640)
-            _wait(lambda: window.sync.status.state not in (SyncState.NOT_YET, SyncState.SYNCING))
+            window.resize(1200, 760)
+            _wait(lambda: _synced(window), timeout_s=90)
+            posts = window.posts_tab
+            inquiries = window.inquiries_tab
+            assert isinstance(posts, PostsTab) and isinstance(inquiries, InquiriesTab)
             written.append(_save(window, folder, "main-window.png"))
-            window.tabs.setCurrentIndex(1)
+
+            [seed] = [
+                p for p in window.session.cache.posts.search(SEED_POST) if p.title == SEED_POST
+            ]
+            if not posts.select_post(seed.id):
+                raise RuntimeError("the seed post did not open")
+            written.append(_save(window, folder, "posts-editor.png"))
+
+            window.show_tab(1)
+            _open_inbox(inquiries)
+            _select_urgent(inquiries)
             written.append(_save(window, folder, "main-window-inquiries.png"))
-            light = app.palette()
-            app.setPalette(palette_for(Qt.ColorScheme.Dark, app.style().standardPalette()))
+            use_scheme(app, Qt.ColorScheme.Dark)  # as when the desktop switches to dark
             written.append(_save(window, folder, "main-window-dark.png"))
-            app.setPalette(light)
-            window.tabs.setCurrentIndex(0)
+            use_scheme(app, Qt.ColorScheme.Light)
 
             settings = window.open_settings()
             written.append(_save(settings, folder, "settings.png"))
+            settings.pages.setCurrentIndex(1)
+            written.append(_save(settings, folder, "settings-inquiries.png"))
+            settings.pages.setCurrentIndex(2)
+            written.append(_save(settings, folder, "settings-protocol.png"))
             settings.reject()
+
+            inquiries.lock()
+            written.append(_save(window, folder, "inquiries-locked.png"))
+            window.show_tab(0)
 
             dialog = SignInDialog(site="https://clinic.example", username="renata")
             dialog.show()

@@ -26,6 +26,7 @@ from clinicdesk.site import (
     UnreachableError,
 )
 from clinicdesk.store import Cache, CacheError
+from clinicdesk.ui.core.accounts import Account
 from clinicdesk.ui.core.session import AccountSession
 from clinicdesk.ui.core.syncbridge import (
     ProgressCallback,
@@ -219,7 +220,7 @@ class SyncController(QObject):
             self._session.cache,
         )
         self._runner.run(
-            lambda: self._round(account.site_url, account.username, password, cache),
+            lambda: self._round(account, password, cache),
             self._on_done,
             self._on_error,
             known=(SiteError, CacheError, SyncUnavailableError),
@@ -240,10 +241,18 @@ class SyncController(QObject):
 
     # -- the round (worker thread) ----------------------------------------------------------
 
-    def _round(self, site_url: str, username: str, password: str, cache: Cache) -> RoundResult:
+    def _round(self, account: Account, password: str, cache: Cache) -> RoundResult:
         progress: ProgressCallback = self._progressFromWorker.emit
-        with self._client_factory(site_url, username, password) as client:
-            return self._round_function(client, cache, progress=progress, cancel=self._cancel)
+        with self._client_factory(account.site_url, account.username, password) as client:
+            # The bridge flags crisis language in new arrivals here too, off the UI thread.
+            return self._round_function(
+                client,
+                cache,
+                progress=progress,
+                cancel=self._cancel,
+                author=account.user_id,
+                author_name=account.display_name,
+            )
 
     # -- results (UI thread) ----------------------------------------------------------------
 
@@ -285,6 +294,10 @@ class SyncController(QObject):
             self._interval.start(self._interval_ms)
         self._finish(status)
         self.roundFinished.emit(result)
+        if result.flagged:
+            # New arrivals were flagged urgent after the round: send the flags soon, so the
+            # rest of the team sees them (a burst of edits still makes one round).
+            self.local_change()
 
     def _pause(self) -> None:
         # Automatic rounds would only be refused again until the user signs in.

@@ -50,15 +50,24 @@ def palette_for(scheme: Qt.ColorScheme, style_palette: QPalette) -> QPalette:
     return palette
 
 
+def use_scheme(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    """Switch the running app to ``scheme``'s palette.
+
+    Widgets inside a panel with a style sheet of its own (the Inquiries tab's crisis panel)
+    keep the palette they were polished with when the application palette changes; applying
+    their style sheets again makes them take the new one.
+    """
+    app.setPalette(palette_for(scheme, app.style().standardPalette()))
+    app.setProperty("clinicdeskDark", is_dark(scheme))
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
+
+
 def apply_theme(app: QApplication) -> None:
     """Use Fusion, pick the palette for the OS scheme now, and follow it when it changes."""
     app.setStyle("Fusion")
     hints = QGuiApplication.styleHints()
-
-    def update(scheme: Qt.ColorScheme) -> None:
-        style = app.style()
-        app.setPalette(palette_for(scheme, style.standardPalette()))
-        app.setProperty("clinicdeskDark", is_dark(scheme))
-
-    update(hints.colorScheme())
-    hints.colorSchemeChanged.connect(update)
+    use_scheme(app, hints.colorScheme())
+    hints.colorSchemeChanged.connect(lambda scheme: use_scheme(app, scheme))

@@ -260,6 +260,21 @@ def wait_until_round_ends(qtbot: QtBot, window: MainWindow, timeout: int = 60_00
     )
 
 
+def wait_until_synced(qtbot: QtBot, window: MainWindow, timeout: int = 60_000) -> None:
+    """Until the rounds are over and nothing waits to be sent.
+
+    A first round can leave changes of its own: inquiries that arrived with crisis language are
+    flagged urgent after it, and a second round sends the flags a moment later.
+    """
+    from clinicdesk.ui.sync_worker import SyncState
+
+    def quiet() -> bool:
+        status = window.sync.status
+        return not window.sync.running and status.state is SyncState.SYNCED and not status.pending
+
+    qtbot.waitUntil(quiet, timeout=timeout)
+
+
 def all_file_bytes(folder: Path) -> Iterator[tuple[Path, bytes]]:
     """Every file under ``folder`` with its bytes."""
     for path in sorted(folder.rglob("*")):

@@ -59,9 +59,13 @@ def test_screenshots_are_written(tmp_path: Path) -> None:
     files = take(tmp_path)
     assert {f.name for f in files} == {
         "main-window.png",
+        "posts-editor.png",
         "main-window-inquiries.png",
         "main-window-dark.png",
+        "inquiries-locked.png",
         "settings.png",
+        "settings-inquiries.png",
+        "settings-protocol.png",
         "sign-in.png",
         "sign-in-wrong-password.png",
     }

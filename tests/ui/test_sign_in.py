@@ -79,12 +79,17 @@ def test_first_start_explains_application_passwords_and_opens_the_window(
     assert memory_credentials.get_app_password(site.url, user) == password
     assert password not in data.settings_file.read_text()
 
-    # The first round fills the offline copy; the tab says what it holds, honestly.
+    # The first round fills the offline copy; the Posts tab lists what it brought.
     wait_until_round_ends(qtbot, window)
     assert window.sync.status.state is SyncState.SYNCED
     posts = window.session.cache.posts.counts()["all"]
     assert posts > 0
-    assert window.posts_tab.summary.text() == f"{posts} posts in the offline copy"
+    assert window.posts_tab is not None
+    assert window.posts_tab.count_label.text() == f"{posts} posts"
+    # What the site said about the user is kept with the account (the tabs need it offline).
+    assert settings.current.user_id > 0
+    assert "edit_posts" in settings.current.capabilities
+    assert settings.current.has_plugin
 
 
 def test_each_failure_has_its_own_plain_message(
@@ -214,7 +219,8 @@ def test_without_a_keyring_it_signs_in_and_asks_again_next_start(
     unlock.ok_button.click()
     window = wait_for_window(qtbot, again)
     # The offline copy from last time is there before any sync.
-    assert window.posts_tab.summary.text() == f"{posts} posts in the offline copy"
+    assert window.posts_tab is not None
+    assert window.posts_tab.count_label.text() == f"{posts} posts"
 
 
 def test_a_real_secret_service_holds_the_password_and_no_file_does(
@@ -317,6 +323,8 @@ def test_a_locked_keyring_is_explained_and_can_be_retried(
     assert retry is not None
     retry.click()
     window = wait_for_window(qtbot, again)
-    assert window.posts_tab.summary.text().endswith("posts in the offline copy")
+    assert window.posts_tab is not None
+    assert window.posts_tab.count_label.text().endswith(" posts")
+    assert window.posts_tab.count_label.text() != "0 posts", "the copy from last time"
     assert not window.session.password_saved, "the password typed while locked was not saved"
     assert window.keyring_notice.isVisible()

@@ -11,7 +11,13 @@ from clinicdesk.ui.core.accounts import DataDir, SettingsStore
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import MakeController, SecretService, wait_for_window, wait_until_round_ends
+from tests.ui.conftest import (
+    MakeController,
+    SecretService,
+    wait_for_window,
+    wait_until_round_ends,
+    wait_until_synced,
+)
 from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
 
 
@@ -27,7 +33,7 @@ def signed_in(
     user, password = site.auth(role)
     fill_and_submit(sign_in_dialog(qtbot, controller), site.url, user, password)
     window = wait_for_window(qtbot, controller)
-    wait_until_round_ends(qtbot, window)
+    wait_until_synced(qtbot, window)
     return controller, window
 
 

@@ -19,6 +19,7 @@ from tests.ui.conftest import (
     revoke_password,
     wait_for_window,
     wait_until_round_ends,
+    wait_until_synced,
 )
 from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
 
@@ -52,7 +53,7 @@ def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
 
     window.sync.statusChanged.connect(record)
     record(window.sync.status)
-    wait_until_round_ends(qtbot, window)
+    wait_until_synced(qtbot, window)  # the first round, and the one sending its urgent flags
 
     # Syncing (with progress), then synced.
     assert seen[0][0] is SyncState.SYNCING
@@ -168,7 +169,7 @@ def test_closing_with_changes_waiting_says_they_are_safe(
     user, password = site.auth("administrator")
     fill_and_submit(sign_in_dialog(qtbot, controller), site.url, user, password)
     window = wait_for_window(qtbot, controller)
-    wait_until_round_ends(qtbot, window)
+    wait_until_synced(qtbot, window)
     window.session.cache.posts.create(title="Unsent")  # not sent: no round runs before closing
 
     window.close()

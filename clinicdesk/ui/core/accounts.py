@@ -2,8 +2,9 @@
 
 Layout of the data folder (the platform's app-data folder, or ``--data-dir DIR``)::
 
-    settings.json                    accounts (site + user name, never a password), preferences,
-                                     window geometry
+    settings.json                    accounts (site + user name, what the site said about the
+                                     user at sign-in; never a password), preferences, the hashes
+                                     of the Inquiries tab's unlock passphrases, window geometry
     accounts/<account id>/...        each account's encrypted cache (see clinicdesk.store.paths)
     logs/clinicdesk.log              the rotating log (redacted; see clinicdesk.ui.core.logs)
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from clinicdesk.domain.inquiry_rules import DEFAULT_RESPONSE_TARGET_HOURS
 from clinicdesk.store.paths import (
     AccountPaths,
     account_id,
@@ -42,6 +44,14 @@ MIN_SYNC_MINUTES = 1
 MAX_SYNC_MINUTES = 24 * 60
 #: The clinic is licensed in Texas unless the settings say otherwise.
 DEFAULT_CLINIC_STATES: tuple[str, ...] = ("TX",)
+#: The first-response target for inquiries, in business hours (8: one business day).
+MIN_RESPONSE_HOURS = 1
+MAX_RESPONSE_HOURS = 80
+#: Minutes without input before the Inquiries tab locks itself (0: never).
+DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 8 * 60
+#: The longest crisis protocol kept (a pasted document is cut there).
+MAX_PROTOCOL_CHARS = 20_000
 
 #: USPS codes and names of the states (and DC) the clinic may be licensed in.
 US_STATES: dict[str, str] = {
@@ -101,29 +111,51 @@ class DataDir:
 class Account:
     """One user on one site, as remembered between runs. Holds no secret.
 
+    What the site said about the user at sign-in is kept too, so the window opens with the
+    right tabs without asking the site (offline); signing in again refreshes it.
+
     Attributes:
         site_url: the normalized site address (``https://clinic.example``).
         username: the WordPress login name, as typed at sign-in.
         display_name: the user's name as the site gave it (for the status bar).
         site_name: the site's title (for the window title).
+        user_id: the user's id on the site (the author of new posts and notes); 0 when not
+            known (an account remembered by an older ClinicDesk).
+        capabilities: the user's WordPress capabilities at sign-in (``edit_posts``...).
+        has_plugin: whether the site had the ClinicDesk plugin active at sign-in.
     """
 
     site_url: str
     username: str
     display_name: str = ""
     site_name: str = ""
+    user_id: int = 0
+    capabilities: frozenset[str] = frozenset()
+    has_plugin: bool = False
 
     @property
     def id(self) -> str:
         """The account's folder name and cache-key item (see ``clinicdesk.store.account_id``)."""
         return account_id(self.site_url, self.username)
 
-    def to_json(self) -> dict[str, str]:
+    @property
+    def user_known(self) -> bool:
+        """Whether the site's answer about the user (id, capabilities) was kept at sign-in."""
+        return self.user_id > 0
+
+    def can(self, capability: str) -> bool:
+        """Whether the user held ``capability`` at sign-in."""
+        return capability in self.capabilities
+
+    def to_json(self) -> dict[str, Any]:
         return {
             "site_url": self.site_url,
             "username": self.username,
             "display_name": self.display_name,
             "site_name": self.site_name,
+            "user_id": self.user_id,
+            "capabilities": sorted(self.capabilities),
+            "has_plugin": self.has_plugin,
         }
 
     @classmethod
@@ -135,11 +167,17 @@ class Account:
         if not isinstance(site, str) or not isinstance(user, str) or not site or not user:
             return None
         name, title = value.get("display_name", ""), value.get("site_name", "")
+        user_id, capabilities = value.get("user_id", 0), value.get("capabilities", [])
         return cls(
             site,
             user,
             name if isinstance(name, str) else "",
             title if isinstance(title, str) else "",
+            user_id if isinstance(user_id, int) and not isinstance(user_id, bool) else 0,
+            frozenset(c for c in capabilities if isinstance(c, str))
+            if isinstance(capabilities, list)
+            else frozenset(),
+            value.get("has_plugin") is True,
         )
 
 
@@ -153,6 +191,13 @@ class Settings:
         sync_interval_minutes: how often a sync round runs on its own.
         clinic_states: USPS codes of the states the clinic sees clients from (inquiries from
             other states are flagged by the Inquiries tab).
+        crisis_protocol: what staff do when someone may be in crisis, as the clinic wrote it;
+            "" shows the protocol ClinicDesk ships.
+        response_target_hours: the first-response target for inquiries, in business hours.
+        idle_lock_minutes: minutes without input before the Inquiries tab locks (0: never).
+        unlock_hashes: per account id, the salted hash of the Inquiries tab's unlock passphrase
+            (``clinicdesk.domain.lock``; never the passphrase). Forgotten at each sign-in, so
+            signing in again is how a forgotten passphrase is reset.
         window_state: opaque window geometry and splitter positions, keyed by name.
     """
 
@@ -160,6 +205,10 @@ class Settings:
     last_account: str | None = None
     sync_interval_minutes: int = DEFAULT_SYNC_MINUTES
     clinic_states: list[str] = field(default_factory=lambda: list(DEFAULT_CLINIC_STATES))
+    crisis_protocol: str = ""
+    response_target_hours: float = DEFAULT_RESPONSE_TARGET_HOURS
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    unlock_hashes: dict[str, str] = field(default_factory=dict)
     window_state: dict[str, str] = field(default_factory=dict)
 
     def account(self, account_id_: str | None) -> Account | None:
@@ -176,11 +225,26 @@ class Settings:
         self.accounts = [account] + [a for a in self.accounts if a.id != account.id]
         self.last_account = account.id
 
+    def signed_in(self, account: Account) -> None:
+        """``account`` was just signed in (its password checked with the site): remember it,
+        and forget its unlock passphrase (the way to reset a forgotten one)."""
+        self.remember(account)
+        self.unlock_hashes.pop(account.id, None)
+
     def forget(self, account: Account) -> None:
-        """Drop ``account`` from the list (and from "last")."""
+        """Drop ``account`` from the list (and from "last"), with its unlock passphrase."""
         self.accounts = [a for a in self.accounts if a.id != account.id]
+        self.unlock_hashes.pop(account.id, None)
         if self.last_account == account.id:
             self.last_account = None
+
+    def unlock_hash(self, account: Account) -> str | None:
+        """The hash of ``account``'s unlock passphrase, or None when none was chosen."""
+        return self.unlock_hashes.get(account.id)
+
+    def set_unlock_hash(self, account: Account, stored: str) -> None:
+        """Keep the hash of ``account``'s new unlock passphrase."""
+        self.unlock_hashes[account.id] = stored
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -189,6 +253,10 @@ class Settings:
             "last_account": self.last_account,
             "sync_interval_minutes": self.sync_interval_minutes,
             "clinic_states": list(self.clinic_states),
+            "crisis_protocol": self.crisis_protocol,
+            "response_target_hours": self.response_target_hours,
+            "idle_lock_minutes": self.idle_lock_minutes,
+            "unlock_hashes": dict(self.unlock_hashes),
             "window_state": dict(self.window_state),
         }
 
@@ -206,17 +274,40 @@ class Settings:
         states = data.get("clinic_states")
         if isinstance(states, list):
             settings.clinic_states = [s for s in states if isinstance(s, str) and s in US_STATES]
-        window = data.get("window_state")
-        if isinstance(window, dict):
-            settings.window_state = {
-                k: v for k, v in window.items() if isinstance(k, str) and isinstance(v, str)
-            }
+        protocol = data.get("crisis_protocol")
+        if isinstance(protocol, str):
+            settings.crisis_protocol = protocol[:MAX_PROTOCOL_CHARS]
+        hours = data.get("response_target_hours")
+        if isinstance(hours, int | float) and not isinstance(hours, bool):
+            settings.response_target_hours = clamp_response_hours(hours)
+        idle = data.get("idle_lock_minutes")
+        if isinstance(idle, int) and not isinstance(idle, bool):
+            settings.idle_lock_minutes = clamp_idle_minutes(idle)
+        settings.unlock_hashes = _str_dict(data.get("unlock_hashes"))
+        settings.window_state = _str_dict(data.get("window_state"))
         return settings
+
+
+def _str_dict(value: object) -> dict[str, str]:
+    """The string-to-string items of ``value`` (nothing when it is not a dict)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def clamp_minutes(minutes: int) -> int:
     """A sync interval within the allowed range."""
     return max(MIN_SYNC_MINUTES, min(MAX_SYNC_MINUTES, minutes))
+
+
+def clamp_response_hours(hours: float) -> float:
+    """A first-response target within the allowed range."""
+    return float(max(MIN_RESPONSE_HOURS, min(MAX_RESPONSE_HOURS, hours)))
+
+
+def clamp_idle_minutes(minutes: int) -> int:
+    """An idle-lock time within the allowed range (0: never)."""
+    return max(0, min(MAX_IDLE_LOCK_MINUTES, minutes))
 
 
 #: Upgrade steps: version N's function turns a version-N dict into a version-N+1 dict.

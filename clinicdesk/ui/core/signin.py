@@ -144,7 +144,15 @@ def check_credentials(
         info = client.discover()
         me = client.me()
     logger.info("sign-in checked: %s has plugin=%s", site_url, info.has_plugin)
-    account = Account(site_url, username, me.name, info.name)
+    account = Account(
+        site_url,
+        username,
+        me.name,
+        info.name,
+        user_id=me.id,
+        capabilities=me.capabilities,
+        has_plugin=info.has_plugin,
+    )
     return account, info, me
 
 

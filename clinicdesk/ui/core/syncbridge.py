@@ -3,6 +3,13 @@
 The worker thread and ``main.py sync`` both call :func:`run_round`, which runs one round of the
 engine and hands back a :class:`RoundResult` in the shell's own terms. If the engine's signature
 changes, only this module changes.
+
+Right after the round, still on the worker thread, the inquiries the round stored for the first
+time are read for crisis language and flagged urgent
+(:func:`clinicdesk.domain.crisis.flag_new_arrivals`). That is clinic policy, not sync: the
+engine only reports which inquiries were new (``SyncReport.new_inquiries``), and both the
+window and the headless command get the flagging by calling this function. The flags wait in
+the outbox like any local change; the caller syncs again soon to send them.
 """
 
 from __future__ import annotations
@@ -10,8 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, flag_new_arrivals
 from clinicdesk.site import SiteClient
 from clinicdesk.store import Cache
 from clinicdesk.sync.report import SyncOutcome, SyncProgress, SyncReport
@@ -53,6 +61,8 @@ class RoundResult:
         lines: the report as lines of plain text (for ``main.py sync`` and the log).
         problems: records that need the user (conflicts, rejected changes), as plain text.
         report: the engine's own report object.
+        flagged: inquiries that arrived this round and were flagged urgent for crisis
+            language (the flags wait in the outbox: sync again soon to send them).
     """
 
     outcome: SyncOutcome
@@ -62,6 +72,7 @@ class RoundResult:
     lines: tuple[str, ...]
     problems: tuple[str, ...]
     report: object
+    flagged: int = 0
 
     @property
     def ok(self) -> bool:
@@ -86,15 +97,26 @@ def run_round(
     *,
     progress: ProgressCallback,
     cancel: threading.Event,
+    author: int = 0,
+    author_name: str = "",
 ) -> RoundResult:
-    """Run one sync round: send waiting changes, fetch what changed on the site.
+    """Run one sync round: send waiting changes, fetch what changed on the site, then flag the
+    new inquiries that hold crisis language.
 
     Runs on a worker thread (or the headless command's only thread).
+
+    Args:
+        client: the signed-in client (used on this thread only).
+        cache: the account's open cache.
+        progress: told where the round is.
+        cancel: set to stop the round between two steps.
+        author: the signed-in user's site id, written on the automatic flag's note.
+        author_name: their name ("" writes the flag as ClinicDesk's).
 
     Raises:
         SyncUnavailableError: this build has no sync engine.
         SiteError: the round stopped (offline, signed out...): the error says why.
-        CacheError: the offline copy failed.
+        CacheError: the offline copy failed (storing the round, or flagging its arrivals).
     """
     try:
         from clinicdesk.sync.engine import run_round as engine_round
@@ -107,22 +129,43 @@ def run_round(
         progress(RoundProgress(step.message, step.done, step.total))
 
     report = engine_round(client, cache, progress=on_progress, cancel=cancel)
-    return from_report(report)
+    flagged = 0
+    if report.new_inquiries:
+        # Whatever the outcome: what the round stored before stopping is in the inbox now.
+        progress(RoundProgress("Checking new inquiries"))
+        flagged = flag_new_arrivals(
+            cache,
+            report.new_inquiries,
+            author=author,
+            author_name=author_name or AUTO_FLAG_AUTHOR,
+        )
+        if flagged:
+            report = replace(report, pending=cache.outbox.count())
+    return from_report(report, flagged=flagged)
 
 
-def from_report(report: SyncReport) -> RoundResult:
-    """The shell's view of the engine's report."""
+def from_report(report: SyncReport, *, flagged: int = 0) -> RoundResult:
+    """The shell's view of the engine's report (``flagged``: arrivals flagged urgent)."""
     detail = next((error.message for error in report.errors if error.message), "")
     problems = tuple(
         f"{issue.entity} {issue.local_id or issue.remote_id or ''}: {issue.message}"
         for issue in report.issues
     )
+    lines = [line for line in report.summary().splitlines() if line.strip()]
+    if flagged:
+        # A count only: never who, or what they wrote.
+        lines.append(
+            "1 new inquiry flagged urgent (crisis language)."
+            if flagged == 1
+            else f"{flagged} new inquiries flagged urgent (crisis language)."
+        )
     return RoundResult(
         outcome=report.outcome,
         detail=detail,
         pending=report.pending,
         retry_after=report.retry_after,
-        lines=tuple(line for line in report.summary().splitlines() if line.strip()),
+        lines=tuple(lines),
         problems=problems,
         report=report,
+        flagged=flagged,
     )

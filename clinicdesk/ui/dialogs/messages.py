@@ -6,6 +6,7 @@ every button has an ``objectName`` so tests and accessibility tools find it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -115,16 +116,35 @@ def sign_out_box(
     return box, delete, keep
 
 
-def close_box(parent: QWidget | None, *, pending: int) -> tuple[QMessageBox, QPushButton]:
-    """Closing with changes waiting; returns the box and its "Close" button."""
-    if pending == 1:
-        text = _tr("1 change has not been sent to the site yet.")
-    else:
-        text = _tr("%1 changes have not been sent to the site yet.").replace("%1", str(pending))
-    text += "\n\n" + _tr(
-        "They are saved safely on this computer and will be sent the next time ClinicDesk "
-        "syncs with the site."
-    )
+def close_box(
+    parent: QWidget | None, *, pending: int, unpublished: Sequence[str] = ()
+) -> tuple[QMessageBox, QPushButton]:
+    """Closing with changes waiting, or with edits to live posts not published yet (their
+    titles, shown as plain text); returns the box and its "Close" button."""
+    parts: list[str] = []
+    if pending:
+        if pending == 1:
+            text = _tr("1 change has not been sent to the site yet.")
+        else:
+            text = _tr("%1 changes have not been sent to the site yet.").replace("%1", str(pending))
+        parts.append(
+            text
+            + "\n\n"
+            + _tr(
+                "They are saved safely on this computer and will be sent the next time "
+                "ClinicDesk syncs with the site."
+            )
+        )
+    if unpublished:
+        parts.append(
+            _tr(
+                "Edits to these published posts are saved on this computer, but they reach the "
+                "site only when you open the post again and click Update:"
+            )
+            + "\n"
+            + "\n".join(f"• {title}" for title in unpublished)
+        )
+    text = "\n\n".join(parts)
     box = _box(parent, "closeConfirm", QMessageBox.Icon.Information, _tr("Changes waiting"), text)
     close = _button(
         box, "closeAnywayButton", _tr("Close ClinicDesk"), QMessageBox.ButtonRole.AcceptRole

@@ -1,4 +1,5 @@
-"""The settings dialog: sync interval, the account, and the states the clinic serves."""
+"""The settings dialog: sync interval and the account; for the Inquiries tab the states the
+clinic serves, the first-response target, the idle lock and the crisis protocol."""
 
 from __future__ import annotations
 
@@ -9,22 +10,30 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from clinicdesk.ui.core.accounts import (
+    MAX_IDLE_LOCK_MINUTES,
+    MAX_PROTOCOL_CHARS,
+    MAX_RESPONSE_HOURS,
     MAX_SYNC_MINUTES,
+    MIN_RESPONSE_HOURS,
     MIN_SYNC_MINUTES,
     US_STATES,
     Account,
     Settings,
 )
+from clinicdesk.ui.inquiries.options import default_crisis_protocol
 
 
 class SettingsDialog(QDialog):
@@ -35,12 +44,16 @@ class SettingsDialog(QDialog):
         account: the signed-in account.
         password_place: where the password is kept ("GNOME Keyring", or why nowhere).
         parent: the parent widget.
+        passphrase_problem: why the unlock passphrase cannot be changed now ("" when it can).
 
     Signals:
         signOutRequested(): the user clicked "Sign out…" (the dialog closes first).
+        changePassphraseRequested(): the user clicked "Change unlock passphrase…" (the dialog
+            is accepted first, so what was changed in it is saved).
     """
 
     signOutRequested = Signal()
+    changePassphraseRequested = Signal()
 
     def __init__(
         self,
@@ -48,14 +61,47 @@ class SettingsDialog(QDialog):
         account: Account,
         password_place: str,
         parent: QWidget | None = None,
+        *,
+        passphrase_problem: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setAccessibleName(self.tr("Settings"))
         self.setWindowTitle(self.tr("ClinicDesk settings"))
         layout = QVBoxLayout(self)
+        self.pages = QTabWidget(self)
+        self.pages.setObjectName("settingsPages")
+        self.pages.setAccessibleName(self.tr("Settings pages"))
+        layout.addWidget(self.pages, 1)
+        self._build_general(settings, account, password_place)
+        self._build_inquiries(settings, passphrase_problem)
+        self._build_protocol(settings)
 
-        sync_box = QGroupBox(self.tr("Sync"), self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.setObjectName("settingsButtons")
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setObjectName("settingsOkButton")
+        ok.setAccessibleName(self.tr("Save settings"))
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setObjectName("settingsCancelButton")
+        cancel.setAccessibleName(self.tr("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 600)
+
+    def _page(self, name: str, title: str) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget(self.pages)
+        page.setObjectName(name)
+        page.setAccessibleName(title.replace("&", ""))
+        self.pages.addTab(page, title)
+        return page, QVBoxLayout(page)
+
+    def _build_general(self, settings: Settings, account: Account, password_place: str) -> None:
+        page, layout = self._page("generalSettingsPage", self.tr("&General"))
+        sync_box = QGroupBox(self.tr("Sync"), page)
         sync_form = QFormLayout(sync_box)
         self.interval_spin = QSpinBox(sync_box)
         self.interval_spin.setObjectName("syncIntervalSpin")
@@ -68,7 +114,7 @@ class SettingsDialog(QDialog):
         sync_form.addRow(interval_label, self.interval_spin)
         layout.addWidget(sync_box)
 
-        account_box = QGroupBox(self.tr("Account"), self)
+        account_box = QGroupBox(self.tr("Account"), page)
         account_form = QFormLayout(account_box)
         for name, caption, value in (
             ("accountSite", self.tr("Site:"), account.site_url),
@@ -88,8 +134,47 @@ class SettingsDialog(QDialog):
         self.sign_out_button.clicked.connect(self._sign_out)
         account_form.addRow("", self.sign_out_button)
         layout.addWidget(account_box)
+        layout.addStretch(1)
 
-        states_box = QGroupBox(self.tr("States the clinic serves"), self)
+    def _build_inquiries(self, settings: Settings, passphrase_problem: str) -> None:
+        page, layout = self._page("inquirySettingsPage", self.tr("&Inquiries"))
+        triage_box = QGroupBox(self.tr("Triage"), page)
+        form = QFormLayout(triage_box)
+        self.response_spin = QSpinBox(triage_box)
+        self.response_spin.setObjectName("responseTargetSpin")
+        self.response_spin.setAccessibleName(self.tr("First-response target in business hours"))
+        self.response_spin.setRange(MIN_RESPONSE_HOURS, MAX_RESPONSE_HOURS)
+        self.response_spin.setSuffix(self.tr(" business hours"))
+        self.response_spin.setValue(round(settings.response_target_hours))
+        response_label = QLabel(self.tr("&First response within:"), triage_box)
+        response_label.setBuddy(self.response_spin)
+        form.addRow(response_label, self.response_spin)
+        self.idle_spin = QSpinBox(triage_box)
+        self.idle_spin.setObjectName("idleLockSpin")
+        self.idle_spin.setAccessibleName(self.tr("Minutes idle before inquiries lock"))
+        self.idle_spin.setRange(0, MAX_IDLE_LOCK_MINUTES)
+        self.idle_spin.setSuffix(self.tr(" min idle"))
+        self.idle_spin.setSpecialValueText(self.tr("Never"))
+        self.idle_spin.setValue(settings.idle_lock_minutes)
+        idle_label = QLabel(self.tr("&Lock inquiries after:"), triage_box)
+        idle_label.setBuddy(self.idle_spin)
+        form.addRow(idle_label, self.idle_spin)
+        self.passphrase_button = QPushButton(self.tr("Change unlock &passphrase…"), triage_box)
+        self.passphrase_button.setObjectName("changePassphraseButton")
+        self.passphrase_button.setAccessibleName(self.tr("Change unlock passphrase"))
+        self.passphrase_button.setEnabled(not passphrase_problem)
+        self.passphrase_button.clicked.connect(self._change_passphrase)
+        self.passphrase_note = QLabel(passphrase_problem, triage_box)
+        self.passphrase_note.setObjectName("passphraseNote")
+        self.passphrase_note.setAccessibleName(self.tr("Unlock passphrase note"))
+        self.passphrase_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.passphrase_note.setWordWrap(True)
+        self.passphrase_note.setVisible(bool(passphrase_problem))
+        form.addRow("", self.passphrase_button)
+        form.addRow("", self.passphrase_note)
+        layout.addWidget(triage_box)
+
+        states_box = QGroupBox(self.tr("States the clinic serves"), page)
         states_layout = QVBoxLayout(states_box)
         hint = QLabel(
             self.tr(
@@ -135,20 +220,36 @@ class SettingsDialog(QDialog):
         self._show_chosen()
         layout.addWidget(states_box, 1)
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+    def _build_protocol(self, settings: Settings) -> None:
+        page, layout = self._page("protocolSettingsPage", self.tr("C&risis protocol"))
+        hint = QLabel(
+            self.tr(
+                "Shown with every urgent inquiry, and when someone closes one: what staff do "
+                "when a person writing in may be in crisis. Write the clinic's own steps."
+            ),
+            page,
         )
-        buttons.setObjectName("settingsButtons")
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setObjectName("settingsOkButton")
-        ok.setAccessibleName(self.tr("Save settings"))
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("settingsCancelButton")
-        cancel.setAccessibleName(self.tr("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(460, 560)
+        hint.setObjectName("protocolHint")
+        hint.setWordWrap(True)
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(hint)
+        self._default_protocol = default_crisis_protocol()
+        self.protocol_edit = QPlainTextEdit(page)
+        self.protocol_edit.setObjectName("crisisProtocolEdit")
+        self.protocol_edit.setAccessibleName(self.tr("Crisis protocol"))
+        self.protocol_edit.setTabChangesFocus(True)
+        self.protocol_edit.setPlainText(settings.crisis_protocol.strip() or self._default_protocol)
+        layout.addWidget(self.protocol_edit, 1)
+        row = QHBoxLayout()
+        self.protocol_default_button = QPushButton(self.tr("&Use ClinicDesk's protocol"), page)
+        self.protocol_default_button.setObjectName("protocolDefaultButton")
+        self.protocol_default_button.setAccessibleName(self.tr("Use ClinicDesk's protocol"))
+        self.protocol_default_button.clicked.connect(
+            lambda: self.protocol_edit.setPlainText(self._default_protocol)
+        )
+        row.addWidget(self.protocol_default_button)
+        row.addStretch(1)
+        layout.addLayout(row)
 
     def _show_chosen(self) -> None:
         names = [US_STATES[code] for code in self.clinic_states()]
@@ -162,9 +263,27 @@ class SettingsDialog(QDialog):
         self.reject()
         self.signOutRequested.emit()
 
+    def _change_passphrase(self) -> None:
+        self.accept()
+        self.changePassphraseRequested.emit()
+
     def interval_minutes(self) -> int:
         """The chosen sync interval."""
         return self.interval_spin.value()
+
+    def response_target_hours(self) -> float:
+        """The chosen first-response target, in business hours."""
+        return float(self.response_spin.value())
+
+    def idle_lock_minutes(self) -> int:
+        """Minutes idle before the Inquiries tab locks (0: never)."""
+        return self.idle_spin.value()
+
+    def crisis_protocol(self) -> str:
+        """The protocol as written, or "" when it is ClinicDesk's own (so that a later
+        version's wording reaches clinics that never wrote theirs)."""
+        text = self.protocol_edit.toPlainText().strip()[:MAX_PROTOCOL_CHARS]
+        return "" if text == self._default_protocol.strip() else text
 
     def clinic_states(self) -> list[str]:
         """The chosen states' USPS codes, in alphabetical order of code."""

@@ -1,0 +1,49 @@
+"""``SyncReport.new_inquiries``: the site ids of the inquiries a round stored for the first time
+(the app reads them for crisis language), and no others."""
+
+from __future__ import annotations
+
+from clinicdesk.site import SiteClient
+from tests.fixtures import sync as fixtures
+from tests.fixtures.site import SiteUnderTest
+from tests.fixtures.sync import FAST_RETRY, FAST_TIMEOUTS, Accounts, SiteView
+
+accounts = fixtures.accounts
+site_view = fixtures.site_view
+
+FORM = {
+    "first_name": "Noor",
+    "last_name": "Haddad",
+    "email": "noor.haddad@example.com",
+    "phone": "(512) 555-0142",
+    "preferred_contact": "email",
+    "state": "TX",
+    "insurance": "Aetna",
+    "reason": "Anxiety",
+    "message": "Looking for evening sessions, if you have any.",
+    "consent": True,
+}
+
+
+def test_a_round_reports_the_inquiries_it_stored_for_the_first_time(
+    accounts: Accounts, fresh_site: SiteUnderTest, site_view: SiteView
+) -> None:
+    account = accounts("intake")
+    first = account.sync()
+    assert first.outcome == "ok", first
+    on_site = {inquiry["id"] for inquiry in site_view.inquiries()}
+    assert on_site and set(first.new_inquiries) == on_site, "a first download: every one"
+    assert len(first.new_inquiries) == len(on_site), "each once"
+
+    again = account.sync()
+    assert again.outcome == "ok" and again.new_inquiries == ()
+
+    with SiteClient(fresh_site.url, None, None, retry=FAST_RETRY, timeouts=FAST_TIMEOUTS) as public:
+        remote_id = public.submit_consultation(FORM)  # type: ignore[arg-type]
+    # Another inquiry changed on the site meanwhile is "updated", not new.
+    changed = sorted(on_site)[0]
+    site_view.request("POST", f"wp/v2/inquiries/{changed}", json={"meta": {"unread": False}})
+    arrived = account.sync()
+    assert arrived.outcome == "ok", arrived
+    assert arrived.new_inquiries == (remote_id,)
+    assert arrived.pulled_by_kind.get("inquiries", 0) >= 2

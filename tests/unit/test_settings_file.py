@@ -1,0 +1,115 @@
+"""``settings.json``: what the site said about the user, the inquiry settings, and the unlock
+passphrase hashes (per account, forgotten at sign-in). No Qt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from clinicdesk.sync.report import SyncReport
+from clinicdesk.ui.core.accounts import (
+    DEFAULT_IDLE_LOCK_MINUTES,
+    MAX_IDLE_LOCK_MINUTES,
+    MAX_RESPONSE_HOURS,
+    Account,
+    DataDir,
+    Settings,
+    SettingsStore,
+)
+from clinicdesk.ui.core.syncbridge import from_report
+
+ACCOUNT = Account(
+    "https://clinic.example",
+    "mreyes",
+    "Marisol Reyes",
+    "Sunrise Therapy",
+    user_id=6,
+    capabilities=frozenset({"read", "clinicdesk_manage_inquiries"}),
+    has_plugin=True,
+)
+HASH = "scrypt$4$1$1$c2FsdA==$aGFzaA=="
+
+
+def test_the_account_and_the_inquiry_settings_survive_a_save(tmp_path: Path) -> None:
+    store = SettingsStore(DataDir(tmp_path).ensure())
+
+    def change(settings: Settings) -> None:
+        settings.remember(ACCOUNT)
+        settings.set_unlock_hash(ACCOUNT, HASH)
+        settings.crisis_protocol = "Call the clinical director first."
+        settings.response_target_hours = 4.0
+        settings.idle_lock_minutes = 0
+
+    store.update(change)
+    loaded = store.load()
+    assert loaded.current == ACCOUNT
+    assert loaded.current.user_known and loaded.current.can("clinicdesk_manage_inquiries")
+    assert loaded.unlock_hash(ACCOUNT) == HASH
+    assert loaded.crisis_protocol == "Call the clinical director first."
+    assert (loaded.response_target_hours, loaded.idle_lock_minutes) == (4.0, 0)
+
+
+def test_signing_in_forgets_the_unlock_passphrase_of_that_account_only() -> None:
+    other = Account("https://clinic.example", "kpham", user_id=7)
+    settings = Settings()
+    for account in (ACCOUNT, other):
+        settings.remember(account)
+        settings.set_unlock_hash(account, HASH)
+    settings.signed_in(ACCOUNT)
+    assert settings.unlock_hash(ACCOUNT) is None
+    assert settings.unlock_hash(other) == HASH
+    settings.forget(other)
+    assert settings.unlock_hashes == {}
+
+
+def test_an_account_from_an_older_version_is_not_a_known_user() -> None:
+    old = Account.from_json(
+        {"site_url": "https://clinic.example", "username": "renata", "display_name": "Renata"}
+    )
+    assert old is not None
+    assert not old.user_known and old.capabilities == frozenset() and not old.has_plugin
+
+
+def test_odd_values_in_the_file_fall_back_or_are_clamped(tmp_path: Path) -> None:
+    data = DataDir(tmp_path).ensure()
+    data.settings_file.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "accounts": [
+                    {
+                        "site_url": "https://clinic.example",
+                        "username": "x",
+                        "user_id": True,
+                        "capabilities": "edit_posts",
+                        "has_plugin": "yes",
+                    }
+                ],
+                "response_target_hours": 10_000,
+                "idle_lock_minutes": -5,
+                "crisis_protocol": 42,
+                "unlock_hashes": {"a": HASH, "b": 3},
+            }
+        )
+    )
+    settings = SettingsStore(data).load()
+    [account] = settings.accounts
+    assert (account.user_id, account.capabilities, account.has_plugin) == (0, frozenset(), False)
+    assert settings.response_target_hours == MAX_RESPONSE_HOURS
+    assert settings.idle_lock_minutes == 0
+    assert settings.crisis_protocol == ""
+    assert settings.unlock_hashes == {"a": HASH}
+    data.settings_file.write_text(json.dumps({"idle_lock_minutes": 99_999}))
+    assert SettingsStore(data).load().idle_lock_minutes == MAX_IDLE_LOCK_MINUTES
+    assert Settings().idle_lock_minutes == DEFAULT_IDLE_LOCK_MINUTES
+
+
+def test_a_round_that_flagged_arrivals_says_how_many_and_nothing_else() -> None:
+    report = SyncReport("ok", pulled=1, new_inquiries=(51,))
+    lines = from_report(report, flagged=1).lines
+    assert lines[-1] == "1 new inquiry flagged urgent (crisis language)."
+    assert "51" not in " ".join(lines)
+    assert from_report(report, flagged=3).lines[-1] == (
+        "3 new inquiries flagged urgent (crisis language)."
+    )
+    assert not any("flagged" in line for line in from_report(report).lines)
