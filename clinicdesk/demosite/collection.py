@@ -201,7 +201,8 @@ def _order(ctx: Ctx) -> list[UnaryExpression[Any] | Any]:
         "include_slugs": Post.slug,
         "title": Post.title.collate("NOCASE"),
     }.get(orderby, Post.date_gmt)
-    # WordPress sorts on the one column; the id makes ties stable instead of arbitrary.
+    # Stock WordPress sorts on the one column (ties in whatever order MySQL picks per page); the
+    # plugin adds the id in the same direction (clinicdesk_stable_order), and so does this.
     if desc:
         return [column.desc(), Post.id.desc()]
     return [column.asc(), Post.id.asc()]

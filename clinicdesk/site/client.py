@@ -138,7 +138,13 @@ def _paginate(
             raise
         total, total_pages = parse.page_counts(answer.headers)
         items = parse.many(answer.json(), parse_one, what)
-        yield Page(items=items, page=page, total=total, total_pages=total_pages)
+        yield Page(
+            items=items,
+            page=page,
+            total=total,
+            total_pages=total_pages,
+            site_time=parse.http_date(answer.headers.get("Date")),
+        )
         if not items or page >= total_pages:
             return
         page += 1

@@ -13,6 +13,7 @@ and they are UTC. A draft's ``date_gmt`` may be ``null`` or the zero date, read 
 
 from __future__ import annotations
 
+import email.utils
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -49,6 +50,7 @@ __all__ = [
     "expect_list",
     "expect_object",
     "format_gmt",
+    "http_date",
     "inquiry",
     "many",
     "media",
@@ -245,6 +247,26 @@ def parse_gmt(text: str) -> datetime | None:
         hours, minutes = int(zone[1:3]), int(zone[4:6])
         tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
     return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(UTC)
+
+
+def http_date(value: str | None) -> datetime | None:
+    """An HTTP ``Date`` header (``Thu, 26 Nov 2026 09:50:49 GMT``) as an aware UTC datetime.
+
+    It is the site's own clock, the one its ``modified_gmt`` values come from.
+
+    Returns:
+        The datetime, or None when the header is absent or unreadable (never an error: the
+        caller falls back to its own clock).
+    """
+    if not value or len(value) > 100:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # "-0000": UTC, with no claim about the local zone
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).replace(microsecond=0)
 
 
 def format_gmt(value: datetime, *, zone: bool) -> str:

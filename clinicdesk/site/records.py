@@ -243,9 +243,14 @@ class Version:
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a collection with WordPress's pagination headers."""
+    """One page of a collection with WordPress's pagination headers.
+
+    ``site_time`` is the site's clock when it answered (its ``Date`` header), None when it sent
+    none: the sync engine never moves a ``modified_after`` window past it.
+    """
 
     items: tuple[T, ...]
     page: int
     total: int
     total_pages: int
+    site_time: datetime | None = None

@@ -832,6 +832,37 @@ if ( ! defined( 'CLINICDESK_INQUIRIES_VERSION' ) ) {
 	add_filter( 'rest_post_query', 'clinicdesk_post_query', 10, 2 );
 
 	/* -------------------------------------------------------------------------------------------------
+	 * REST: stable paging of posts and inquiries.
+	 * ------------------------------------------------------------------------------------------ */
+
+	/**
+	 * Orders post and inquiry listings by the requested column, then by id in the same direction.
+	 *
+	 * Stock WordPress orders on the one column. `modified` and `date` have 1-second resolution, so
+	 * records saved in the same second tie, and MySQL returns ties in an order that may differ from
+	 * one `LIMIT ... OFFSET` to the next: paging then lists some records twice and others never,
+	 * without anything changing on the site. The app pages through `orderby=modified` to sync.
+	 *
+	 * @param array<string, mixed> $args    WP_Query arguments.
+	 * @param WP_REST_Request      $request The request.
+	 * @return array<string, mixed>
+	 */
+	function clinicdesk_stable_order( $args, $request ) {
+		$orderby = isset( $args['orderby'] ) ? $args['orderby'] : '';
+		if ( ! is_string( $orderby ) || ! in_array( $orderby, array( 'date', 'modified', 'title', 'author', 'parent', 'post_name' ), true ) ) {
+			return $args; // Already unique (ID), or an order of its own (include, relevance, an array).
+		}
+		$order           = isset( $args['order'] ) && 'ASC' === strtoupper( (string) $args['order'] ) ? 'ASC' : 'DESC';
+		$args['orderby'] = array(
+			$orderby => $order,
+			'ID'     => $order,
+		);
+		return $args;
+	}
+	add_filter( 'rest_post_query', 'clinicdesk_stable_order', 20, 2 );
+	add_filter( 'rest_' . CLINICDESK_POST_TYPE . '_query', 'clinicdesk_stable_order', 20, 2 );
+
+	/* -------------------------------------------------------------------------------------------------
 	 * REST: clinicdesk/v1.
 	 * ------------------------------------------------------------------------------------------ */
 

@@ -168,3 +168,21 @@ def test_modified_after_finds_a_triaged_inquiry(api: Api, make_inquiry: MakeInqu
     window = {"include": inquiry_id, "context": "edit"}
     assert api.get("wp/v2/inquiries", "intake", modified_after=stamp, **window).json() == []
     assert api.get("wp/v2/inquiries", "intake", modified_before=stamp, **window).json() == []
+
+
+def test_inquiries_page_in_modified_then_id_order(api: Api, make_inquiry: MakeInquiry) -> None:
+    # Forms sent within a second tie on modified_gmt; ties go by id, so pages never overlap.
+    made = [make_inquiry() for _ in range(4)]
+    query = {"include": ",".join(map(str, made)), "context": "edit", "orderby": "modified"}
+    whole = api.get("wp/v2/inquiries", "intake", **query, order="asc", per_page=100).json()
+    expected = [i["id"] for i in sorted(whole, key=lambda i: (i["modified_gmt"], i["id"]))]
+    assert sorted(expected) == sorted(made)
+    for order, wanted in (("asc", expected), ("desc", expected[::-1])):
+        paged = [
+            item["id"]
+            for page in (1, 2, 3, 4)
+            for item in api.get(
+                "wp/v2/inquiries", "intake", **query, order=order, per_page=1, page=page
+            ).json()
+        ]
+        assert paged == wanted

@@ -3,6 +3,7 @@ use them; one the site refuses holds only the posts that need it; images are fet
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from tests.fixtures import sync as fixtures
@@ -21,21 +22,24 @@ def test_a_tag_and_an_image_made_offline_go_out_before_the_post_using_them(
     picture = tmp_path / "waiting-room.png"
     picture.write_bytes(tiny_png())
     cache = erin.cache
-    tag = cache.catalog.create_term("post_tag", "Offline tag")
-    image = cache.catalog.queue_upload(picture, "image/png", alt_text="Our waiting room")
+    token = uuid.uuid4().hex[:8]  # the site may be shared: names of this test's own
+    tag = cache.catalog.create_term("post_tag", f"Offline tag {token}")
+    image = cache.catalog.queue_upload(picture, "image/png", alt_text=f"Our waiting room {token}")
     post = cache.posts.create(
-        title="Uses new things", tags=[tag], featured_media=image, status="publish"
+        title=f"Uses new things {token}", tags=[tag], featured_media=image, status="publish"
     )
     report = erin.sync()
     assert report.outcome == "ok" and report.pushed == 3 and not report.waiting
     remote = cache.posts.get(post).remote_id
     assert remote is not None
     site = site_view.post(remote)
-    tags = {t["name"]: t["id"] for t in site_view.request("GET", "wp/v2/tags?per_page=100")}
-    assert site["tags"] == [tags["Offline tag"]]
+    [tag_id] = site["tags"]
+    assert site_view.request("GET", f"wp/v2/tags/{tag_id}")["name"] == f"Offline tag {token}"
     media = site_view.request("GET", f"wp/v2/media/{site['featured_media']}")
-    assert media["alt_text"] == "Our waiting room"
-    assert [m.alt_text for m in cache.catalog.media()] == ["Our waiting room"]
+    assert media["alt_text"] == f"Our waiting room {token}"
+    # The upload is held once, under its site id (other images posts use may be held too).
+    mine = [m for m in cache.catalog.media() if m.alt_text == f"Our waiting room {token}"]
+    assert [m.remote_id for m in mine] == [media["id"]]
     assert_converged(cache, site_view)
 
 
@@ -45,9 +49,10 @@ def test_a_refused_category_holds_only_the_post_that_needs_it(
     casey = accounts("contributor")
     assert casey.sync().ok
     cache = casey.cache
-    category = cache.catalog.create_term("category", "Casey's own category")
-    needs_it = cache.posts.create(title="Needs the category", categories=[category])
-    independent = cache.posts.create(title="Needs nothing")
+    token = uuid.uuid4().hex[:8]
+    category = cache.catalog.create_term("category", f"Casey's own category {token}")
+    needs_it = cache.posts.create(title=f"Needs the category {token}", categories=[category])
+    independent = cache.posts.create(title=f"Needs nothing {token}")
     report = casey.sync()
     assert [(r.entity, r.local_id) for r in report.rejected] == [("term", category)]
     assert [(w.entity, w.local_id) for w in report.waiting] == [("post", needs_it)]
@@ -61,12 +66,15 @@ def test_a_refused_category_holds_only_the_post_that_needs_it(
     assert casey.sync().outcome == "ok"
     remote = cache.posts.get(needs_it).remote_id
     assert remote is not None
-    assert site_view.post(remote)["title"]["raw"] == "Needs the category"
+    assert site_view.post(remote)["title"]["raw"] == f"Needs the category {token}"
     titles = [p["title"]["raw"] for p in site_view.posts()]
-    assert titles.count("Needs the category") == 1
+    assert titles.count(f"Needs the category {token}") == 1
 
 
 def test_images_posts_use_are_fetched_once(accounts: Accounts, site_view: SiteView) -> None:
+    post = site_view.request(
+        "POST", "wp/v2/posts", json={"title": f"Gets an image {uuid.uuid4().hex[:8]}"}
+    )
     admin = accounts()
     assert admin.sync().ok
     media = site_view.request(
@@ -78,11 +86,12 @@ def test_images_posts_use_are_fetched_once(accounts: Accounts, site_view: SiteVi
             "Content-Disposition": 'attachment; filename="logo.png"',
         },
     )
-    post = site_view.posts()[0]
     site_view.request("POST", f"wp/v2/posts/{post['id']}", json={"featured_media": media["id"]})
+    held = {m.remote_id for m in admin.cache.catalog.media()}  # images other posts use
+    assert media["id"] not in held
     report = admin.sync()
     assert report.pulled_by_kind.get("media") == 1
-    [image] = admin.cache.catalog.media()
+    [image] = [m for m in admin.cache.catalog.media() if m.remote_id not in held]
     assert image.remote_id == media["id"] and image.source_url == media["source_url"]
     local_id = admin.cache.posts.local_id(post["id"])
     assert local_id is not None

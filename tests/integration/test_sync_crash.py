@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -50,23 +51,35 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _local_changes(account: Account) -> tuple[list[str], list[str]]:
-    """A spread of waiting changes; returns the titles of new posts and the notes' texts."""
+def _local_changes(account: Account) -> tuple[list[str], list[str], tuple[int, str]]:
+    """A spread of waiting changes; returns the titles of new posts, the notes' texts, and the
+    site id and new title of the post retitled.
+
+    Every value is this test's own (the site may be shared with other tests and earlier runs),
+    and every change really changes something.
+    """
     cache = account.cache
+    token = uuid.uuid4().hex[:8]
     posts = cache.posts.page(sort="title", descending=False).items  # the site's, synced
-    titles = [f"Crash post {n}" for n in range(4)]
+    titles = [f"Crash post {token} {n}" for n in range(4)]
     for title in titles:
         cache.posts.create(title=title, content=f"<p>{title}</p>")
-    cache.posts.edit(posts[0].id, title=f"{posts[0].title} (edited)")
-    cache.posts.edit(posts[1].id, excerpt="Edited before the crash")
+    retitled = f"{posts[0].title} (edited {token})"
+    cache.posts.edit(posts[0].id, title=retitled)
+    cache.posts.edit(posts[1].id, excerpt=f"Edited before the crash {token}")
     cache.posts.trash(posts[2].id)
     inquiries = cache.inquiries.page("open", limit=3).items
-    cache.inquiries.set_triage(inquiries[0].id, triage_status="contacted")
-    cache.inquiries.set_triage(inquiries[1].id, urgent=True, unread=False)
-    texts = [f"Crash note {n}" for n in range(3)]
+    status = "scheduled" if inquiries[0].triage_status == "contacted" else "contacted"
+    cache.inquiries.set_triage(inquiries[0].id, triage_status=status)
+    cache.inquiries.set_triage(
+        inquiries[1].id, urgent=not inquiries[1].urgent, unread=not inquiries[1].unread
+    )
+    texts = [f"Crash note {token} {n}" for n in range(3)]
     for inquiry, text in zip(inquiries, texts, strict=True):
         cache.inquiries.add_note(inquiry.id, "note", text, author=0, author_name="Me")
-    return titles, texts
+    remote_id = posts[0].remote_id
+    assert remote_id is not None
+    return titles, texts, (remote_id, retitled)
 
 
 @pytest.mark.parametrize("seed", [11, 22, 33, 44])
@@ -75,7 +88,7 @@ def test_sigkill_at_a_random_point_then_a_clean_round_loses_and_duplicates_nothi
 ) -> None:
     account = accounts(name="crash")
     assert account.sync().ok
-    titles, texts = _local_changes(account)
+    titles, texts, (retitled_id, retitled) = _local_changes(account)
     account.cache.close()  # the child owns the file now, as a worker process would
 
     with FaultProxy(fresh_site.url) as proxy:
@@ -124,5 +137,5 @@ def test_sigkill_at_a_random_point_then_a_clean_round_loses_and_duplicates_nothi
     notes = [n["content"] for n in site_view.notes()]
     for text in texts:
         assert notes.count(text) == 1, f"{text} after {killed_after} requests"
-    assert sum(1 for p in site_view.posts() if p["title"]["raw"].endswith("(edited)")) == 1
+    assert [p["id"] for p in site_view.posts() if p["title"]["raw"] == retitled] == [retitled_id]
     print(f"\n  killed after {killed_after} requests; converged in {len(account.reports)} rounds")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 
 import pytest
 
@@ -43,15 +44,21 @@ def test_changes_made_offline_go_out_once_each_in_order_when_back(
     account: Account, proxy: FaultProxy, site_view: SiteView
 ) -> None:
     cache = account.cache
+    t = uuid.uuid4().hex[:8]  # the site may be shared: titles of this test's own
     some_post = cache.posts.page().items[0].id
-    inquiry = cache.inquiries.page("open").items[0].id
+    inquiry = cache.inquiries.page("open").items[0]
     proxy.pause()
-    first = cache.posts.create(title="Offline first", content="<p>draft</p>")
-    cache.posts.edit(first, title="Offline first, retitled")
-    cache.posts.edit(some_post, excerpt="Edited offline")
-    second = cache.posts.create(title="Offline second")
-    cache.inquiries.set_triage(inquiry, triage_status="contacted")
-    cache.inquiries.add_note(inquiry, "note", "Left a voicemail", author=0, author_name="Me")
+    first = cache.posts.create(title=f"Offline first {t}", content="<p>draft</p>")
+    cache.posts.edit(first, title=f"Offline first {t}, retitled")
+    cache.posts.publish_changes(first)  # Update (a published post)
+    cache.posts.edit(some_post, excerpt=f"Edited offline {t}")
+    cache.posts.publish_changes(some_post)  # Update (a published post)
+    second = cache.posts.create(title=f"Offline second {t}")
+    status = "scheduled" if inquiry.triage_status == "contacted" else "contacted"
+    cache.inquiries.set_triage(inquiry.id, triage_status=status)
+    cache.inquiries.add_note(
+        inquiry.id, "note", f"Left a voicemail {t}", author=0, author_name="Me"
+    )
     waiting = cache.outbox.count()
 
     down = account.sync()
@@ -67,10 +74,10 @@ def test_changes_made_offline_go_out_once_each_in_order_when_back(
     creates = proxy.seen("POST", CREATE)
     assert len(creates) == 2  # once each
     on_site = {p["title"]["raw"]: p["id"] for p in site_view.posts()}
-    assert on_site["Offline first, retitled"] < on_site["Offline second"]  # in order
-    assert titles_on_site(site_view).count("Offline first, retitled") == 1
-    assert cache.posts.get(first).remote_id == on_site["Offline first, retitled"]
-    assert cache.posts.get(second).remote_id == on_site["Offline second"]
+    assert on_site[f"Offline first {t}, retitled"] < on_site[f"Offline second {t}"]  # in order
+    assert titles_on_site(site_view).count(f"Offline first {t}, retitled") == 1
+    assert cache.posts.get(first).remote_id == on_site[f"Offline first {t}, retitled"]
+    assert cache.posts.get(second).remote_id == on_site[f"Offline second {t}"]
     assert_converged(cache, site_view)
 
 
@@ -81,12 +88,13 @@ def test_a_client_pointed_at_a_closed_port_keeps_everything(
     url = closed.url
     closed.stop()  # nothing listens there any more
     account.use(url)
-    account.cache.posts.create(title="Written on the train")
+    t = uuid.uuid4().hex[:8]
+    account.cache.posts.create(title=f"Written on the train {t}")
     report = account.sync()
     assert report.outcome == "offline" and report.pending == 1
     account.use(fresh_site.url)
     assert account.sync().pushed == 1
-    assert titles_on_site(site_view).count("Written on the train") == 1
+    assert titles_on_site(site_view).count(f"Written on the train {t}") == 1
 
 
 # -- lost answers ----------------------------------------------------------------------------------
@@ -97,11 +105,12 @@ def test_a_create_whose_answer_is_lost_is_adopted_not_duplicated(
     account: Account, proxy: FaultProxy, site_view: SiteView, fault: str
 ) -> None:
     proxy.add(Rule(fault, method="POST", path=CREATE))  # type: ignore[arg-type]
-    local_id = account.cache.posts.create(title="Answer lost", content="<p>once</p>")
+    title = f"Answer lost {uuid.uuid4().hex[:8]}"
+    local_id = account.cache.posts.create(title=title, content="<p>once</p>")
     report = account.sync()
     assert report.outcome == "ok" and report.pushed == 1
     assert len(proxy.seen("POST", CREATE)) == 1
-    assert titles_on_site(site_view).count("Answer lost") == 1
+    assert titles_on_site(site_view).count(title) == 1
     detail = account.cache.posts.get(local_id)
     assert detail.sync_state == "synced" and detail.remote_id is not None
     assert_converged(account.cache, site_view)
@@ -116,14 +125,15 @@ def test_a_lost_answer_and_a_failed_lookup_wait_for_the_next_round(
             "drop_before", path=CREATE, when=lambda s: "clinicdesk_client_id" in s.query, times=None
         )
     )
-    account.cache.posts.create(title="Lookup failed")
+    t = uuid.uuid4().hex[:8]
+    account.cache.posts.create(title=f"Lookup failed {t}")
     report = account.sync()
     assert report.outcome == "offline" and report.pending == 1
-    assert titles_on_site(site_view).count("Lookup failed") == 1  # it did reach the site
+    assert titles_on_site(site_view).count(f"Lookup failed {t}") == 1  # it did reach the site
     proxy.clear()
     assert account.sync().outcome == "ok"
     assert len(proxy.seen("POST", CREATE)) == 1  # never sent twice
-    assert titles_on_site(site_view).count("Lookup failed") == 1
+    assert titles_on_site(site_view).count(f"Lookup failed {t}") == 1
     assert_converged(account.cache, site_view)
 
 
@@ -135,14 +145,15 @@ def test_a_create_still_being_written_when_looked_up_is_not_sent_again(
     # created twice, because the next round asks again before sending.
     account.use(proxy.url, timeouts=Timeouts(connect=1.0, read=0.5, total=5.0))
     proxy.add(Rule("delay", method="POST", path=CREATE, delay=1.5))
-    account.cache.posts.create(title="Slow site")
+    title = f"Slow site {uuid.uuid4().hex[:8]}"
+    account.cache.posts.create(title=title)
     report = account.sync()
     assert report.outcome == "offline" and report.errors[0].kind == "timed_out"
     deadline = time.monotonic() + 10
-    while "Slow site" not in titles_on_site(site_view) and time.monotonic() < deadline:
+    while title not in titles_on_site(site_view) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert account.sync().outcome == "ok"
-    assert titles_on_site(site_view).count("Slow site") == 1
+    assert titles_on_site(site_view).count(title) == 1
     assert len(proxy.seen("POST", CREATE)) == 1
     assert_converged(account.cache, site_view)
 
@@ -152,15 +163,19 @@ def test_a_create_still_being_written_when_looked_up_is_not_sent_again(
 _STATUSES: list[TriageStatus] = ["contacted", "scheduled", "referred", "new"]
 
 
-def _edits(account: Account, n: int) -> None:
-    """One of each kind of change: a new post, a post edit, triage, a note."""
+def _edits(account: Account, token: str, n: int) -> None:
+    """One of each kind of change: a new post, a post edit, triage, a note (values unique to
+    ``token``, and each one a real change, whatever the shared site held before)."""
     cache = account.cache
-    cache.posts.create(title=f"Fault test {n}", content=f"<p>{n}</p>")
+    cache.posts.create(title=f"Fault test {token} {n}", content=f"<p>{n}</p>")
     some_post = cache.posts.page(sort="title").items[0].id
-    cache.posts.edit(some_post, excerpt=f"Excerpt {n}")
-    inquiry = cache.inquiries.page("all", limit=1).items[0].id
-    cache.inquiries.set_triage(inquiry, triage_status=_STATUSES[n % len(_STATUSES)])
-    cache.inquiries.add_note(inquiry, "note", f"Note {n}", author=0, author_name="Me")
+    cache.posts.edit(some_post, excerpt=f"Excerpt {token} {n}")
+    cache.posts.publish_changes(some_post)  # Update (a published post)
+    inquiry = cache.inquiries.page("all", limit=1).items[0]
+    statuses = _STATUSES[n % len(_STATUSES) :] + _STATUSES[: n % len(_STATUSES)]
+    status = next(s for s in statuses if s != inquiry.triage_status)
+    cache.inquiries.set_triage(inquiry.id, triage_status=status)
+    cache.inquiries.add_note(inquiry.id, "note", f"Note {token} {n}", author=0, author_name="Me")
 
 
 @pytest.mark.parametrize("fault", ["drop_after", "status"])
@@ -168,22 +183,23 @@ def test_a_fault_at_any_request_of_a_round_loses_and_duplicates_nothing(
     account: Account, proxy: FaultProxy, site_view: SiteView, fault: str
 ) -> None:
     counter = itertools.count()
-    _edits(account, next(counter))
+    token = uuid.uuid4().hex[:8]
+    _edits(account, token, next(counter))
     start = proxy.count
     assert account.sync().ok
     steps = proxy.count - start  # requests in a round with one change of each kind
     assert steps >= 10
     for k in range(steps):
         n = next(counter)
-        _edits(account, n)
+        _edits(account, token, n)
         proxy.add(Rule(fault, at=proxy.count + k))  # type: ignore[arg-type]
         account.sync()
         proxy.clear()
         assert sync_until_quiet(account).ok, f"request {k}"
         assert_converged(account.cache, site_view)
-        assert titles_on_site(site_view).count(f"Fault test {n}") == 1, f"request {k}"
-    notes = [n["content"] for n in site_view.notes() if n["content"].startswith("Note ")]
-    assert sorted(notes) == sorted(f"Note {n}" for n in range(steps + 1))
+        assert titles_on_site(site_view).count(f"Fault test {token} {n}") == 1, f"request {k}"
+    notes = [n["content"] for n in site_view.notes() if n["content"].startswith(f"Note {token} ")]
+    assert sorted(notes) == sorted(f"Note {token} {n}" for n in range(steps + 1))
 
 
 # -- signed out, refused -----------------------------------------------------------------------
@@ -192,7 +208,8 @@ def test_a_fault_at_any_request_of_a_round_loses_and_duplicates_nothing(
 def test_signed_out_mid_round_stops_and_keeps_the_outbox(
     account: Account, proxy: FaultProxy, site_view: SiteView
 ) -> None:
-    account.cache.posts.create(title="Before the password was revoked")
+    t = uuid.uuid4().hex[:8]
+    account.cache.posts.create(title=f"Before the password was revoked {t}")
     account.cache.posts.create(title="Also waiting")
     proxy.add(Rule("status", method="POST", path=CREATE, status=401, code="rest_not_logged_in"))
     report = account.sync()
@@ -219,8 +236,9 @@ def test_a_refused_record_is_rejected_with_the_sites_message_and_the_rest_go(
     not_staff = next(u.id for u in cache.catalog.users() if not u.is_staff)
     [first, second] = cache.inquiries.page("open", limit=2).items
     cache.inquiries.set_triage(first.id, assignee=not_staff)
-    cache.inquiries.set_triage(second.id, triage_status="contacted")
-    post = cache.posts.create(title="Goes through anyway")
+    status = "scheduled" if second.triage_status == "contacted" else "contacted"
+    assert cache.inquiries.set_triage(second.id, triage_status=status)
+    post = cache.posts.create(title=f"Goes through anyway {uuid.uuid4().hex[:8]}")
     report = account.sync()
     [rejected] = report.rejected
     assert (rejected.entity, rejected.local_id) == ("inquiry", first.id)
@@ -230,7 +248,7 @@ def test_a_refused_record_is_rejected_with_the_sites_message_and_the_rest_go(
     assert detail.sync_state == "rejected" and detail.sync_message == rejected.message
     assert detail.triage.assignee == not_staff  # the user's value is kept to fix
     assert second.remote_id is not None
-    assert site_view.inquiry(second.remote_id)["meta"]["triage_status"] == "contacted"
+    assert site_view.inquiry(second.remote_id)["meta"]["triage_status"] == status
     assert cache.posts.get(post).sync_state == "synced"
     # Nothing more is sent for it until the user changes it.
     assert account.sync().pushed == 0
@@ -244,8 +262,9 @@ def test_a_contributor_publishing_is_rejected_with_wordpress_message(
 ) -> None:
     casey = accounts("contributor")
     assert casey.sync().ok
-    publish = casey.cache.posts.create(title="Casey wants this live", status="publish")
-    draft = casey.cache.posts.create(title="Casey's draft")
+    t = uuid.uuid4().hex[:8]
+    publish = casey.cache.posts.create(title=f"Casey wants this live {t}", status="publish")
+    draft = casey.cache.posts.create(title=f"Casey's draft {t}")
     report = casey.sync()
     [rejected] = report.rejected
     assert rejected.local_id == publish
@@ -253,7 +272,7 @@ def test_a_contributor_publishing_is_rejected_with_wordpress_message(
     assert casey.cache.posts.get(publish).sync_state == "rejected"
     assert casey.cache.posts.get(draft).sync_state == "synced"
     titles = titles_on_site(site_view)
-    assert "Casey's draft" in titles and "Casey wants this live" not in titles
+    assert f"Casey's draft {t}" in titles and f"Casey wants this live {t}" not in titles
     # Submitting for review instead goes through.
     casey.cache.posts.edit(publish, status="pending")
     assert casey.sync().pushed == 1
@@ -264,7 +283,8 @@ def test_a_failing_site_backs_off_then_recovers(
     account: Account, proxy: FaultProxy, site_view: SiteView
 ) -> None:
     post = account.cache.posts.page().items[0].id
-    account.cache.posts.edit(post, title="Retitled while the site fails")
+    account.cache.posts.edit(post, title=f"Retitled while the site fails {uuid.uuid4().hex[:8]}")
+    account.cache.posts.publish_changes(post)  # Update (a published post)
     proxy.add(Rule("status", method="POST", path=r"/wp/v2/posts/\d+$", times=None))
     report = account.sync()
     assert report.outcome == "failed" and report.errors[0].kind == "server"

@@ -177,6 +177,18 @@ def test_pagination_follows_to_the_last_page(
     assert [query(c)["page"] for c in mock.calls] == ["1", "2", "3"]
 
 
+def test_each_page_carries_the_sites_clock(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    # The Date header: the engine never moves a modified_after window past the site's present.
+    dated = page_of([post_json(id=1)], 2, 2)
+    dated["headers"]["Date"] = "Thu, 26 Nov 2026 09:50:49 GMT"
+    mock.get(POSTS, **dated)
+    mock.get(POSTS, **page_of([post_json(id=2)], 2, 2))  # no Date header
+    pages = list(client.iter_posts(per_page=1))
+    assert [p.site_time for p in pages] == [datetime(2026, 11, 26, 9, 50, 49, tzinfo=UTC), None]
+
+
 def test_a_list_that_grows_while_paging_is_followed(
     mock: responses.RequestsMock, client: SiteClient
 ) -> None:

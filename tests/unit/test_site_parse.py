@@ -130,6 +130,27 @@ def test_dates_are_formatted_in_utc_at_second_resolution() -> None:
         parse.format_gmt(datetime(2024, 3, 1), zone=True)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Thu, 26 Nov 2026 09:50:49 GMT", datetime(2026, 11, 26, 9, 50, 49, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 03:50:49 -0600", datetime(2026, 11, 26, 9, 50, 49, tzinfo=UTC)),
+        ("Thu, 26 Nov 2026 09:50:49 -0000", datetime(2026, 11, 26, 9, 50, 49, tzinfo=UTC)),
+        (None, None),
+        ("", None),
+        ("yesterday", None),
+        ("Thu, 99 Nov 2026 09:50:49 GMT", None),
+        ("x" * 500, None),
+    ],
+)
+def test_the_http_date_header_is_the_sites_clock_or_none(
+    value: str | None, expected: datetime | None
+) -> None:
+    assert parse.http_date(value) == expected
+    if expected is not None:
+        assert parse.http_date(value).tzinfo is UTC  # type: ignore[union-attr]
+
+
 # ---- whole records ----------------------------------------------------------------------------
 
 
