@@ -132,9 +132,20 @@ class OutboxStore:
             ]
 
     def count(self) -> int:
-        """How many changes wait (pending, being sent, or held)."""
+        """How many changes wait to reach the site (pending, being sent, or held).
+
+        Edits to a published post that are staged until the user clicks Update are not counted:
+        they will not go at the next sync, so "N changes waiting to sync" must not promise it.
+        """
         with self._cache.read() as session:
-            return session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(OutboxEntry)
+                    .where(OutboxEntry.state != "staged")
+                )
+                or 0
+            )
 
     def claim_next(self) -> OutboxItem | None:
         """Take the oldest sendable entry and mark it in flight (its ``attempts`` go up by one).

@@ -50,6 +50,7 @@ def test_edits_of_a_live_post_fold_into_one_staged_entry_the_sync_skips(
     assert (entry.op, entry.state) == ("update", "staged")
     assert dict(entry.payload) == {"content": "<p>Words, whole.</p>", "title": "New title"}
     assert cache.outbox.claim_next() is None  # nothing goes to the site
+    assert cache.outbox.count() == 0  # and "changes waiting to sync" does not promise it
     detail = cache.posts.get(local_id)
     assert detail.unpublished_changes and detail.sync_state == "modified"
     assert detail.fields.content == "<p>Words, whole.</p>"  # saved here at once
@@ -64,7 +65,9 @@ def test_update_releases_the_edits_as_one_change_and_the_post_settles(cache: Cac
     local_id = _synced_post(cache, title="On the site")
     cache.posts.edit(local_id, title="Half")
     cache.posts.edit(local_id, title="Final title")
+    assert cache.outbox.count() == 0
     assert cache.posts.publish_changes(local_id)
+    assert cache.outbox.count() == 1
     assert not cache.posts.get(local_id).unpublished_changes
     assert cache.posts.unpublished() == []
 
