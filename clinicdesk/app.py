@@ -16,6 +16,16 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from clinicdesk import __version__
+from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
+from clinicdesk.accounts.logs import LogSetup, configure_logging
+from clinicdesk.accounts.session import stored_password
+from clinicdesk.accounts.signin import PLAIN_MESSAGES, SignInProblem, classify, sign_in
+from clinicdesk.accounts.syncbridge import (
+    RoundProgress,
+    RoundResult,
+    SyncUnavailableError,
+    run_round,
+)
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
 from clinicdesk.site import SignedOutError, SiteClient, SiteError, UnreachableError
 from clinicdesk.store import (
@@ -27,16 +37,6 @@ from clinicdesk.store import (
     open_account_cache,
 )
 from clinicdesk.store.keys import MIN_PASSPHRASE_LENGTH
-from clinicdesk.ui.core.accounts import Account, DataDir, SettingsStore
-from clinicdesk.ui.core.logs import LogSetup, configure_logging
-from clinicdesk.ui.core.session import stored_password
-from clinicdesk.ui.core.signin import PLAIN_MESSAGES, SignInProblem, classify, sign_in
-from clinicdesk.ui.core.syncbridge import (
-    RoundProgress,
-    RoundResult,
-    SyncUnavailableError,
-    run_round,
-)
 
 logger = logging.getLogger(__name__)
 

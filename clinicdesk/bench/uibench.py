@@ -36,11 +36,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QTableView
 
+from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
 from clinicdesk.bench.figures import Figure, at_most, figure, median, percentile
 from clinicdesk.bench.site import BenchError, SiteProcess
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
 from clinicdesk.store.posts import PostListSort
-from clinicdesk.ui.core.accounts import Account, DataDir, SettingsStore
 
 logger = logging.getLogger(__name__)
 
@@ -386,7 +386,7 @@ def measure_stalls(
     Raises:
         BenchError: the round did not succeed.
     """
-    from clinicdesk.ui.core.session import AccountSession
+    from clinicdesk.accounts.session import AccountSession
     from clinicdesk.ui.main_window import AppInfo, MainWindow
     from clinicdesk.ui.sync_worker import SyncController, SyncState
 

@@ -1,6 +1,6 @@
 """The window side of the app: from start (or sign-in) to an open window, and back at sign-out.
 
-:class:`AppController` walks the steps of :mod:`clinicdesk.ui.core.session` with the user: the
+:class:`AppController` walks the steps of :mod:`clinicdesk.accounts.session` with the user: the
 password from the keyring or the sign-in dialog, the cache key from the keyring or a passphrase
 dialog, then the window and its sync. Everything that touches the network, the keyring or the
 disk runs on a :class:`~clinicdesk.ui.tasks.TaskRunner`; dialogs open non-blocking.
@@ -23,6 +23,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from clinicdesk import __version__
+from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore, delete_account_files
+from clinicdesk.accounts.logs import LogSetup, configure_logging
+from clinicdesk.accounts.memory_keyring import MemoryKeyring
+from clinicdesk.accounts.session import AccountSession, SignOutResult, sign_out, stored_password
+from clinicdesk.accounts.signin import SignInResult, classify, sign_in
+from clinicdesk.accounts.syncbridge import run_round
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
 from clinicdesk.site import SiteError
 from clinicdesk.store import (
@@ -35,12 +41,6 @@ from clinicdesk.store import (
     find_cache_key,
     open_account_cache,
 )
-from clinicdesk.ui.core.accounts import Account, DataDir, SettingsStore, delete_account_files
-from clinicdesk.ui.core.logs import LogSetup, configure_logging
-from clinicdesk.ui.core.memory_keyring import MemoryKeyring
-from clinicdesk.ui.core.session import AccountSession, SignOutResult, sign_out, stored_password
-from clinicdesk.ui.core.signin import SignInResult, classify, sign_in
-from clinicdesk.ui.core.syncbridge import run_round
 from clinicdesk.ui.crash import CrashHandler
 from clinicdesk.ui.dialogs.messages import problem_box, sign_out_box
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog

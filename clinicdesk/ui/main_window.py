@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicdesk.accounts.accounts import Settings, SettingsStore
+from clinicdesk.accounts.session import AccountSession
+from clinicdesk.accounts.syncbridge import RoundResult
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheError
-from clinicdesk.ui.core.accounts import Settings, SettingsStore
-from clinicdesk.ui.core.session import AccountSession
-from clinicdesk.ui.core.syncbridge import RoundResult
 from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog

@@ -25,11 +25,11 @@ os.environ.setdefault("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from clinicdesk.accounts.accounts import DataDir
+from clinicdesk.accounts.logs import configure_logging
+from clinicdesk.accounts.memory_keyring import MemoryKeyring
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.application import AppController, DemoLogin
-from clinicdesk.ui.core.accounts import DataDir
-from clinicdesk.ui.core.logs import configure_logging
-from clinicdesk.ui.core.memory_keyring import MemoryKeyring
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX

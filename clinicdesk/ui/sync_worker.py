@@ -18,6 +18,15 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from clinicdesk.accounts.accounts import Account
+from clinicdesk.accounts.session import AccountSession
+from clinicdesk.accounts.syncbridge import (
+    ProgressCallback,
+    RoundProgress,
+    RoundResult,
+    SyncUnavailableError,
+    run_round,
+)
 from clinicdesk.site import (
     RateLimitedError,
     SignedOutError,
@@ -26,15 +35,6 @@ from clinicdesk.site import (
     UnreachableError,
 )
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.ui.core.accounts import Account
-from clinicdesk.ui.core.session import AccountSession
-from clinicdesk.ui.core.syncbridge import (
-    ProgressCallback,
-    RoundProgress,
-    RoundResult,
-    SyncUnavailableError,
-    run_round,
-)
 from clinicdesk.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)

@@ -30,12 +30,12 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from pytestqt.qtbot import QtBot
 
+from clinicdesk.accounts.accounts import DataDir
+from clinicdesk.accounts.logs import LogSetup, configure_logging
+from clinicdesk.accounts.memory_keyring import MemoryKeyring
+from clinicdesk.accounts.syncbridge import run_round
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.application import AppController, DemoLogin
-from clinicdesk.ui.core.accounts import DataDir
-from clinicdesk.ui.core.logs import LogSetup, configure_logging
-from clinicdesk.ui.core.memory_keyring import MemoryKeyring
-from clinicdesk.ui.core.syncbridge import run_round
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import RoundFunction
 

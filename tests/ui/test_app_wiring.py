@@ -16,13 +16,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
+from clinicdesk.accounts.accounts import DataDir, SettingsStore
+from clinicdesk.accounts.memory_keyring import MemoryKeyring
 from clinicdesk.app import build_parser, run_headless
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.domain.crisis import AUTO_FLAG_NOTE
 from clinicdesk.site import SiteClient
 from clinicdesk.ui.application import AppController, DemoLogin
-from clinicdesk.ui.core.accounts import DataDir, SettingsStore
-from clinicdesk.ui.core.memory_keyring import MemoryKeyring
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
 from clinicdesk.ui.main_window import MainWindow, NoticePage

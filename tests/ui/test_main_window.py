@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from clinicdesk import __version__
+from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
+from clinicdesk.accounts.logs import LogSetup
+from clinicdesk.accounts.session import AccountSession
+from clinicdesk.accounts.syncbridge import RoundResult
 from clinicdesk.domain.crisis import flag_new_arrivals
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheKey, new_cache_key, open_account_cache
-from clinicdesk.ui.core.accounts import Account, DataDir, SettingsStore
-from clinicdesk.ui.core.logs import LogSetup
-from clinicdesk.ui.core.session import AccountSession
-from clinicdesk.ui.core.syncbridge import RoundResult
 from clinicdesk.ui.crash import CrashHandler
 from clinicdesk.ui.dialogs.messages import sign_out_box
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog

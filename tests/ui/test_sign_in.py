@@ -8,12 +8,12 @@ import keyring.errors
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from clinicdesk.accounts.accounts import DataDir, SettingsStore
+from clinicdesk.accounts.memory_keyring import MemoryKeyring
+from clinicdesk.accounts.signin import SignInProblem
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.store import AccountPaths, account_id
 from clinicdesk.ui.application import AppController
-from clinicdesk.ui.core.accounts import DataDir, SettingsStore
-from clinicdesk.ui.core.memory_keyring import MemoryKeyring
-from clinicdesk.ui.core.signin import SignInProblem
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.sync_worker import SyncState

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clinicdesk.sync.report import SyncReport
-from clinicdesk.ui.core.accounts import (
+from clinicdesk.accounts.accounts import (
     DEFAULT_IDLE_LOCK_MINUTES,
     MAX_IDLE_LOCK_MINUTES,
     MAX_RESPONSE_HOURS,
@@ -16,7 +15,8 @@ from clinicdesk.ui.core.accounts import (
     Settings,
     SettingsStore,
 )
-from clinicdesk.ui.core.syncbridge import from_report
+from clinicdesk.accounts.syncbridge import from_report
+from clinicdesk.sync.report import SyncReport
 
 ACCOUNT = Account(
     "https://clinic.example",

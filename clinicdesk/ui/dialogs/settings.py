@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.ui.core.accounts import (
+from clinicdesk.accounts.accounts import (
     MAX_IDLE_LOCK_MINUTES,
     MAX_PROTOCOL_CHARS,
     MAX_RESPONSE_HOURS,

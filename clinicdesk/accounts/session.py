@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore, delete_account_files
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
 from clinicdesk.store import Cache
-from clinicdesk.ui.core.accounts import Account, DataDir, SettingsStore, delete_account_files
 
 logger = logging.getLogger(__name__)
 

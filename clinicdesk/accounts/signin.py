@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from clinicdesk.accounts.accounts import Account
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
 from clinicdesk.site import (
     CertificateError,
@@ -28,7 +29,6 @@ from clinicdesk.site import (
     is_loopback_host,
     normalize_site_url,
 )
-from clinicdesk.ui.core.accounts import Account
 
 logger = logging.getLogger(__name__)
 
