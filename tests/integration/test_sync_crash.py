@@ -67,6 +67,10 @@ def _local_changes(account: Account) -> tuple[list[str], list[str], tuple[int, s
     retitled = f"{posts[0].title} (edited {token})"
     cache.posts.edit(posts[0].id, title=retitled)
     cache.posts.edit(posts[1].id, excerpt=f"Edited before the crash {token}")
+    for post in posts[:2]:
+        # Update: the edits of a post that is live on the site wait for it (on a shared site
+        # the first titles may be published posts); a no-op for the others.
+        cache.posts.publish_changes(post.id)
     cache.posts.trash(posts[2].id)
     inquiries = cache.inquiries.page("open", limit=3).items
     status = "scheduled" if inquiries[0].triage_status == "contacted" else "contacted"
