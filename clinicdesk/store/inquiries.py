@@ -536,7 +536,15 @@ def _note_info(note: Note) -> NoteInfo:
     )
 
 
-_SUMMARY_COLUMNS = (
+# The sync bookkeeping every listed row carries, read into ``sync_state`` / ``sync_message``.
+_SYNC_COLUMNS = (
+    Inquiry.conflict,
+    Inquiry.rejected_message,
+    Inquiry.deleted_on_site,
+    Inquiry.dirty,
+)
+
+_SUMMARY_FIELDS = (
     Inquiry.id,
     Inquiry.remote_id,
     Inquiry.first_name,
@@ -549,89 +557,47 @@ _SUMMARY_COLUMNS = (
     Inquiry.assignee,
     Inquiry.urgent,
     Inquiry.unread,
-    Inquiry.conflict,
-    Inquiry.rejected_message,
-    Inquiry.deleted_on_site,
-    Inquiry.dirty,
 )
+_SUMMARY_COLUMNS = (*_SUMMARY_FIELDS, *_SYNC_COLUMNS)
 
-
-def _summaries(session: Session, query: AnySelect) -> list[InquirySummary]:
-    out = []
-    for row in session.execute(query):
-        state, message = state_of(row[12], row[13], row[14], False, row[15])
-        out.append(
-            InquirySummary(
-                id=row[0],
-                remote_id=row[1],
-                first_name=row[2],
-                last_name=row[3],
-                email=row[4],
-                reason=row[5],
-                received_gmt=row[6],
-                status=row[7],
-                triage_status=row[8],
-                assignee=row[9],
-                urgent=row[10],
-                unread=row[11],
-                sync_state=state,
-                sync_message=message,
-            )
-        )
-    return out
-
-
-_ROW_COLUMNS = (
-    Inquiry.id,
-    Inquiry.remote_id,
-    Inquiry.first_name,
-    Inquiry.last_name,
-    Inquiry.email,
+_ROW_FIELDS = (
+    *_SUMMARY_FIELDS,
     Inquiry.phone,
     Inquiry.preferred_contact,
     Inquiry.state,
     Inquiry.insurance,
-    Inquiry.reason,
-    Inquiry.received_gmt,
-    Inquiry.status,
-    Inquiry.triage_status,
-    Inquiry.assignee,
-    Inquiry.urgent,
-    Inquiry.unread,
-    Inquiry.conflict,
-    Inquiry.rejected_message,
-    Inquiry.deleted_on_site,
-    Inquiry.dirty,
 )
+_ROW_COLUMNS = (*_ROW_FIELDS, *_SYNC_COLUMNS)
+
+
+def _listed(session: Session, query: AnySelect, fields: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """Run a select of ``fields`` + the sync columns: each row's fields by name, plus its state."""
+    out = []
+    for row in session.execute(query):
+        values = row._mapping
+        state, message = state_of(
+            values["conflict"],
+            values["rejected_message"],
+            values["deleted_on_site"],
+            False,
+            values["dirty"],
+        )
+        item = {column.key: values[column.key] for column in fields}
+        item.update(sync_state=state, sync_message=message)
+        out.append(item)
+    return out
+
+
+def _summaries(session: Session, query: AnySelect) -> list[InquirySummary]:
+    return [InquirySummary(**item) for item in _listed(session, query, _SUMMARY_FIELDS)]
 
 
 def _inbox_rows(session: Session, query: AnySelect) -> list[InboxRow]:
-    out = []
-    for row in session.execute(query):
-        state, message = state_of(row[16], row[17], row[18], False, row[19])
-        out.append(
-            InboxRow(
-                id=row[0],
-                remote_id=row[1],
-                first_name=row[2],
-                last_name=row[3],
-                email=row[4],
-                phone=row[5],
-                preferred_contact=row[6],
-                state=row[7],
-                insurance=row[8],
-                reason=row[9],
-                received_gmt=row[10],
-                status="trash" if row[11] == "trash" else "private",
-                triage_status=row[12],
-                assignee=row[13],
-                urgent=row[14],
-                unread=row[15],
-                sync_state=state,
-                sync_message=message,
-            )
-        )
-    return out
+    rows = []
+    for item in _listed(session, query, _ROW_FIELDS):
+        item["status"] = "trash" if item["status"] == "trash" else "private"
+        rows.append(InboxRow(**item))
+    return rows
 
 
 class InquiryStore:
