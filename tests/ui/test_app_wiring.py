@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import pytest
+from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
@@ -230,6 +234,19 @@ def test_signing_out_waits_for_the_post_being_typed_to_be_saved(
     assert controller.window is None
 
 
+@pytest.fixture
+def without_keyring() -> Iterator[None]:
+    """Pin "no keyring" for code that asks ``keyring`` itself, whatever this machine or an
+    earlier test left selected (the headless commands use the process-wide backend)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.mark.usefixtures("without_keyring")
 def test_the_headless_sync_flags_crisis_inquiries_and_sends_the_flags(
     tmp_path: Path, fresh_site: SiteUnderTest, site_view: SiteView
 ) -> None:
