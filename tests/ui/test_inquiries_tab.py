@@ -104,6 +104,23 @@ def press(qtbot: QtBot, tab: InquiriesTab, key: str) -> None:
     qtbot.keyClick(tab.table, key)
 
 
+def focus_list(qtbot: QtBot, tab: InquiriesTab) -> None:
+    """Into the list from the search box, as Tab does: its first row is shown and highlighted."""
+    if not tab.isActiveWindow():
+        tab.activateWindow()
+        qtbot.waitUntil(tab.isActiveWindow)
+    tab.search_edit.setFocus()
+    tab.table.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: tab.table.hasFocus() and tab.table.currentIndex().isValid())
+
+
+def selected_names(tab: InquiriesTab) -> list[str]:
+    """The names of the highlighted rows, top to bottom."""
+    rows = sorted({index.row() for index in tab.table.selectionModel().selectedRows()})
+    names = names_in_table(tab)
+    return [names[row] for row in rows]
+
+
 def status_of(cache: Cache, name: str) -> str:
     return cache.inquiries.get(local_id(cache, name)).triage.triage_status
 
@@ -439,8 +456,8 @@ def test_single_keys_triage_in_the_table_and_ctrl_z_undoes(qtbot: QtBot, cache: 
     tab = make_tab(qtbot, cache)
     changes: list[None] = []
     tab.changes_made.connect(lambda: changes.append(None))
-    press(qtbot, tab, "j")
-    qtbot.waitUntil(lambda: tab.table.currentIndex().row() == 0)
+    focus_list(qtbot, tab)
+    assert tab.table.currentIndex().row() == 0
     press(qtbot, tab, "j")
     press(qtbot, tab, "j")
     press(qtbot, tab, "k")
@@ -495,10 +512,11 @@ def test_bulk_actions_apply_to_the_selection_and_undo_together(qtbot: QtBot, cac
     tab.select_view("new")
     wait_loaded(qtbot, tab)
     assert tab.model.rowCount() == 24
-    press(qtbot, tab, "j")
+    focus_list(qtbot, tab)
     for _ in range(2):
         qtbot.keyClick(tab.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
-    chosen = names_in_table(tab)[:3]
+    chosen = selected_names(tab)
+    assert len(chosen) == 3
     press(qtbot, tab, "c")
     qtbot.waitUntil(lambda: all(status_of(cache, n) == "contacted" for n in chosen))
     wait_loaded(qtbot, tab)
@@ -508,6 +526,26 @@ def test_bulk_actions_apply_to_the_selection_and_undo_together(qtbot: QtBot, cac
     qtbot.waitUntil(lambda: all(status_of(cache, n) == "new" for n in chosen))
     wait_loaded(qtbot, tab)
     assert tab.model.rowCount() == 24
+
+
+def test_the_row_shown_when_the_list_takes_focus_is_the_row_keys_act_on(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    # Coming into the list from the search box (Tab, or a window taking activation): Qt makes
+    # the first row current; it must be highlighted, J must go on from it, C must change it.
+    tab = make_tab(qtbot, cache)
+    tab.select_view("new")
+    wait_loaded(qtbot, tab)
+    first, second = names_in_table(tab)[:2]
+    focus_list(qtbot, tab)
+    qtbot.waitUntil(lambda: tab.detail.name_label.text() == first)
+    assert selected_names(tab) == [first]
+    press(qtbot, tab, "j")
+    qtbot.waitUntil(lambda: tab.detail.name_label.text() == second)
+    assert selected_names(tab) == [second]
+    press(qtbot, tab, "c")
+    qtbot.waitUntil(lambda: status_of(cache, second) == "contacted")
+    assert status_of(cache, first) == "new"
 
 
 def test_opening_an_inquiry_marks_it_read_and_the_title_count_follows(
