@@ -190,15 +190,33 @@ class Sent:
 class RecordingSession(requests.Session):
     """A session that notes every request before sending it (to replay them raw later).
 
+    The client reads listings ahead on another thread with a session of its own: give it
+    :meth:`sibling` as its ``session_factory`` so those requests are noted here too.
+
     Attributes:
-        sent: the requests, in order.
-        phase: the label given to requests from now on.
+        sent: the requests, in the order they were sent (a sibling's included).
+        phase: the label given to requests from now on (its siblings' too).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parent: RecordingSession | None = None) -> None:
         super().__init__()
-        self.sent: list[Sent] = []
-        self.phase = ""
+        self._parent = parent
+        self.sent: list[Sent] = [] if parent is None else parent.sent
+        self._phase = ""
+
+    @property
+    def phase(self) -> str:
+        """The label of requests sent from now on (a sibling follows its parent's)."""
+        return self._phase if self._parent is None else self._parent.phase
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        self._phase = value
+
+    def sibling(self) -> RecordingSession:
+        """Another session, for another thread, noting its requests in this one's ``sent``
+        (``list.append`` is atomic)."""
+        return RecordingSession(self)
 
     def request(  # type: ignore[override]
         self,

@@ -2,9 +2,10 @@
 
 Every round is the app's own (:func:`clinicdesk.sync.run_round` with a
 :class:`~clinicdesk.site.SiteClient`), run on this thread against the reference site in its own
-process. The client is given a :class:`~clinicdesk.bench.site.RecordingSession`, so the baselines
-send exactly the requests the app sent (same URLs, query, ``per_page=100``, edit context, same
-credentials) with plain ``requests`` and ``json.loads``, storing nothing.
+process. The client is given a :class:`~clinicdesk.bench.site.RecordingSession` (and siblings of
+it for the thread that reads listings ahead), so the baselines send exactly the requests the app
+sent (same URLs, query, ``per_page=100``, edit context, same credentials) with plain
+``requests`` and ``json.loads``, storing nothing.
 """
 
 from __future__ import annotations
@@ -62,7 +63,15 @@ class SyncResults:
 
 
 def _client(site: SiteProcess, session: RecordingSession) -> SiteClient:
-    return SiteClient(site.url, site.admin.user, site.admin.password, session=session)
+    # The client's read-ahead thread records through a sibling session: the baseline replays
+    # every request of the round, and the round's report counts them all.
+    return SiteClient(
+        site.url,
+        site.admin.user,
+        site.admin.password,
+        session=session,
+        session_factory=session.sibling,
+    )
 
 
 def _check(report: SyncReport, what: str) -> None:

@@ -12,6 +12,7 @@ Posts and inquiries are both WordPress post types with the same list parameters,
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import re
@@ -344,7 +345,8 @@ class SiteClient:
 
     Every method sends one or more HTTP requests and either returns checked records or raises a
     :class:`~clinicdesk.site.errors.SiteError` subclass with a message for the user. It never
-    raises requests' exceptions. Not thread-safe: one client per worker thread.
+    raises requests' exceptions. Not thread-safe: one client per worker thread; :meth:`fork`
+    makes one for a thread that works beside this one's.
 
     Args:
         site_url: the site's address as the user typed it (normalized here).
@@ -354,6 +356,9 @@ class SiteClient:
             logged.
         session: a ``requests.Session`` to use; its owner closes it. Otherwise the client makes
             one, closed by :meth:`close`.
+        session_factory: makes the session of each :meth:`fork` (which closes it). Give one
+            with ``session`` when every request must go through a session of that kind (the
+            benchmark records them all); by default a fork gets a new ``requests.Session``.
         timeouts: connect/read/total timeouts (defaults 5 s / 30 s / 300 s).
         retry: the retry policy for idempotent requests.
         ca_bundle: a CA certificate file for a site with a certificate of the clinic's own
@@ -373,6 +378,7 @@ class SiteClient:
         app_password: str | None,
         *,
         session: requests.Session | None = None,
+        session_factory: Callable[[], requests.Session] | None = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         ca_bundle: str | None = None,
@@ -383,21 +389,25 @@ class SiteClient:
         if (username is None) != (app_password is None):
             raise ValueError("give both a username and an application password, or neither")
         self._username = username
-        self._transport = Transport(
-            normalize_site_url(site_url),
-            None if username is None or app_password is None else (username, app_password),
-            session=session,
-            timeouts=timeouts,
-            retry=retry,
-            ca_bundle=ca_bundle,
-            sleep=sleep,
-            clock=clock,
-            rand=rand,
+        self._session_factory = session_factory
+        self._use(
+            Transport(
+                normalize_site_url(site_url),
+                None if username is None or app_password is None else (username, app_password),
+                session=session,
+                timeouts=timeouts,
+                retry=retry,
+                ca_bundle=ca_bundle,
+                sleep=sleep,
+                clock=clock,
+                rand=rand,
+            )
         )
-        self._posts = _PostType(self._transport, "wp/v2/posts", parse.post, "posts", False)
-        self._inquiries = _PostType(
-            self._transport, "wp/v2/inquiries", parse.inquiry, "inquiries", True
-        )
+
+    def _use(self, transport: Transport) -> None:
+        self._transport = transport
+        self._posts = _PostType(transport, "wp/v2/posts", parse.post, "posts", False)
+        self._inquiries = _PostType(transport, "wp/v2/inquiries", parse.inquiry, "inquiries", True)
 
     def __repr__(self) -> str:
         # Never the password.
@@ -413,8 +423,19 @@ class SiteClient:
         """HTTP requests sent so far (each retry and redirect counts), for reports."""
         return self._transport.requests_made
 
+    def fork(self) -> SiteClient:
+        """A client of the same site, account and settings for another thread, with a session
+        of its own (from ``session_factory``, or a new one). Close it when done.
+
+        Its requests count in this client's :attr:`requests_made` too.
+        """
+        twin = copy.copy(self)
+        factory = self._session_factory
+        twin._use(self._transport.fork(None if factory is None else factory()))
+        return twin
+
     def close(self) -> None:
-        """Close the HTTP session, if the client created it."""
+        """Close the HTTP session, if the client created it (a fork always closes its own)."""
         self._transport.close()
 
     def __enter__(self) -> SiteClient:

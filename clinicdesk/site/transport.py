@@ -19,6 +19,7 @@ Nothing logged here holds a password, an ``Authorization`` header, a body or a q
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import json
 import logging
@@ -26,6 +27,7 @@ import math
 import os
 import random
 import re
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -208,10 +210,24 @@ def _route_template(route: str) -> str:
     return _ID_SEGMENT.sub("/{id}", "/" + route)
 
 
+class _RequestCount:
+    """Requests sent by a transport and its forks, which run on other threads (hence the lock:
+    ``+=`` on an attribute is not atomic)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
 class Transport:
     """Sends requests to one site for one account, and turns every failure into a SiteError.
 
-    Not thread-safe (``requests.Session`` is not): use one Transport per worker thread.
+    Not thread-safe (``requests.Session`` is not): use one Transport per worker thread, made
+    with :meth:`fork` for a thread that works beside this one.
 
     Args:
         site_url: the normalized site address (:func:`~clinicdesk.site.url.normalize_site_url`).
@@ -228,9 +244,6 @@ class Transport:
         clock: the current Unix time (to read ``Retry-After`` dates).
         rand: a source of numbers in [0, 1) for jitter.
         max_body: the largest answer body read, in bytes.
-
-    Attributes:
-        requests_made: how many HTTP requests were sent (every attempt and redirect counts).
     """
 
     def __init__(
@@ -274,7 +287,7 @@ class Transport:
         self._clock = clock
         self._rand = rand
         self._max_body = max_body
-        self.requests_made = 0
+        self._count = _RequestCount()
 
     @property
     def site_url(self) -> str:
@@ -282,12 +295,34 @@ class Transport:
         return self._site_url
 
     @property
+    def requests_made(self) -> int:
+        """How many HTTP requests were sent (every attempt and redirect counts), those of its
+        forks included."""
+        return self._count.value
+
+    @property
     def has_credentials(self) -> bool:
         """Whether requests can be signed in."""
         return self._auth is not None
 
+    def fork(self, session: requests.Session | None = None) -> Transport:
+        """Another transport to the same site as the same user, with every setting of this one
+        but a session of its own, for another thread (a session must not be shared).
+
+        Its requests count in this one's :attr:`requests_made` too: a round's report counts
+        every request the round made, whichever thread sent it.
+
+        Args:
+            session: the fork's session; the fork owns it and :meth:`close` closes it. None: a
+                new ``requests.Session``.
+        """
+        twin = copy.copy(self)
+        twin._session = session if session is not None else requests.Session()
+        twin._owns_session = True
+        return twin
+
     def close(self) -> None:
-        """Close the session if this Transport created it."""
+        """Close the session if this Transport owns it (it made it, or it is a fork)."""
         if self._owns_session:
             self._session.close()
 
@@ -451,7 +486,7 @@ class Transport:
         caller raises carries no chain back to requests' exception: its traceback would keep
         the connection (and the request with its Authorization header) alive."""
         started = time.monotonic()
-        self.requests_made += 1
+        self._count.add()
         result: Answer | _Failure
         status = ""  # for the log: the status line, when one arrived
         try:

@@ -15,15 +15,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
 
-from sqlalchemy import Integer, case, column, delete, exists, func, select, text, update
+from sqlalchemy import Integer, case, column, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from clinicdesk.domain.blocks import LOCAL_MEDIA_ATTR, local_image_ids, resolve_local_images
 from clinicdesk.site import records
 from clinicdesk.store import search
 from clinicdesk.store.catalog import (
-    local_media_id,
-    local_term_ids,
     remote_media_id,
     remote_term_ids,
 )
@@ -144,35 +142,12 @@ def _terms_of(session: Session, post_id: int) -> tuple[list[int], list[int]]:
 
 def snapshot_json(session: Session, post: Post) -> JsonDict:
     """The post's editable fields now, as JSON (local ids)."""
-    categories, tags = _terms_of(session, post.id)
-    return {
-        "title": post.title,
-        "content": post.content,
-        "excerpt": post.excerpt,
-        "slug": post.slug,
-        "status": post.status,
-        "date_gmt": dt_to_json(post.date_gmt),
-        "categories": categories,
-        "tags": tags,
-        "featured_media": post.featured_media_id,
-        "author": post.author,
-    }
+    return _snapshot(post, _terms_of(session, post.id))
 
 
 def record_json(session: Session, record: records.Post) -> JsonDict:
     """A site post's editable fields as JSON in local ids (placeholders made as needed)."""
-    return {
-        "title": record.title,
-        "content": record.content,
-        "excerpt": record.excerpt,
-        "slug": record.slug,
-        "status": record.status,
-        "date_gmt": dt_to_json(record.date_gmt),
-        "categories": sorted(local_term_ids(session, "category", record.categories)),
-        "tags": sorted(local_term_ids(session, "post_tag", record.tags)),
-        "featured_media": local_media_id(session, record.featured_media),
-        "author": record.author,
-    }
+    return _SiteRefs(session, [record]).record_json(record)
 
 
 def snapshot_from_json(data: JsonDict) -> PostSnapshot:
@@ -343,32 +318,204 @@ def upsert_post(session: Session, record: records.Post) -> ApplyOutcome:
     started from, is stored beside them (``server_copy``) for the merge. A post created here
     whose create's answer was lost is recognised by its ``client_id`` and adopted.
     """
-    post = session.scalar(select(Post).where(Post.remote_id == record.id))
-    client_id = record.client_id
-    if post is None and client_id:
-        mine = session.scalar(select(Post).where(Post.client_id == client_id))
-        if mine is not None and mine.remote_id is None:
-            post = mine
-        elif mine is not None:
-            client_id = None  # a duplicate the site made of one of ours: keep it apart
-    fields = record_json(session, record)
-    if post is None:
-        post = Post(
-            remote_id=record.id,
-            client_id=client_id,
-            status=record.status,
-            title=record.title,
-            content=record.content,
-            generated_slug=record.generated_slug,
-            link=record.link,
-            modified_gmt=record.modified_gmt,
-            server_modified_gmt=record.modified_gmt,
-        )
-        session.add(post)
-        session.flush()
-        _apply_json(session, post, fields)
-        return "inserted"
+    return upsert_posts(session, [record])[0]
 
+
+def upsert_posts(session: Session, items: Sequence[records.Post]) -> list[ApplyOutcome]:
+    """Store a page of posts from the site (see :func:`upsert_post`), in page order.
+
+    A first sync stores thousands of posts: one post at a time cost about ten statements each
+    (lookups by id and client id, terms, media, an insert and a flush per term list). Here a
+    page costs a few lookups for all of it, one insert of the new posts and one of their terms;
+    only posts that exist here and changed on the site take the per-post path.
+    """
+    if len({record.id for record in items}) != len(items):
+        # The same post twice in one answer (a misbehaving site): one at a time, so that the
+        # second sees what the first stored.
+        return [upsert_posts(session, [record])[0] for record in items]
+    refs = _SiteRefs(session, items)
+    existing = {
+        post.remote_id: post
+        for post in session.scalars(
+            select(Post).where(Post.remote_id.in_([record.id for record in items]))
+        )
+    }
+    wanted = {r.client_id for r in items if r.client_id and r.id not in existing}
+    by_client_id = (
+        {
+            post.client_id: post
+            for post in session.scalars(select(Post).where(Post.client_id.in_(wanted)))
+        }
+        if wanted
+        else {}
+    )
+    terms = _terms_of_posts(session, [post.id for post in existing.values()])
+    new_posts: list[tuple[dict[str, Any], JsonDict]] = []
+    claimed: set[str] = set()  # client ids given to posts inserted from this page
+    outcomes: list[ApplyOutcome] = []
+    for record in items:
+        fields = refs.record_json(record)
+        post = existing.get(record.id)
+        client_id = record.client_id
+        if post is None and client_id:
+            mine = by_client_id.get(client_id)
+            if mine is not None and mine.remote_id is None:
+                post = mine
+            elif mine is not None or client_id in claimed:
+                client_id = None  # a duplicate the site made of one of ours: keep it apart
+        if post is None:
+            if client_id:
+                claimed.add(client_id)
+            new_posts.append((_new_post_row(record, client_id, fields), fields))
+            outcomes.append("inserted")
+        else:
+            outcomes.append(_update_post(session, post, record, fields, terms.get(post.id)))
+    if new_posts:
+        _insert_posts(session, new_posts)
+    return outcomes
+
+
+class _SiteRefs:
+    """The local ids of the terms and media a page of site posts refers to, read once for the
+    page; placeholders are made for those not pulled yet (as :func:`record_json` does)."""
+
+    def __init__(self, session: Session, items: Sequence[records.Post]) -> None:
+        taxonomy_of: dict[int, records.Taxonomy] = {}
+        for record in items:
+            for remote_id in record.categories:
+                taxonomy_of.setdefault(remote_id, "category")
+            for remote_id in record.tags:
+                taxonomy_of.setdefault(remote_id, "post_tag")
+        self._terms: dict[int, int] = (
+            _by_remote_id(session, Term, list(taxonomy_of)) if taxonomy_of else {}
+        )
+        media = {record.featured_media for record in items if record.featured_media > 0}
+        self._media: dict[int, int] = _by_remote_id(session, Media, list(media)) if media else {}
+        terms = [
+            Term(taxonomy=taxonomy, remote_id=remote_id)
+            for remote_id, taxonomy in taxonomy_of.items()
+            if remote_id not in self._terms
+        ]
+        images = [Media(remote_id=remote_id) for remote_id in media if remote_id not in self._media]
+        if terms or images:
+            session.add_all([*terms, *images])
+            session.flush()
+            self._terms.update((term.remote_id, term.id) for term in terms if term.remote_id)
+            self._media.update((image.remote_id, image.id) for image in images if image.remote_id)
+
+    def record_json(self, record: records.Post) -> JsonDict:
+        """The post's editable fields as JSON in local ids (see :func:`record_json`)."""
+        return {
+            "title": record.title,
+            "content": record.content,
+            "excerpt": record.excerpt,
+            "slug": record.slug,
+            "status": record.status,
+            "date_gmt": dt_to_json(record.date_gmt),
+            "categories": sorted({self._terms[i] for i in record.categories}),
+            "tags": sorted({self._terms[i] for i in record.tags}),
+            "featured_media": self._media.get(record.featured_media),
+            "author": record.author,
+        }
+
+
+def _by_remote_id(
+    session: Session, model: type[Term | Media], remote_ids: list[int]
+) -> dict[int, int]:
+    """Site id -> local id of the rows of ``model`` with those site ids."""
+    rows = session.execute(select(model.remote_id, model.id).where(model.remote_id.in_(remote_ids)))
+    return {remote_id: local_id for remote_id, local_id in rows if remote_id is not None}
+
+
+def _terms_of_posts(
+    session: Session, post_ids: list[int]
+) -> dict[int, tuple[list[int], list[int]]]:
+    """(categories, tags) of each post, as :func:`_terms_of` gives them, in one query."""
+    found: dict[int, tuple[list[int], list[int]]] = {post_id: ([], []) for post_id in post_ids}
+    if not post_ids:
+        return found
+    rows = session.execute(
+        select(PostTerm.post_id, Term.id, Term.taxonomy)
+        .join(Term, Term.id == PostTerm.term_id)
+        .where(PostTerm.post_id.in_(post_ids))
+        .order_by(PostTerm.post_id, Term.id)
+    )
+    for post_id, term_id, taxonomy in rows:
+        categories, tags = found[post_id]
+        (tags if taxonomy == "post_tag" else categories).append(term_id)
+    return found
+
+
+def _snapshot(post: Post, terms: tuple[list[int], list[int]]) -> JsonDict:
+    """:func:`snapshot_json` with the post's terms already read."""
+    categories, tags = terms
+    return {
+        "title": post.title,
+        "content": post.content,
+        "excerpt": post.excerpt,
+        "slug": post.slug,
+        "status": post.status,
+        "date_gmt": dt_to_json(post.date_gmt),
+        "categories": categories,
+        "tags": tags,
+        "featured_media": post.featured_media_id,
+        "author": post.author,
+    }
+
+
+def _new_post_row(record: records.Post, client_id: str | None, fields: JsonDict) -> dict[str, Any]:
+    """The ``posts`` row of a post new here (what ``Post(...)`` + :func:`_apply_json` make)."""
+    return {
+        "remote_id": record.id,
+        "client_id": client_id,
+        "status": record.status,
+        "title": record.title,
+        "content": record.content,
+        "excerpt": record.excerpt,
+        "slug": record.slug,
+        "generated_slug": record.generated_slug,
+        "link": record.link,
+        "author": record.author,
+        "featured_media_id": fields["featured_media"],
+        "date_gmt": dt_from_json(fields["date_gmt"]),
+        "modified_gmt": record.modified_gmt,
+        "server_modified_gmt": record.modified_gmt,
+    }
+
+
+def _insert_posts(session: Session, new_posts: list[tuple[dict[str, Any], JsonDict]]) -> None:
+    """Insert posts new here, then their categories and tags (two bulk statements)."""
+    session.execute(insert(Post), [row for row, _ in new_posts])
+    local_ids = {
+        remote_id: local_id
+        for remote_id, local_id in session.execute(
+            select(Post.remote_id, Post.id).where(
+                Post.remote_id.in_([row["remote_id"] for row, _ in new_posts])
+            )
+        )
+    }
+    links = [
+        {"post_id": local_ids[row["remote_id"]], "term_id": term_id}
+        for row, fields in new_posts
+        for term_id in dict.fromkeys([*fields["categories"], *fields["tags"]])
+    ]
+    if links:
+        session.execute(insert(PostTerm), links)
+
+
+def _update_post(
+    session: Session,
+    post: Post,
+    record: records.Post,
+    fields: JsonDict,
+    terms: tuple[list[int], list[int]] | None,
+) -> ApplyOutcome:
+    """Apply a site post to its row here (see :func:`upsert_post`).
+
+    Args:
+        terms: the post's (categories, tags) as read for the page; None for a post found by its
+            client id (read here).
+    """
     post.generated_slug = record.generated_slug
     post.link = record.link
     if post.remote_id is None:
@@ -402,7 +549,7 @@ def upsert_post(session: Session, record: records.Post) -> ApplyOutcome:
                 set_held(session, "post", post.id, held=False)
         return "kept_local"
 
-    current = snapshot_json(session, post)
+    current = snapshot_json(session, post) if terms is None else _snapshot(post, terms)
     if current == fields and post.server_modified_gmt == record.modified_gmt:
         return "unchanged"
     if any(current[name] != fields[name] for name in ("title", "content", "excerpt")):
@@ -1002,9 +1149,9 @@ class PostStore:
     # -- applying the site's posts ---------------------------------------------------------------
 
     def upsert_from_site(self, items: Sequence[records.Post]) -> list[ApplyOutcome]:
-        """Store a page of posts from the site in one transaction (see :func:`upsert_post`)."""
+        """Store a page of posts from the site in one transaction (see :func:`upsert_posts`)."""
         with self._cache.write() as session:
-            return [upsert_post(session, record) for record in items]
+            return upsert_posts(session, items)
 
     # -- helpers ---------------------------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 :func:`run_round` (or :meth:`SyncEngine.run_round`) is the only entry point. It is meant for a
 worker thread: it never touches Qt, reports progress through a callback (called on its own
 thread), stops between two steps when ``cancel`` is set, and only ever reads and writes the cache
-through short transactions, so the UI thread keeps reading it meanwhile.
+through short transactions, so the UI thread keeps reading it meanwhile. Listings are fetched one
+page ahead by a helper thread of the round's own (with a fork of the client); storing, progress
+and everything else happen on the calling thread.
 
 Order of a round, and why:
 

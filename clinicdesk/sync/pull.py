@@ -4,8 +4,8 @@ Posts and inquiries are read incrementally: ``modified_after`` the newest ``modi
 (in the cursor table) minus one second, because WordPress compares whole seconds strictly;
 records seen twice are de-duplicated by id. Both lists are ordered by ``modified`` ascending, so
 the cursor can move after every stored page: a crash mid-way resumes where it stopped. Each page
-is stored in one transaction, and the stores never overwrite local changes (a newer site version
-waits beside them for the push to merge).
+is stored in one transaction with the cursor past it, and the stores never overwrite local
+changes (a newer site version waits beside them for the push to merge).
 
 WordPress gives a **new** record its own date as ``modified_gmt`` (only updates take the current
 time): a post written with a future date is "modified" in the future, so the cursor never moves
@@ -19,6 +19,10 @@ the **sweep**: ``_fields=id,modified_gmt`` for every record, compared with what 
 an id missing from it is read once more by id before it counts as deleted.
 
 Notes are read by id: ``after_id`` the highest id stored minus an overlap of 50.
+
+Every listing is read one page ahead (:class:`~clinicdesk.sync.prefetch.ReadAhead`): the next
+page is on its way while this one is stored, but pages are still stored in order, one by one,
+and a cursor only ever moves past a page in the transaction that stores it.
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ from clinicdesk.site import (
     NotFoundError,
     Page,
     Post,
+    SiteClient,
 )
 from clinicdesk.sync import queries
 from clinicdesk.sync.context import Round
+from clinicdesk.sync.prefetch import ReadAhead
 from clinicdesk.sync.report import SyncPhase
 
 logger = logging.getLogger(__name__)
@@ -77,10 +83,13 @@ def _read_listing(
     work: Round,
     resource: Literal["posts", "inquiries"],
     message: str,
-    list_pages: Callable[[datetime | None], Iterator[Page[R]]],
+    list_pages: Callable[[SiteClient, datetime | None], Iterator[Page[R]]],
     store_page: Callable[[Sequence[R]], int],
 ) -> bool:
     """Read a ``modified``-ordered listing from the cursor (minus the overlap) into the cache.
+
+    ``list_pages(client, after)`` lists with the client it is given: a fork of the round's,
+    reading one page ahead on its own thread.
 
     Returns:
         True when there was no cursor yet (a full download) and its last pass listed no record
@@ -94,8 +103,9 @@ def _read_listing(
         seen: dict[int, datetime] = {}
         repeated = False
         done = 0
-        listing = list_pages(after)
-        try:
+        with ReadAhead(
+            work.client, lambda client: list_pages(client, after), name=f"read-{resource}"
+        ) as listing:
             for page in listing:
                 work.check_cancel()
                 fresh: list[R] = []
@@ -106,8 +116,6 @@ def _read_listing(
                             continue
                     seen[record.id] = record.modified_gmt
                     fresh.append(record)
-                if fresh:
-                    work.count_pulled(resource, store_page(fresh))
                 page_newest = max((r.modified_gmt for r in page.items), default=None)
                 if page_newest is not None:
                     # WordPress gives a new record its own date as modified_gmt, so a post
@@ -116,15 +124,17 @@ def _read_listing(
                     # that date would be outside it. (Such a record is listed again each round,
                     # and comes back "unchanged".)
                     page_newest = min(page_newest, page.site_time or work.now)
-                if page_newest is not None and (newest is None or page_newest > newest):
-                    newest = page_newest
-                    # Ordered by modified: everything up to here is stored, so a crash or a
-                    # cancel resumes from this page.
-                    work.cache.outbox.set_cursor(resource, modified_after=newest)
+                # Ordered by modified: the page and the cursor past it are one transaction (one
+                # commit, one flush to disk), so a crash or a cancel resumes from the first page
+                # not stored.
+                with work.cache.transaction():
+                    changed = store_page(fresh) if fresh else 0
+                    if page_newest is not None and (newest is None or page_newest > newest):
+                        newest = page_newest
+                        work.cache.outbox.set_cursor(resource, modified_after=newest)
+                work.count_pulled(resource, changed)
                 done += 1
                 work.progress(phase, message, done, page.total_pages or None)
-        finally:
-            _close(listing)
         if not repeated:
             break
         # A record moved while the pages were read and may have pushed another one onto a page
@@ -140,8 +150,8 @@ def pull_posts(work: Round) -> bool:
         True when this was a full download: it then stands in for a sweep.
     """
 
-    def pages(after: datetime | None) -> Iterator[Page[Post]]:
-        return work.client.iter_posts(
+    def pages(client: SiteClient, after: datetime | None) -> Iterator[Page[Post]]:
+        return client.iter_posts(
             status=POST_STATUSES,
             modified_after=after,
             per_page=work.options.per_page,
@@ -162,8 +172,8 @@ def pull_inquiries(work: Round) -> bool:
         True when this was a full download.
     """
 
-    def pages(after: datetime | None) -> Iterator[Page[Inquiry]]:
-        return work.client.iter_inquiries(
+    def pages(client: SiteClient, after: datetime | None) -> Iterator[Page[Inquiry]]:
+        return client.iter_inquiries(
             status=INQUIRY_STATUSES, modified_after=after, per_page=work.options.per_page
         )
 
@@ -241,27 +251,33 @@ def pull_notes(work: Round) -> None:
     cursor = work.cache.outbox.cursor("notes").after_id
     highest = cursor
     done = 0
-    listing = work.client.iter_notes(
-        after_id=max(0, cursor - work.options.note_overlap), per_page=work.options.per_page
-    )
-    try:
+    after_id = max(0, cursor - work.options.note_overlap)
+    with ReadAhead(
+        work.client,
+        lambda client: client.iter_notes(after_id=after_id, per_page=work.options.per_page),
+        name="read-notes",
+    ) as listing:
         for page in listing:
             work.check_cancel()
-            _store_notes(work, page.items)
             page_highest = max((note.id for note in page.items), default=highest)
-            if page_highest > highest:
-                highest = page_highest
-                work.cache.outbox.set_cursor("notes", after_id=highest)
+            _store_notes(work, page.items, page_highest if page_highest > highest else None)
+            highest = max(highest, page_highest)
             done += 1
             work.progress("notes", "Fetching notes", done, page.total_pages or None)
-    finally:
-        _close(listing)
 
 
-def _store_notes(work: Round, notes: Sequence[Note]) -> None:
+def _store_notes(work: Round, notes: Sequence[Note], cursor: int | None) -> None:
+    """Store a page of notes, then move the notes cursor to ``cursor`` (None: leave it).
+
+    Usually one transaction with the cursor; a note whose inquiry is not here yet first has the
+    inquiry fetched (outside any transaction: it is network work), and the cursor moves after.
+    """
     if not notes:
         return
-    applied = work.cache.inquiries.upsert_notes(notes)
+    with work.cache.transaction():
+        applied = work.cache.inquiries.upsert_notes(notes)
+        if cursor is not None and not applied.unknown_inquiries:
+            work.cache.outbox.set_cursor("notes", after_id=cursor)
     stored = applied.stored
     if applied.unknown_inquiries:
         # New inquiries first (one request, usually), then whatever is still missing by id.
@@ -273,7 +289,10 @@ def _store_notes(work: Round, notes: Sequence[Note]) -> None:
             if not refresh_inquiry(work, remote_id):
                 # Its inquiry is gone for good: its notes went with it (nothing to keep).
                 logger.info("notes of an inquiry the site no longer has were skipped")
-        work.cache.inquiries.upsert_notes(notes)
+        with work.cache.transaction():
+            work.cache.inquiries.upsert_notes(notes)
+            if cursor is not None:
+                work.cache.outbox.set_cursor("notes", after_id=cursor)
     work.count_pulled("notes", stored)
 
 

@@ -556,6 +556,47 @@ def test_an_injected_session_is_left_open_and_an_own_one_closed(
     injected.close()
 
 
+def test_a_fork_keeps_the_settings_uses_its_own_session_and_counts_in_the_parent(
+    mock: responses.RequestsMock, client: SiteClient, sleeps: Recorder
+) -> None:
+    mock.get(POST_12, **_json(503, {}))
+    mock.get(POST_12, **_json(200, post_json()))
+    fork = client.fork()
+    try:
+        assert fork._transport._session is not client._transport._session
+        assert fork.get_post(12).id == 12
+    finally:
+        fork.close()
+    # The same credentials, retry policy and sleep as the client it was forked from...
+    assert mock.calls[1].request.headers["Authorization"] == f"Basic {TOKEN}"
+    assert sleeps.waits == [0.375]
+    # ...and its two requests count in the parent's total (a round reports every request).
+    assert client.requests_made == 2 and fork.requests_made == 2
+    mock.get(POST_12, **_json(200, post_json()))
+    client.get_post(12)
+    assert client.requests_made == 3
+
+
+def test_a_fork_closes_the_session_its_factory_made_and_only_that_one() -> None:
+    made: list[requests.Session] = []
+    closed: list[requests.Session] = []
+
+    class Tracked(requests.Session):
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    def factory() -> requests.Session:
+        made.append(Tracked())
+        return made[-1]
+
+    with Tracked() as injected:
+        client = SiteClient(SITE, USERNAME, PASSWORD, session=injected, session_factory=factory)
+        client.fork().close()
+        client.close()
+        assert closed == made and len(made) == 1  # the caller's own session stays open
+
+
 def test_the_password_never_shows_in_repr() -> None:
     with SiteClient(SITE, USERNAME, PASSWORD) as site_client:
         assert PASSWORD.replace(" ", "") not in repr(site_client)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError, UnsyncedDependencyError
 from clinicdesk.store import posts as posts_module
-from clinicdesk.store.models import OutboxEntry, Post, PostRevision
+from clinicdesk.store.models import Media, OutboxEntry, Post, PostRevision, PostTerm, Term
 from clinicdesk.store.posts import MAX_REVISIONS
 from tests.unit.test_store_support import T0, opened, site_post, site_term
 
@@ -348,6 +348,113 @@ def test_site_duplicate_of_an_adopted_create_is_kept_apart(cache: Cache) -> None
     assert cache.posts.upsert_from_site([duplicate]) == ["inserted"]
     assert cache.posts.get(local_id).remote_id == 88
     assert cache.posts.page().total == 2
+
+
+# -- a page of posts at once ---------------------------------------------------------------------
+
+
+def test_a_page_applies_each_post_as_one_at_a_time_would_and_keeps_local_edits(
+    cache: Cache,
+) -> None:
+    clean = _synced_post(cache, 10, title="Before")
+    edited = _synced_post(cache, 11, title="Original")
+    cache.posts.edit(edited, title="Mine")
+    same = _synced_post(cache, 12)
+    lost = cache.posts.create(title="Sent once")
+    item = cache.outbox.claim_next()
+    assert item is not None
+    cache.outbox.requeue_in_flight()  # its create's answer was lost
+    later = T0 + timedelta(minutes=5)
+    page = [
+        site_post(20, categories=(5,), tags=(7,)),
+        site_post(10, title="After", modified=later),
+        site_post(11, title="Theirs", modified=later),
+        site_post(12),
+        site_post(88, title="Sent once", client_id=item.client_id),
+        site_post(21, categories=(5, 6), featured_media=9),
+    ]
+    outcomes = cache.posts.upsert_from_site(page)
+    assert outcomes == ["inserted", "updated", "kept_local", "unchanged", "kept_local", "inserted"]
+    assert cache.posts.get(clean).fields.title == "After"
+    assert [(r.origin, r.fields.title) for r in cache.posts.revisions(clean)] == [
+        ("site", "Before")
+    ]
+    kept = cache.posts.get(edited)
+    assert kept.fields.title == "Mine" and kept.server is not None
+    assert kept.server.title == "Theirs" and kept.sync_state == "modified"
+    assert cache.posts.get(same).sync_state == "synced"
+    adopted = cache.posts.get(lost)
+    assert adopted.remote_id == 88 and adopted.fields.title == "Sent once"
+    assert cache.posts.page().total == 6  # adopted, not duplicated
+    first, second = (cache.posts.local_id(remote_id) for remote_id in (20, 21))
+    assert first is not None and second is not None
+    new, newer = cache.posts.get(first), cache.posts.get(second)
+    # One placeholder per term the page refers to, shared by the posts using it.
+    assert new.fields.categories == newer.fields.categories[:1]
+    assert len(new.fields.tags) == 1 and newer.fields.tags == ()
+    assert newer.fields.featured_media is not None and new.fields.featured_media is None
+    with cache.read() as session:
+        assert session.scalar(select(func.count()).select_from(Term)) == 3
+        assert session.scalar(select(func.count()).select_from(Media)) == 1
+    # Sent back to the site, the local ids are the site's again.
+    assert cache.posts.create(title="x", categories=list(newer.fields.categories))
+    entry = cache.outbox.entries()[-1]
+    assert cache.outbox.post_fields(entry)["categories"] == [5, 6]
+
+
+def test_a_page_is_one_transaction(cache: Cache, monkeypatch: pytest.MonkeyPatch) -> None:
+    local_id = _synced_post(cache, 10, title="Before")
+    real_insert = posts_module._insert_posts
+
+    def insert_then_fail(*args: Any, **kwargs: Any) -> None:
+        real_insert(*args, **kwargs)
+        raise RuntimeError("disk full, say")
+
+    monkeypatch.setattr(posts_module, "_insert_posts", insert_then_fail)
+    page = [site_post(10, title="After", modified=T0 + timedelta(1)), site_post(20, tags=(7,))]
+    with pytest.raises(RuntimeError):
+        cache.posts.upsert_from_site(page)
+    assert cache.posts.get(local_id).fields.title == "Before"
+    assert cache.posts.local_id(20) is None and cache.posts.revisions(local_id) == []
+    with cache.read() as session:
+        assert session.scalar(select(func.count()).select_from(Term)) == 0
+
+
+def test_a_page_of_new_posts_costs_a_few_statements_not_some_per_post(cache: Cache) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    page = [site_post(100 + n, categories=(1 + n % 3,), tags=(9,)) for n in range(100)]
+    event.listen(cache.engine, "before_cursor_execute", count)
+    try:
+        assert set(cache.posts.upsert_from_site(page)) == {"inserted"}
+    finally:
+        event.remove(cache.engine, "before_cursor_execute", count)
+    # One at a time, that page took about 1,000 statements.
+    assert len(statements) <= 12, statements
+    with cache.read() as session:
+        assert session.scalar(select(func.count()).select_from(PostTerm)) == 200
+
+
+def test_the_same_post_twice_in_a_page_and_duplicated_client_ids_are_kept_apart(
+    cache: Cache,
+) -> None:
+    twice = [site_post(30, title="First"), site_post(30, title="Then", modified=T0 + timedelta(1))]
+    assert cache.posts.upsert_from_site(twice) == ["inserted", "updated"]
+    local_id = cache.posts.local_id(30)
+    assert local_id is not None and cache.posts.get(local_id).fields.title == "Then"
+    # The site made two posts of one create of another app's (the same client id).
+    copies = [
+        site_post(31, client_id="0b5c7d3e-8f4a-4c7e-9d2b-1a2b3c4d5e6f"),
+        site_post(32, client_id="0b5c7d3e-8f4a-4c7e-9d2b-1a2b3c4d5e6f"),
+    ]
+    assert cache.posts.upsert_from_site(copies) == ["inserted", "inserted"]
+    with cache.read() as session:
+        rows = session.execute(select(Post.remote_id, Post.client_id).where(Post.remote_id > 30))
+        client_ids = {remote_id: client_id for remote_id, client_id in rows}
+    assert client_ids == {31: "0b5c7d3e-8f4a-4c7e-9d2b-1a2b3c4d5e6f", 32: None}
 
 
 def test_post_using_an_unsent_term_reports_the_dependency(cache: Cache) -> None:
