@@ -234,7 +234,11 @@ class PostRevision(Base):
 
 class Inquiry(Synced, Base):
     """A consultation inquiry (``records.Inquiry``). Only ``status`` and the triage fields are
-    edited locally; the form fields always follow the site."""
+    edited locally; the form fields always follow the site.
+
+    The message is kept apart, in :class:`InquiryMessage`: at 300 to 3,000 characters it is most
+    of an inquiry's bytes, and every list, count and sort reads whole rows of this table.
+    """
 
     __tablename__ = "inquiries"
     __table_args__ = (
@@ -255,6 +259,21 @@ class Inquiry(Synced, Base):
             "urgent",
             "unread",
         ),
+        # The arrivals still to check for crisis language (few, and read after every round).
+        Index("ix_inquiries_unchecked", "id", sqlite_where=text("arrival_checked = 0")),
+        # The inbox's order (arrival, then local id) with every view's filter: a whole view
+        # is read in that order from the index alone (no sort, no rows).
+        Index(
+            "ix_inquiries_inbox_order",
+            "received_gmt",
+            "id",
+            "status",
+            "pending_delete",
+            "triage_status",
+            "assignee",
+            "urgent",
+            "unread",
+        ),
     )
 
     status: Mapped[str] = mapped_column(String(16))
@@ -268,13 +287,51 @@ class Inquiry(Synced, Base):
     state: Mapped[str] = mapped_column(String(2), default="")
     insurance: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(String(200), default="")
-    message: Mapped[str] = mapped_column(Text, default="")
     consent: Mapped[bool]
     received_gmt: Mapped[datetime]
     triage_status: Mapped[str] = mapped_column(String(16))
     assignee: Mapped[int] = mapped_column(default=0)
     urgent: Mapped[bool]
     unread: Mapped[bool]
+    #: False until the crisis-language check of new arrivals has read this inquiry. Stored
+    #: False with the inquiry itself, so a crash between storing and checking cannot skip it.
+    arrival_checked: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
+
+
+class InquiryMessage(Base):
+    """An inquiry's message, one row per inquiry (every inquiry has one), keyed by its local id.
+
+    Apart from :class:`Inquiry` so that scanning the inbox (views, counts, sorts) reads a few
+    hundred bytes per inquiry instead of kilobytes of text, all of which SQLCipher would decrypt.
+    Deleted with its inquiry (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "inquiry_messages"
+
+    inquiry_id: Mapped[int] = mapped_column(
+        ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class InquiryCount(Base):
+    """How many inquiries share one combination of the columns the inbox views filter on.
+
+    Kept by triggers on ``inquiries`` (created by the migrations, see ``INQUIRY_COUNT_DDL`` in
+    0002), so the nine view counts the inbox shows on every load (each keystroke of a search)
+    add up a few hundred rows instead of counting every inquiry. A migration that rebuilds
+    ``inquiries`` drops those triggers and must create them again.
+    """
+
+    __tablename__ = "inquiry_counts"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    pending_delete: Mapped[bool] = mapped_column(primary_key=True)
+    triage_status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    assignee: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    urgent: Mapped[bool] = mapped_column(primary_key=True)
+    unread: Mapped[bool] = mapped_column(primary_key=True)
+    n: Mapped[int]
 
 
 class Note(Base):
@@ -345,9 +402,10 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime]
 
 
-#: The full-text indexes: FTS5 table -> (content table, indexed columns). Created, with the
-#: triggers keeping them current, by the migrations (see ``search``).
+#: The full-text indexes: FTS5 table -> (content table or view, indexed columns). Created, with
+#: the triggers keeping them current, by the migrations (see ``search``). ``inquiry_search`` is a
+#: view joining each inquiry's names and email with its message (:class:`InquiryMessage`).
 FTS_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "posts_fts": ("posts", ("title", "content")),
-    "inquiries_fts": ("inquiries", ("first_name", "last_name", "email", "message")),
+    "inquiries_fts": ("inquiry_search", ("first_name", "last_name", "email", "message")),
 }

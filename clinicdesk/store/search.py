@@ -1,8 +1,9 @@
 """Full-text search over posts (title, body) and inquiries (names, email, message).
 
 The FTS5 indexes are external-content tables kept current by triggers (created by the
-migrations), tokenized with ``unicode61 remove_diacritics 2``: case and accents do not matter,
-so "jose" finds "José".
+migrations): ``posts_fts`` over ``posts``, ``inquiries_fts`` over the view ``inquiry_search``
+(each inquiry's names and email with its message, kept in a table of its own). Tokenized with
+``unicode61 remove_diacritics 2``: case and accents do not matter, so "jose" finds "José".
 
 What the user types is never handed to FTS5's query language: each word becomes a quoted
 phrase (quotes doubled) with a prefix star, all of them required. So ``"``, ``*``, ``AND``,

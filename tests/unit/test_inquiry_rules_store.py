@@ -5,6 +5,7 @@ on them (a note per change, the acknowledgement rule, undo). Real SQLCipher cach
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -104,6 +105,98 @@ def test_search_within_a_view(cache: Cache) -> None:
     assert _remote_ids(cache, cache.inquiries.inbox_ids("all", text="jose")) == [1]
     assert _remote_ids(cache, cache.inquiries.inbox_ids("closed", text="grief")) == []
     assert list(cache.inquiries.inbox_ids("all", text='" *')) == []
+
+
+def test_search_keeps_the_pin_and_the_sort(cache: Cache) -> None:
+    _seed(cache)
+    cache.inquiries.upsert_from_site(
+        [site_inquiry(10, first_name="Al", message="grief", received=T0 + timedelta(days=1))]
+    )
+    found = cache.inquiries.inbox_ids  # every seeded inquiry asks for "an appointment"
+    assert _remote_ids(cache, found("all", text="appointment")) == [2, 9, 7, 6, 5, 4, 3, 1]
+    assert _remote_ids(cache, found("all", text="example", sort="name", descending=False)) == [
+        2,
+        10,
+        1,
+        3,
+        4,
+        5,
+        6,
+        7,
+        9,
+    ]
+    assert _remote_ids(cache, found("open", text="grief")) == [10]
+    assert _remote_ids(cache, found("trash", text="appointment")) == [8]
+
+
+def test_ties_in_arrival_follow_the_order_of_storing(cache: Cache) -> None:
+    cache.inquiries.upsert_from_site([site_inquiry(n, received=T0) for n in (5, 3, 4)])
+    ids = cache.inquiries.inbox_ids
+    assert _remote_ids(cache, ids("all")) == [4, 3, 5]  # received the same second
+    assert _remote_ids(cache, ids("all", descending=False)) == [5, 3, 4]
+
+
+def test_order_holds_for_hundreds_of_inquiries(cache: Cache) -> None:
+    rng = random.Random(7)
+    names = ["Ana", "bo", "Cy", "dee", "Éva", "Flo"]
+    statuses: list[records.TriageStatus] = ["new", "contacted", "closed", "spam"]
+    items = [
+        site_inquiry(
+            n,
+            first_name=rng.choice(names),
+            received=T0 + timedelta(minutes=rng.randint(0, 500)),
+            triage_status=rng.choice(statuses),
+            urgent=rng.random() < 0.1,
+            unread=rng.random() < 0.5,
+        )
+        for n in range(1, 401)
+    ]
+    cache.inquiries.upsert_from_site(items)
+    by_id = {item.id: item for item in items}
+    for descending in (True, False):
+        for sort in ("received", "unread"):
+            ids = cache.inquiries.inbox_ids("all", sort=sort, descending=descending)  # type: ignore[arg-type]
+            shown = [by_id[r] for r in _remote_ids(cache, ids) if r is not None]
+            assert len(shown) == 400
+            pinned = [i.urgent and i.triage_status not in ("closed", "spam") for i in shown]
+            assert pinned == sorted(pinned, reverse=True)  # every pinned one above the rest
+            for part in (shown[: sum(pinned)], shown[sum(pinned) :]):
+                keys = [(i.received_gmt if sort == "received" else i.unread) for i in part]
+                assert keys == sorted(keys, reverse=descending), (sort, descending)
+
+
+def test_counts_follow_every_change(cache: Cache) -> None:
+    _seed(cache)
+    store = cache.inquiries
+
+    def agree() -> None:
+        counts = store.triage_counts(user_id=7)
+        assert counts == {view: len(store.inbox_ids(view, user_id=7)) for view in TRIAGE_VIEWS}
+        inbox = store.counts(user_id=7)
+        assert inbox == {view: counts[view] for view in inbox}
+
+    agree()
+    store.set_triage(_local(cache, 9), triage_status="closed", assignee=7)
+    store.mark_read(_local(cache, 3))
+    agree()
+    store.trash(_local(cache, 1))
+    store.restore(_local(cache, 8))
+    agree()
+    store.delete_permanently(_local(cache, 4))
+    agree()
+    store.discard_changes(_local(cache, 9))
+    agree()
+    later = T0 + timedelta(days=1)
+    store.upsert_from_site(
+        [
+            site_inquiry(6, triage_status="new", urgent=True, modified=later),
+            site_inquiry(11, assignee=7),
+        ]
+    )
+    agree()
+    cache.outbox.mark_deleted_on_site("inquiry", 7)
+    agree()
+    assert store.triage_counts(user_id=7)["urgent"] == 2  # Bo, and Flo now out of spam
 
 
 def test_rows_come_in_the_order_asked_with_gaps_for_deleted_ones(cache: Cache) -> None:

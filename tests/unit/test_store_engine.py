@@ -29,13 +29,17 @@ from tests.unit.test_store_support import (
     site_inquiry,
 )
 
-_EXTRA_REVISION = '''"""Test-only revision: adds a column."""
+#: The revision a newer ClinicDesk would add after this one's newest.
+HEAD = head_revision()
+NEWER = f"{int(HEAD) + 1:04d}"
+
+_EXTRA_REVISION = f'''"""Test-only revision: adds a column."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{NEWER}"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -64,7 +68,7 @@ def newer_migrations(tmp_path: Path) -> Path:
     """A copy of the migrations with one more revision, as a newer ClinicDesk would ship."""
     folder = tmp_path / "newer-migrations"
     shutil.copytree(SCRIPT_LOCATION, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test_only.py").write_text(_EXTRA_REVISION)
+    (folder / "versions" / f"{NEWER}_test_only.py").write_text(_EXTRA_REVISION)
     return folder
 
 
@@ -165,13 +169,20 @@ def test_wal_and_connection_settings(tmp_path: Path) -> None:
     with opened(tmp_path / "cache.db") as cache, cache.read() as session:
         pragmas = {
             name: session.execute(text(f"PRAGMA {name}")).scalar()
-            for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+            for name in (
+                "journal_mode",
+                "foreign_keys",
+                "synchronous",
+                "busy_timeout",
+                "cache_size",
+            )
         }
         assert pragmas == {
             "journal_mode": "wal",
             "foreign_keys": 1,
             "synchronous": 2,  # FULL
             "busy_timeout": 10_000,
+            "cache_size": -32 * 1024,  # KiB: the inquiries of a large clinic stay decrypted
         }
 
 
@@ -183,14 +194,14 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
 def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path, newer_migrations: Path) -> None:
     path = tmp_path / "cache.db"
     newer = open_cache(path, KEY, migrations_dir=newer_migrations)
-    assert newer.revision == "0002"
+    assert newer.revision == NEWER
     newer.close()
     before = _digest(path)
     with pytest.raises(NewerSchemaError, match="newer version of ClinicDesk") as caught:
         open_cache(path, KEY)
-    assert caught.value.revision == "0002"
+    assert caught.value.revision == NEWER
     assert caught.value.app_version == "0.1.0"
-    assert "0002" in caught.value.message and "Update ClinicDesk" in caught.value.message
+    assert NEWER in caught.value.message and "Update ClinicDesk" in caught.value.message
     assert _digest(path) == before
     assert not (tmp_path / "backups").exists()
 
@@ -204,7 +215,7 @@ def test_migration_writes_an_encrypted_private_backup_first(
     try:
         backup = upgraded.backup
         assert backup is not None and backup.parent == tmp_path / "backups"
-        assert upgraded.revision == "0002"
+        assert upgraded.revision == NEWER
         with upgraded.read() as session:
             columns = [row[1] for row in session.execute(text("PRAGMA table_info(users)"))]
         assert "avatar_url" in columns
@@ -216,7 +227,7 @@ def test_migration_writes_an_encrypted_private_backup_first(
     assert SECRET_MESSAGE.encode() not in data and SECRET_TITLE.encode() not in data
     # The backup is the old version, whole, and opens with the same key.
     with opened(backup) as old:
-        assert old.revision == "0001" and old.backup is None
+        assert old.revision == HEAD and old.backup is None
         assert old.inquiries.get(1).message == SECRET_MESSAGE
         assert [p.title for p in old.posts.page().items] == [SECRET_TITLE]
     # Opening again at the same version makes no new backup.

@@ -5,7 +5,8 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
 SQLite alters tables by rebuilding them (``op.batch_alter_table``). Rebuilding ``posts`` or
-``inquiries`` drops their full-text triggers: recreate them in the same migration (see 0001).
+``inquiries`` drops their triggers (full-text index, and the inbox counts of ``inquiries``):
+recreate them in the same migration (see 0001 and 0002).
 """
 
 from __future__ import annotations
