@@ -4,10 +4,11 @@ The worker thread and ``main.py sync`` both call :func:`run_round`, which runs o
 engine and hands back a :class:`RoundResult` in the shell's own terms. If the engine's signature
 changes, only this module changes.
 
-Right after the round, still on the worker thread, the inquiries the round stored for the first
-time are read for crisis language and flagged urgent
-(:func:`clinicdesk.domain.crisis.flag_new_arrivals`). That is clinic policy, not sync: the
-engine only reports which inquiries were new (``SyncReport.new_inquiries``), and both the
+Right after the round, still on the worker thread, the inquiries stored since the last check
+(this round's, or an earlier one's if the app stopped in between) are read for crisis language
+and flagged urgent
+(:func:`clinicdesk.domain.crisis.check_arrivals`). That is clinic policy, not sync: the
+cache marks every inquiry it stores as not checked yet, and both the
 window and the headless command get the flagging by calling this function. The flags wait in
 the outbox like any local change; the caller syncs again soon to send them.
 """
@@ -19,7 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, flag_new_arrivals
+from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, check_arrivals
 from clinicdesk.site import SiteClient
 from clinicdesk.store import Cache
 from clinicdesk.sync.report import SyncOutcome, SyncProgress, SyncReport
@@ -61,8 +62,9 @@ class RoundResult:
         lines: the report as lines of plain text (for ``main.py sync`` and the log).
         problems: records that need the user (conflicts, rejected changes), as plain text.
         report: the engine's own report object.
-        flagged: inquiries that arrived this round and were flagged urgent for crisis
-            language (the flags wait in the outbox: sync again soon to send them).
+        flagged: new inquiries flagged urgent for crisis language after the round (those it
+            stored, and any an earlier round stored but could not check before the app
+            stopped); the flags wait in the outbox: sync again soon to send them.
     """
 
     outcome: SyncOutcome
@@ -129,18 +131,14 @@ def run_round(
         progress(RoundProgress(step.message, step.done, step.total))
 
     report = engine_round(client, cache, progress=on_progress, cancel=cancel)
-    flagged = 0
+    # Whatever the outcome: what the round stored before stopping is in the inbox now. Every
+    # stored inquiry not checked yet is read, those of this round and any that an earlier
+    # round stored just before the app stopped.
     if report.new_inquiries:
-        # Whatever the outcome: what the round stored before stopping is in the inbox now.
         progress(RoundProgress("Checking new inquiries"))
-        flagged = flag_new_arrivals(
-            cache,
-            report.new_inquiries,
-            author=author,
-            author_name=author_name or AUTO_FLAG_AUTHOR,
-        )
-        if flagged:
-            report = replace(report, pending=cache.outbox.count())
+    flagged = check_arrivals(cache, author=author, author_name=author_name or AUTO_FLAG_AUTHOR)
+    if flagged:
+        report = replace(report, pending=cache.outbox.count())
     return from_report(report, flagged=flagged)
 
 

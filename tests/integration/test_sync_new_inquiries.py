@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import threading
+
+from clinicdesk.accounts import syncbridge
+from clinicdesk.accounts.syncbridge import RoundResult
 from clinicdesk.site import SiteClient
 from tests.fixtures import sync as fixtures
 from tests.fixtures.site import SiteUnderTest
@@ -47,3 +51,32 @@ def test_a_round_reports_the_inquiries_it_stored_for_the_first_time(
     assert arrived.outcome == "ok", arrived
     assert arrived.new_inquiries == (remote_id,)
     assert arrived.pulled_by_kind.get("inquiries", 0) >= 2
+
+
+def test_an_arrival_stored_just_before_the_app_stopped_is_still_flagged(
+    accounts: Accounts, fresh_site: SiteUnderTest, site_view: SiteView
+) -> None:
+    # A round stores a crisis inquiry, then the app stops before reading it for crisis
+    # language (the engine round alone, without the shell's check): the next round the shell
+    # runs flags it all the same, and the flag reaches the site.
+    account = accounts("intake")
+    assert account.sync().outcome == "ok"
+    with SiteClient(fresh_site.url, None, None, retry=FAST_RETRY, timeouts=FAST_TIMEOUTS) as public:
+        remote_id = public.submit_consultation(  # type: ignore[arg-type]
+            {**FORM, "message": "Some nights I just want to die. Can someone call me?"}
+        )
+    stored = account.sync()
+    assert stored.new_inquiries == (remote_id,)
+
+    def bridge_round() -> RoundResult:
+        return syncbridge.run_round(
+            account.client, account.cache, progress=lambda _step: None, cancel=threading.Event()
+        )
+
+    first = bridge_round()
+    assert first.flagged >= 1  # this one (and any demo inquiry in crisis still "new")
+    local_id = account.cache.inquiries.local_id(remote_id)
+    assert local_id is not None and account.cache.inquiries.get(local_id).triage.urgent
+    assert bridge_round().flagged == 0  # read once
+    on_site = next(i for i in site_view.inquiries() if i["id"] == remote_id)
+    assert on_site["meta"]["urgent"] is True

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,14 @@ from clinicdesk.domain.crisis import (
     AUTO_FLAG_NOTE,
     DEFAULT_LIST,
     CrisisLanguage,
+    check_arrivals,
     default_language,
     flag_new_arrivals,
     inflections,
     words,
 )
 from clinicdesk.store import Cache
-from tests.unit.test_store_support import opened, site_inquiry, site_note
+from tests.unit.test_store_support import T0, opened, site_inquiry, site_note
 
 DEMO = json.loads(
     (Path(__file__).resolve().parents[2] / "resources/demo/inquiries.json").read_text("utf-8")
@@ -262,3 +264,49 @@ def test_flagging_logs_a_count_and_nothing_of_the_inquiry(
     assert "1 new inquiries flagged" in logged
     for secret in ("Zebulon", "qqzzx", "reason to live", "zebulon.1@example.org"):
         assert secret not in logged
+
+
+def test_an_inquiry_stored_before_a_crash_is_still_checked_at_the_next_round(
+    cache: Cache,
+) -> None:
+    # A round stored these, then the app stopped before checking them (the report that named
+    # them as new is lost): the next round's check still reads them, once.
+    cache.inquiries.upsert_from_site(
+        [
+            site_inquiry(1, message="Thinking about ending my life."),
+            site_inquiry(2, message="Deadlines are killing me."),
+        ]
+    )
+    assert check_arrivals(cache, author=6, author_name="Marisol") == 1
+    first = cache.inquiries.local_id(1)
+    assert first is not None and cache.inquiries.get(first).triage.urgent
+    assert cache.inquiries.unchecked_arrivals() == []
+    # The next round brings one more: only it is read.
+    cache.inquiries.upsert_from_site([site_inquiry(3, message="I keep hurting myself")])
+    assert [a.remote_id for a in cache.inquiries.unchecked_arrivals()] == [3]
+    assert check_arrivals(cache) == 1
+    assert check_arrivals(cache) == 0
+    assert len(cache.inquiries.notes(first)) == 1
+
+
+def test_checking_in_batches_reads_every_arrival_once(cache: Cache) -> None:
+    cache.inquiries.upsert_from_site(
+        [
+            site_inquiry(n, message="i want to die" if n % 4 == 0 else "Anxiety at work.")
+            for n in range(1, 24)
+        ]
+    )
+    assert check_arrivals(cache, batch=5) == 5  # 4, 8, 12, 16, 20
+    urgent = {
+        remote
+        for remote in range(1, 24)
+        if cache.inquiries.get(cache.inquiries.local_id(remote) or 0).triage.urgent
+    }
+    assert urgent == {4, 8, 12, 16, 20}
+    # Site updates of checked inquiries are not arrivals: nothing is read again.
+    cache.inquiries.upsert_from_site(
+        [site_inquiry(5, message="i want to die", modified=T0 + timedelta(hours=1))]
+    )
+    local = cache.inquiries.local_id(5)
+    assert local is not None and "want to die" in cache.inquiries.get(local).message
+    assert cache.inquiries.unchecked_arrivals() == []
