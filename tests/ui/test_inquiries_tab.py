@@ -669,10 +669,11 @@ def test_idle_lock_hides_every_name_and_message_and_unlock_restores(
     qtbot.keyClicks(note.text_edit, "half-written note about Raymond")
     qtbot.mouseClick(tab.detail.copy_phone_button, Qt.MouseButton.LeftButton)
 
-    # Input keeps it open...
-    tab.idle.start(400)
-    for _ in range(6):
-        qtbot.wait(120)
+    # Input keeps it open (1.5 s of typing against a 1 s limit; the margin between two keys is
+    # wide so that a busy machine cannot make a gap between them look like idleness)...
+    tab.idle.start(1000)
+    for _ in range(15):
+        qtbot.wait(100)
         qtbot.keyClick(tab.search_edit, Qt.Key.Key_Shift)
     assert not tab.is_locked()
     # ...and leaving it alone locks it.
