@@ -71,6 +71,24 @@ SiteRecord = records.Post | records.Inquiry | records.Term | records.Media | rec
 DeletedOutcome = Literal["dropped", "kept", "unknown"]
 
 
+_BLOCKER = aliased(OutboxEntry)
+#: The oldest pending entry of a record with nothing held or in flight. Built once: a push
+#: claims an entry per change, and building the statement cost more than running it.
+_NEXT_SENDABLE = (
+    select(OutboxEntry)
+    .where(
+        OutboxEntry.state == "pending",
+        ~exists().where(
+            _BLOCKER.entity == OutboxEntry.entity,
+            _BLOCKER.local_id == OutboxEntry.local_id,
+            _BLOCKER.state.in_(("held", "in_flight")),
+        ),
+    )
+    .order_by(OutboxEntry.id)
+    .limit(1)
+)
+
+
 class InquiryChange(TypedDict):
     """A queued inquiry change as the site's write: triage meta, and the status to restore."""
 
@@ -153,21 +171,8 @@ class OutboxStore:
         Entries of a record that has an entry held or already in flight are skipped, so one
         record's changes go out in order and a stuck record does not stop the others.
         """
-        blocker = aliased(OutboxEntry)
         with self._cache.write() as session:
-            entry = session.scalars(
-                select(OutboxEntry)
-                .where(
-                    OutboxEntry.state == "pending",
-                    ~exists().where(
-                        blocker.entity == OutboxEntry.entity,
-                        blocker.local_id == OutboxEntry.local_id,
-                        blocker.state.in_(("held", "in_flight")),
-                    ),
-                )
-                .order_by(OutboxEntry.id)
-                .limit(1)
-            ).first()
+            entry = session.scalars(_NEXT_SENDABLE).first()
             if entry is None:
                 return None
             entry.state = "in_flight"

@@ -40,6 +40,7 @@ from clinicdesk.site import (
     GoneError,
     Inquiry,
     InquiryTriage,
+    Note,
     NoteKind,
     NotFoundError,
     OutcomeUnknownError,
@@ -450,8 +451,13 @@ class _Pusher:
             self.work.merged += 1
             return
         result = self._write_inquiry(remote_id, local, site, server)
-        self._record_triage(item, remote_id, base, local, site)
-        self._pushed(item, result)
+        notes = self._record_triage(item, remote_id, base, local, site)
+        # One commit for the outcome and its timeline (each commit is a flush to disk). A crash
+        # before it sends the entry again: the notes' derived client ids find those written.
+        with self.cache.transaction():
+            if notes:
+                self.cache.inquiries.upsert_notes(notes)
+            self._pushed(item, result)
 
     def _write_inquiry(
         self,
@@ -477,8 +483,9 @@ class _Pusher:
         base: Mapping[str, object],
         local: Mapping[str, object],
         site: Mapping[str, object],
-    ) -> None:
-        """Add the timeline events of the triage change just accepted.
+    ) -> list[Note]:
+        """Add the timeline events of the triage change just accepted; returns the site's
+        notes, for the caller to store with the entry's outcome.
 
         The events are this user's changes (base -> local). On a first attempt only the fields
         just sent count; on a retry (the update may have gone through before a crash) also
@@ -499,10 +506,11 @@ class _Pusher:
                 continue  # someone else made the same change (and noted it)
             content = ("on" if mine else "off") if name == "urgent" else str(mine)
             events.append((kind, content))
+        notes: list[Note] = []
         for kind, content in events:
             client_id = str(uuid.uuid5(self._note_salt(), f"{item.id}:{kind}:{content}"))
-            note = self.client.add_note(remote_id, kind, content, client_id)
-            self.cache.inquiries.upsert_notes([note])
+            notes.append(self.client.add_note(remote_id, kind, content, client_id))
+        return notes
 
     def _note_salt(self) -> uuid.UUID:
         """A random namespace per cache, so that derived note ids never collide across users."""
