@@ -45,6 +45,7 @@ from clinicdesk.ui.crash import CrashHandler
 from clinicdesk.ui.dialogs.messages import problem_box, sign_out_box
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
+from clinicdesk.ui.heap import freeze_long_lived
 from clinicdesk.ui.main_window import AppInfo, MainWindow
 from clinicdesk.ui.sync_worker import DEFAULT_DEBOUNCE_MS, RoundFunction, SyncController
 from clinicdesk.ui.tasks import TaskRunner
@@ -599,6 +600,7 @@ def run_gui(*, data_dir: str | None, demo: bool, debug: bool) -> int:
             login = DemoLogin(demo_site.url, user, password)
         controller = AppController(data=data, credentials=credentials, logs=logs, demo=login)
         controller.finished.connect(app.exit)
+        _freeze_at_first_window(controller)
         _quit_on_interrupt(app, controller)
         QTimer.singleShot(0, controller.start)
         return int(app.exec())
@@ -611,6 +613,17 @@ def run_gui(*, data_dir: str | None, demo: bool, debug: bool) -> int:
         logs.close()
         if temp is not None:
             temp.cleanup()
+
+
+def _freeze_at_first_window(controller: AppController) -> None:
+    """Once the first window is open, exempt what exists then from the garbage collector: it
+    lives until the app quits, and walking it stalled the window during the first sync."""
+
+    def opened(_window: MainWindow) -> None:
+        controller.windowOpened.disconnect(opened)
+        freeze_long_lived()
+
+    controller.windowOpened.connect(opened)
 
 
 def _quit_on_interrupt(app: QApplication, controller: AppController) -> None:

@@ -5,7 +5,7 @@ account): the Posts tab for users who can write posts, the Inquiries tab for use
 inquiries on a site with the ClinicDesk plugin; anyone else reads a plain explanation in the
 tab's place. It wires them to the shell: their local changes schedule a sync
 (:meth:`SyncController.local_change`), each finished round makes them re-read the cache, and
-before the cache closes what is being typed is saved and the Inquiries tab stops.
+before the cache closes what is being typed is saved and both tabs stop reading it.
 
 The window never talks to the site: sync runs in :class:`SyncController`, sign-in and sign-out
 in the application controller, which listens to this window's signals.
@@ -277,7 +277,8 @@ class MainWindow(QMainWindow):
         )
 
     def _round_finished(self, _result: RoundResult) -> None:
-        """A round ended: the tabs read the cache again (what the site changed is in it)."""
+        """A round ended: the tabs read the cache again (what the site changed is in it), each
+        on its own worker thread."""
         if self._tabs_stopped:
             return
         if self.posts_tab is not None:
@@ -617,6 +618,8 @@ class MainWindow(QMainWindow):
         if self._tabs_stopped:
             return
         self._tabs_stopped = True
+        if self.posts_tab is not None:
+            self.posts_tab.shutdown()
         if self.inquiries_tab is not None:
             self.inquiries_tab.shutdown()
         if self._tray is not None:

@@ -248,13 +248,15 @@ def wait_for_window(qtbot: QtBot, controller: AppController, timeout: int = 30_0
 
 
 def wait_until_round_ends(qtbot: QtBot, window: MainWindow, timeout: int = 60_000) -> None:
-    """Until the sync round running (or about to run) has ended."""
+    """Until the sync round running (or about to run) has ended, and the Posts tab shows what
+    it brought (the tab reads the cache again on its worker thread when a round ends)."""
     from clinicdesk.ui.sync_worker import SyncState
 
     qtbot.waitUntil(
         lambda: (
             not window.sync.running
             and window.sync.status.state not in (SyncState.NOT_YET, SyncState.SYNCING)
+            and (window.posts_tab is None or not window.posts_tab.loading)
         ),
         timeout=timeout,
     )

@@ -148,13 +148,15 @@ def test_tabs_title_and_site_text_shown_as_plain_text(window: MainWindow) -> Non
     assert inquiries.stack.currentWidget() is inquiries.setup_page
 
 
-def test_the_posts_tab_shows_what_each_round_brought(window: MainWindow) -> None:
+def test_the_posts_tab_shows_what_each_round_brought(qtbot: QtBot, window: MainWindow) -> None:
     tab = posts_tab(window)
     for title in ("One", "Two", "Three"):
         window.session.cache.posts.create(title=title)  # as a sync round would store them
     assert tab.count_label.text() == "0 posts", "nothing re-read before the round ends"
-    finish_round(window)
+    with qtbot.waitSignal(tab.loaded):  # read off the UI thread, then shown
+        finish_round(window)
     assert tab.count_label.text() == "3 posts"
+    assert tab.status_filter.itemText(0) == "All (3)"
 
 
 @pytest.mark.parametrize(

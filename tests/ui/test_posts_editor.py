@@ -30,7 +30,7 @@ from clinicdesk.store import Cache
 from clinicdesk.ui.posts.dialogs import ImageTextDialog, LinkDialog
 from clinicdesk.ui.posts.tab import PostsTab
 from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import SEED_POSTS, make_tab, outbox_posts
+from tests.ui.test_posts_support import SEED_POSTS, make_tab, outbox_posts, refreshed
 
 cache = support.cache
 seeded = support.seeded
@@ -63,7 +63,7 @@ def test_opening_every_post_and_every_view_changes_nothing(
             tab.editor.body_tabs.setCurrentIndex(view)
         assert not tab.editor.has_unsaved_changes()
     tab.editor.flush()
-    tab.refresh()
+    refreshed(qtbot, tab)
     tab.close()
     assert outbox_posts(cache) == []
     for post in SEED_POSTS:

@@ -148,6 +148,13 @@ def make_tab(
     return tab
 
 
+def refreshed(qtbot: QtBot, tab: PostsTab) -> None:
+    """What the shell does after a sync round: the tab reads the cache again (on its worker
+    thread); returns once the list, the filters and the editor show what was read."""
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        tab.refresh()
+
+
 def outbox_posts(cache: Cache) -> list[tuple[str, int]]:
     """The post entries waiting in the outbox: (operation, local id)."""
     return [(e.op, e.local_id) for e in cache.outbox.entries() if e.entity == "post"]

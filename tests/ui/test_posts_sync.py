@@ -22,7 +22,7 @@ from clinicdesk.ui.posts.dialogs import ConflictDialog, ImageTextDialog
 from clinicdesk.ui.posts.tab import PostsTab
 from tests.fixtures import sync as fixtures
 from tests.fixtures.sync import Account, Accounts, SiteView
-from tests.ui.test_posts_support import ADMIN, make_tab
+from tests.ui.test_posts_support import ADMIN, make_tab, refreshed
 
 accounts = fixtures.accounts
 site_view = fixtures.site_view
@@ -101,14 +101,14 @@ def test_a_post_written_offline_reaches_the_site_as_block_markup(
 
     report = account.sync()
     assert report.outcome == "offline"
-    tab.refresh()
+    refreshed(qtbot, tab)
     assert cache_state(account, post_id) == ("new", "publish")
     assert editor.sync_label.text() == "Will publish at next sync."
 
     account.use(online)
     report = account.sync()
     assert report.outcome == "ok", report
-    tab.refresh()
+    refreshed(qtbot, tab)
     assert cache_state(account, post_id) == ("synced", "publish")
     assert editor.sync_label.text() == "Published on the site."
 
@@ -185,7 +185,7 @@ def test_an_image_inserted_offline_is_uploaded_and_the_post_points_at_it(
 
     report = account.sync()
     assert report.outcome == "ok", report
-    tab.refresh()
+    refreshed(qtbot, tab)
     site = _site_post(site_view, title)
     [media] = site_view.request("GET", "wp/v2/media", params={"per_page": 100})
     assert media["alt_text"] == ""  # the post carries its own alternative text
@@ -221,14 +221,14 @@ def test_a_conflict_settled_in_the_tab_reaches_the_site(
     site_view.request("POST", f"wp/v2/posts/{site['id']}", json={"title": title + " (theirs)"})
     report = account.sync()
     assert report.conflicts, report
-    tab.refresh()
+    refreshed(qtbot, tab)
     assert tab.editor.conflict_banner.isVisible()
     tab.editor.compare_button.click()
     [dialog] = [d for d in tab.open_dialogs if isinstance(d, ConflictDialog)]
     dialog.keep_mine.click()
     report = account.sync()
     assert report.outcome == "ok", report
-    tab.refresh()
+    refreshed(qtbot, tab)
     assert site_view.post(site["id"])["title"]["raw"] == title + " (mine)"
     assert not tab.editor.conflict_banner.isVisible()
     assert any(

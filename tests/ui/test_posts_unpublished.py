@@ -19,7 +19,7 @@ from clinicdesk.ui.posts.tab import PostsTab
 from tests.fixtures import sync as fixtures
 from tests.fixtures.sync import Account, Accounts, SiteView
 from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import ADMIN, CONTRIBUTOR, make_tab
+from tests.ui.test_posts_support import ADMIN, CONTRIBUTOR, make_tab, refreshed
 
 cache = support.cache
 seeded = support.seeded
@@ -91,7 +91,7 @@ def test_a_published_post_is_saved_here_and_reaches_the_site_only_on_update(
     after = site_view.post(summary.remote_id or 0)
     assert after["content"]["raw"] == before["content"]["raw"]
     assert after["modified_gmt"] == before["modified_gmt"]
-    tab.refresh()
+    refreshed(qtbot, tab)
     assert account.cache.posts.get(summary.id).fields.content == typed  # still here
 
     # Ctrl+Shift+P is Update: the checks run (this post passes them), then it goes.
@@ -106,7 +106,7 @@ def test_a_published_post_is_saved_here_and_reaches_the_site_only_on_update(
     report = account.sync()
     assert (report.outcome, report.pushed) == ("ok", 1)  # exactly one update
     assert site_view.post(summary.remote_id or 0)["content"]["raw"] == typed
-    tab.refresh()
+    refreshed(qtbot, tab)
     assert editor.saved_label.text() != HELD and not editor.unpublished_banner.isVisible()
     assert _sync_text(tab, summary.id) == ""
     assert account.sync().pushed == 0

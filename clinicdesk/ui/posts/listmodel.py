@@ -3,11 +3,16 @@
 Sorting and filtering happen in the store (``PostStore.query``), so a cache of thousands of
 posts is never read whole: the model holds the pages read so far and asks for the next one
 when the view reaches the end (``canFetchMore`` / ``fetchMore``).
+
+After a sync round the list is read again off the UI thread: :meth:`PostListModel.reader`
+gives a function any thread may run, :meth:`PostListModel.show_read` shows what it read, unless
+the list was read again or changed since (then the caller reads once more).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,6 +62,23 @@ class PostFilter:
     words: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ListRead:
+    """What :meth:`PostListModel.reader` read: the list's first rows, as the model would show them.
+
+    Attributes:
+        generation: the model's generation when the read was asked for.
+        rows: the rows, in the list's order.
+        total: posts matching the filter (read or not).
+        authors: user id -> name, for the Author column.
+    """
+
+    generation: int
+    rows: tuple[PostSummary, ...]
+    total: int
+    authors: dict[int, str]
+
+
 class PostListModel(QAbstractTableModel):
     """Posts as rows: title, status, author, publish date, last change, sync state.
 
@@ -82,6 +104,8 @@ class PostListModel(QAbstractTableModel):
         self._sort: PostListSort = "modified"
         self._descending = True
         self._authors: dict[int, str] = {}
+        #: Changes whenever the rows do (a read, a page more): a read asked for before is stale.
+        self._generation = 0
         self.reload()
 
     # -- reading --------------------------------------------------------------------------------
@@ -103,28 +127,21 @@ class PostListModel(QAbstractTableModel):
             self.reload()
 
     def _page(self, offset: int, limit: int) -> tuple[list[PostSummary], int]:
-        f = self._filter
-        page = self._cache.posts.query(
-            f.status,
-            category=f.category,
-            author=f.author,
-            words=f.words,
-            sort=self._sort,
-            descending=self._descending,
-            limit=limit,
-            offset=offset,
+        rows, total = _read_page(
+            self._cache, self._filter, self._sort, self._descending, offset, limit
         )
-        return list(page.items), page.total
+        return list(rows), total
 
     def reload(self, keep: int = 0) -> None:
         """Read the list again (at least ``keep`` rows, so the view stays where it was)."""
         try:
-            authors = {user.id: user.name for user in self._cache.catalog.users()}
+            authors = _authors(self._cache)
             rows, total = self._page(0, max(PAGE_SIZE, keep))
         except CacheError as error:
             logger.warning("the posts list could not be read: %s", error.message)
             self.loadFailed.emit(error.message)
             authors, rows, total = self._authors, [], 0
+        self._generation += 1
         self.beginResetModel()
         self._authors = authors
         self._rows = rows
@@ -132,25 +149,56 @@ class PostListModel(QAbstractTableModel):
         self.endResetModel()
 
     def refresh(self) -> None:
-        """Read again what is shown (after a sync round or a local change).
+        """Read again what is shown, now, on this thread (after a local change).
 
         When the same posts come back in the same order (an edit that changed a title or a
         badge), the rows are updated in place: the view keeps its selection and scroll
         position while the user types.
         """
         try:
-            authors = {user.id: user.name for user in self._cache.catalog.users()}
-            rows, total = self._page(0, max(PAGE_SIZE, len(self._rows)))
+            read = self.reader()()
         except CacheError as error:
             self.loadFailed.emit(error.message)
             return
+        self.show_read(read)
+
+    def reader(self) -> Callable[[], ListRead]:
+        """A read of what the list shows now (its filter, order and the rows loaded so far), as
+        a function to run on any thread (it touches no Qt object). Its result goes to
+        :meth:`show_read`, on this model's thread.
+
+        The function raises :class:`~clinicdesk.store.CacheError` when the cache cannot be read.
+        """
+        cache, post_filter, sort = self._cache, self._filter, self._sort
+        descending, generation = self._descending, self._generation
+        limit = max(PAGE_SIZE, len(self._rows))
+
+        def read() -> ListRead:
+            authors = _authors(cache)
+            rows, total = _read_page(cache, post_filter, sort, descending, 0, limit)
+            return ListRead(generation, rows, total, authors)
+
+        return read
+
+    def show_read(self, read: ListRead) -> bool:
+        """Show what a :meth:`reader` read, as :meth:`refresh` does.
+
+        Returns:
+            False, showing nothing, when the list was read again or changed since the read was
+            asked for (a filter, a sort, a page more, a local change): read again to be current.
+        """
+        if read.generation != self._generation:
+            return False
+        self._generation += 1
+        rows = list(read.rows)
         if [r.id for r in rows] != [r.id for r in self._rows] or not rows:
             self.beginResetModel()
-            self._authors, self._rows, self._total = authors, rows, total
+            self._authors, self._rows, self._total = read.authors, rows, read.total
             self.endResetModel()
-            return
-        self._authors, self._rows, self._total = authors, rows, total
+            return True
+        self._authors, self._rows, self._total = read.authors, rows, read.total
         self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, self.columnCount() - 1))
+        return True
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's default)
         return not parent.isValid() and len(self._rows) < self._total
@@ -170,17 +218,24 @@ class PostListModel(QAbstractTableModel):
             self._total = len(self._rows)
             return
         first = len(self._rows)
+        self._generation += 1
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
         self._total = max(total, len(self._rows))
         self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort by a column (done by the store, over every post, not just those loaded)."""
+        """Sort by a column (done by the store, over every post, not just those loaded).
+
+        Asked for the order the list already has (the view asks when sorting is turned on and
+        when its header is set up), nothing is read again.
+        """
         if not 0 <= column < len(self._SORTS):
             return
-        self._sort = self._SORTS[column]
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        sort, descending = self._SORTS[column], order == Qt.SortOrder.DescendingOrder
+        if (sort, descending) == (self._sort, self._descending):
+            return
+        self._sort, self._descending = sort, descending
         self.reload()
 
     # -- rows -------------------------------------------------------------------------------------
@@ -307,6 +362,32 @@ _SYNC_COLOURS = {
     "new": QColor(30, 90, 170),
     "modified": QColor(30, 90, 170),
 }
+
+
+def _authors(cache: Cache) -> dict[int, str]:
+    return {user.id: user.name for user in cache.catalog.users()}
+
+
+def _read_page(
+    cache: Cache,
+    post_filter: PostFilter,
+    sort: PostListSort,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> tuple[tuple[PostSummary, ...], int]:
+    f = post_filter
+    page = cache.posts.query(
+        f.status,
+        category=f.category,
+        author=f.author,
+        words=f.words,
+        sort=sort,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+    )
+    return tuple(page.items), page.total
 
 
 def _unpublished(row: PostSummary) -> bool:
