@@ -251,6 +251,35 @@ class Arrivals:
 
 #: Ids per ``IN (...)`` list: well under SQLite's limit on bound values.
 _CHUNK = 500
+
+#: What the crisis-language check reads of an inquiry (see :class:`ArrivalText`); callers add
+#: which inquiries.
+_ARRIVAL_TEXTS = select(
+    Inquiry.id,
+    Inquiry.remote_id,
+    Inquiry.reason,
+    func.coalesce(InquiryMessage.message, ""),
+    Inquiry.triage_status,
+    Inquiry.urgent,
+    select(func.count())
+    .select_from(Note)
+    .where(Note.inquiry_id == Inquiry.id, Note.kind == "urgent")
+    .scalar_subquery(),
+).outerjoin(InquiryMessage, InquiryMessage.inquiry_id == Inquiry.id)
+
+
+def _arrival_text(row: Sequence[Any]) -> ArrivalText:
+    return ArrivalText(
+        id=row[0],
+        remote_id=row[1],
+        reason=row[2],
+        message=row[3],
+        triage_status=row[4],
+        urgent=row[5],
+        urgent_noted=bool(row[6]),
+    )
+
+
 _STATUS_ORDER = {status: n for n, status in enumerate(records.TRIAGE_STATUSES)}
 #: ``inquiries_fts``, the full-text index of names, email and message (see ``search``).
 _inquiries_fts = table("inquiries_fts", column("rowid", Integer))
@@ -980,38 +1009,11 @@ class InquiryStore:
         ids = list(dict.fromkeys(remote_ids))
         with self._cache.read() as session:
             for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                noted = (
-                    select(func.count())
-                    .select_from(Note)
-                    .where(Note.inquiry_id == Inquiry.id, Note.kind == "urgent")
-                    .scalar_subquery()
+                query = _ARRIVAL_TEXTS.where(
+                    Inquiry.remote_id.in_(ids[start : start + _CHUNK]),
+                    Inquiry.pending_delete.is_(False),
                 )
-                query = (
-                    select(
-                        Inquiry.id,
-                        Inquiry.remote_id,
-                        Inquiry.reason,
-                        func.coalesce(InquiryMessage.message, ""),
-                        Inquiry.triage_status,
-                        Inquiry.urgent,
-                        noted,
-                    )
-                    .outerjoin(InquiryMessage, InquiryMessage.inquiry_id == Inquiry.id)
-                    .where(Inquiry.remote_id.in_(chunk), Inquiry.pending_delete.is_(False))
-                )
-                out.extend(
-                    ArrivalText(
-                        id=row[0],
-                        remote_id=row[1],
-                        reason=row[2],
-                        message=row[3],
-                        triage_status=row[4],
-                        urgent=row[5],
-                        urgent_noted=bool(row[6]),
-                    )
-                    for row in session.execute(query)
-                )
+                out.extend(_arrival_text(row) for row in session.execute(query))
         return out
 
     def unchecked_arrivals(self, limit: int = 500) -> list[ArrivalText]:
@@ -1022,24 +1024,8 @@ class InquiryStore:
         :meth:`mark_arrivals_checked` once read. Inquiries deleted here (waiting for the site)
         are left out.
         """
-        noted = (
-            select(func.count())
-            .select_from(Note)
-            .where(Note.inquiry_id == Inquiry.id, Note.kind == "urgent")
-            .scalar_subquery()
-        )
         query = (
-            select(
-                Inquiry.id,
-                Inquiry.remote_id,
-                Inquiry.reason,
-                func.coalesce(InquiryMessage.message, ""),
-                Inquiry.triage_status,
-                Inquiry.urgent,
-                noted,
-            )
-            .outerjoin(InquiryMessage, InquiryMessage.inquiry_id == Inquiry.id)
-            .where(
+            _ARRIVAL_TEXTS.where(
                 # "= 0", as the partial index ix_inquiries_unchecked says it ("IS 0" misses it)
                 Inquiry.arrival_checked == false(),
                 Inquiry.pending_delete.is_(False),
@@ -1048,18 +1034,7 @@ class InquiryStore:
             .limit(max(1, limit))
         )
         with self._cache.read() as session:
-            return [
-                ArrivalText(
-                    id=row[0],
-                    remote_id=row[1],
-                    reason=row[2],
-                    message=row[3],
-                    triage_status=row[4],
-                    urgent=row[5],
-                    urgent_noted=bool(row[6]),
-                )
-                for row in session.execute(query)
-            ]
+            return [_arrival_text(row) for row in session.execute(query)]
 
     def mark_arrivals_checked(self, ids: Sequence[int]) -> None:
         """The crisis-language check has read these inquiries (local ids)."""
