@@ -222,7 +222,7 @@ class Cache:
         if getattr(self._open, "session", None) is not None:
             yield
             return
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+        with self.write() as session:
             self._open.session = session
             try:
                 yield

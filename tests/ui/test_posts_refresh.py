@@ -19,12 +19,12 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.site import records
 from clinicdesk.store import Cache
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
 from tests.ui import test_posts_support as support
 from tests.ui.test_posts_support import T0, make_tab
+from tests.unit.test_store_support import site_post
 
 cache = support.cache
 seeded = support.seeded
@@ -37,22 +37,11 @@ def _store_round(cache: Cache, titles: tuple[str, ...] = NEW_TITLES) -> None:
     """Posts written by colleagues, stored as a sync round stores them (newest changes)."""
     cache.posts.upsert_from_site(
         [
-            records.Post(
-                id=5_000 + i,
-                status="publish",
-                slug=f"round-{i}",
-                generated_slug=f"round-{i}",
+            site_post(
+                5_000 + i,
                 title=title,
                 content=f"<!-- wp:paragraph -->\n<p>Round {i}</p>\n<!-- /wp:paragraph -->",
-                excerpt="",
-                author=1,
-                featured_media=0,
-                categories=(),
-                tags=(),
-                date_gmt=T0,
-                modified_gmt=T0 + timedelta(days=1, minutes=i),
-                link="",
-                client_id=None,
+                modified=T0 + timedelta(days=1, minutes=i),
             )
             for i, title in enumerate(titles)
         ]

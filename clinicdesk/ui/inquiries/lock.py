@@ -43,6 +43,22 @@ _INPUT_EVENTS = frozenset(
 )
 
 
+def passphrase_row(
+    form: QFormLayout, parent: QWidget, name: str, accessible: str, caption_name: str, caption: str
+) -> tuple[QLineEdit, QLabel]:
+    """Add a passphrase field (typed text hidden) and its caption (whose Alt+letter focuses the
+    field) to ``form``; returns both."""
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    label = QLabel(caption, parent)
+    label.setObjectName(caption_name)
+    label.setBuddy(edit)
+    form.addRow(label, edit)
+    return edit, label
+
+
 class IdleWatcher(QObject):
     """Calls back when nobody touched keyboard or mouse anywhere in the app for a while.
 
@@ -155,15 +171,15 @@ class LockPage(QWidget):
         explain.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(explain)
         form = QFormLayout()
-        self.passphrase_edit = QLineEdit(self)
-        self.passphrase_edit.setObjectName("unlockPassphrase")
-        self.passphrase_edit.setAccessibleName(self.tr("Unlock passphrase"))
-        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit, _caption = passphrase_row(
+            form,
+            self,
+            "unlockPassphrase",
+            self.tr("Unlock passphrase"),
+            "unlockCaption",
+            self.tr("&Passphrase:"),
+        )
         self.passphrase_edit.returnPressed.connect(self._try)
-        caption = QLabel(self.tr("&Passphrase:"), self)
-        caption.setObjectName("unlockCaption")
-        caption.setBuddy(self.passphrase_edit)
-        form.addRow(caption, self.passphrase_edit)
         self.unlock_button = QPushButton(self.tr("&Unlock"), self)
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setAccessibleName(self.tr("Unlock"))
@@ -264,31 +280,31 @@ class SetupPage(QWidget):
         layout.addWidget(explain)
         form = QFormLayout()
         self._current_hash: str | None = None
-        self.current_edit = QLineEdit(self)
-        self.current_edit.setObjectName("setupCurrentPassphrase")
-        self.current_edit.setAccessibleName(self.tr("Current unlock passphrase"))
-        self.current_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.current_caption = QLabel(self.tr("&Current passphrase:"), self)
-        self.current_caption.setObjectName("setupCurrentCaption")
-        self.current_caption.setBuddy(self.current_edit)
-        form.addRow(self.current_caption, self.current_edit)
-        self.passphrase_edit = QLineEdit(self)
-        self.passphrase_edit.setObjectName("setupPassphrase")
-        self.passphrase_edit.setAccessibleName(self.tr("New unlock passphrase"))
-        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        caption = QLabel(self.tr("&Passphrase:"), self)
-        caption.setObjectName("setupCaption")
-        caption.setBuddy(self.passphrase_edit)
-        form.addRow(caption, self.passphrase_edit)
-        self.confirm_edit = QLineEdit(self)
-        self.confirm_edit.setObjectName("setupPassphraseAgain")
-        self.confirm_edit.setAccessibleName(self.tr("New unlock passphrase again"))
-        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.current_edit, self.current_caption = passphrase_row(
+            form,
+            self,
+            "setupCurrentPassphrase",
+            self.tr("Current unlock passphrase"),
+            "setupCurrentCaption",
+            self.tr("&Current passphrase:"),
+        )
+        self.passphrase_edit, _caption = passphrase_row(
+            form,
+            self,
+            "setupPassphrase",
+            self.tr("New unlock passphrase"),
+            "setupCaption",
+            self.tr("&Passphrase:"),
+        )
+        self.confirm_edit, _again = passphrase_row(
+            form,
+            self,
+            "setupPassphraseAgain",
+            self.tr("New unlock passphrase again"),
+            "setupAgainCaption",
+            self.tr("&Again:"),
+        )
         self.confirm_edit.returnPressed.connect(self._choose)
-        again = QLabel(self.tr("&Again:"), self)
-        again.setObjectName("setupAgainCaption")
-        again.setBuddy(self.confirm_edit)
-        form.addRow(again, self.confirm_edit)
         self.choose_button = QPushButton(self.tr("&Use this passphrase"), self)
         self.choose_button.setObjectName("setupChooseButton")
         self.choose_button.setAccessibleName(self.tr("Use this passphrase"))
