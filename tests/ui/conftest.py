@@ -357,8 +357,12 @@ class Proxy:
 
     The app is pointed at the proxy's address. ``delay`` seconds are waited before each request
     is forwarded; :meth:`stop` closes the port (the site becomes unreachable) and :meth:`start`
-    opens it again on the same port.
+    opens it again on the same port. :meth:`hold` keeps every request waiting until the test
+    calls :meth:`let_through` or :meth:`release` (``held`` counts those waiting now; a request
+    never let through goes on after ``HOLD_LIMIT`` seconds, counted in ``held_too_long``).
     """
+
+    HOLD_LIMIT = 30.0
 
     def __init__(self, target: str, delay: float = 0.0) -> None:
         parts = urlsplit(target)
@@ -367,6 +371,11 @@ class Proxy:
         self.delay = delay
         self.port = 0
         self.requests = 0
+        self.held = 0
+        self.held_too_long = 0
+        self._gate = threading.Condition()
+        self._holding = False
+        self._generation = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -384,6 +393,7 @@ class Proxy:
                 proxy.requests += 1
                 if proxy.delay:
                     time.sleep(proxy.delay)
+                proxy._wait_at_gate()
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {
@@ -424,7 +434,38 @@ class Proxy:
         self._thread.start()
         return self
 
+    def hold(self) -> None:
+        """Keep every request from now on waiting until :meth:`let_through` or :meth:`release`."""
+        with self._gate:
+            self._holding = True
+
+    def let_through(self) -> None:
+        """Let the requests waiting now go on; later ones still wait."""
+        with self._gate:
+            self._generation += 1
+            self._gate.notify_all()
+
+    def release(self) -> None:
+        """Stop holding: every request goes on."""
+        with self._gate:
+            self._holding = False
+            self._gate.notify_all()
+
+    def _wait_at_gate(self) -> None:
+        with self._gate:
+            if not self._holding:
+                return
+            arrived = self._generation
+            self.held += 1
+            released = self._gate.wait_for(
+                lambda: not self._holding or self._generation != arrived, self.HOLD_LIMIT
+            )
+            self.held -= 1
+            if not released:
+                self.held_too_long += 1
+
     def stop(self) -> None:
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
@@ -112,48 +111,74 @@ def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
     assert memory_credentials.get_app_password(proxy.url, user) == new_password
 
 
-def test_the_ui_stays_responsive_while_a_slow_site_syncs(
+def test_the_window_stays_usable_while_the_site_has_not_answered(
     qtbot: QtBot,
     make_controller: MakeController,
     memory_credentials: CredentialStore,
     site: SiteUnderTest,
     make_proxy: Callable[..., Proxy],
 ) -> None:
-    delay = 0.15
-    proxy = make_proxy(site.url, delay=delay)
+    """Every request of the sign-in and of the first sync is held at the proxy until the test,
+    running on the UI thread, has used the window and lets it through. Were any request made on
+    the UI thread, the test could not act until the proxy gave up on it (``held_too_long``).
+    How long the UI thread may pause is a benchmark figure (``ui.max_stall``), not asserted here.
+    """
+    proxy = make_proxy(site.url)
     user, password = site.auth("administrator")
     controller = make_controller(memory_credentials)
     controller.start()
     dialog = sign_in_dialog(qtbot, controller)
-
-    gaps: list[float] = []
-    last = [time.monotonic()]
-
-    def beat() -> None:
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
-
+    ticks = [0]
     heartbeat = QTimer()
     heartbeat.setInterval(10)
-    heartbeat.timeout.connect(beat)
+    heartbeat.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
     heartbeat.start()
-    started = time.monotonic()
+
+    def ticking() -> bool:
+        before = ticks[0]
+        qtbot.wait(100)
+        return ticks[0] > before
+
+    proxy.hold()
     fill_and_submit(dialog, proxy.url, user, password)
+    qtbot.waitUntil(lambda: proxy.held >= 1, timeout=30_000)
     assert dialog.busy.isVisible(), "the dialog shows it is checking"
+    assert ticking(), "the dialog is live while the site has not answered"
+    while controller.window is None:
+        proxy.let_through()
+        qtbot.waitUntil(lambda: proxy.held >= 1 or controller.window is not None, timeout=30_000)
     window = wait_for_window(qtbot, controller)
-    wait_until_round_ends(qtbot, window, timeout=120_000)
+
+    def round_over() -> bool:
+        return not window.sync.running and window.sync.status.state is not SyncState.SYNCING
+
+    waited_in_round = 0
+    search = window.posts_tab.search_edit if window.posts_tab is not None else None
+    assert search is not None
+    while True:
+        qtbot.waitUntil(lambda: proxy.held >= 1 or round_over(), timeout=60_000)
+        if proxy.held == 0:
+            break
+        waited_in_round += 1
+        assert window.sync.status.state is SyncState.SYNCING
+        assert label(window, "syncMessage").startswith("Syncing")
+        if waited_in_round == 1:  # the user works on while the round waits on the site
+            qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # type: ignore[no-untyped-call]
+            assert window.tabs.currentWidget() is window.inquiries_page
+            qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # type: ignore[no-untyped-call]
+            assert window.tabs.currentWidget() is window.posts_page
+            search.setFocus()
+            qtbot.keyClicks(search, "anxiety")
+            assert search.text() == "anxiety"
+        assert ticking()
+        proxy.let_through()
+    proxy.release()
     heartbeat.stop()
-    took = time.monotonic() - started
+    wait_until_round_ends(qtbot, window)
 
     assert window.sync.status.state is SyncState.SYNCED
-    assert proxy.requests >= 8, "sign-in and a first sync went through the slow proxy"
-    assert took >= proxy.requests * delay * 0.9
-    longest = max(gaps)
-    print(
-        f"{proxy.requests} slow requests in {took:.1f} s; longest UI pause {longest * 1000:.0f} ms"
-    )
-    assert longest < 0.25, f"the UI thread stalled for {longest:.3f} s"
+    assert waited_in_round >= 5, "the round's requests each waited on the site"
+    assert proxy.held_too_long == 0, "a request waited until the proxy gave up: the UI blocked"
 
 
 def test_closing_with_changes_waiting_says_they_are_safe(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
@@ -73,13 +74,21 @@ def test_bulk_records_are_complete_and_reproducible(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_page_of_100_is_fast_with_50000_records(tmp_path: Path) -> None:
+def test_a_page_of_100_reads_by_index_with_50000_records(tmp_path: Path) -> None:
+    """A page deep in 50,000 records is found through indexes, in a few statements whatever the
+    page size: no table scan, no sort of every inquiry, no statement per record. (How fast that
+    is, is a benchmark figure; the timings are printed.)"""
     app, users = make_app(SiteConfig(data_dir=tmp_path))
     with Session(app.engine) as db:
         seed_bulk(db, inquiries=48_000, posts=2_000, rng_seed=1)
         db.commit()
     client = Client(app)
     auth = tuple(users["administrator"])
+    executed: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_rest: Any) -> None:
+        executed.append((statement, params))
+
     timings = {}
     for route, query in (
         ("wp/v2/inquiries", {"context": "edit", "page": "200"}),
@@ -89,13 +98,29 @@ def test_a_page_of_100_is_fast_with_50000_records(tmp_path: Path) -> None:
             {"modified_after": "2020-01-01T00:00:00Z", "orderby": "modified", "context": "edit"},
         ),
     ):
+        executed.clear()
+        event.listen(app.engine, "before_cursor_execute", record)
         started = time.perf_counter()
         response = client.get(
             f"/wp-json/{route}", query_string={**query, "per_page": "100"}, auth=auth
         )
         timings[route + str(query)] = time.perf_counter() - started
+        event.remove(app.engine, "before_cursor_execute", record)
         assert response.status_code == 200
         assert len(response.get_json()) == 100
         response.close()
+        assert len(executed) < 20, f"{len(executed)} statements for a page of 100"
+        with app.engine.connect() as connection:
+            for statement, params in executed:
+                if not statement.lstrip().upper().startswith("SELECT"):
+                    continue
+                plan = [
+                    row[-1]
+                    for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+                ]
+                scans = [step for step in plan if step.startswith("SCAN")]
+                assert not scans, (statement, plan)
+                if route == "wp/v2/inquiries":
+                    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, (statement, plan)
     app.engine.dispose()
-    assert max(timings.values()) < 1.0, timings
+    print(timings)
