@@ -954,6 +954,27 @@ class PostStore:
         with self._cache.write() as session:
             return release_staged(session, "post", local_id) > 0
 
+    def unstaged_values(self, local_id: int) -> JsonDict:
+        """The values a post's staged edits replaced, as the last change to send left them.
+
+        A post published here before its first sync is created with its fields as they are at
+        that sync, except those edited since Publish: those edits wait for Update, so the create
+        carries what the user published (the create's snapshot, then each sendable update in
+        order). Empty when nothing is staged.
+        """
+        with self._cache.read() as session:
+            entries = entries_of(session, "post", local_id)
+            staged = {
+                str(key) for entry in entries if entry.state == "staged" for key in entry.payload
+            }
+            if not staged:
+                return {}
+            sendable: JsonDict = {}
+            for entry in entries:
+                if entry.state != "staged" and entry.op in ("create", "update"):
+                    sendable.update(entry.payload)
+            return {key: sendable[key] for key in staged if key in sendable}
+
     def unpublished(self) -> list[PostSummary]:
         """Posts with edits saved here but not on the site until Update (for a quit warning)."""
         with self._cache.read() as session:

@@ -226,6 +226,8 @@ class _Pusher:
         # refused) must go out as the user has since corrected it. A move to the trash stays
         # its own change, queued after this one.
         payload = _post_payload(detail.fields)
+        # Edits made after Publish wait for Update: the create carries what was published.
+        payload.update(self.cache.posts.unstaged_values(item.local_id))
         if payload["status"] == "trash":
             payload["status"] = item.payload.get("status", "draft")
         # Site ids first: a category or image not on the site yet makes it wait, costing nothing.

@@ -483,3 +483,38 @@ def test_an_intake_specialist_syncs_inquiries_only(accounts: Accounts) -> None:
     assert report.outcome == "ok" and not report.errors
     assert account.cache.posts.counts()["all"] == 0
     assert account.cache.inquiries.counts()["all"] > 0
+
+
+# -- a post published here before its first sync ---------------------------------------------
+
+
+def test_edits_after_publish_wait_for_update_even_before_the_first_sync(
+    accounts: Accounts, site_view: SiteView
+) -> None:
+    account = accounts()
+    local_id = account.cache.posts.create(title="Finding calm", content="<p>Published words.</p>")
+    account.cache.posts.edit(local_id, status="publish")  # Publish, offline
+    account.cache.posts.edit(local_id, title="Finding calm (draft 2)", content="<p>Not yet.</p>")
+    assert account.cache.posts.get(local_id).unpublished_changes
+
+    assert account.sync().ok
+    detail = account.cache.posts.get(local_id)
+    assert detail.remote_id is not None
+    live = site_view.post(detail.remote_id)
+    assert live["status"] == "publish"
+    assert (live["title"]["raw"], live["content"]["raw"]) == (
+        "Finding calm",
+        "<p>Published words.</p>",
+    ), "the words typed after Publish are not live before Update"
+    assert detail.fields.title == "Finding calm (draft 2)", "they stay on this computer"
+    assert detail.unpublished_changes
+
+    assert account.cache.posts.publish_changes(local_id)  # Update
+    assert account.sync().ok
+    live = site_view.post(detail.remote_id)
+    assert (live["title"]["raw"], live["content"]["raw"]) == (
+        "Finding calm (draft 2)",
+        "<p>Not yet.</p>",
+    )
+    assert not account.cache.posts.get(local_id).unpublished_changes
+    fixtures.assert_converged(account.cache, site_view)
