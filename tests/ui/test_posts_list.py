@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -176,3 +177,17 @@ def test_two_thousand_posts_list_to_the_end_a_page_at_a_time(qtbot: QtBot, cache
     last = model.index(model.rowCount() - 1, PostListModel.TITLE).data()
     assert last == "Post number 02099"
     print(f"2,100 posts: opened in {opened:.2f} s, scrolled to the end in {scrolled:.2f} s")
+
+
+def test_the_post_opened_when_the_list_takes_focus_is_highlighted(
+    qtbot: QtBot, cache: Cache, seeded: dict[str, int]
+) -> None:
+    # Tab from the search box into the list: Qt makes the first row current and the editor
+    # opens it; the row must be highlighted too, so what is open is what looks selected.
+    tab = make_tab(qtbot, cache)
+    assert not tab.table.selectionModel().hasSelection()
+    tab.search_edit.setFocus()
+    tab.table.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: tab.table.hasFocus() and tab.editor.post_id is not None)
+    rows = tab.table.selectionModel().selectedRows()
+    assert [tab.model.post_id(index.row()) for index in rows] == [tab.editor.post_id]

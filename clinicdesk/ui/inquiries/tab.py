@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFocusEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QListView,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -77,6 +76,7 @@ from clinicdesk.ui.inquiries.options import (
     count_text,
     status_label,
 )
+from clinicdesk.ui.tables import RecordTable
 from clinicdesk.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -123,25 +123,11 @@ class _Snapshot:
     arrivals: Arrivals
 
 
-class InboxTable(QTableView):
+class InboxTable(RecordTable):
     """The inbox table. Letters are shortcuts here, so typing does not jump between rows."""
 
     def keyboardSearch(self, search: str) -> None:
         pass
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        # Qt makes the first row current on focus without selecting it, and the pane then
-        # shows that inquiry: highlight it too, so the row shown is the row J moves on from
-        # and the one the single-key actions change.
-        selection = self.selectionModel()
-        current = self.currentIndex()
-        if current.isValid() and not selection.hasSelection():
-            selection.select(
-                current,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
 
 
 class InquiriesTab(QWidget):

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +48,7 @@ from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor
 from clinicdesk.ui.posts.listmodel import ListRead, PostFilter, PostListModel
+from clinicdesk.ui.tables import RecordTable
 from clinicdesk.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ class PostsTab(QWidget):
 
         self.model = PostListModel(cache, self)
         self.model.loadFailed.connect(self._show_error)
-        self.table = QTableView(left)
+        self.table = RecordTable(left)
         named(self.table, "postsTable", self.tr("Posts"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
