@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QPlainTextEdit,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -1015,8 +1016,13 @@ class InquiriesTab(QWidget):
         dialog.open()
 
     def _close_dialogs(self) -> None:
+        """Close the open dialogs and take them out of the tab at once: what they held (a
+        half-written note) must not stay readable in the widget tree until Qt deletes them."""
         for dialog in list(self._dialogs):
             dialog.reject()
+            for field in dialog.findChildren(QLineEdit) + dialog.findChildren(QPlainTextEdit):
+                field.clear()
+            dialog.setParent(None)
         self._dialogs.clear()
 
     def _forget_clipboard(self) -> None:
