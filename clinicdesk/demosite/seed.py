@@ -26,6 +26,7 @@ from clinicdesk.demosite.posttypes import FUTURE_THRESHOLD_SECONDS, UNPUBLISHED
 from clinicdesk.demosite.routes_inquiries import INQUIRY_TYPE_NAME, US_STATES
 from clinicdesk.demosite.routes_posts import UNCATEGORIZED_ID
 from clinicdesk.demosite.text import sanitize_title
+from clinicdesk.resource_files import resource_path
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def default_seed_dir() -> Path:
     override = os.environ.get(SEED_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources" / "demo"
+    return resource_path("demo")
 
 
 def _load(seed_dir: Path, name: str, default: Any, *, optional: bool = False) -> Any:

@@ -33,13 +33,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from clinicdesk.resource_files import resource_path
 from clinicdesk.store import Cache
 from clinicdesk.store.inquiries import ArrivalText
 
 logger = logging.getLogger(__name__)
 
-#: The clinic's list, shipped with the app.
-DEFAULT_LIST = Path(__file__).resolve().parents[2] / "resources" / "crisis-language.txt"
+#: The clinic's list, shipped with the app (in ``resources/``).
+DEFAULT_LIST_NAME = "crisis-language.txt"
 
 #: Other words allowed between two words of a phrase.
 MAX_GAP = 3
@@ -256,8 +257,14 @@ class CrisisLanguage:
         self._phrases = tuple(phrases)
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_LIST) -> CrisisLanguage:
-        """The list in a file (UTF-8)."""
+    def load(cls, path: Path | None = None) -> CrisisLanguage:
+        """The list in a file (UTF-8); the shipped list by default.
+
+        Raises:
+            FileNotFoundError: the shipped list is missing (a broken install): the app must not
+                run without it.
+        """
+        path = resource_path(DEFAULT_LIST_NAME) if path is None else path
         return cls(path.read_text(encoding="utf-8").splitlines())
 
     @property

@@ -14,7 +14,7 @@ import pytest
 
 from clinicdesk.domain.crisis import (
     AUTO_FLAG_NOTE,
-    DEFAULT_LIST,
+    DEFAULT_LIST_NAME,
     CrisisLanguage,
     check_arrivals,
     default_language,
@@ -22,6 +22,7 @@ from clinicdesk.domain.crisis import (
     inflections,
     words,
 )
+from clinicdesk.resource_files import resource_path
 from clinicdesk.store import Cache
 from tests.unit.test_store_support import T0, opened, site_inquiry, site_note
 
@@ -42,7 +43,7 @@ def _name(item: dict[str, str]) -> str:
 
 
 def test_the_shipped_list_loads_and_is_substantial(language: CrisisLanguage) -> None:
-    assert DEFAULT_LIST.is_file()
+    assert resource_path(DEFAULT_LIST_NAME).is_file()
     assert len(language.phrases) > 80
     assert "suicid*" in language.phrases and "kill myself" in language.phrases
 
