@@ -29,6 +29,7 @@ from clinicdesk.domain.blocks import BlockDocument
 from clinicdesk.store import Cache
 from clinicdesk.ui.posts.dialogs import ImageTextDialog, LinkDialog
 from clinicdesk.ui.posts.form import AUTOSAVE_MS
+from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
 from tests.ui import test_posts_support as support
 from tests.ui.test_posts_support import SEED_POSTS, make_tab, outbox_posts, refreshed
@@ -116,6 +117,36 @@ def test_a_change_is_saved_when_typing_stops(
     assert AUTOSAVE_MS <= 1000, "saved within a second of typing stopping"
     assert outbox_posts(cache) == [("update", post_id)]
     assert tab.editor.saved_label.text() == "Saved on this computer"
+
+
+def test_the_list_follows_typing_without_reading_on_the_ui_thread(
+    qtbot: QtBot, cache: Cache, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab = make_tab(qtbot, cache, autosave_ms=100)
+    post_id = seeded[SHORTCODE_POST]
+    tab.select_post(post_id)
+    count_reads: list[bool] = []  # True: read on the UI thread
+    counts = cache.posts.counts
+
+    def spied_counts() -> dict[str, int]:
+        count_reads.append(threading.current_thread() is threading.main_thread())
+        return counts()
+
+    monkeypatch.setattr(cache.posts, "counts", spied_counts)
+
+    def listed_title() -> str | None:
+        row = tab.model.row_of(post_id)
+        return None if row is None else tab.model.index(row, PostListModel.TITLE).data()
+
+    assert listed_title() == SHORTCODE_POST
+    tab.editor.title_edit.setFocus()
+    tab.editor.title_edit.end(False)
+    qtbot.keyClicks(tab.editor.title_edit, " (revised)")
+    title = SHORTCODE_POST + " (revised)"
+    qtbot.waitUntil(lambda: listed_title() == title)
+    assert cache.posts.get(post_id).fields.title == title
+    assert count_reads and not any(count_reads), "the list was read on the UI thread"
+    assert tab.editor.title_edit.text() == title
 
 
 def test_ctrl_s_saves_at_once_and_new_posts_are_created_on_first_words(

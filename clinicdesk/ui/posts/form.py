@@ -159,6 +159,7 @@ class PostEditor(QWidget):
         self.capabilities = capabilities
         self.user_id = user_id
         self._post_id: int | None = None
+        self._pause_save = False
         self._detail: PostDetail | None = None
         self._saved: dict[str, Any] = {}
         self._loading = False
@@ -172,7 +173,7 @@ class PostEditor(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(autosave_ms)
-        self._timer.timeout.connect(self.save)
+        self._timer.timeout.connect(self._save_after_pause)
         self._build()
         self._new_state()
 
@@ -644,6 +645,19 @@ class PostEditor(QWidget):
         self.saved_label.setText(self.tr("Editing…"))
         self._timer.start()
         self._update_publish_button()
+
+    def _save_after_pause(self) -> None:
+        self._pause_save = True
+        try:
+            self.save()
+        finally:
+            self._pause_save = False
+
+    @property
+    def saving_after_pause(self) -> bool:
+        """Whether the save under way is the one made when typing paused (not Ctrl+S, not an
+        action): the tab then lets the list follow off the UI thread."""
+        return self._pause_save
 
     def flush(self) -> bool:
         """Save now whatever is waiting (before switching posts or quitting).

@@ -485,6 +485,12 @@ class PostsTab(QWidget):
         self._loading = self._load_again = False
 
     def _post_saved(self, post_id: int) -> None:
+        if self.editor.saving_after_pause and self.model.row_of(post_id) is not None:
+            # Saved as typing paused: the list and the counts follow from a read off the UI
+            # thread, so typing never waits on them.
+            self.refresh()
+            return
+        # Ctrl+S, Publish, a new post's first words: the list shows it at once.
         self._fill_filters()
         self.model.refresh()
         self._after_reload(self.editor.post_id if self.editor.post_id is not None else post_id)
