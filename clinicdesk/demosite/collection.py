@@ -53,7 +53,9 @@ def _check_statuses(ctx: Ctx, pt: PostType, statuses: list[str]) -> list[str]:
     """``sanitize_post_statuses``: the default status is free; any other needs the type's edit
     capability (``private`` also ``read_private_posts``), and only then is it checked against
     the known statuses, so an anonymous caller hears "forbidden" before "unknown"."""
-    known = Arg("array", items=Arg("string", enum=(*pt.statuses, "any")))
+    # The attachments controller narrows the enum to its own statuses: no ``any`` for media.
+    extra = () if pt.name == "attachment" else ("any",)
+    known = Arg("array", items=Arg("string", enum=(*pt.statuses, *extra)))
     for status in statuses:
         if status == pt.default_statuses[0]:
             continue
@@ -146,8 +148,9 @@ def _conditions(ctx: Ctx, pt: PostType) -> list[ColumnElement[bool]]:
     a = ctx.args
     statuses: list[str] = a.get("status")
     if "clinicdesk_client_id" in a and "status" not in a:
-        # The plugin's lookup looks at every status but the trash unless told otherwise.
-        statuses = ["any"] if ctx.can(pt.caps.edit_posts) else ["publish"]
+        # The plugin's lookup looks at every status but the trash unless told otherwise (and the
+        # user may see unpublished records; others get the collection's default status).
+        statuses = ["any"] if ctx.can(pt.caps.edit_posts) else list(pt.default_statuses)
     if "any" in statuses:
         # Every status but the trash, plus any status also named explicitly (``any,trash``).
         statuses = [s for s in pt.statuses if s != "trash" or s in statuses]

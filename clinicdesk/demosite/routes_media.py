@@ -1,5 +1,9 @@
 """``wp/v2/media``: uploads (raw body or multipart ``file``), alt text, listing, deletion.
 
+The plugin registers ``meta.clinicdesk_client_id`` on attachments too: a raw upload sends it as the
+query parameter ``meta[clinicdesk_client_id]`` (request fields come from the query string as well
+as the body), and ``clinicdesk_client_id`` filters the listing, as for posts.
+
 Files are stored below ``DATA/uploads/YYYY/MM/`` and served by the site under
 ``/wp-content/uploads/``. Only the file types WordPress allows by default are accepted, and image
 dimensions are read from the file header (no imaging library is needed for width and height).
@@ -31,7 +35,7 @@ from clinicdesk.demosite.posttypes import (
     get_or_404,
     unique_slug,
 )
-from clinicdesk.demosite.routes_posts import delete_item, get_item
+from clinicdesk.demosite.routes_posts import ClientIdMeta, delete_item, get_item, meta_arg
 from clinicdesk.demosite.routing import EDITABLE, Ctx, Endpoint, Router
 from clinicdesk.demosite.schema import CONTEXT, FORCE, Arg
 from clinicdesk.demosite.text import autop, sanitize_file_name, sanitize_title
@@ -239,6 +243,9 @@ def create_media(ctx: Ctx, pt: PostType) -> Reply:
             description=a.get("description", ""),
         )
     )
+    # WP_REST_Attachments_Controller::create_item writes the meta after storing the file.
+    if pt.meta and "meta" in a:
+        pt.meta.save(ctx, post, a.get("meta"))
     ctx.db.flush()
     logger.info("Stored upload as attachment %d (%d bytes)", post.id, len(data))
     headers = {"Location": f"{ctx.rest_root}{pt.route}/{post.id}"}
@@ -260,6 +267,8 @@ def update_media(ctx: Ctx, pt: PostType, id: int) -> Reply:
         for name in ("alt_text", "caption", "description"):
             if name in a:
                 setattr(media, name, a.get(name))
+    if pt.meta and "meta" in a:
+        pt.meta.save(ctx, post, a.get("meta"))
     post.modified_gmt = ctx.now
     ctx.db.flush()
     return Reply(pt.serialize(ctx, pt, [post], "edit")[0])
@@ -274,6 +283,7 @@ def serialize_media(
         m.post_id: m
         for m in ctx.db.scalars(select(Media).where(Media.post_id.in_([p.id for p in posts])))
     }
+    metas = pt.meta.load(ctx, posts) if pt.meta else {}
     out = []
     for post in posts:
         media = files.get(post.id)
@@ -309,7 +319,7 @@ def serialize_media(
             comment_status=post.comment_status,
             ping_status=post.ping_status,
             template="",
-            meta=[],
+            meta=metas.get(post.id, []),
             description={"raw": description, "rendered": rendered_description}
             if edit
             else {"rendered": rendered_description},
@@ -347,6 +357,7 @@ ATTACHMENT_TYPE = PostType(
     rest_base="media",
     caps=PostCaps(create_posts="upload_files"),
     serialize=serialize_media,
+    meta=ClientIdMeta(),
     default_statuses=("inherit",),
     statuses=("inherit", "private", "trash"),
     write_statuses=("inherit", "private"),
@@ -362,6 +373,7 @@ def _media_args(ctx: Ctx) -> dict[str, Arg]:
         "caption": Arg("string"),
         "description": Arg("string"),
         "post": Arg("integer"),
+        "meta": meta_arg(ATTACHMENT_TYPE),
     }
 
 

@@ -45,7 +45,7 @@ _TRASHED_SUFFIX = "__trashed"
 
 
 class ClientIdMeta:
-    """The one meta key the plugin registers on posts: ``clinicdesk_client_id``."""
+    """The one meta key the plugin registers on posts and attachments: ``clinicdesk_client_id``."""
 
     schema: Mapping[str, Arg] = {"clinicdesk_client_id": Arg("string", max_length=64)}
 
@@ -59,7 +59,8 @@ class ClientIdMeta:
             post.client_id = values["clinicdesk_client_id"] or None
 
 
-def _meta_arg(pt: PostType) -> Arg:
+def meta_arg(pt: PostType) -> Arg:
+    """The ``meta`` body field of ``pt``: its registered keys, each checked; others ignored."""
     schema = pt.meta.schema if pt.meta else {}
 
     def check(value: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +98,7 @@ def write_args(pt: PostType, ctx: Ctx) -> dict[str, Arg]:
         "title": text,
         "content": text,
         "template": Arg("string"),
-        "meta": _meta_arg(pt),
+        "meta": meta_arg(pt),
     }
     if pt.supports_author:
         args["author"] = Arg("integer")

@@ -144,18 +144,37 @@ def get_term(ctx: Ctx, tax: Taxonomy, id: int) -> Reply:
     return Reply(serialize_terms(ctx, tax, [_get_or_404(ctx, tax, id)])[0])
 
 
-def _unique_term_slug(ctx: Ctx, tax: Taxonomy, slug: str, exclude_id: int = 0) -> str:
-    taken = set(
-        ctx.db.scalars(
-            select(Term.slug).where(
-                Term.taxonomy == tax.name, Term.id != exclude_id, Term.slug.like(f"{slug}%")
-            )
-        )
-    )
-    if slug not in taken:
+def _slug_taken(ctx: Ctx, slug: str, taxonomy: str | None = None, exclude_id: int = 0) -> bool:
+    # WordPress's terms table is shared by every taxonomy: without ``taxonomy``, any term counts.
+    cond = and_(Term.slug == slug, Term.id != exclude_id)
+    if taxonomy is not None:
+        cond = and_(cond, Term.taxonomy == taxonomy)
+    return ctx.db.scalar(select(Term.id).where(cond).limit(1)) is not None
+
+
+def _unique_term_slug(
+    ctx: Ctx, tax: Taxonomy, slug: str, parent: int = 0, exclude_id: int = 0
+) -> str:
+    """``wp_unique_term_slug``: the slug if this taxonomy does not use it; else, for a category
+    with a parent, the parent slugs appended (``anxiety-adults``) as far as needed; else (or
+    still taken) ``-2``, ``-3``..."""
+    if not _slug_taken(ctx, slug, tax.name, exclude_id):
+        return slug
+    parent_suffix = ""
+    the_parent = parent if tax.hierarchical else 0
+    while the_parent:
+        parent_term = ctx.db.get(Term, the_parent)
+        if parent_term is None or parent_term.taxonomy != tax.name:
+            break
+        parent_suffix += f"-{parent_term.slug}"
+        if not _slug_taken(ctx, slug + parent_suffix):
+            break
+        the_parent = parent_term.parent
+    slug += parent_suffix
+    if not _slug_taken(ctx, slug, exclude_id=exclude_id):
         return slug
     n = 2
-    while f"{slug}-{n}" in taken:
+    while _slug_taken(ctx, f"{slug}-{n}", exclude_id=exclude_id):
         n += 1
     return f"{slug}-{n}"
 
@@ -170,14 +189,16 @@ def _existing_name(ctx: Ctx, tax: Taxonomy, name: str, parent: int) -> Term | No
 
 
 def _check_parent(ctx: Ctx, tax: Taxonomy) -> int:
-    if "parent" not in ctx.args:
-        return 0
-    if not tax.hierarchical:
+    # WP_REST_Terms_Controller reads ``parent`` from the request even where the schema has no
+    # such field (tags), so a tag sent with a parent is refused rather than the parent ignored.
+    if not tax.hierarchical and ctx.params.get("parent") is not None:
         raise RestError(
             "rest_taxonomy_not_hierarchical",
             "Cannot set parent term, taxonomy is not hierarchical.",
             400,
         )
+    if "parent" not in ctx.args:
+        return 0
     parent: int = ctx.args.get("parent")
     parent_term = ctx.db.get(Term, parent) if parent else None
     if parent and (parent_term is None or parent_term.taxonomy != tax.name):
@@ -209,7 +230,7 @@ def create_term(ctx: Ctx, tax: Taxonomy) -> Reply:
     term = Term(
         taxonomy=tax.name,
         name=name,
-        slug=_unique_term_slug(ctx, tax, slug),
+        slug=_unique_term_slug(ctx, tax, slug, parent),
         description=a.get("description", ""),
         parent=parent,
     )
@@ -225,7 +246,7 @@ def update_term(ctx: Ctx, tax: Taxonomy, id: int) -> Reply:
     if not ctx.can("manage_categories"):
         raise ctx.deny("rest_cannot_update", "Sorry, you are not allowed to edit this term.")
     a = ctx.args
-    if "parent" in a:
+    if ctx.params.get("parent") is not None:
         term.parent = _check_parent(ctx, tax)
     if "name" in a and a.get("name").strip():
         term.name = a.get("name").strip()

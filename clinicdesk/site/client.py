@@ -719,24 +719,36 @@ class SiteClient:
             for term in page.items
         ]
 
-    def create_term(self, taxonomy: Taxonomy, name: str) -> Term:
-        """Get or create the category or tag called ``name``.
+    def create_term(self, taxonomy: Taxonomy, name: str, parent: int | None = None) -> Term:
+        """Get or create the category or tag called ``name`` (a category under ``parent``).
 
-        WordPress refuses a duplicate name with 400 ``term_exists`` carrying the existing id,
-        which is returned instead. That also makes the create safe to retry after a lost answer.
+        WordPress refuses a name that exists at the same level (the same parent; names compare
+        regardless of case) with 400 ``term_exists`` carrying the existing id, which is returned
+        instead. That also makes the create safe to retry after a lost answer. The same name
+        under another parent is a new category (WordPress gives it a slug ending in the
+        parent's slug).
+
+        Args:
+            taxonomy: ``category`` or ``post_tag``.
+            name: the term's name.
+            parent: the site id of the parent category; None or 0 for the top level.
 
         Raises:
-            ValueError: ``name`` is empty.
+            ValueError: ``name`` is empty, or a parent for a tag (tags have no hierarchy).
             ForbiddenError: the user may not create terms of this taxonomy.
+            RejectedError: e.g. the parent category does not exist (``rest_term_invalid``).
         """
         name = name.strip()
         if not name:
             raise ValueError("a term needs a name")
+        body: dict[str, object] = {"name": name}
+        if parent:
+            if taxonomy != "category":
+                raise ValueError("only a category can have a parent")
+            body["parent"] = _check_id(parent)
         route = _TAXONOMY_ROUTES[taxonomy]
         try:
-            answer = self._transport.request(
-                "POST", route, json_body={"name": name}, idempotent=True
-            )
+            answer = self._transport.request("POST", route, json_body=body, idempotent=True)
         except RejectedError as exc:
             term_id = exc.data.get("term_id")
             if exc.code != "term_exists" or isinstance(term_id, bool):
@@ -751,42 +763,103 @@ class SiteClient:
 
     # ---- media -------------------------------------------------------------------------------
 
-    def upload_media(self, filename: str, data: bytes, mime_type: str) -> Media:
-        """Upload a file to the media library.
+    def upload_media(
+        self, filename: str, data: bytes, mime_type: str, client_id: str | None = None
+    ) -> Media:
+        """Upload a file to the media library, carrying ``client_id`` when given.
 
-        An upload cannot carry a client id, so one whose answer is lost is not repeated:
-        OutcomeUnknownError (with an empty ``client_id``) asks the caller to check the library.
+        The body is the file itself, so the client id travels as the query parameter
+        ``meta[clinicdesk_client_id]`` (WordPress reads query parameters as request fields; the
+        companion plugin registers the meta key on attachments, and without it WordPress ignores
+        the parameter). Like a post create, the upload is sent once: if its answer is lost,
+        OutcomeUnknownError (carrying ``client_id``, or ``""`` without one) asks the caller to
+        look it up with :meth:`find_media_by_client_id` before sending it again.
 
         Args:
             filename: the file's name (reduced to safe ASCII; WordPress sanitizes it again).
             data: the file's bytes.
             mime_type: e.g. ``image/jpeg``.
+            client_id: a UUID made by the caller for this upload and kept with it.
 
         Raises:
-            ValueError: ``mime_type`` is not a MIME type.
+            ValueError: ``mime_type`` is not a MIME type, or ``client_id`` is not a UUID.
             ForbiddenError: the user lacks ``upload_files`` (contributors).
+            RejectedError: the site refused the file (a type it does not allow:
+                ``rest_upload_sideload_error``, which WordPress sends with status 500).
             OutcomeUnknownError: the file may or may not have been uploaded.
         """
         if not _MIME_RE.match(mime_type):
             raise ValueError(f"not a MIME type: {mime_type!r}")
-        answer = self._transport.request(
-            "POST",
-            "wp/v2/media",
-            body=data,
-            headers={
-                "Content-Type": mime_type,
-                "Content-Disposition": f'attachment; filename="{_upload_filename(filename)}"',
-            },
-            idempotent=False,
-        )
+        params: dict[str, str] = {}
+        if client_id is not None:
+            client_id = _check_client_id(client_id)
+            params["meta[clinicdesk_client_id]"] = client_id
         try:
-            return parse.media(answer.json())
+            answer = self._transport.request(
+                "POST",
+                "wp/v2/media",
+                params=params,
+                body=data,
+                headers={
+                    "Content-Type": mime_type,
+                    "Content-Disposition": f'attachment; filename="{_upload_filename(filename)}"',
+                },
+                idempotent=False,
+                client_id=client_id or "",
+            )
+        except OutcomeUnknownError as exc:
+            cause = exc.cause
+            if cause is not None and cause.code == "rest_upload_sideload_error":
+                # A file type WordPress refuses: a 500, but refused before anything is stored.
+                raise RejectedError(
+                    "The site does not accept this type of file. Choose another file (a JPEG "
+                    "or PNG image, for example).",
+                    code=cause.code,
+                    status=cause.status,
+                ) from None
+            raise
+        try:
+            media = parse.media(answer.json())
         except InvalidResponseError as exc:
             raise OutcomeUnknownError(
                 f"The site stored the file but its answer could not be read ({exc.message})",
-                client_id="",
+                client_id=client_id or "",
                 cause=exc,
             ) from exc
+        if client_id is not None and media.client_id != client_id:
+            logger.warning(
+                "the site did not keep the upload's client id (is the ClinicDesk plugin active?); "
+                "a lost answer could not be matched to media item %d",
+                media.id,
+            )
+        return media
+
+    def find_media_by_client_id(self, client_id: str) -> Media | None:
+        """The media item uploaded with ``client_id``, or None.
+
+        Asks ``GET wp/v2/media?clinicdesk_client_id=<uuid>&context=edit`` (the plugin then looks
+        at every status but the trash). Only items whose ``meta.clinicdesk_client_id`` really
+        equals ``client_id`` are returned: without the plugin WordPress ignores the parameter
+        and lists the library.
+        """
+        client_id = _check_client_id(client_id)
+        answer = self._transport.request(
+            "GET",
+            "wp/v2/media",
+            params={
+                "context": "edit",
+                "clinicdesk_client_id": client_id,
+                "orderby": "id",
+                "order": "asc",
+                # One page is enough: at most one item carries a given client id (and without
+                # the plugin no item exposes the meta, so paging the library would be pointless).
+                "per_page": MAX_PER_PAGE,
+            },
+        )
+        for media in parse.many(answer.json(), parse.media, "media"):
+            if media.client_id == client_id:
+                return media
+        return None
 
     def update_media(self, media_id: int, alt_text: str) -> Media:
         """Set a media item's alternative text (for screen readers)."""

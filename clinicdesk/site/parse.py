@@ -551,6 +551,8 @@ def media(value: object) -> Media:
         modified_gmt=r.date("modified_gmt"),
         width=width,
         height=height,
+        # Without the companion plugin's registration WordPress sends ``meta: []`` here.
+        client_id=_client_id(r) if r.has("meta") else None,
     )
 
 

@@ -131,6 +131,9 @@ class Media:
     modified_gmt: datetime
     width: int | None
     height: int | None
+    #: ``meta.clinicdesk_client_id``: the UUID the app uploaded it with (None without the plugin,
+    #: or for files uploaded another way).
+    client_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -581,10 +581,13 @@ class _Pusher:
         taxonomy: Taxonomy = (
             "post_tag" if item.payload.get("taxonomy") == "post_tag" else "category"
         )
-        # get-or-create: WordPress answers a duplicate name with the existing term, so a retry
-        # after a lost answer is safe. (The client sends no parent: a new sub-category is
-        # created at the top level.)
-        term = self.client.create_term(taxonomy, str(body["name"]))
+        # get-or-create: WordPress answers a name that exists under the same parent with that
+        # term, so a retry after a lost answer is safe. ``term_fields`` gives the parent's site
+        # id (a parent not on the site yet makes this wait: UnsyncedDependencyError).
+        parent = body.get("parent")
+        term = self.client.create_term(
+            taxonomy, str(body["name"]), parent if isinstance(parent, int) else None
+        )
         self._pushed(item, term)
 
     def _media(self, item: OutboxItem) -> None:
@@ -594,17 +597,33 @@ class _Pusher:
                 self._pushed(item, None)
                 return
             path, mime_type = upload
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                raise RejectedError(
-                    "The file to upload is no longer on this computer. Choose it again."
-                ) from None
-            # An upload carries no client id: one whose answer was lost is sent again on the
-            # next round, so the library may get a second copy of the file (never a post).
-            media = self.client.upload_media(
-                str(item.payload.get("filename") or Path(path).name), data, mime_type
-            )
+            # An upload carries its client id (``meta.clinicdesk_client_id``), as a post create
+            # does: one sent before without an answer is looked up before it goes again, so the
+            # library never gets a second copy. (Without the companion plugin nothing can be
+            # found: the file is sent again, as before.)
+            client_id = item.client_id
+            media = None
+            if client_id is not None and item.attempts > 1:
+                media = self.client.find_media_by_client_id(client_id)
+            if media is None:
+                try:
+                    data = Path(path).read_bytes()
+                except OSError:
+                    raise RejectedError(
+                        "The file to upload is no longer on this computer. Choose it again."
+                    ) from None
+                filename = str(item.payload.get("filename") or Path(path).name)
+                try:
+                    media = self.client.upload_media(filename, data, mime_type, client_id)
+                except OutcomeUnknownError:
+                    # Ask once now; when it is not there (yet), the next round asks again
+                    # before sending anything.
+                    found = None
+                    if client_id is not None:
+                        found = self.client.find_media_by_client_id(client_id)
+                    if found is None:
+                        raise
+                    media = found
             alt_text = str(item.payload.get("alt_text") or "")
             if alt_text and media.alt_text != alt_text:
                 media = self.client.update_media(media.id, alt_text)

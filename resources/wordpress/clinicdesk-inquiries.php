@@ -15,7 +15,8 @@
  *   default status of its collection;
  * - the role `clinicdesk_intake` and the capabilities `clinicdesk_manage_inquiries` /
  *   `clinicdesk_delete_inquiries` (administrators and editors get both);
- * - `meta.clinicdesk_client_id` on posts and the `clinicdesk_client_id` collection parameter;
+ * - `meta.clinicdesk_client_id` on posts and media (attachments) and the `clinicdesk_client_id`
+ *   collection parameter of both;
  * - `clinicdesk/v1/staff`, `clinicdesk/v1/notes` and the public `clinicdesk/v1/consultation`.
  *
  * Notes live in their own table, `{prefix}clinicdesk_notes` (created with dbDelta on activation or,
@@ -344,7 +345,8 @@ if ( ! defined( 'CLINICDESK_INQUIRIES_VERSION' ) ) {
 	}
 
 	/**
-	 * Whether a user may write `clinicdesk_client_id` on a post: whoever can edit that post.
+	 * Whether a user may write `clinicdesk_client_id` on a post or an attachment: whoever can edit
+	 * that record (for an upload: its uploader, who holds `upload_files`).
 	 *
 	 * @param bool   $allowed  Whether the user can add the meta, as decided so far.
 	 * @param string $meta_key The meta key.
@@ -427,21 +429,25 @@ if ( ! defined( 'CLINICDESK_INQUIRIES_VERSION' ) ) {
 			);
 		}
 
-		register_post_meta(
-			'post',
-			'clinicdesk_client_id',
-			array(
-				'type'              => 'string',
-				'single'            => true,
-				'default'           => '',
-				'description'       => 'The UUID the ClinicDesk app created this post with (idempotent creates).',
-				'sanitize_callback' => 'clinicdesk_sanitize_line',
-				'auth_callback'     => 'clinicdesk_can_write_post_client_id',
-				'show_in_rest'      => array(
-					'schema' => array( 'type' => 'string', 'maxLength' => CLINICDESK_CLIENT_ID_LENGTH, 'default' => '' ),
-				),
-			)
-		);
+		// Posts and uploads: an upload sends it as the query parameter
+		// `meta[clinicdesk_client_id]` (its body is the file), which WordPress reads as `meta`.
+		foreach ( array( 'post', 'attachment' ) as $post_type ) {
+			register_post_meta(
+				$post_type,
+				'clinicdesk_client_id',
+				array(
+					'type'              => 'string',
+					'single'            => true,
+					'default'           => '',
+					'description'       => 'The UUID the ClinicDesk app created this record with (idempotent creates).',
+					'sanitize_callback' => 'clinicdesk_sanitize_line',
+					'auth_callback'     => 'clinicdesk_can_write_post_client_id',
+					'show_in_rest'      => array(
+						'schema' => array( 'type' => 'string', 'maxLength' => CLINICDESK_CLIENT_ID_LENGTH, 'default' => '' ),
+					),
+				)
+			);
+		}
 	}
 	add_action( 'init', 'clinicdesk_register_types', 5 );
 
@@ -779,28 +785,29 @@ if ( ! defined( 'CLINICDESK_INQUIRIES_VERSION' ) ) {
 	add_filter( 'rest_endpoints', 'clinicdesk_inquiry_endpoints' );
 
 	/* -------------------------------------------------------------------------------------------------
-	 * REST: `clinicdesk_client_id` on posts.
+	 * REST: `clinicdesk_client_id` on posts and media.
 	 * ------------------------------------------------------------------------------------------ */
 
 	/**
-	 * Adds the `clinicdesk_client_id` parameter to the posts collection.
+	 * Adds the `clinicdesk_client_id` parameter to the posts and media collections.
 	 *
 	 * @param array<string, mixed> $params The collection parameters.
 	 * @return array<string, mixed>
 	 */
 	function clinicdesk_post_collection_params( $params ) {
 		$params['clinicdesk_client_id'] = array(
-			'description' => 'Limit the result to posts created with this ClinicDesk client id (a UUID).',
+			'description' => 'Limit the result to records created with this ClinicDesk client id (a UUID).',
 			'type'        => 'string',
 			'maxLength'   => CLINICDESK_CLIENT_ID_LENGTH,
 		);
 		return $params;
 	}
 	add_filter( 'rest_post_collection_params', 'clinicdesk_post_collection_params' );
+	add_filter( 'rest_attachment_collection_params', 'clinicdesk_post_collection_params' );
 
 	/**
-	 * Applies `clinicdesk_client_id`: only posts whose meta equals it, in any status but trash unless
-	 * the request names a status (and the user may see unpublished posts).
+	 * Applies `clinicdesk_client_id`: only records whose meta equals it, in any status but trash
+	 * unless the request names a status (and the user may see unpublished records).
 	 *
 	 * @param array<string, mixed> $args    WP_Query arguments.
 	 * @param WP_REST_Request      $request The request.
@@ -824,12 +831,14 @@ if ( ! defined( 'CLINICDESK_INQUIRIES_VERSION' ) ) {
 				$explicit_status = true;
 			}
 		}
-		if ( ! $explicit_status && current_user_can( get_post_type_object( 'post' )->cap->edit_posts ) ) {
+		$type = get_post_type_object( isset( $args['post_type'] ) && is_string( $args['post_type'] ) ? $args['post_type'] : 'post' );
+		if ( ! $explicit_status && $type && current_user_can( $type->cap->edit_posts ) ) {
 			$args['post_status'] = 'any';
 		}
 		return $args;
 	}
 	add_filter( 'rest_post_query', 'clinicdesk_post_query', 10, 2 );
+	add_filter( 'rest_attachment_query', 'clinicdesk_post_query', 10, 2 );
 
 	/* -------------------------------------------------------------------------------------------------
 	 * REST: stable paging of posts and inquiries.

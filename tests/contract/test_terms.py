@@ -19,14 +19,14 @@ def make_term(api: Api) -> Iterator[MakeTerm]:
     """Create terms; every one is deleted for good afterwards."""
     created: list[tuple[str, int]] = []
 
-    def make(taxonomy: str, role: str, name: str) -> Any:
-        response = api.post(f"wp/v2/{taxonomy}", role, {"name": name})
+    def make(taxonomy: str, role: str | None, name: str, **fields: Any) -> Any:
+        response = api.post(f"wp/v2/{taxonomy}", role, {"name": name, **fields})
         if response.status_code == 201:
             created.append((taxonomy, response.json()["id"]))
         return response
 
     yield make
-    for taxonomy, term_id in created:
+    for taxonomy, term_id in reversed(created):  # children before their parents
         api.delete(f"wp/v2/{taxonomy}/{term_id}", "administrator", force="true")
 
 
@@ -62,6 +62,41 @@ def test_an_existing_category_name_answers_term_exists(make_term: MakeTerm) -> N
     assert created.status_code == 201, created.text
     body = assert_error(make_term("categories", "administrator", name), 400, "term_exists")
     assert body["data"]["term_id"] == created.json()["id"]
+
+
+def test_a_category_name_clashes_only_with_its_siblings(make_term: MakeTerm) -> None:
+    # Observed on WordPress 6.1 (wp_insert_term): the same name under the same parent (in any
+    # case) is term_exists; under another parent, or at the top level, it is a new category,
+    # whose slug takes the parent's slug (wp_unique_term_slug), or a number at the top level.
+    token = unique("").strip().lower()
+    adults = make_term("categories", "editor", f"Adults {token}").json()
+    teens = make_term("categories", "editor", f"Teens {token}").json()
+    child = make_term("categories", "editor", f"Anxiety {token}", parent=adults["id"])
+    assert child.status_code == 201, child.text
+    assert child.json()["parent"] == adults["id"]
+    slug = child.json()["slug"]
+    for name in (f"Anxiety {token}", f"anxiety {token}"):
+        again = make_term("categories", "administrator", name, parent=adults["id"])
+        assert assert_error(again, 400, "term_exists")["data"]["term_id"] == child.json()["id"]
+    cousin = make_term("categories", "editor", f"Anxiety {token}", parent=teens["id"])
+    assert cousin.status_code == 201, cousin.text
+    assert (cousin.json()["parent"], cousin.json()["slug"]) == (
+        teens["id"],
+        f"{slug}-{teens['slug']}",
+    )
+    top = make_term("categories", "editor", f"Anxiety {token}")
+    assert top.status_code == 201, top.text
+    assert (top.json()["parent"], top.json()["slug"]) == (0, f"{slug}-2")
+    body = assert_error(make_term("categories", "editor", f"Anxiety {token}"), 400, "term_exists")
+    assert body["data"]["term_id"] == top.json()["id"]
+
+
+def test_a_parent_must_exist_and_tags_have_none(make_term: MakeTerm) -> None:
+    name = unique("Orphan ")
+    missing = make_term("categories", "editor", name, parent=987654)
+    assert_error(missing, 400, "rest_term_invalid")
+    tag = make_term("tags", "editor", name, parent=1)
+    assert_error(tag, 400, "rest_taxonomy_not_hierarchical")
 
 
 @pytest.mark.parametrize(("role", "status"), [(None, 401), ("author", 403), ("intake", 403)])

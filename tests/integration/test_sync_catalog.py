@@ -97,3 +97,53 @@ def test_images_posts_use_are_fetched_once(accounts: Accounts, site_view: SiteVi
     assert local_id is not None
     assert admin.cache.posts.get(local_id).fields.featured_media == image.id
     assert "media" not in admin.sync().pulled_by_kind
+
+
+def test_a_sub_category_made_offline_is_created_under_its_parent(
+    accounts: Accounts, site_view: SiteView
+) -> None:
+    erin = accounts("editor")
+    token = uuid.uuid4().hex[:8]
+    # On the site already: the same name at the top level, and a sibling-to-be under the
+    # parent that exists there.
+    top_level = site_view.request("POST", "wp/v2/categories", json={"name": f"Grief {token}"})
+    existing_parent = site_view.request(
+        "POST", "wp/v2/categories", json={"name": f"Adults {token}"}
+    )
+    existing_child = site_view.request(
+        "POST",
+        "wp/v2/categories",
+        json={"name": f"Anxiety {token}", "parent": existing_parent["id"]},
+    )
+    assert erin.sync().ok
+    cache = erin.cache
+    [adults] = [t for t in cache.catalog.terms("category") if t.remote_id == existing_parent["id"]]
+    parent = cache.catalog.create_term("category", f"Teens {token}")  # new, offline
+    child = cache.catalog.create_term("category", f"Grief {token}", parent_id=parent)
+    # The same name under the same parent as a category on the site: that one is adopted.
+    twin = cache.catalog.create_term("category", f"anxiety {token}", parent_id=adults.id)
+    post = cache.posts.create(title=f"Filed deep {token}", categories=[child, twin])
+    report = erin.sync()
+    assert report.outcome == "ok" and not report.waiting and not report.rejected
+
+    on_site = {c["id"]: c for c in site_view.categories() if token in c["name"]}
+    by_local = {t.id: t for t in cache.catalog.terms("category")}
+    site_parent = on_site[by_local[parent].remote_id or 0]
+    site_child = on_site[by_local[child].remote_id or 0]
+    assert site_parent["parent"] == 0
+    assert site_child["parent"] == site_parent["id"]  # not at the top level
+    assert site_child["id"] != top_level["id"]  # a new category, not the top-level one
+    assert twin not in by_local  # folded into the site's own
+    assert len(on_site) == 5  # Grief, Adults, Anxiety, Teens, Teens > Grief: nothing twice
+    remote = cache.posts.get(post).remote_id
+    assert remote is not None
+    assert sorted(site_view.post(remote)["categories"]) == sorted(
+        [site_child["id"], existing_child["id"]]
+    )
+    # The offline copy matches the site, and stays so after a pull of the categories.
+    for _ in range(2):
+        by_local = {t.id: t for t in cache.catalog.terms("category")}
+        assert by_local[child].parent_id == parent and by_local[parent].parent_id is None
+        assert by_local[child].sync_state == by_local[parent].sync_state == "synced"
+        assert erin.sync().ok
+    assert_converged(cache, site_view)

@@ -24,6 +24,7 @@ from tests.fixtures import sync as fixtures
 from tests.fixtures.faults import FaultProxy, Rule
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import KEY_BYTES, Account, Accounts, SiteView, cache_is_sound
+from tests.integration.test_client_support import tiny_png
 
 accounts = fixtures.accounts
 site_view = fixtures.site_view
@@ -51,9 +52,9 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _local_changes(account: Account) -> tuple[list[str], list[str], tuple[int, str]]:
-    """A spread of waiting changes; returns the titles of new posts, the notes' texts, and the
-    site id and new title of the post retitled.
+def _local_changes(account: Account) -> tuple[list[str], list[str], tuple[int, str], str]:
+    """A spread of waiting changes; returns the titles of new posts, the notes' texts, the
+    site id and new title of the post retitled, and the name of the image uploaded.
 
     Every value is this test's own (the site may be shared with other tests and earlier runs),
     and every change really changes something.
@@ -62,8 +63,12 @@ def _local_changes(account: Account) -> tuple[list[str], list[str], tuple[int, s
     token = uuid.uuid4().hex[:8]
     posts = cache.posts.page(sort="title", descending=False).items  # the site's, synced
     titles = [f"Crash post {token} {n}" for n in range(4)]
-    for title in titles:
-        cache.posts.create(title=title, content=f"<p>{title}</p>")
+    picture = account.folder / f"crash-{token}.png"
+    picture.write_bytes(tiny_png())
+    image = cache.catalog.queue_upload(picture, "image/png", alt_text=f"Crash image {token}")
+    for n, title in enumerate(titles):
+        featured = image if n == 0 else None  # the first post waits for the upload
+        cache.posts.create(title=title, content=f"<p>{title}</p>", featured_media=featured)
     retitled = f"{posts[0].title} (edited {token})"
     cache.posts.edit(posts[0].id, title=retitled)
     cache.posts.edit(posts[1].id, excerpt=f"Edited before the crash {token}")
@@ -83,7 +88,7 @@ def _local_changes(account: Account) -> tuple[list[str], list[str], tuple[int, s
         cache.inquiries.add_note(inquiry.id, "note", text, author=0, author_name="Me")
     remote_id = posts[0].remote_id
     assert remote_id is not None
-    return titles, texts, (remote_id, retitled)
+    return titles, texts, (remote_id, retitled), f"crash-{token}"
 
 
 @pytest.mark.parametrize("seed", [11, 22, 33, 44])
@@ -92,7 +97,7 @@ def test_sigkill_at_a_random_point_then_a_clean_round_loses_and_duplicates_nothi
 ) -> None:
     account = accounts(name="crash")
     assert account.sync().ok
-    titles, texts, (retitled_id, retitled) = _local_changes(account)
+    titles, texts, (retitled_id, retitled), image = _local_changes(account)
     account.cache.close()  # the child owns the file now, as a worker process would
 
     with FaultProxy(fresh_site.url) as proxy:
@@ -142,4 +147,8 @@ def test_sigkill_at_a_random_point_then_a_clean_round_loses_and_duplicates_nothi
     for text in texts:
         assert notes.count(text) == 1, f"{text} after {killed_after} requests"
     assert [p["id"] for p in site_view.posts() if p["title"]["raw"] == retitled] == [retitled_id]
+    uploads = [m["id"] for m in site_view.media() if image in m["source_url"]]
+    assert len(uploads) == 1, f"{image} after {killed_after} requests"  # stored once
+    first = [p for p in site_view.posts() if p["title"]["raw"] == titles[0]]
+    assert first[0]["featured_media"] == uploads[0]
     print(f"\n  killed after {killed_after} requests; converged in {len(account.reports)} rounds")

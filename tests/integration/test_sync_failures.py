@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -17,12 +18,14 @@ from clinicdesk.site import Timeouts, TriageStatus
 from tests.fixtures import sync as fixtures
 from tests.fixtures.faults import FaultProxy, Rule
 from tests.fixtures.sync import Account, Accounts, SiteView, assert_converged, sync_until_quiet
+from tests.integration.test_client_support import tiny_png
 
 accounts = fixtures.accounts
 proxy = fixtures.proxy
 site_view = fixtures.site_view
 
 CREATE = r"/wp/v2/posts$"
+UPLOAD = r"/wp/v2/media$"
 
 
 @pytest.fixture
@@ -156,6 +159,88 @@ def test_a_create_still_being_written_when_looked_up_is_not_sent_again(
     assert titles_on_site(site_view).count(title) == 1
     assert len(proxy.seen("POST", CREATE)) == 1
     assert_converged(account.cache, site_view)
+
+
+def _queue_image(account: Account, folder: Path, token: str) -> tuple[int, int]:
+    """An image queued for upload (a unique file name) and a published post featuring it;
+    returns their local ids."""
+    picture = folder / f"lost-{token}.png"
+    picture.write_bytes(tiny_png())
+    cache = account.cache
+    image = cache.catalog.queue_upload(picture, "image/png", alt_text=f"Lost answer {token}")
+    post = cache.posts.create(title=f"Uses {token}", featured_media=image, status="publish")
+    return image, post
+
+
+def _uploads_of(view: SiteView, token: str) -> list[dict[str, object]]:
+    """The site's media items made from this test's file (WordPress keeps the name in the URL)."""
+    return [m for m in view.media() if f"lost-{token}" in str(m["source_url"])]
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "status_after"])
+def test_an_upload_whose_answer_is_lost_is_adopted_not_stored_twice(
+    account: Account, proxy: FaultProxy, site_view: SiteView, fault: str, tmp_path: Path
+) -> None:
+    proxy.add(Rule(fault, method="POST", path=UPLOAD))  # type: ignore[arg-type]
+    token = uuid.uuid4().hex[:8]
+    image, post = _queue_image(account, tmp_path, token)
+    report = account.sync()
+    assert report.outcome == "ok" and report.pushed == 2, report.summary()
+    assert len(proxy.seen("POST", UPLOAD)) == 1
+    [media] = _uploads_of(site_view, token)
+    assert media["alt_text"] == f"Lost answer {token}"  # set after the adoption
+    [local] = [m for m in account.cache.catalog.media() if m.id == image]
+    assert (local.remote_id, local.sync_state, local.local_path) == (media["id"], "synced", None)
+    remote_post = account.cache.posts.get(post).remote_id
+    assert remote_post is not None
+    assert site_view.post(remote_post)["featured_media"] == media["id"]
+    assert_converged(account.cache, site_view)
+
+
+def test_a_lost_upload_answer_and_a_failed_lookup_wait_for_the_next_round(
+    account: Account, proxy: FaultProxy, site_view: SiteView, tmp_path: Path
+) -> None:
+    proxy.add(Rule("drop_after", method="POST", path=UPLOAD))
+    proxy.add(
+        Rule(
+            "drop_before",
+            method="GET",
+            path=UPLOAD,
+            when=lambda s: "clinicdesk_client_id" in s.query,
+            times=None,
+        )
+    )
+    token = uuid.uuid4().hex[:8]
+    image, post = _queue_image(account, tmp_path, token)
+    report = account.sync()
+    assert report.outcome == "offline" and report.pending == 2
+    assert len(_uploads_of(site_view, token)) == 1  # it did reach the site
+    assert account.cache.posts.get(post).remote_id is None  # the post waits for its image
+    proxy.clear()
+    assert account.sync().outcome == "ok"
+    assert len(proxy.seen("POST", UPLOAD)) == 1  # never sent twice: found by its client id
+    [media] = _uploads_of(site_view, token)
+    [local] = [m for m in account.cache.catalog.media() if m.id == image]
+    assert local.remote_id == media["id"] and local.sync_state == "synced"
+    assert media["alt_text"] == f"Lost answer {token}"
+    assert_converged(account.cache, site_view)
+
+
+def test_a_file_type_the_site_refuses_is_rejected_and_the_rest_go(
+    account: Account, site_view: SiteView, tmp_path: Path
+) -> None:
+    # WordPress answers a refused type with 500 rest_upload_sideload_error, having stored
+    # nothing: a refusal, not a failing site, so it must not stop every later push.
+    script = tmp_path / "notes.svg"
+    script.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    image = account.cache.catalog.queue_upload(script, "image/svg+xml")
+    title = f"After the refused file {uuid.uuid4().hex[:8]}"
+    post = account.cache.posts.create(title=title)
+    report = account.sync()
+    assert [(r.entity, r.local_id) for r in report.rejected] == [("media", image)]
+    assert "does not accept this type of file" in report.rejected[0].message
+    assert account.cache.posts.get(post).remote_id is not None
+    assert titles_on_site(site_view).count(title) == 1
 
 
 # -- a fault at every step -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from clinicdesk.site import SiteClient
 from clinicdesk.site.errors import (
     InvalidResponseError,
     NotWordPressError,
+    OutcomeUnknownError,
     PluginMissingError,
     RejectedError,
     SignedOutError,
@@ -455,6 +456,82 @@ def test_upload_media(mock: responses.RequestsMock, client: SiteClient) -> None:
     )
     with pytest.raises(ValueError):
         client.upload_media("x.jpg", b"", "image/jpeg\r\nX-Evil: 1")
+
+
+def test_an_upload_carries_its_client_id_as_a_meta_query_parameter(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    mock.post(
+        API + "wp/v2/media", status=201, json=media_json(meta={"clinicdesk_client_id": CLIENT_ID})
+    )
+    media = client.upload_media("office.jpg", b"\xff\xd8data", "image/jpeg", CLIENT_ID)
+    assert media.client_id == CLIENT_ID
+    request = mock.calls[0].request
+    # The body is the file: the meta travels in the query, where WordPress reads it as `meta`.
+    assert query(mock.calls[0]) == {"meta[clinicdesk_client_id]": CLIENT_ID}
+    assert request.body == b"\xff\xd8data"
+    with pytest.raises(ValueError):
+        client.upload_media("office.jpg", b"x", "image/jpeg", "not-a-uuid")
+
+
+def test_an_upload_without_a_client_id_sends_no_query(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    mock.post(API + "wp/v2/media", status=201, json=media_json())  # no plugin: "meta": absent
+    assert client.upload_media("office.jpg", b"x", "image/jpeg").client_id is None
+    assert query(mock.calls[0]) == {}
+
+
+def test_a_lost_upload_answer_is_not_resent_and_names_the_client_id(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    mock.post(API + "wp/v2/media", status=502, json=wp_error("bad_gateway", "Bad gateway.", 502))
+    with pytest.raises(OutcomeUnknownError) as caught:
+        client.upload_media("office.jpg", b"x", "image/jpeg", CLIENT_ID)
+    assert caught.value.client_id == CLIENT_ID
+    assert len(mock.calls) == 1
+
+
+def test_a_file_type_wordpress_refuses_is_a_refusal_not_an_unknown_outcome(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    # WordPress answers 500 but stores nothing: retrying it every round would stop every push.
+    refused = "Sorry, you are not allowed to upload this file type."
+    mock.post(
+        API + "wp/v2/media", status=500, json=wp_error("rest_upload_sideload_error", refused, 500)
+    )
+    with pytest.raises(RejectedError, match="does not accept this type of file"):
+        client.upload_media("notes.svg", b"<svg/>", "image/svg+xml", CLIENT_ID)
+
+
+def test_find_media_by_client_id_keeps_only_a_real_match(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    # Without the plugin WordPress ignores the parameter and lists the library (meta: []).
+    mock.get(API + "wp/v2/media", **page_of([media_json(id=7, meta=[]), media_json(id=8)], 2, 1))
+    assert client.find_media_by_client_id(CLIENT_ID) is None
+    q = query(mock.calls[0])
+    assert (q["clinicdesk_client_id"], q["context"]) == (CLIENT_ID, "edit")
+    assert "status" not in q  # media has no "any"; the plugin looks at every status but trash
+    mine = media_json(id=9, meta={"clinicdesk_client_id": CLIENT_ID})
+    other = media_json(id=10, meta={"clinicdesk_client_id": "0" * 8 + CLIENT_ID[8:]})
+    mock.get(API + "wp/v2/media", **page_of([other, mine], 2, 1))
+    found = client.find_media_by_client_id(CLIENT_ID)
+    assert found is not None and found.id == 9
+
+
+def test_create_term_sends_the_parent_of_a_sub_category(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    mock.post(API + "wp/v2/categories", status=201, json=category_json(id=12, parent=4))
+    assert client.create_term("category", "Teens", parent=4).parent == 4
+    assert body(mock.calls[0]) == {"name": "Teens", "parent": 4}
+    mock.post(API + "wp/v2/categories", status=201, json=category_json(id=13))
+    client.create_term("category", "Adults", parent=None)
+    client.create_term("category", "Adults", parent=0)
+    assert body(mock.calls[1]) == body(mock.calls[2]) == {"name": "Adults"}
+    with pytest.raises(ValueError):
+        client.create_term("post_tag", "Grief", parent=4)  # tags have no hierarchy
 
 
 def test_media_alt_text_and_read(mock: responses.RequestsMock, client: SiteClient) -> None:
