@@ -126,8 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     if args.command is None:
-        # The only path that loads Qt.
-        from clinicdesk.ui.application import run_gui
+        # The only path that loads Qt (heap.py itself imports no Qt).
+        from clinicdesk.ui.heap import imports_unwatched
+
+        with imports_unwatched():
+            from clinicdesk.ui.application import run_gui
 
         return run_gui(data_dir=args.data_dir, demo=args.demo, debug=args.debug)
     return run_headless(args, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
