@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QSystemTrayIcon,
     QTabWidget,
     QTextEdit,
     QWidget,
@@ -679,6 +680,35 @@ def test_notifications_without_a_system_tray_go_to_the_status_bar(window: MainWi
     label = child(window, QLabel, "notificationStatus")
     assert label.isVisible() and label.text() == "1 new inquiry — 1 urgent"
     assert child(window, QLabel, "accountStatus").isVisible(), "who is signed in stays"
+
+
+# The offscreen platform, told it has a tray, says it has no tray window and cannot raise one.
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged", "This plugin does not support raise")
+def test_notifications_go_to_the_system_tray_and_clicking_brings_the_window_back(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The offscreen platform has no tray: the desktop's answers are given here, and the
+    # message the tray would pop up is recorded instead of shown.
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    monkeypatch.setattr(QSystemTrayIcon, "supportsMessages", staticmethod(lambda: True))
+    monkeypatch.setattr(
+        QSystemTrayIcon,
+        "showMessage",
+        lambda _tray, title, text, *_rest: shown.append((title, text)),
+    )
+    window.notify("ClinicDesk", "2 new inquiries — 1 urgent")
+    window.notify("ClinicDesk", "1 new inquiry")
+    trays = window.findChildren(QSystemTrayIcon)
+    assert [tray.objectName() for tray in trays] == ["notificationTray"], "one icon, reused"
+    assert shown == [("ClinicDesk", "2 new inquiries — 1 urgent"), ("ClinicDesk", "1 new inquiry")]
+    assert not child(window, QLabel, "notificationStatus").isVisible()
+    assert not trays[0].icon().isNull() and trays[0].toolTip() == "ClinicDesk"
+
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    trays[0].activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    qtbot.waitUntil(lambda: not window.isMinimized() and window.isVisible())
 
 
 def test_closing_names_published_posts_whose_edits_wait_for_update(
