@@ -24,6 +24,7 @@ from clinicdesk.accounts.syncbridge import (
     RoundProgress,
     RoundResult,
     SyncUnavailableError,
+    account_after,
     run_round,
 )
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
@@ -315,6 +316,7 @@ class _Headless:
             raise
         finally:
             cache.close()
+            self._keep_access(account, rounds)
         for n, done in enumerate(rounds):
             if n:
                 print("Sending the urgent flags now:", file=self.stdout)
@@ -337,6 +339,21 @@ class _Headless:
         }.get(result.outcome, "The sync stopped.")
         self.say(f"{reason} {result.detail}".strip())
         return EXIT_FAILED
+
+    def _keep_access(self, account: Account, rounds: list[RoundResult]) -> None:
+        """Keep what the site said about the user with the account (a role changed on the site:
+        the window opens with the right tabs next time), as signing in does."""
+        updated = account
+        for done in rounds:
+            updated = account_after(updated, done)
+        if updated == account:
+            return
+        try:
+            self.settings.update(lambda s: s.update_account(updated))
+        except OSError as error:
+            self.say(f"What the site said about your account could not be saved: {error}")
+            return
+        logger.info("the account's capabilities on the site changed; kept")
 
     def _open_cache(self, account: Account) -> Cache | None:
         """The account's cache, unlocked with the keyring's key or a passphrase; None if refused."""

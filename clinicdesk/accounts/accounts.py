@@ -111,8 +111,9 @@ class DataDir:
 class Account:
     """One user on one site, as remembered between runs. Holds no secret.
 
-    What the site said about the user at sign-in is kept too, so the window opens with the
-    right tabs without asking the site (offline); signing in again refreshes it.
+    What the site said about the user is kept too, so the window opens with the right tabs
+    without asking the site (offline). Signing in refreshes it, and so does every sync round
+    that reached the site (a role changed on the site follows without signing in again).
 
     Attributes:
         site_url: the normalized site address (``https://clinic.example``).
@@ -121,8 +122,9 @@ class Account:
         site_name: the site's title (for the window title).
         user_id: the user's id on the site (the author of new posts and notes); 0 when not
             known (an account remembered by an older ClinicDesk).
-        capabilities: the user's WordPress capabilities at sign-in (``edit_posts``...).
-        has_plugin: whether the site had the ClinicDesk plugin active at sign-in.
+        capabilities: the user's WordPress capabilities at sign-in or the last sync
+            (``edit_posts``...).
+        has_plugin: whether the site had the ClinicDesk plugin active, as last checked.
     """
 
     site_url: str
@@ -144,8 +146,26 @@ class Account:
         return self.user_id > 0
 
     def can(self, capability: str) -> bool:
-        """Whether the user held ``capability`` at sign-in."""
+        """Whether the user held ``capability`` when the site last said."""
         return capability in self.capabilities
+
+    def with_access(
+        self, *, user_id: int, capabilities: frozenset[str], has_plugin: bool | None
+    ) -> Account:
+        """The account with what the site said about the user in a sync round.
+
+        Args:
+            user_id: the user's id on the site.
+            capabilities: their capabilities now.
+            has_plugin: whether the plugin is active, or None when the round did not check
+                (the value kept stays).
+        """
+        return replace(
+            self,
+            user_id=user_id,
+            capabilities=frozenset(capabilities),
+            has_plugin=self.has_plugin if has_plugin is None else has_plugin,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -230,6 +250,12 @@ class Settings:
         and forget its unlock passphrase (the way to reset a forgotten one)."""
         self.remember(account)
         self.unlock_hashes.pop(account.id, None)
+
+    def update_account(self, account: Account) -> None:
+        """Keep what the site said about a remembered account (after a sync round), in its
+        place: the account opened at start and the unlock passphrase stay as they are. An
+        account not remembered (forgotten meanwhile) is not added back."""
+        self.accounts = [account if known.id == account.id else known for known in self.accounts]
 
     def forget(self, account: Account) -> None:
         """Drop ``account`` from the list (and from "last"), with its unlock passphrase."""

@@ -11,6 +11,14 @@ and flagged urgent
 cache marks every inquiry it stores as not checked yet, and both the
 window and the headless command get the flagging by calling this function. The flags wait in
 the outbox like any local change; the caller syncs again soon to send them.
+
+Before that, the round's answer about the user (:class:`~clinicdesk.sync.report.UserAccess`) is
+applied where it is a matter of privacy rather than display: when the site no longer lets the
+user handle consultation inquiries, every inquiry still cached is removed from this computer
+(:meth:`~clinicdesk.store.inquiries.InquiryStore.remove_all`), with the changes to them that
+could no longer be sent. This is decided from what the cache holds, not from what the account
+remembered, so it also happens after a sign-in that already knew, or after a crash. The caller
+keeps the answer with the account (:func:`account_after`): the window rebuilds its tabs from it.
 """
 
 from __future__ import annotations
@@ -20,12 +28,28 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from clinicdesk.accounts.accounts import Account
 from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, check_arrivals
-from clinicdesk.site import SiteClient
+from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient
 from clinicdesk.store import Cache
-from clinicdesk.sync.report import SyncOutcome, SyncProgress, SyncReport
+from clinicdesk.sync.report import (
+    RecordIssue,
+    SyncOutcome,
+    SyncProgress,
+    SyncReport,
+    UserAccess,
+)
 
 logger = logging.getLogger(__name__)
+
+#: The records removed with the inquiries (issues about them are dropped from the report).
+_INQUIRY_ENTITIES = ("inquiry", "note")
+
+#: What the user is told (window and headless command) when cached inquiries were removed.
+INQUIRIES_REMOVED_MESSAGE = (
+    "Your account no longer handles consultation inquiries on this site, so they were removed "
+    "from this computer. Ask the site's administrator if this is a mistake."
+)
 
 
 class SyncUnavailableError(Exception):
@@ -65,6 +89,11 @@ class RoundResult:
         flagged: new inquiries flagged urgent for crisis language after the round (those it
             stored, and any an earlier round stored but could not check before the app
             stopped); the flags wait in the outbox: sync again soon to send them.
+        access: what the site said about the user (id, capabilities) and whether the plugin
+            is active, or None when the round did not get that far. Keep it with the account
+            (:func:`account_after`).
+        inquiries_removed: inquiries removed from this computer after the round, because the
+            site no longer lets the user handle them (see :data:`INQUIRIES_REMOVED_MESSAGE`).
     """
 
     outcome: SyncOutcome
@@ -75,6 +104,8 @@ class RoundResult:
     problems: tuple[str, ...]
     report: object
     flagged: int = 0
+    access: UserAccess | None = None
+    inquiries_removed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -131,6 +162,13 @@ def run_round(
         progress(RoundProgress(step.message, step.done, step.total))
 
     report = engine_round(client, cache, progress=on_progress, cancel=cancel)
+    removed = 0
+    if report.access is not None and not report.access.can(CAP_MANAGE_INQUIRIES):
+        # Least privilege: the site no longer lets this user see inquiries, so none stays here
+        # (before the crisis check, which would otherwise queue flags that cannot be sent).
+        removed = remove_inquiries(cache)
+        if removed:
+            report = _without_inquiry_issues(report, pending=cache.outbox.count())
     # Whatever the outcome: what the round stored before stopping is in the inbox now. Every
     # stored inquiry not checked yet is read, those of this round and any that an earlier
     # round stored just before the app stopped.
@@ -139,17 +177,58 @@ def run_round(
     flagged = check_arrivals(cache, author=author, author_name=author_name or AUTO_FLAG_AUTHOR)
     if flagged:
         report = replace(report, pending=cache.outbox.count())
-    return from_report(report, flagged=flagged)
+    return from_report(report, flagged=flagged, inquiries_removed=removed)
 
 
-def from_report(report: SyncReport, *, flagged: int = 0) -> RoundResult:
-    """The shell's view of the engine's report (``flagged``: arrivals flagged urgent)."""
+def remove_inquiries(cache: Cache) -> int:
+    """Remove every cached inquiry (the user may no longer handle them); returns how many."""
+    removed = cache.inquiries.remove_all()
+    if removed:
+        # A count only, as everywhere: never who.
+        logger.info("no inquiry capability any more: %d inquiries removed", removed)
+    return removed
+
+
+def _without_inquiry_issues(report: SyncReport, *, pending: int) -> SyncReport:
+    """``report`` without the issues of the inquiries and notes just removed (the site refused
+    their waiting changes in this round: the records are gone, nothing is left to look at)."""
+
+    def kept(issues: tuple[RecordIssue, ...]) -> tuple[RecordIssue, ...]:
+        return tuple(issue for issue in issues if issue.entity not in _INQUIRY_ENTITIES)
+
+    return replace(
+        report,
+        conflicts=kept(report.conflicts),
+        rejected=kept(report.rejected),
+        deleted_on_site=kept(report.deleted_on_site),
+        waiting=kept(report.waiting),
+        trashed_instead=kept(report.trashed_instead),
+        pending=pending,
+    )
+
+
+def account_after(account: Account, result: RoundResult) -> Account:
+    """``account`` with what the round's site said about the user (the same account when the
+    round did not get that far). Compare with ``account`` to see whether anything changed."""
+    access = result.access
+    if access is None:
+        return account
+    return account.with_access(
+        user_id=access.user_id, capabilities=access.capabilities, has_plugin=access.has_plugin
+    )
+
+
+def from_report(report: SyncReport, *, flagged: int = 0, inquiries_removed: int = 0) -> RoundResult:
+    """The shell's view of the engine's report (``flagged``: arrivals flagged urgent;
+    ``inquiries_removed``: inquiries removed because the user may no longer handle them)."""
     detail = next((error.message for error in report.errors if error.message), "")
     problems = tuple(
         f"{issue.entity} {issue.local_id or issue.remote_id or ''}: {issue.message}"
         for issue in report.issues
     )
     lines = [line for line in report.summary().splitlines() if line.strip()]
+    if inquiries_removed:
+        lines.append(INQUIRIES_REMOVED_MESSAGE)
     if flagged:
         # A count only: never who, or what they wrote.
         lines.append(
@@ -166,4 +245,6 @@ def from_report(report: SyncReport, *, flagged: int = 0) -> RoundResult:
         problems=problems,
         report=report,
         flagged=flagged,
+        access=report.access,
+        inquiries_removed=inquiries_removed,
     )

@@ -2,6 +2,8 @@
 
 As in WordPress, someone without ``list_users`` only sees users who have published posts (the
 list exists to name post authors), and ``users/me`` is how a client checks its credentials.
+``POST wp/v2/users/{id}`` changes a user's role (``roles``), as an administrator does in
+WordPress; the other fields of a user cannot be edited here.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 
-from clinicdesk.demosite.auth import allcaps
+from clinicdesk.demosite.auth import ROLE_CAPS, allcaps
 from clinicdesk.demosite.db import Post, User
-from clinicdesk.demosite.routing import Ctx, Endpoint, Router
+from clinicdesk.demosite.routing import EDITABLE, Ctx, Endpoint, Router
 from clinicdesk.demosite.schema import CONTEXT, ID_LIST, PAGE, PER_PAGE, Arg
 from clinicdesk.demosite.wpjson import Reply, RestError, fmt, pagination_headers
 
@@ -84,6 +86,39 @@ def get_user(ctx: Ctx, id: int) -> Reply:
     if not own and not ctx.can("list_users") and not ctx.db.scalar(select(_published_by(user.id))):
         raise ctx.deny("rest_user_cannot_view", _CANNOT_LIST)
     return Reply(serialize_users(ctx, [user], context)[0])
+
+
+def update_user(ctx: Ctx, id: int) -> Reply:
+    """``POST wp/v2/users/{id}`` with ``roles``: the user's role replaced (``promote_users``).
+
+    WordPress's checks, in its order: the role must exist (400), and nobody who may edit users
+    may give themselves a role that cannot. The reference site keeps one role per user.
+    """
+    user = ctx.db.get(User, id)
+    if user is None:
+        raise RestError("rest_user_invalid_id", "Invalid user ID.", 404)
+    roles: list[str] = ctx.args.get("roles") or []
+    if roles and not ctx.can("promote_users"):
+        raise ctx.deny(
+            "rest_cannot_edit_roles", "Sorry, you are not allowed to edit roles of this user."
+        )
+    if not roles and ctx.user_id != user.id and not ctx.can("edit_users"):
+        raise ctx.deny("rest_cannot_edit", "Sorry, you are not allowed to edit this user.")
+    for role in roles:
+        if role not in ROLE_CAPS:
+            raise RestError("rest_user_invalid_role", f"The role {role} does not exist.", 400)
+        if user.id == ctx.user_id and "edit_users" not in ROLE_CAPS[role]:
+            raise ctx.deny(
+                "rest_user_invalid_role", "Sorry, you are not allowed to give users that role."
+            )
+    if len(roles) > 1:
+        raise RestError(
+            "rest_user_invalid_role", "The reference site gives each user one role.", 400
+        )
+    if roles:
+        user.role = roles[0]
+        ctx.db.flush()
+    return Reply(serialize_users(ctx, [user], "edit")[0])
 
 
 def list_users(ctx: Ctx) -> Reply:
@@ -174,4 +209,11 @@ def register(router: Router) -> None:
         },
     )
     router.add("/wp/v2/users/me", "wp/v2", {"GET": Endpoint(me, {"context": CONTEXT})})
-    router.add("/wp/v2/users/<int:id>", "wp/v2", {"GET": Endpoint(get_user, {"context": CONTEXT})})
+    router.add(
+        "/wp/v2/users/<int:id>",
+        "wp/v2",
+        {
+            "GET": Endpoint(get_user, {"context": CONTEXT}),
+            EDITABLE: Endpoint(update_user, {"roles": Arg("array", items=Arg("string"))}),
+        },
+    )

@@ -1332,6 +1332,51 @@ class InquiryStore:
                 session.execute(insert(Note), rows)
         return NotesApplied(stored, tuple(dict.fromkeys(unknown)))
 
+    def remove_all(self) -> int:
+        """Remove every inquiry from this computer, for a user the site no longer lets handle
+        them (least privilege): with their messages, notes and search-index entries (cascades
+        and triggers), every change to them waiting to be sent (the site would refuse it now),
+        and the inquiry and note sync cursors (were the user allowed again, all of them would be
+        fetched anew). One transaction, with SQLite's ``secure_delete`` on, so the freed pages
+        are overwritten rather than left holding the text.
+
+        Returns:
+            How many inquiries were removed. Nothing is written when there was nothing to remove.
+        """
+        from sqlalchemy import delete, exists
+
+        from clinicdesk.store.models import SyncCursor
+
+        entities, resources = ("inquiry", "note"), ("inquiries", "notes")
+        leftovers = select(
+            exists().select_from(Inquiry)
+            | exists().where(OutboxEntry.entity.in_(entities))
+            | exists().where(SyncCursor.resource.in_(resources))
+        )
+        with self._cache.read() as session:
+            if not session.scalar(leftovers):
+                return 0
+        with self._cache.write() as session:
+            connection = session.connection()
+            connection.exec_driver_sql("PRAGMA secure_delete = ON")
+            try:
+                removed = session.scalar(select(func.count()).select_from(Inquiry)) or 0
+                session.execute(delete(OutboxEntry).where(OutboxEntry.entity.in_(entities)))
+                session.execute(delete(Note))
+                session.execute(delete(InquiryMessage))
+                session.execute(delete(Inquiry))
+                session.execute(delete(SyncCursor).where(SyncCursor.resource.in_(resources)))
+                # The index's deletes only add tombstones: rebuilt (empty), no segment of it
+                # keeps a word of theirs.
+                session.execute(
+                    sql_text("INSERT INTO inquiries_fts (inquiries_fts) VALUES ('rebuild')")
+                )
+            finally:
+                # The connection goes back to the pool: other writes need not pay for it.
+                connection.exec_driver_sql("PRAGMA secure_delete = OFF")
+        logger.info("removed %d inquiries from the offline copy", removed)
+        return removed
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def _set_triage(self, session: Session, local_id: int, changes: JsonDict) -> bool:

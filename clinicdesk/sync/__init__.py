@@ -17,6 +17,7 @@ from clinicdesk.sync.report import (
     SyncPhase,
     SyncProgress,
     SyncReport,
+    UserAccess,
 )
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "SyncPhase",
     "SyncProgress",
     "SyncReport",
+    "UserAccess",
     "run_round",
 ]

@@ -11,7 +11,8 @@ Order of a round, and why:
 
 1. **Lock** the account (:mod:`clinicdesk.sync.lock`): two engines would send every change twice.
 2. **Sign-in check** (``users/me``): a 401 stops everything before anything is sent; the
-   capabilities decide what is pulled (inquiries only with ``clinicdesk_manage_inquiries``).
+   capabilities decide what is pulled (inquiries only with ``clinicdesk_manage_inquiries``), and
+   the report carries them (``SyncReport.access``) for the caller to keep with the account.
 3. **Pull** posts, inquiries and notes incrementally (a few requests when nothing changed; the
    whole site the first time), the catalog (terms, users, staff) on the first and sweep rounds,
    images posts refer to, and scheduled posts that should have been published.
@@ -29,6 +30,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from clinicdesk.site import (
@@ -44,7 +46,7 @@ from clinicdesk.sync import pull, queries
 from clinicdesk.sync.context import Cancelled, ProgressCallback, Round, SyncOptions, error_kind
 from clinicdesk.sync.lock import AccountLock, LockBusyError
 from clinicdesk.sync.push import StopPush, push_outbox
-from clinicdesk.sync.report import SyncError, SyncOutcome, SyncReport
+from clinicdesk.sync.report import SyncError, SyncOutcome, SyncReport, UserAccess
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,20 @@ _BACKOFF = "backoff"
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(slots=True)
+class _Learned:
+    """What the steps of a round found out, for its report (kept on the round's thread)."""
+
+    swept: bool = False
+    full: bool = False
+    access: UserAccess | None = None
+
+    def plugin_seen(self, has_plugin: bool) -> None:
+        """The site itself said whether the ClinicDesk plugin is active."""
+        if self.access is not None:
+            self.access = replace(self.access, has_plugin=has_plugin)
 
 
 class SyncEngine:
@@ -117,7 +133,7 @@ class SyncEngine:
             )
         try:
             work = Round(self.client, self.cache, self.options, started_at, progress, cancel)
-            outcome, swept, full_download, failure = self._run(work, full)
+            outcome, learned, failure = self._run(work, full)
             retry_after = self._backoff(outcome, failure)
         finally:
             lock.release()
@@ -136,12 +152,13 @@ class SyncEngine:
             trashed_instead=tuple(work.issues.get("trashed_instead", ())),
             errors=tuple(work.errors),
             requests=self.client.requests_made - requests_before,
-            swept=swept,
-            full=full_download,
+            swept=learned.swept,
+            full=learned.full,
             pending=self._pending(),
             retry_after=retry_after,
             started_at=started_at,
             seconds=time.monotonic() - started,
+            access=learned.access,
         )
         # Counts only: never a field of a record.
         logger.info(
@@ -160,11 +177,11 @@ class SyncEngine:
 
     # ------------------------------------------------------------------------------------------
 
-    def _run(self, work: Round, full: bool) -> tuple[SyncOutcome, bool, bool, SiteError | None]:
-        """The round's steps; returns (outcome, swept, full download, the stopping failure)."""
+    def _run(self, work: Round, full: bool) -> tuple[SyncOutcome, _Learned, SiteError | None]:
+        """The round's steps; returns (outcome, what they found out, the stopping failure)."""
         outcome: SyncOutcome = "ok"
         failure: SiteError | None = None
-        state = {"swept": False, "full": False}
+        state = _Learned()
         try:
             work.check_cancel()
             # Entries a crash (or a killed worker) left "in flight" go back in the queue; being
@@ -195,11 +212,13 @@ class SyncEngine:
                 outcome = "offline"
             else:
                 outcome = "failed"
-        return outcome, state["swept"], state["full"], failure
+        return outcome, state, failure
 
-    def _steps(self, work: Round, full: bool, state: dict[str, bool]) -> None:
+    def _steps(self, work: Round, full: bool, state: _Learned) -> None:
         work.progress("sign_in", "Checking the sign-in")
         me = self.client.me()
+        # Reported whatever happens next: the caller keeps it with the account.
+        state.access = UserAccess(me.id, me.capabilities)
         outbox = self.cache.outbox
         sweep = outbox.cursor(_SWEEP)
         last = sweep.last_full_sweep
@@ -211,7 +230,7 @@ class SyncEngine:
         )
         can_posts = me.can("edit_posts")  # edit context needs it (intake staff: inquiries only)
         can_inquiries = me.can(CAP_MANAGE_INQUIRIES)
-        has_plugin = self._has_plugin(work, refresh=sweep_due) if can_inquiries else False
+        has_plugin = self._has_plugin(work, state, refresh=sweep_due) if can_inquiries else False
 
         work.check_cancel()
         if sweep_due or queries.has_term_placeholders(self.cache):
@@ -233,8 +252,9 @@ class SyncEngine:
                 has_plugin = False
                 if isinstance(exc, PluginMissingError):
                     self.cache.set_meta(_PLUGIN_KEY, "0")
+                    state.plugin_seen(False)
         pull.pull_media(work)
-        state["full"] = posts_full or inquiries_full
+        state.full = posts_full or inquiries_full
 
         if sweep_due:
             complete = True
@@ -243,7 +263,7 @@ class SyncEngine:
                 complete = pull.sweep_posts(work) and complete
             if can_inquiries and has_plugin and not inquiries_full:
                 complete = pull.sweep_inquiries(work) and complete
-            state["swept"] = True
+            state.swept = True
             if complete:
                 outbox.set_cursor(_SWEEP, last_full_sweep=work.now, after_id=0)
         else:
@@ -252,13 +272,14 @@ class SyncEngine:
         work.check_cancel()
         push_outbox(work)
 
-    def _has_plugin(self, work: Round, *, refresh: bool) -> bool:
+    def _has_plugin(self, work: Round, state: _Learned, *, refresh: bool) -> bool:
         """Whether the ClinicDesk plugin is active (asked on sweep rounds, remembered between)."""
         known = self.cache.get_meta(_PLUGIN_KEY)
         if known is not None and not refresh:
             return known == "1"
         work.progress("sign_in", "Checking the site")
         has_plugin = self.client.discover().has_plugin
+        state.plugin_seen(has_plugin)
         if known != ("1" if has_plugin else "0"):
             self.cache.set_meta(_PLUGIN_KEY, "1" if has_plugin else "0")
         return has_plugin

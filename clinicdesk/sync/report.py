@@ -112,6 +112,31 @@ class SyncError:
 
 
 @dataclass(frozen=True, slots=True)
+class UserAccess:
+    """What the site said during a round about the signed-in user (``users/me``) and itself.
+
+    The engine pulls according to it; the caller keeps it with the account (the tabs follow it)
+    and applies what follows from it (cached inquiries go when the user may no longer see them).
+
+    Attributes:
+        user_id: the user's id on the site.
+        capabilities: the user's WordPress capabilities now (``edit_posts``,
+            ``clinicdesk_manage_inquiries``...).
+        has_plugin: whether the ClinicDesk plugin is active, when this round asked the site (a
+            check on a sweep round, or the plugin's routes found missing); None when it did not
+            (the engine then went by what it remembered, or the user handles no inquiries).
+    """
+
+    user_id: int
+    capabilities: frozenset[str]
+    has_plugin: bool | None = None
+
+    def can(self, capability: str) -> bool:
+        """Whether the user holds ``capability`` now."""
+        return capability in self.capabilities
+
+
+@dataclass(frozen=True, slots=True)
 class SyncReport:
     """What one round did.
 
@@ -141,6 +166,8 @@ class SyncReport:
             None.
         started_at: when the round started (UTC).
         seconds: how long it took.
+        access: what the site said about the user and itself this round, or None when the
+            round stopped before the site answered who the user is (offline, signed out, busy).
     """
 
     outcome: SyncOutcome
@@ -162,6 +189,7 @@ class SyncReport:
     retry_after: float | None = None
     started_at: datetime | None = None
     seconds: float = 0.0
+    access: UserAccess | None = None
 
     @property
     def ok(self) -> bool:

@@ -1,11 +1,18 @@
 """The main window: the Posts and Inquiries tabs, the sync toolbar and status bar, the menus.
 
-The window builds the two tabs from what the site said about the user at sign-in (kept with the
-account): the Posts tab for users who can write posts, the Inquiries tab for users who handle
-inquiries on a site with the ClinicDesk plugin; anyone else reads a plain explanation in the
-tab's place. It wires them to the shell: their local changes schedule a sync
-(:meth:`SyncController.local_change`), each finished round makes them re-read the cache, and
-before the cache closes what is being typed is saved and both tabs stop reading it.
+The window builds the two tabs from what the site said about the user (kept with the account,
+refreshed at sign-in and by every sync round): the Posts tab for users who can write posts, the
+Inquiries tab for users who handle inquiries on a site with the ClinicDesk plugin; anyone else
+reads a plain explanation in the tab's place. It wires them to the shell: their local changes
+schedule a sync (:meth:`SyncController.local_change`), each finished round makes them re-read
+the cache, and before the cache closes what is being typed is saved and both tabs stop reading
+it.
+
+When a round brings a changed answer (a role changed on the site), the window keeps it with the
+account in the settings and rebuilds, in place, only the tab it changes: the Posts tab once what
+is being typed is saved, the Inquiries tab at once. When the sync bridge removed the cached
+inquiries (the user may no longer handle them), the Inquiries tab says so, and so does a
+notification.
 
 The window never talks to the site: sync runs in :class:`SyncController`, sign-in and sign-out
 in the application controller, which listens to this window's signals.
@@ -18,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,6 +33,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStyle,
     QSystemTrayIcon,
@@ -36,14 +45,14 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.accounts.accounts import Settings, SettingsStore
 from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import RoundResult
+from clinicdesk.accounts.syncbridge import RoundResult, account_after
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheError
 from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
-from clinicdesk.ui.posts import PostsTab
+from clinicdesk.ui.posts import POSTS_CAPABILITIES, PostsTab
 from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncController, SyncStatus
 from clinicdesk.ui.window_state import restore_window_state, save_window_state
@@ -54,6 +63,12 @@ logger = logging.getLogger(__name__)
 CAP_EDIT_POSTS = "edit_posts"
 #: How long a notification stays (in the status bar when the desktop has no system tray).
 NOTICE_MS = 30_000
+
+#: What a tab's place shows: the tab itself, or why not ("unknown": an account remembered by an
+#: older ClinicDesk; "none": the user's role; "plugin": the site has no ClinicDesk plugin).
+PageKind = Literal["tab", "unknown", "none", "plugin"]
+#: What the Posts tab was built for: its kind, and the capabilities it looks at.
+PostsAccess = tuple[PageKind, frozenset[str]]
 
 
 def _utcnow() -> datetime:
@@ -170,6 +185,8 @@ class MainWindow(QMainWindow):
         loaded = settings.load()
         self.posts_tab: PostsTab | None = None
         self.inquiries_tab: InquiriesTab | None = None
+        self._posts_built: PostsAccess = self._posts_access()
+        self._inquiries_built: PageKind = self._inquiries_kind()
         self.posts_page = self._build_posts()
         self.inquiries_page = self._build_inquiries(loaded)
         self.tabs.addTab(self.posts_page, self.tr("&Posts"))
@@ -188,11 +205,30 @@ class MainWindow(QMainWindow):
 
     # -- the tabs ---------------------------------------------------------------------------
 
-    def _build_posts(self) -> QWidget:
+    def _posts_access(self) -> PostsAccess:
+        """What the Posts tab's place should show for the account as it is now."""
         account = self.session.account
         if not account.user_known:
-            return self._unknown_user("postsUnavailable", self.tr("Posts"))
+            return ("unknown", frozenset())
         if not account.can(CAP_EDIT_POSTS):
+            return ("none", frozenset())
+        return ("tab", account.capabilities & POSTS_CAPABILITIES)
+
+    def _inquiries_kind(self) -> PageKind:
+        """What the Inquiries tab's place should show for the account as it is now."""
+        account = self.session.account
+        if not account.user_known:
+            return "unknown"
+        if not account.can(CAP_MANAGE_INQUIRIES):
+            return "none"
+        return "tab" if account.has_plugin else "plugin"
+
+    def _build_posts(self) -> QWidget:
+        account = self.session.account
+        kind, _capabilities = self._posts_built
+        if kind == "unknown":
+            return self._unknown_user("postsUnavailable", self.tr("Posts"))
+        if kind == "none":
             return NoticePage(
                 "postsUnavailable",
                 self.tr("Posts"),
@@ -200,7 +236,8 @@ class MainWindow(QMainWindow):
                 self.tr(
                     "Your account on this site does not write blog posts, so ClinicDesk does not "
                     "download them to this computer. Posts are written here by the site's "
-                    "editors, authors and contributors."
+                    "editors, authors and contributors; if you should write them, ask the "
+                    "site's administrator for that role: this tab follows at the next sync."
                 ),
                 self.tabs,
             )
@@ -209,11 +246,20 @@ class MainWindow(QMainWindow):
         self.posts_tab = tab
         return tab
 
-    def _build_inquiries(self, settings: Settings) -> QWidget:
+    def _build_inquiries(self, settings: Settings, *, removed: bool = False) -> QWidget:
         account = self.session.account
-        if not account.user_known:
+        kind = self._inquiries_built
+        if kind == "unknown":
             return self._unknown_user("inquiriesUnavailable", self.tr("Inquiries"))
-        if not account.can(CAP_MANAGE_INQUIRIES):
+        if kind == "none" and removed:
+            return NoticePage(
+                "inquiriesUnavailable",
+                self.tr("Inquiries"),
+                self.tr("Inquiries removed from this computer"),
+                self.inquiries_removed_text(),
+                self.tabs,
+            )
+        if kind == "none":
             return NoticePage(
                 "inquiriesUnavailable",
                 self.tr("Inquiries"),
@@ -221,20 +267,20 @@ class MainWindow(QMainWindow):
                 self.tr(
                     "Your account on this site does not handle consultation inquiries, so "
                     "ClinicDesk does not download them to this computer. If you should triage "
-                    "them, ask the site's administrator to give you that role, then sign out "
-                    "and sign in again."
+                    "them, ask the site's administrator to give you that role: this tab follows "
+                    "at the next sync."
                 ),
                 self.tabs,
             )
-        if not account.has_plugin:
+        if kind == "plugin":
             return NoticePage(
                 "inquiriesUnavailable",
                 self.tr("Inquiries"),
                 self.tr("The site has no inquiries for ClinicDesk"),
                 self.tr(
-                    "The ClinicDesk plugin was not active on %1 when you signed in, so "
-                    "consultation inquiries cannot reach ClinicDesk. Ask the site's "
-                    "administrator to install and activate it, then sign out and sign in again."
+                    "The ClinicDesk plugin is not active on %1, so consultation inquiries "
+                    "cannot reach ClinicDesk. Ask the site's administrator to install and "
+                    "activate it: ClinicDesk checks for it as it syncs, and this tab follows."
                 ).replace("%1", account.site_url),
                 self.tabs,
             )
@@ -258,13 +304,19 @@ class MainWindow(QMainWindow):
         return NoticePage(
             name,
             accessible,
-            self.tr("Sign in again to see this"),
+            self.tr("Waiting for the site"),
             self.tr(
-                "ClinicDesk does not know yet what your account may do on this site. Sign out "
-                "(keeping the offline copy) and sign in again: nothing waiting to be sent is "
-                "lost."
+                "ClinicDesk does not know yet what your account may do on this site: it asks "
+                "at the next sync, and this tab follows. Nothing waiting to be sent is lost."
             ),
             self.tabs,
+        )
+
+    def inquiries_removed_text(self) -> str:
+        """What the user is told when the cached inquiries were removed (role taken away)."""
+        return self.tr(
+            "Your account no longer handles consultation inquiries on this site, so they were "
+            "removed from this computer. Ask the site's administrator if this is a mistake."
         )
 
     def _inquiry_options(self, settings: Settings) -> InquiryOptions:
@@ -276,15 +328,97 @@ class MainWindow(QMainWindow):
             unlock_hash=settings.unlock_hash(self.session.account),
         )
 
-    def _round_finished(self, _result: RoundResult) -> None:
-        """A round ended: the tabs read the cache again (what the site changed is in it), each
-        on its own worker thread."""
+    def _round_finished(self, result: RoundResult) -> None:
+        """A round ended: what the site said about the user is kept and the tabs follow it;
+        the tabs read the cache again (what the site changed is in it), each on its own worker
+        thread."""
         if self._tabs_stopped:
             return
+        self._keep_access(result)
+        self._follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
             self.posts_tab.refresh()
         if self.inquiries_tab is not None:
             self.inquiries_tab.refresh()
+
+    # -- a role changed on the site ---------------------------------------------------------
+
+    def _keep_access(self, result: RoundResult) -> None:
+        """Keep the round's answer about the user with the account (settings.json), as signing
+        in does, so the window also opens with the right tabs next time (offline too)."""
+        account = self.session.account
+        updated = account_after(account, result)
+        if updated == account:
+            return
+        # The session is shared: the sync controller's next round goes by it too.
+        self.session.account = updated
+        self._settings.update(lambda s: s.update_account(updated))
+        logger.info("what the site says about the account changed; the tabs follow")
+
+    def _follow_access(self, *, removed: bool) -> None:
+        """Rebuild, in place, each tab whose place no longer fits the account; say why."""
+        news: list[str] = []
+        posts = self._posts_access()
+        if posts != self._posts_built:
+            appeared = posts[0] == "tab" and self._posts_built[0] != "tab"
+            if self._rebuild_posts(posts) and appeared:
+                news.append(self.tr("Your account now writes blog posts: see the Posts tab."))
+        inquiries = self._inquiries_kind()
+        if inquiries != self._inquiries_built or (removed and inquiries == "none"):
+            appeared = inquiries == "tab"
+            self._rebuild_inquiries(inquiries, removed=removed)
+            if appeared:
+                news.append(
+                    self.tr(
+                        "Your account now handles consultation inquiries: see the Inquiries tab."
+                    )
+                )
+        if removed:
+            news.append(self.inquiries_removed_text())
+        if news:
+            self.notify(self.tr("ClinicDesk"), " ".join(news))
+
+    def _rebuild_posts(self, wanted: PostsAccess) -> bool:
+        """Put what ``wanted`` asks for in the Posts tab's place; False when what is being
+        typed could not be saved (nothing changes: tried again after the next round)."""
+        old_tab = self.posts_tab
+        reopen: int | None = None
+        if old_tab is not None:
+            if not old_tab.flush():
+                logger.warning("the Posts tab follows later: the text being typed is not saved")
+                return False
+            reopen = old_tab.editor.post_id
+            old_tab.shutdown()
+        self.posts_tab = None
+        self._posts_built = wanted
+        old, self.posts_page = self.posts_page, self._build_posts()
+        self._replace_page(old, self.posts_page, self.tr("&Posts"))
+        if reopen is not None and self.posts_tab is not None:
+            self.posts_tab.select_post(reopen)
+        return True
+
+    def _rebuild_inquiries(self, wanted: PageKind, *, removed: bool) -> None:
+        """Put what ``wanted`` asks for in the Inquiries tab's place (a tab showing inquiries
+        stops reading the cache and goes, with every widget that showed one)."""
+        if self.inquiries_tab is not None:
+            self.inquiries_tab.shutdown()
+            self.inquiries_tab.unread_count_changed.disconnect(self._show_unread)
+        self.inquiries_tab = None
+        self._inquiries_built = wanted
+        old = self.inquiries_page
+        self.inquiries_page = self._build_inquiries(self._settings.load(), removed=removed)
+        self._replace_page(old, self.inquiries_page, self.tr("&Inquiries"))
+        self._adopt_lock_action()
+
+    def _replace_page(self, old: QWidget, new: QWidget, text: str) -> None:
+        """Put ``new`` in ``old``'s tab (same place, same title); ``old`` is deleted."""
+        index = self.tabs.indexOf(old)
+        current = self.tabs.currentIndex()
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, new, text)
+        self.tabs.setCurrentIndex(current)
+        old.hide()
+        old.deleteLater()
 
     def _show_unread(self, unread: int) -> None:
         index = self.tabs.indexOf(self.inquiries_page)
@@ -392,6 +526,12 @@ class MainWindow(QMainWindow):
             "aboutAction", self.tr("&About ClinicDesk"), None, self.open_about
         )
         self.lock_action: QAction | None = None
+
+    def _adopt_lock_action(self) -> None:
+        """Put the Inquiries tab's lock action in the View menu (or take the old one out)."""
+        if self.lock_action is not None:
+            self.view_menu.removeAction(self.lock_action)
+            self.lock_action = None
         if self.inquiries_tab is not None:
             # The tab's own action, in the menu; Ctrl+L locks from anywhere in the window (from
             # the Posts tab too), so stepping away is one keystroke wherever one is.
@@ -399,15 +539,16 @@ class MainWindow(QMainWindow):
             lock.setText(self.tr("&Lock inquiries"))
             lock.setIconText(self.tr("Lock"))  # the tab's toolbar keeps its short label
             lock.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.view_menu.addAction(lock)
             self.lock_action = lock
+        self._lock_separator.setVisible(self.lock_action is not None)
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         bar.setObjectName("menuBar")
         bar.setAccessibleName(self.tr("Menu bar"))
         view: list[QAction | None] = [self.posts_action, self.inquiries_action]
-        if self.lock_action is not None:
-            view += [None, self.lock_action]
+        menus: dict[str, QMenu] = {}
         for name, title, actions in (
             (
                 "fileMenu",
@@ -426,11 +567,15 @@ class MainWindow(QMainWindow):
             menu = bar.addMenu(title)
             menu.setObjectName(name)
             menu.setAccessibleName(title.replace("&", ""))
+            menus[name] = menu
             for action in actions:
                 if action is None:
                     menu.addSeparator()
                 else:
                     menu.addAction(action)
+        self.view_menu = menus["viewMenu"]
+        self._lock_separator = self.view_menu.addSeparator()
+        self._adopt_lock_action()
 
         toolbar = QToolBar(self.tr("Main toolbar"), self)
         toolbar.setObjectName("mainToolbar")

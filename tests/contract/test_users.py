@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.contract.conftest import Api, assert_error
 from tests.fixtures.site import SiteUnderTest
@@ -112,3 +113,48 @@ def test_staff_is_refused_to_others(api: Api, role: str | None, status: int) -> 
     response = api.get("clinicdesk/v1/staff", role)
     assert response.status_code == status
     assert response.json()["data"]["status"] == status
+
+
+def test_an_administrator_changes_a_role_and_it_applies_at_once(
+    fresh_site: SiteUnderTest, http: requests.Session
+) -> None:
+    api = Api(fresh_site, http)
+    target = user_id(api, "intake")
+    route = f"wp/v2/users/{target}"
+    try:
+        response = api.post(route, "administrator", {"roles": ["contributor"]})
+        assert response.status_code == 200, response.text
+        assert response.json()["roles"] == ["contributor"]
+        me = api.get("wp/v2/users/me", "intake", context="edit").json()
+        assert me["roles"] == ["contributor"]
+        assert {c for c in CHECKED if me["capabilities"].get(c)} == GRANTED["contributor"]
+        # The plugin's routes follow at once: no inquiry for a contributor.
+        assert api.get("clinicdesk/v1/staff", "intake").status_code == 403
+    finally:
+        restored = api.post(route, "administrator", {"roles": ["clinicdesk_intake"]})
+        assert restored.status_code == 200, restored.text
+    assert api.get("clinicdesk/v1/staff", "intake").status_code == 200
+
+
+def test_only_who_may_promote_users_changes_roles(
+    fresh_site: SiteUnderTest, http: requests.Session
+) -> None:
+    api = Api(fresh_site, http)
+    target = user_id(api, "contributor")
+    route = f"wp/v2/users/{target}"
+    for role in ("editor", "contributor"):
+        assert_error(
+            api.post(route, role, {"roles": ["administrator"]}), 403, "rest_cannot_edit_roles"
+        )
+    assert_error(api.post(route, None, {"roles": ["editor"]}), 401, "rest_cannot_edit_roles")
+    assert_error(
+        api.post(route, "administrator", {"roles": ["no_such_role"]}), 400, "rest_user_invalid_role"
+    )
+    # An administrator cannot take away their own right to manage users.
+    own = f"wp/v2/users/{user_id(api, 'administrator')}"
+    assert_error(
+        api.post(own, "administrator", {"roles": ["editor"]}), 403, "rest_user_invalid_role"
+    )
+    assert api.get("wp/v2/users/me", "contributor", context="edit").json()["roles"] == [
+        "contributor"
+    ]

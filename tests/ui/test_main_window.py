@@ -173,8 +173,8 @@ def test_the_posts_tab_shows_what_each_round_brought(qtbot: QtBot, window: MainW
             None,
             "does not handle consultation inquiries",
         ),
-        ("no plugin", None, "plugin was not active"),
-        ("remembered by an older version", "Sign out", "Sign out"),
+        ("no plugin", None, "plugin is not active"),
+        ("remembered by an older version", "asks at the next sync", "asks at the next sync"),
     ],
 )
 def test_a_tab_the_user_cannot_use_says_why_in_plain_words(

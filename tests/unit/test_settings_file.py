@@ -15,8 +15,8 @@ from clinicdesk.accounts.accounts import (
     Settings,
     SettingsStore,
 )
-from clinicdesk.accounts.syncbridge import from_report
-from clinicdesk.sync.report import SyncReport
+from clinicdesk.accounts.syncbridge import account_after, from_report
+from clinicdesk.sync.report import SyncReport, UserAccess
 
 ACCOUNT = Account(
     "https://clinic.example",
@@ -113,3 +113,48 @@ def test_a_round_that_flagged_arrivals_says_how_many_and_nothing_else() -> None:
         "3 new inquiries flagged urgent (crisis language)."
     )
     assert not any("flagged" in line for line in from_report(report).lines)
+
+
+def test_what_a_round_said_about_the_user_is_kept_in_place(tmp_path: Path) -> None:
+    store = SettingsStore(DataDir(tmp_path).ensure())
+    other = Account("https://other.example", "sam", user_id=2, capabilities=frozenset({"read"}))
+
+    def remember(settings: Settings) -> None:
+        settings.remember(ACCOUNT)
+        settings.remember(other)  # opened last: first in the list, and the one opened at start
+        settings.set_unlock_hash(ACCOUNT, HASH)
+
+    store.update(remember)
+    # The intake specialist's inquiry role was taken away; the plugin was not asked about.
+    access = UserAccess(6, frozenset({"read"}))
+    result = from_report(SyncReport("ok", access=access))
+    updated = account_after(ACCOUNT, result)
+    assert updated != ACCOUNT
+    assert (updated.user_id, updated.capabilities, updated.has_plugin) == (6, {"read"}, True)
+    assert (updated.display_name, updated.site_name) == (ACCOUNT.display_name, ACCOUNT.site_name)
+    store.update(lambda s: s.update_account(updated))
+    settings = store.load()
+    assert settings.accounts == [other, updated]
+    assert settings.last_account == other.id
+    assert settings.unlock_hash(updated) == HASH, "the unlock passphrase stays"
+
+    # A round that did not reach the site changes nothing; the plugin, once asked, is kept.
+    assert account_after(updated, from_report(SyncReport("offline"))) is updated
+    gone = from_report(SyncReport("ok", access=UserAccess(6, frozenset({"read"}), False)))
+    assert not account_after(updated, gone).has_plugin
+
+    # An account forgotten meanwhile (signed out) is not brought back.
+    store.update(lambda s: s.forget(updated))
+    store.update(lambda s: s.update_account(updated))
+    assert store.load().accounts == [other]
+
+
+def test_a_round_that_removed_inquiries_says_so_in_one_line() -> None:
+    report = SyncReport("ok", access=UserAccess(6, frozenset({"read"})))
+    lines = from_report(report, inquiries_removed=42).lines
+    assert lines[-1] == (
+        "Your account no longer handles consultation inquiries on this site, so they were "
+        "removed from this computer. Ask the site's administrator if this is a mistake."
+    )
+    assert "42" not in " ".join(lines)
+    assert not any("removed" in line for line in from_report(report).lines)

@@ -1,0 +1,118 @@
+"""A role changed on the site, over real HTTP: the round's report carries what the site now says
+about the user, and the shell's sync bridge removes cached inquiries the user may no longer see.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult
+from clinicdesk.accounts.syncbridge import run_round as bridge_round
+from clinicdesk.site import CAP_MANAGE_INQUIRIES
+from clinicdesk.store import Cache
+from tests.fixtures import site as site_fixtures
+from tests.fixtures import sync as fixtures
+from tests.fixtures.site import SiteRoles
+from tests.fixtures.sync import Account, Accounts, SiteView, make_client
+
+accounts = fixtures.accounts
+site_view = fixtures.site_view
+site_roles = site_fixtures.site_roles
+
+
+def cached_inquiries(cache: Cache) -> int:
+    counts = cache.inquiries.counts()
+    return counts["all"] + counts["trash"]
+
+
+def site_user_id(accounts: Accounts, role: str) -> int:
+    with make_client(accounts.site.url, accounts.site.auth(role)) as client:
+        return client.me().id
+
+
+def shell_round(account: Account) -> RoundResult:
+    """A round as the window and ``main.py sync`` run it (through the sync bridge)."""
+    return bridge_round(
+        account.client, account.cache, progress=lambda _step: None, cancel=threading.Event()
+    )
+
+
+def test_the_report_carries_the_capabilities_the_site_gives_now(
+    accounts: Accounts, site_roles: SiteRoles
+) -> None:
+    account = accounts("intake")
+    first = account.sync()
+    assert first.ok and first.access is not None
+    assert first.access.user_id == site_user_id(accounts, "intake")
+    assert first.access.can(CAP_MANAGE_INQUIRIES) and not first.access.can("edit_posts")
+    assert first.access.has_plugin is True, "a first round asks the site about the plugin"
+    assert cached_inquiries(account.cache) > 0
+    again = account.sync()
+    assert again.access is not None and again.access.has_plugin is None, "remembered, not asked"
+
+    site_roles.set("intake", "contributor")
+    after = account.sync()
+    assert after.ok and after.access is not None
+    assert after.access.user_id == first.access.user_id
+    assert not after.access.can(CAP_MANAGE_INQUIRIES)
+    assert after.access.can("edit_posts")
+    # The engine pulls by the fresh answer: the posts a contributor edits came down at once.
+    assert after.pulled_by_kind.get("posts", 0) > 0
+    # It leaves what was cached to its caller (the shell's policy: see the bridge below).
+    assert cached_inquiries(account.cache) > 0
+
+
+def test_a_capability_gained_on_the_site_is_reported_and_pulled_in_the_same_round(
+    accounts: Accounts, site_roles: SiteRoles, site_view: SiteView
+) -> None:
+    account = accounts("contributor")
+    first = account.sync()
+    assert first.ok and first.access is not None
+    assert not first.access.can(CAP_MANAGE_INQUIRIES) and first.access.has_plugin is None
+    assert cached_inquiries(account.cache) == 0
+
+    site_roles.set("contributor", "editor")
+    after = account.sync()
+    assert after.ok and after.access is not None
+    assert after.access.can(CAP_MANAGE_INQUIRIES) and after.access.can("publish_posts")
+    assert after.access.has_plugin is True
+    assert cached_inquiries(account.cache) == len(site_view.inquiries())
+
+
+def test_the_shell_round_removes_the_inquiries_of_a_user_who_may_no_longer_see_them(
+    accounts: Accounts, site_roles: SiteRoles, site_view: SiteView
+) -> None:
+    account = accounts("intake")
+    first = shell_round(account)
+    assert first.ok and first.inquiries_removed == 0 and first.flagged
+    assert shell_round(account).pending == 0  # the crisis flags sent, as the app does
+    cache = account.cache.inquiries
+    total = cached_inquiries(account.cache)
+    assert total == len(site_view.inquiries())
+    inbox = cache.page("all").items
+    names = {f"{i.first_name} {i.last_name}" for i in inbox[:5]}
+    # Local changes the site will now refuse: a triage edit and a note.
+    assert cache.mark_read(inbox[0].id, inbox[0].unread)
+    cache.add_note(inbox[1].id, "note", "Called back, no answer", author=0, author_name="Test")
+    assert account.cache.outbox.count() == 2
+
+    site_roles.set("intake", "subscriber")
+    result = shell_round(account)
+    assert result.access is not None and not result.access.can(CAP_MANAGE_INQUIRIES)
+    assert result.inquiries_removed == total
+    assert cached_inquiries(account.cache) == 0
+    assert cache.search(inbox[0].email) == [] and cache.search(inbox[0].first_name) == []
+    assert account.cache.outbox.count() == 0 and result.pending == 0
+    assert result.problems == (), "nothing is left to look at: the records are gone"
+    assert INQUIRIES_REMOVED_MESSAGE in result.lines
+    text = "\n".join(result.lines)
+    assert not any(name in text for name in names), "counts and reasons only, never who"
+    # Nothing more to remove, nothing more said.
+    quiet = shell_round(account)
+    assert quiet.inquiries_removed == 0 and INQUIRIES_REMOVED_MESSAGE not in quiet.lines
+
+    # The role given back: the whole inbox comes down again (the cursors went with it).
+    site_roles.set("intake", "clinicdesk_intake")
+    back = shell_round(account)
+    assert back.ok and back.inquiries_removed == 0
+    assert cached_inquiries(account.cache) == total
