@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.sql.elements import UnaryExpression
 
 from clinicdesk.demosite.db import Post, PostTerm
-from clinicdesk.demosite.posttypes import PostType, can_read
+from clinicdesk.demosite.posttypes import PostType, can_edit, can_read
 from clinicdesk.demosite.routing import Ctx
 from clinicdesk.demosite.schema import (
     CONTEXT,
@@ -240,9 +240,12 @@ def list_posts(ctx: Ctx, pt: PostType) -> Reply:
     rows = ctx.db.scalars(
         select(Post).where(*conds).order_by(*_order(ctx)).limit(per_page).offset(offset)
     ).all()
-    # As in WordPress, records the user may not read are dropped from the page after the query,
-    # so X-WP-Total counts what matched, not what this user was shown.
-    readable = [p for p in rows if can_read(ctx, pt, p)]
+    # As in WordPress (6.1's ``get_items``), records the user may not see are dropped from the
+    # page after the query, so X-WP-Total counts what matched, not what this user was shown. In
+    # edit context "may see" is "may edit" (``check_update_permission``): a contributor listing
+    # posts in edit context gets only their own unpublished ones, never others' published posts.
+    check = can_edit if context == "edit" else can_read
+    shown = [p for p in rows if check(ctx, pt, p)]
     headers = pagination_headers(
         rest_root=ctx.rest_root,
         route=pt.route,
@@ -251,4 +254,4 @@ def list_posts(ctx: Ctx, pt: PostType) -> Reply:
         per_page=per_page,
         page=page,
     )
-    return Reply(pt.serialize(ctx, pt, readable, context), headers=headers)
+    return Reply(pt.serialize(ctx, pt, shown, context), headers=headers)

@@ -97,6 +97,30 @@ def test_edit_context_needs_edit_posts(api: Api, role: str | None, status: int) 
     assert_error(api.get("wp/v2/posts", role, context="edit"), status, "rest_forbidden_context")
 
 
+def test_an_edit_context_listing_shows_only_the_posts_the_user_may_edit(
+    api: Api, make_post: MakePost
+) -> None:
+    token = unique("ed")
+    published = make_post(status="publish", title=f"{token} published")["id"]
+    draft = make_post("contributor", title=f"{token} draft")["id"]  # the contributor's own
+    query = {"search": token, "status": "any"}
+    # In view context a contributor reads both: the published post and their own draft.
+    assert sorted(ids(api.get("wp/v2/posts", "contributor", **query))) == sorted([published, draft])
+    # In edit context they get only what they may edit; the total still counts both (WordPress
+    # drops the others from the page after the query).
+    edit = api.get("wp/v2/posts", "contributor", context="edit", **query)
+    assert ids(edit) == [draft]
+    assert edit.headers["X-WP-Total"] == "2"
+    assert_error(
+        api.get(f"wp/v2/posts/{published}", "contributor", context="edit"),
+        403,
+        "rest_forbidden_context",
+    )
+    # An editor may edit others' published posts: both are listed.
+    editor = ids(api.get("wp/v2/posts", "editor", context="edit", **query))
+    assert sorted(editor) == sorted([published, draft])
+
+
 def test_view_context_has_rendered_fields_only(api: Api) -> None:
     posts = api.get("wp/v2/posts", per_page=5).json()
     assert posts

@@ -5,6 +5,11 @@ about the user, and the shell's sync bridge removes cached inquiries the user ma
 from __future__ import annotations
 
 import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult
 from clinicdesk.accounts.syncbridge import run_round as bridge_round
@@ -18,6 +23,15 @@ from tests.fixtures.sync import Account, Accounts, SiteView, make_client
 accounts = fixtures.accounts
 site_view = fixtures.site_view
 site_roles = site_fixtures.site_roles
+
+
+@pytest.fixture
+def crisis(site_view: SiteView) -> Iterator[dict[str, Any]]:
+    """An inquiry in crisis, sent through the consultation form (deleted for good afterwards:
+    the site may be a shared WordPress)."""
+    inquiry = site_view.make_inquiry("Some nights I just want to die. Can someone call me?")
+    yield inquiry
+    site_view.request("DELETE", f"wp/v2/inquiries/{inquiry['id']}", params={"force": "true"})
 
 
 def cached_inquiries(cache: Cache) -> int:
@@ -38,7 +52,7 @@ def shell_round(account: Account) -> RoundResult:
 
 
 def test_the_report_carries_the_capabilities_the_site_gives_now(
-    accounts: Accounts, site_roles: SiteRoles
+    accounts: Accounts, site_roles: SiteRoles, site_view: SiteView
 ) -> None:
     account = accounts("intake")
     first = account.sync()
@@ -49,17 +63,29 @@ def test_the_report_carries_the_capabilities_the_site_gives_now(
     assert cached_inquiries(account.cache) > 0
     again = account.sync()
     assert again.access is not None and again.access.has_plugin is None, "remembered, not asked"
+    assert account.cache.posts.counts()["all"] == 0, "no posts to edit: none kept"
 
     site_roles.set("intake", "contributor")
-    after = account.sync()
-    assert after.ok and after.access is not None
-    assert after.access.user_id == first.access.user_id
-    assert not after.access.can(CAP_MANAGE_INQUIRIES)
-    assert after.access.can("edit_posts")
-    # The engine pulls by the fresh answer: the posts a contributor edits came down at once.
-    assert after.pulled_by_kind.get("posts", 0) > 0
-    # It leaves what was cached to its caller (the shell's policy: see the bridge below).
-    assert cached_inquiries(account.cache) > 0
+    # A contributor now, the user starts a draft on the site (they may not publish).
+    title = f"A first draft {uuid.uuid4().hex[:8]}"
+    draft = site_view.request("POST", "wp/v2/posts", role="intake", json={"title": title})
+    try:
+        after = account.sync()
+        assert after.ok and after.access is not None
+        assert after.access.user_id == first.access.user_id
+        assert not after.access.can(CAP_MANAGE_INQUIRIES)
+        assert after.access.can("edit_posts")
+        # The engine pulls by the fresh answer: the posts the user may now edit came down in
+        # the same round, their own draft among them, and no one else's (WordPress lists a
+        # contributor only the posts they may edit).
+        posts = account.cache.posts.page(limit=1000).items
+        assert draft["id"] in {post.remote_id for post in posts}
+        assert {post.author for post in posts} == {after.access.user_id}
+        assert after.pulled_by_kind.get("posts", 0) == len(posts)
+        # It leaves what was cached to its caller (the shell's policy: see the bridge below).
+        assert cached_inquiries(account.cache) > 0
+    finally:
+        site_view.request("DELETE", f"wp/v2/posts/{draft['id']}", params={"force": "true"})
 
 
 def test_a_capability_gained_on_the_site_is_reported_and_pulled_in_the_same_round(
@@ -80,11 +106,13 @@ def test_a_capability_gained_on_the_site_is_reported_and_pulled_in_the_same_roun
 
 
 def test_the_shell_round_removes_the_inquiries_of_a_user_who_may_no_longer_see_them(
-    accounts: Accounts, site_roles: SiteRoles, site_view: SiteView
+    accounts: Accounts, site_roles: SiteRoles, site_view: SiteView, crisis: dict[str, Any]
 ) -> None:
     account = accounts("intake")
     first = shell_round(account)
-    assert first.ok and first.inquiries_removed == 0 and first.flagged
+    assert first.ok and first.inquiries_removed == 0 and first.flagged >= 1
+    local_id = account.cache.inquiries.local_id(crisis["id"])
+    assert local_id is not None and account.cache.inquiries.get(local_id).triage.urgent
     assert shell_round(account).pending == 0  # the crisis flags sent, as the app does
     cache = account.cache.inquiries
     total = cached_inquiries(account.cache)
