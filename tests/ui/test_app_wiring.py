@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
@@ -246,6 +246,19 @@ def without_keyring() -> Iterator[None]:
         keyring.set_keyring(previous)
 
 
+def headless(data: str) -> Callable[..., tuple[int, str, str]]:
+    """``command(*args, stdin=...)``: runs a headless command (``sign-in``, ``sync``) on the data
+    folder as ``python main.py --data-dir DATA ...`` does; returns (exit code, stdout, stderr)."""
+
+    def command(*args: str, stdin: str) -> tuple[int, str, str]:
+        parsed: argparse.Namespace = build_parser().parse_args(["--data-dir", data, *args])
+        out, err = io.StringIO(), io.StringIO()
+        code = run_headless(parsed, stdin=io.StringIO(stdin), stdout=out, stderr=err)
+        return code, out.getvalue(), err.getvalue()
+
+    return command
+
+
 @pytest.mark.usefixtures("without_keyring")
 def test_the_headless_sync_flags_crisis_inquiries_and_sends_the_flags(
     tmp_path: Path, fresh_site: SiteUnderTest, site_view: SiteView
@@ -254,11 +267,7 @@ def test_the_headless_sync_flags_crisis_inquiries_and_sends_the_flags(
     user, password = fresh_site.auth("intake")
     passphrase = "a long passphrase for the copy"
 
-    def command(*args: str, stdin: str) -> tuple[int, str, str]:
-        parsed: argparse.Namespace = build_parser().parse_args(["--data-dir", data, *args])
-        out, err = io.StringIO(), io.StringIO()
-        code = run_headless(parsed, stdin=io.StringIO(stdin), stdout=out, stderr=err)
-        return code, out.getvalue(), err.getvalue()
+    command = headless(data)
 
     # No keyring in the tests: the password, then the copy's passphrase, come on stdin.
     code, _out, err = command("sign-in", "--site", fresh_site.url, "--user", user, stdin=password)

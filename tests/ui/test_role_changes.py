@@ -8,8 +8,6 @@ says why. The headless ``sync`` command does the same, in one line.
 
 from __future__ import annotations
 
-import argparse
-import io
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,6 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.accounts.accounts import DataDir, SettingsStore
 from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE
-from clinicdesk.app import build_parser, run_headless
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheKey, open_account_cache
 from clinicdesk.ui.inquiries import InquiriesTab
@@ -33,7 +30,7 @@ from tests.fixtures.site import SiteRoles, SiteUnderTest
 from tests.fixtures.sync import SiteView
 from tests.ui import test_app_wiring as wiring
 from tests.ui.conftest import MakeController
-from tests.ui.test_app_wiring import choose_passphrase, open_as, wait_quiet
+from tests.ui.test_app_wiring import choose_passphrase, headless, open_as, wait_quiet
 from tests.ui.test_inquiries_support import names_in_table, select, visible_texts
 
 site_view = fixtures.site_view
@@ -179,11 +176,7 @@ def test_the_headless_sync_keeps_the_new_capabilities_and_removes_the_inquiries(
     user, password = fresh_site.auth("intake")
     passphrase = "a long passphrase for the copy"
 
-    def command(*args: str, stdin: str) -> tuple[int, str, str]:
-        parsed: argparse.Namespace = build_parser().parse_args(["--data-dir", data, *args])
-        out, err = io.StringIO(), io.StringIO()
-        code = run_headless(parsed, stdin=io.StringIO(stdin), stdout=out, stderr=err)
-        return code, out.getvalue(), err.getvalue()
+    command = headless(data)
 
     def sync() -> str:
         code, out, err = command("sync", stdin=f"{password}\n{passphrase}\n")
