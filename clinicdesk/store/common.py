@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from clinicdesk.store.dto import EntityKind, OutboxOp, SyncState
@@ -203,16 +203,17 @@ def drop_entries(session: Session, entity: EntityKind, local_id: int) -> int:
     return pending_count(session, entity, local_id)
 
 
+#: Built once: every outcome a push stores asks it.
+_PENDING_COUNT = (
+    select(func.count())
+    .select_from(OutboxEntry)
+    .where(OutboxEntry.entity == bindparam("entity"), OutboxEntry.local_id == bindparam("local_id"))
+)
+
+
 def pending_count(session: Session, entity: EntityKind, local_id: int) -> int:
     """How many entries a record still has in the outbox (any state)."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(OutboxEntry)
-            .where(OutboxEntry.entity == entity, OutboxEntry.local_id == local_id)
-        )
-        or 0
-    )
+    return session.scalar(_PENDING_COUNT, {"entity": entity, "local_id": local_id}) or 0
 
 
 def was_attempted(session: Session, entity: EntityKind, local_id: int) -> bool:

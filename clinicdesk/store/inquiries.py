@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     SQLColumnExpression,
+    bindparam,
     case,
     column,
     false,
@@ -568,6 +569,12 @@ def drop_inquiry(session: Session, row: Inquiry) -> None:
     session.delete(row)
 
 
+#: An inquiry's stored message, by local id (built once: each outcome a push stores reads it).
+_MESSAGE = select(InquiryMessage.message).where(
+    InquiryMessage.inquiry_id == bindparam("inquiry_id")
+)
+
+
 def apply_inquiry_pushed(
     session: Session, entry: OutboxEntry, record: records.Inquiry | None
 ) -> None:
@@ -582,15 +589,23 @@ def apply_inquiry_pushed(
         if pending_count(session, "inquiry", row.id) == 0:
             drop_inquiry(session, row)
         return
+    # Both reads come before the first change: a query flushes the changes made before it,
+    # and the row is then written by one UPDATE (of the columns whose value changed) instead
+    # of one per query.
+    settled = pending_count(session, "inquiry", row.id) == 0 and not row.conflict
+    # A triage change leaves the message as it was: it is rewritten (and re-indexed for the
+    # search) only when the site's differs.
+    message_changed = settled and session.scalar(_MESSAGE, {"inquiry_id": row.id}) != record.message
     row.server_modified_gmt = record.modified_gmt
     row.rejected_message = None
-    if pending_count(session, "inquiry", row.id) == 0 and not row.conflict:
+    if settled:
         for name, value in _record_values(record).items():
             setattr(row, name, value)
-        _store_messages(session, [(row.id, record.message)])
         row.dirty = False
         row.base = None
         row.server_copy = None
+        if message_changed:
+            _store_messages(session, [(row.id, record.message)])
     else:
         row.base = _triage_json(
             record.status, record.triage_status, record.assignee, record.urgent, record.unread
@@ -740,6 +755,25 @@ def _listed(session: Session, query: AnySelect) -> list[dict[str, Any]]:
     return out
 
 
+#: An inquiry's triage columns and base, by local id (built once: a push reads it per change).
+_TRIAGE_STATE = select(
+    Inquiry.status,
+    Inquiry.triage_status,
+    Inquiry.assignee,
+    Inquiry.urgent,
+    Inquiry.unread,
+    Inquiry.base,
+).where(Inquiry.id == bindparam("local_id"))
+
+
+# The lookups of ``upsert_notes``, built once (a push stores notes with nearly every change).
+_KNOWN_NOTES = select(Note.remote_id).where(Note.remote_id.in_(bindparam("ids", expanding=True)))
+_MY_NOTES = select(Note).where(Note.client_id.in_(bindparam("ids", expanding=True)))
+_LOCAL_IDS = select(Inquiry.remote_id, Inquiry.id).where(
+    Inquiry.remote_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _summaries(session: Session, query: AnySelect) -> list[InquirySummary]:
     return [InquirySummary(**item) for item in _listed(session, query)]
 
@@ -842,6 +876,23 @@ class InquiryStore:
                 base=None if row.base is None else _triage(row.base),
                 server=None if row.server_copy is None else _triage(row.server_copy),
             )
+
+    def triage_state(self, local_id: int) -> tuple[Triage, Triage | None]:
+        """An inquiry's triage here, and where its local edit started (None when it has none).
+
+        What a push compares with the site's copy, for the price of one small read: neither
+        the form fields nor the message are read (unlike :meth:`get`).
+
+        Raises:
+            RecordNotFoundError: no such inquiry.
+        """
+        with self._cache.read() as session:
+            row = session.execute(_TRIAGE_STATE, {"local_id": local_id}).first()
+        if row is None:
+            raise RecordNotFoundError("This inquiry is no longer in the offline copy.")
+        status, triage_status, assignee, urgent, unread, base = row
+        triage = _triage(_triage_json(status, triage_status, assignee, urgent, unread))
+        return triage, None if base is None else _triage(base)
 
     def search(
         self,
@@ -1279,25 +1330,18 @@ class InquiryStore:
         stored = 0
         unknown: list[int] = []
         with self._cache.write() as session:
-            remote_ids = {record.id for record in items}
-            known = set(
-                session.scalars(select(Note.remote_id).where(Note.remote_id.in_(remote_ids)))
-            )
-            client_ids = {r.client_id for r in items if r.client_id and r.id not in known}
+            remote_ids = list({record.id for record in items})
+            known = set(session.scalars(_KNOWN_NOTES, {"ids": remote_ids}))
+            client_ids = list({r.client_id for r in items if r.client_id and r.id not in known})
             mine = (
-                {
-                    note.client_id: note
-                    for note in session.scalars(select(Note).where(Note.client_id.in_(client_ids)))
-                }
+                {note.client_id: note for note in session.scalars(_MY_NOTES, {"ids": client_ids})}
                 if client_ids
                 else {}
             )
             inquiry_ids: dict[int, int] = {
                 remote: local
                 for remote, local in session.execute(
-                    select(Inquiry.remote_id, Inquiry.id).where(
-                        Inquiry.remote_id.in_({record.inquiry for record in items})
-                    )
+                    _LOCAL_IDS, {"ids": list({record.inquiry for record in items})}
                 )
                 if remote is not None
             }

@@ -9,6 +9,7 @@ The engine replays the outbox in order::
         cache.outbox.mark_pushed(item.id, site_record)      # or:
         cache.outbox.mark_failed(item.id, "timed out")      # retry later
         cache.outbox.mark_rejected(item.id, site_message)   # 400/403: the user must act
+        cache.outbox.unclaim(item.id)                       # or: claimed, never sent
 
 An entry being sent is ``in_flight``: local edits made meanwhile go into a new entry instead of
 changing what is on the wire. Entries of a record in conflict, rejected, or deleted on the site
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, null, select
 from sqlalchemy.orm import Session, aliased
 
 from clinicdesk.site import records
@@ -31,7 +32,7 @@ from clinicdesk.store.catalog import (
     apply_term_pushed,
     term_site_fields,
 )
-from clinicdesk.store.common import drop_entries, pending_count, set_held
+from clinicdesk.store.common import AnySelect, drop_entries, pending_count, set_held
 from clinicdesk.store.dto import CursorInfo, EntityKind, OutboxItem, OutboxOp, OutboxState
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inquiries import (
@@ -96,18 +97,23 @@ class InquiryChange(TypedDict):
     status: Literal["private"] | None
 
 
+#: A record's site id and client id, by entity and local id. Built once: a push reads them for
+#: every change it claims, and a whole row (an inquiry's form) is not needed for them.
+_SITE_KEYS: dict[str, AnySelect] = {
+    "post": select(Post.remote_id, Post.client_id).where(Post.id == bindparam("local_id")),
+    "inquiry": select(Inquiry.remote_id, null()).where(Inquiry.id == bindparam("local_id")),
+    "term": select(Term.remote_id, Term.client_id).where(Term.id == bindparam("local_id")),
+    "media": select(Media.remote_id, Media.client_id).where(Media.id == bindparam("local_id")),
+    "note": select(Note.remote_id, Note.client_id).where(Note.id == bindparam("local_id")),
+}
+
+
 def _item(session: Session, entry: OutboxEntry) -> OutboxItem:
     remote_id: int | None = None
     client_id: str | None = None
-    if entry.entity == "note":
-        note = session.get(Note, entry.local_id)
-        if note is not None:
-            remote_id, client_id = note.remote_id, note.client_id
-    else:
-        row = session.get(_MODELS[entry.entity], entry.local_id)
-        if row is not None:
-            remote_id = row.remote_id
-            client_id = getattr(row, "client_id", None)
+    keys = session.execute(_SITE_KEYS[entry.entity], {"local_id": entry.local_id}).first()
+    if keys is not None:
+        remote_id, client_id = keys
     return OutboxItem(
         id=entry.id,
         entity=cast(EntityKind, entry.entity),
@@ -180,6 +186,20 @@ class OutboxStore:
             entry.updated_at = utcnow()
             session.flush()
             return _item(session, entry)
+
+    def unclaim(self, entry_id: int) -> None:
+        """Put back an entry claimed but never sent (the push stopped before its turn) as it
+        was: waiting, its ``attempts`` down by one, since nothing of it reached the site.
+
+        An entry no longer in flight (or gone) is left alone.
+        """
+        with self._cache.write() as session:
+            entry = session.get(OutboxEntry, entry_id)
+            if entry is None or entry.state != "in_flight":
+                return
+            entry.state = "pending"
+            entry.attempts = max(0, entry.attempts - 1)
+            entry.updated_at = utcnow()
 
     def requeue_in_flight(self) -> int:
         """Put entries left in flight (by a crash or a stopped sync) back in the queue.

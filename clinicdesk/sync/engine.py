@@ -4,8 +4,9 @@
 worker thread: it never touches Qt, reports progress through a callback (called on its own
 thread), stops between two steps when ``cancel`` is set, and only ever reads and writes the cache
 through short transactions, so the UI thread keeps reading it meanwhile. Listings are fetched one
-page ahead by a helper thread of the round's own (with a fork of the client); storing, progress
-and everything else happen on the calling thread.
+page ahead by a helper thread of the round's own (with a fork of the client); during the push,
+another stores each change's outcome and claims the next change while the site answers
+(:mod:`clinicdesk.sync.push`); progress and everything else happen on the calling thread.
 
 Order of a round, and why:
 

@@ -24,6 +24,10 @@ entries oldest first (``OutboxStore.claim_next``) and marks each outcome. Rules,
 A crash between any two steps is safe: every step is a site request that can be repeated, or one
 store transaction; an entry left "in flight" is put back in the queue at the next round and,
 being attempted, is looked up before it is sent again.
+
+The store work between two changes (the outcome of one, the claim of the next: one commit) runs
+on a helper thread while the next change's re-read is on the wire; see :class:`_Pusher` for why
+that keeps every rule above.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, cast
 
@@ -97,47 +102,152 @@ class StopPush(Exception):
 def push_outbox(work: Round) -> None:
     """Send the waiting changes, oldest first, until none can go.
 
+    While a change is sent, the next one is claimed on a helper thread, in the transaction that
+    also stores the outcome of the change sent before (see :class:`_Pusher`): each change costs
+    one commit, made while the round waits for the site.
+
     Raises:
         StopPush: the site stopped answering usefully; the entry being sent is back in the queue.
         Cancelled: the caller asked to stop (between two changes).
     """
-    pusher = _Pusher(work)
     total = work.cache.outbox.count()
     done = 0
     work.progress("push", "Sending changes", 0, total)
-    while True:
-        work.check_cancel()
-        item = work.cache.outbox.claim_next()
-        if item is None:
-            return
-        pusher.send(item)
-        done += 1
-        work.progress("push", "Sending changes", done, max(total, done))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinicdesk-push") as helper:
+        pusher = _Pusher(work, helper)
+        try:
+            while True:
+                work.check_cancel()
+                item = pusher.next_change()
+                if item is None:
+                    return
+                pusher.send(item)
+                done += 1
+                work.progress("push", "Sending changes", done, max(total, done))
+        finally:
+            # Stopped (cancelled, the site failing) or done: nothing left half-way.
+            pusher.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A change the site accepted, whose outcome is stored with the next claim."""
+
+    item: OutboxItem
+    record: SiteRecord | None
+    notes: list[Note]
 
 
 class _Pusher:
-    def __init__(self, work: Round) -> None:
+    """Sends claimed changes one at a time, on the round's thread.
+
+    The store work between two changes goes on a helper thread while the site is busy: when
+    change k starts, the helper stores the outcome of change k-1 (deferred by
+    :meth:`_pushed_later`) and claims change k+1, in one transaction. Change k touches the store
+    only after that transaction is over (:meth:`_settle`); until then it sends at most the
+    re-read of an inquiry, which changes nothing on the site. So store writes never overlap,
+    and the rules of the outbox hold as in a one-thread loop:
+
+    * a change is sent only after its claim (state ``in_flight``, ``attempts`` up) is committed,
+      and is marked pushed only after its last request; in between it stays in flight, so
+      ``claim_next`` takes no other entry of its record (its record's changes go in order);
+    * a crash at any point leaves each change either waiting, in flight (re-read or looked up
+      before it goes again, as after a crash right after its request), or done;
+    * a change claimed ahead and never sent (the push stopped first) is put back as it was
+      (:meth:`close`).
+
+    Only outcomes that give the site's id to nothing else are deferred (updates and notes):
+    a create's outcome is stored at once, before the next change, which may refer to it, is
+    sent.
+    """
+
+    def __init__(self, work: Round, helper: Executor) -> None:
         self.work = work
         self.cache = work.cache
         self.client = work.client
+        self._helper = helper
         self._salt: uuid.UUID | None = None
         self._merges: dict[tuple[str, int], int] = {}
+        #: The accepted change whose outcome is stored with the next claim.
+        self._outcome: _Outcome | None = None
+        #: The helper's work under way: (change claimed or None, outcomes stored).
+        self._ahead: Future[tuple[OutboxItem | None, int]] | None = None
+        #: Claimed (in flight) and not sent yet: the helper's claim, then the change to send.
+        self._claimed: OutboxItem | None = None
+        self._unsent: OutboxItem | None = None
+
+    # -- the queue -----------------------------------------------------------------------------
+
+    def next_change(self) -> OutboxItem | None:
+        """The next change to send, claimed; None when no change can go.
+
+        Starts the helper on the change after it (see the class docstring).
+        """
+        self._settle()
+        item, self._claimed = self._claimed, None
+        if item is None:
+            # Nothing claimed ahead (none could be while the last change was in flight, or
+            # this is the first): store the last outcome and claim here.
+            item, stored = self._store_and_claim(self._take_outcome())
+            self.work.pushed += stored
+        if item is None:
+            return None
+        self._unsent = item
+        self._ahead = self._helper.submit(self._store_and_claim, self._take_outcome())
+        return item
+
+    def close(self) -> None:
+        """End the push as a stop between two changes would: the helper's work finished, the
+        last outcome stored, a change claimed and not sent put back in the queue."""
+        try:
+            self._settle()
+        finally:
+            outcome = self._take_outcome()
+            unsent = [item for item in (self._unsent, self._claimed) if item is not None]
+            self._unsent = self._claimed = None
+            if outcome is not None or unsent:
+                with self.cache.transaction():
+                    if outcome is not None:
+                        self.work.pushed += self._store_outcome(outcome)
+                    for item in unsent:
+                        self.cache.outbox.unclaim(item.id)
+
+    def _take_outcome(self) -> _Outcome | None:
+        outcome, self._outcome = self._outcome, None
+        return outcome
+
+    def _store_and_claim(self, outcome: _Outcome | None) -> tuple[OutboxItem | None, int]:
+        """Store an outcome and claim the next change, in one commit (each is a flush to disk).
+
+        Runs on the helper thread, or on the round's thread when the helper is idle.
+        """
+        with self.cache.transaction():
+            stored = self._store_outcome(outcome) if outcome is not None else 0
+            return self.cache.outbox.claim_next(), stored
+
+    def _store_outcome(self, outcome: _Outcome) -> int:
+        if outcome.notes:
+            self.cache.inquiries.upsert_notes(outcome.notes)
+        self.cache.outbox.mark_pushed(outcome.item.id, outcome.record)
+        return 1
+
+    def _settle(self) -> None:
+        """Wait for the helper's work (raising its error, if any): the store is ours after."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            self._claimed, stored = ahead.result()
+            self.work.pushed += stored
 
     # -- dispatch ------------------------------------------------------------------------------
 
     def send(self, item: OutboxItem) -> None:
         """Send one claimed entry and mark its outcome (or leave it in flight, parked)."""
+        self._unsent = None
         try:
-            if item.entity == "post":
-                self._post(item)
-            elif item.entity == "inquiry":
-                self._inquiry(item)
-            elif item.entity == "note":
-                self._note(item)
-            elif item.entity == "term":
-                self._term(item)
-            else:
-                self._media(item)
+            try:
+                self._dispatch(item)
+            finally:
+                self._settle()  # done already, unless a request failed first
         except UnsyncedDependencyError as exc:
             self._park(item, exc.message)
         except Deferred as exc:
@@ -156,6 +266,20 @@ class _Pusher:
             self.cache.outbox.mark_failed(item.id, exc.message)
             raise StopPush(exc) from None
 
+    def _dispatch(self, item: OutboxItem) -> None:
+        if item.entity == "inquiry":
+            self._inquiry(item)  # an update settles after its re-read, the rest first
+            return
+        self._settle()
+        if item.entity == "post":
+            self._post(item)
+        elif item.entity == "note":
+            self._note(item)
+        elif item.entity == "term":
+            self._term(item)
+        else:
+            self._media(item)
+
     def _park(self, item: OutboxItem, message: str) -> None:
         """Leave the entry in flight until the round ends, so its record waits and others go.
 
@@ -167,6 +291,18 @@ class _Pusher:
     def _pushed(self, item: OutboxItem, record: SiteRecord | None) -> None:
         self.cache.outbox.mark_pushed(item.id, record)
         self.work.pushed += 1
+
+    def _pushed_later(
+        self, item: OutboxItem, record: SiteRecord | None, notes: list[Note] | None = None
+    ) -> None:
+        """Mark the entry pushed (storing the site's ``notes`` with it) with the next claim.
+
+        Only as the last step of :meth:`send`, and only for an outcome no other change needs
+        (an update, a note: no new site id). Until it is stored the entry stays in flight.
+        """
+        if self._outcome is not None:
+            raise RuntimeError("an outcome is already waiting to be stored")
+        self._outcome = _Outcome(item, record, notes or [])
 
     def _count_merge(self, item: OutboxItem) -> None:
         """Bound the merges of one record per round: each one queues a change that is re-read
@@ -292,7 +428,7 @@ class _Pusher:
         if detail.server is None:
             # The site has not moved since the edit started: send the change as it is.
             fields = self.cache.outbox.post_fields(item)
-            self._pushed(item, self._write_post(remote_id, fields, server))
+            self._pushed_later(item, self._write_post(remote_id, fields, server))
             return
         self._merge_post(item, detail, detail.server)
 
@@ -394,7 +530,9 @@ class _Pusher:
             raise ValueError("an inquiry change without a site id")  # inquiries come from the site
         if item.op == "update":
             self._update_inquiry(item, remote_id)
-        elif item.op == "trash":
+            return
+        self._settle()
+        if item.op == "trash":
             try:
                 result = self._trash_remote_inquiry(remote_id)
             except NotFoundError:
@@ -414,19 +552,24 @@ class _Pusher:
 
     def _update_inquiry(self, item: OutboxItem, remote_id: int) -> None:
         try:
-            server = self.client.get_inquiry(remote_id)
+            # The re-read goes while the helper stores the last outcome and claims the next
+            # change; this change touches the store only once that is done.
+            try:
+                server = self.client.get_inquiry(remote_id)
+            finally:
+                self._settle()
         except NotFoundError:
             self._gone(item, "inquiry", remote_id)
             return
         try:
-            detail = self.cache.inquiries.get(item.local_id)
+            triage, started = self.cache.inquiries.triage_state(item.local_id)
         except RecordNotFoundError:
             self._pushed(item, None)
             return
-        local = _triage_values(detail.triage)
+        local = _triage_values(triage)
         site = _site_triage(server)
-        if detail.base is not None:
-            base: dict[str, object] = _triage_values(detail.base)
+        if started is not None:
+            base: dict[str, object] = _triage_values(started)
         else:
             base = {**site, **dict.fromkeys(item.payload, UNKNOWN)}
         merge = merge_fields(base, local, site)
@@ -454,12 +597,9 @@ class _Pusher:
             return
         result = self._write_inquiry(remote_id, local, site, server)
         notes = self._record_triage(item, remote_id, base, local, site)
-        # One commit for the outcome and its timeline (each commit is a flush to disk). A crash
-        # before it sends the entry again: the notes' derived client ids find those written.
-        with self.cache.transaction():
-            if notes:
-                self.cache.inquiries.upsert_notes(notes)
-            self._pushed(item, result)
+        # The outcome and its timeline are stored together, with the next claim. A crash
+        # before that sends the entry again: the notes' derived client ids find those written.
+        self._pushed_later(item, result, notes)
 
     def _write_inquiry(
         self,
@@ -572,7 +712,7 @@ class _Pusher:
         except NotFoundError:
             self._gone(item, "inquiry", inquiry)
             return
-        self._pushed(item, note)
+        self._pushed_later(item, note)
 
     def _term(self, item: OutboxItem) -> None:
         if item.op != "create":
