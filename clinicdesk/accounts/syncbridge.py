@@ -166,7 +166,7 @@ def run_round(
     if report.access is not None and not report.access.can(CAP_MANAGE_INQUIRIES):
         # Least privilege: the site no longer lets this user see inquiries, so none stays here
         # (before the crisis check, which would otherwise queue flags that cannot be sent).
-        removed = remove_inquiries(cache)
+        removed = cache.inquiries.remove_all()  # logs how many (a count, never who)
         if removed:
             report = _without_inquiry_issues(report, pending=cache.outbox.count())
     # Whatever the outcome: what the round stored before stopping is in the inbox now. Every
@@ -178,15 +178,6 @@ def run_round(
     if flagged:
         report = replace(report, pending=cache.outbox.count())
     return from_report(report, flagged=flagged, inquiries_removed=removed)
-
-
-def remove_inquiries(cache: Cache) -> int:
-    """Remove every cached inquiry (the user may no longer handle them); returns how many."""
-    removed = cache.inquiries.remove_all()
-    if removed:
-        # A count only, as everywhere: never who.
-        logger.info("no inquiry capability any more: %d inquiries removed", removed)
-    return removed
 
 
 def _without_inquiry_issues(report: SyncReport, *, pending: int) -> SyncReport:

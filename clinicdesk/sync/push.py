@@ -34,17 +34,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal, TypeVar, cast
 
 from clinicdesk.site import (
     ForbiddenError,
     GoneError,
     Inquiry,
     InquiryTriage,
+    Media,
     Note,
     NoteKind,
     NotFoundError,
@@ -89,6 +90,8 @@ _TRIAGE_FIELDS = ("triage_status", "assignee", "urgent", "unread")
 _NOTE_SALT_KEY = "sync.note_salt"
 #: Merges of one record per round before it waits for the next round.
 _MAX_MERGES = 3
+#: A record a create makes on the site (a post, an uploaded file).
+_Created = TypeVar("_Created", Post, Media)
 
 
 class StopPush(Exception):
@@ -371,23 +374,39 @@ class _Pusher:
         client_id = item.client_id
         if client_id is None:
             raise ValueError("a post create without a client id")
-        if item.attempts > 1:
-            # Sent before without an answer (a crash, a timeout): it may be there already.
-            found = self.client.find_post_by_client_id(client_id)
+        post = self._create_once(
+            item,
+            self.client.find_post_by_client_id,
+            lambda: self.client.create_post(fields, client_id),
+        )
+        self._pushed(item, post)
+
+    def _create_once(
+        self,
+        item: OutboxItem,
+        find: Callable[[str], _Created | None],
+        create: Callable[[], _Created],
+    ) -> _Created:
+        """Create a record on the site at most once, by its client id (a post, an upload).
+
+        Sent before without an answer (a crash, a timeout), it may be there already: it is
+        looked up first. When this answer is lost, it is asked for once now: most often it is
+        there and is adopted. When it is not, it may still be being written: the error goes up
+        and the next round asks again before sending anything, so a slow site never gets a
+        second copy. (Without a client id nothing can be found: the create is simply sent.)
+        """
+        client_id = item.client_id
+        if client_id is not None and item.attempts > 1:
+            found = find(client_id)
             if found is not None:
-                self._pushed(item, found)
-                return
+                return found
         try:
-            post = self.client.create_post(fields, client_id)
+            return create()
         except OutcomeUnknownError:
-            # The answer was lost. Ask once now: most often the post is there and is adopted.
-            # When it is not, it may still be being written: the next round asks again before
-            # sending anything, so a slow site never gets a second copy.
-            found = self.client.find_post_by_client_id(client_id)
+            found = find(client_id) if client_id is not None else None
             if found is None:
                 raise
-            post = found
-        self._pushed(item, post)
+            return found
 
     def _find_unconfirmed(self, item: OutboxItem) -> int | None:
         """The site id of a post whose create was sent but never confirmed, or None when the
@@ -738,14 +757,10 @@ class _Pusher:
                 return
             path, mime_type = upload
             # An upload carries its client id (``meta.clinicdesk_client_id``), as a post create
-            # does: one sent before without an answer is looked up before it goes again, so the
-            # library never gets a second copy. (Without the companion plugin nothing can be
-            # found: the file is sent again, as before.)
-            client_id = item.client_id
-            media = None
-            if client_id is not None and item.attempts > 1:
-                media = self.client.find_media_by_client_id(client_id)
-            if media is None:
+            # does, so the library never gets a second copy. (Without the companion plugin
+            # nothing can be found: a file whose answer was lost is sent again.)
+
+            def upload_file() -> Media:
                 try:
                     data = Path(path).read_bytes()
                 except OSError:
@@ -753,17 +768,9 @@ class _Pusher:
                         "The file to upload is no longer on this computer. Choose it again."
                     ) from None
                 filename = str(item.payload.get("filename") or Path(path).name)
-                try:
-                    media = self.client.upload_media(filename, data, mime_type, client_id)
-                except OutcomeUnknownError:
-                    # Ask once now; when it is not there (yet), the next round asks again
-                    # before sending anything.
-                    found = None
-                    if client_id is not None:
-                        found = self.client.find_media_by_client_id(client_id)
-                    if found is None:
-                        raise
-                    media = found
+                return self.client.upload_media(filename, data, mime_type, item.client_id)
+
+            media = self._create_once(item, self.client.find_media_by_client_id, upload_file)
             alt_text = str(item.payload.get("alt_text") or "")
             if alt_text and media.alt_text != alt_text:
                 media = self.client.update_media(media.id, alt_text)

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.accounts.accounts import Settings, SettingsStore
 from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import RoundResult, account_after
+from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheError
 from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box
@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
                 "inquiriesUnavailable",
                 self.tr("Inquiries"),
                 self.tr("Inquiries removed from this computer"),
-                self.inquiries_removed_text(),
+                INQUIRIES_REMOVED_MESSAGE,
                 self.tabs,
             )
         if kind == "none":
@@ -310,13 +310,6 @@ class MainWindow(QMainWindow):
                 "at the next sync, and this tab follows. Nothing waiting to be sent is lost."
             ),
             self.tabs,
-        )
-
-    def inquiries_removed_text(self) -> str:
-        """What the user is told when the cached inquiries were removed (role taken away)."""
-        return self.tr(
-            "Your account no longer handles consultation inquiries on this site, so they were "
-            "removed from this computer. Ask the site's administrator if this is a mistake."
         )
 
     def _inquiry_options(self, settings: Settings) -> InquiryOptions:
@@ -374,7 +367,7 @@ class MainWindow(QMainWindow):
                     )
                 )
         if removed:
-            news.append(self.inquiries_removed_text())
+            news.append(INQUIRIES_REMOVED_MESSAGE)
         if news:
             self.notify(self.tr("ClinicDesk"), " ".join(news))
 
