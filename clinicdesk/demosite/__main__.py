@@ -67,6 +67,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="consultation requests allowed per client address (default 5/600)",
     )
     parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS[/BITS]",
+        help="a reverse proxy whose X-Forwarded-For the form's rate limit believes (repeatable)",
+    )
+    parser.add_argument(
         "--seed",
         type=Path,
         default=None,
@@ -142,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         consultation_rate=args.consultation_rate,
+        trusted_proxies=tuple(args.trusted_proxy),
         seed_dir=args.seed,
         bulk_inquiries=args.bulk_inquiries,
         bulk_posts=args.bulk_posts,

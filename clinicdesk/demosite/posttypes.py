@@ -82,6 +82,8 @@ class PostType:
         supports_trash: ``DELETE`` without ``force`` moves it to the trash.
         viewable: public: has permalinks and ``generated_slug``.
         on_delete: called before a permanent delete (media removes its file).
+        fixed_fields: record fields no REST write may set (``400 rest_invalid_param``).
+        noun: what a record is called in messages ("post", "inquiry").
     """
 
     name: str
@@ -98,6 +100,8 @@ class PostType:
     supports_trash: bool = True
     viewable: bool = True
     on_delete: Callable[[Ctx, Post], None] | None = field(default=None)
+    fixed_fields: tuple[str, ...] = ()
+    noun: str = "post"
 
     @property
     def route(self) -> str:

@@ -8,13 +8,16 @@ of an inquiry or a note.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clinicdesk.demosite.auth import DELETE_INQUIRIES, MANAGE_INQUIRIES, ROLE_CAPS
@@ -98,6 +101,8 @@ class InquiryMetaStore:
     """Inquiry meta kept as the columns of ``inquiry_meta``."""
 
     schema: Mapping[str, Arg] = META_SCHEMA
+    #: What the person submitted: written once, by the form; no REST write may change it.
+    fixed_keys: frozenset[str] = frozenset((*_FORM_FIELDS, "received_gmt"))
 
     def load(self, ctx: Ctx, posts: Sequence[Post]) -> dict[int, dict[str, Any]]:
         """The meta object of each inquiry, in one query."""
@@ -196,6 +201,8 @@ INQUIRY_TYPE = PostType(
             name: DELETE_INQUIRIES if name.startswith("delete") else MANAGE_INQUIRIES
             for name in PostCaps.__dataclass_fields__
         }
+        # Inquiries come from the consultation form only: nobody creates one through the API.
+        | {"create_posts": "do_not_allow"}
     ),
     serialize=serialize_inquiries,
     meta=InquiryMetaStore(),
@@ -204,34 +211,101 @@ INQUIRY_TYPE = PostType(
     write_statuses=("private",),
     supports_author=False,
     viewable=False,
+    # The plugin refuses these on every inquiry write (its `CLINICDESK_FIXED_FIELDS`).
+    fixed_fields=("date", "date_gmt", "slug", "password", "title", "content", "template"),
+    noun="inquiry",
 )
 
 
 # --- the consultation form ---------------------------------------------------------------------
 
 
+def _networks(entries: Sequence[str]) -> list[IPv4Network | IPv6Network]:
+    networks = []
+    for entry in entries:
+        with contextlib.suppress(ValueError):
+            networks.append(ip_network(entry.strip(), strict=False))
+    return networks
+
+
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        address = ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def client_address(remote: str, forwarded: str | None, trusted: Sequence[str]) -> str:
+    """The address the form's rate limit counts, as the plugin finds it.
+
+    ``remote`` (the TCP peer), unless it is one of the ``trusted`` proxies: then the nearest
+    address of ``X-Forwarded-For`` (read from the right) that is not itself a trusted proxy.
+    A forwarded address from anyone else is ignored: any client can write the header.
+    """
+    networks = _networks(trusted)
+    peer = _address(remote)
+
+    def is_trusted(address: IPv4Address | IPv6Address) -> bool:
+        return any(address in network for network in networks)
+
+    if peer is None:
+        return remote or "unknown"
+    client = peer
+    if forwarded and is_trusted(peer):
+        for hop in reversed(forwarded.split(",")):
+            address = _address(hop)
+            if address is None:
+                break  # garbage: believe nothing further along the chain
+            client = address
+            if not is_trusted(address):
+                break
+    return str(client)
+
+
+def rate_bucket(address: str) -> str:
+    """What the count is kept under: an IPv4 address, or the /64 network of an IPv6 one."""
+    parsed = _address(address)
+    if isinstance(parsed, IPv6Address):
+        return str(ip_network(f"{parsed}/64", strict=False))
+    return str(parsed) if parsed is not None else address
+
+
 def _check_rate(ctx: Ctx) -> None:
     """Count this request against its client address; 429 past the limit.
 
-    The address is the TCP peer (``REMOTE_ADDR``), never ``X-Forwarded-For``, which any client
-    can write. The count is committed in its own transaction so that a refused request still
+    The address is the TCP peer (``REMOTE_ADDR``), or what a trusted proxy forwarded (see
+    :func:`client_address`); IPv6 clients count per /64. The count is one statement (an upsert
+    that answers the new count), so parallel requests cannot each read the same count and write
+    back one more; and it is committed in its own transaction so that a refused request still
     counts (the request's own session is rolled back on an error).
     """
     limit, period = ctx.config.consultation_rate
-    address = ctx.request.remote_addr or "unknown"
-    bind = ctx.db.get_bind()
-    with Session(bind) as session:
-        bucket = session.get(RateBucket, address)
-        if bucket is None:
-            bucket = RateBucket(address=address, window_start=ctx.now, count=0)
-            session.add(bucket)
-        elif ctx.now - bucket.window_start >= timedelta(seconds=period):
-            bucket.window_start, bucket.count = ctx.now, 0
-        bucket.count += 1
-        count, window_start = bucket.count, bucket.window_start
+    remote = ctx.request.remote_addr or "unknown"
+    forwarded = ctx.request.headers.get("X-Forwarded-For")
+    key = rate_bucket(client_address(remote, forwarded, ctx.config.trusted_proxies))
+    now = ctx.now
+    stale = now - timedelta(seconds=period)
+    expired = RateBucket.window_start <= stale
+    statement = (
+        sqlite_insert(RateBucket)
+        .values(address=key, window_start=now, count=1)
+        .on_conflict_do_update(
+            index_elements=[RateBucket.address],
+            set_={
+                "count": case((expired, 1), else_=RateBucket.count + 1),
+                "window_start": case((expired, now), else_=RateBucket.window_start),
+            },
+        )
+        .returning(RateBucket.count, RateBucket.window_start)
+    )
+    with Session(ctx.db.get_bind()) as session:
+        count, window_start = session.execute(statement).one()
         session.commit()
     if count > limit:
-        retry_after = max(1, math.ceil(period - (ctx.now - window_start).total_seconds()))
+        retry_after = max(1, math.ceil(period - (now - window_start).total_seconds()))
         logger.info("Consultation request refused: rate limit")
         raise RestError(
             "clinicdesk_rate_limited",

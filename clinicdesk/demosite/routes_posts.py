@@ -9,7 +9,7 @@ without a category, and unknown term ids silently dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -62,8 +62,17 @@ class ClientIdMeta:
 def meta_arg(pt: PostType) -> Arg:
     """The ``meta`` body field of ``pt``: its registered keys, each checked; others ignored."""
     schema = pt.meta.schema if pt.meta else {}
+    fixed: frozenset[str] = getattr(pt.meta, "fixed_keys", frozenset())
 
     def check(value: dict[str, Any]) -> dict[str, Any]:
+        # Keys only the plugin writes (what a person sent through the form) are refused, as the
+        # plugin's meta validation does, before anything is saved.
+        for key in schema:
+            if key in fixed and key in value:
+                raise ArgError(
+                    "rest_invalid_param",
+                    f"meta.{key} is what the person sent through the form; it cannot be changed.",
+                )
         # Each registered key is validated under the name "meta.<key>"; unknown keys are
         # ignored, as WordPress ignores meta that was not registered.
         return {
@@ -85,6 +94,16 @@ def _text_field(value: Any) -> Any:
     return value
 
 
+_ANY_JSON = ("string", "object", "array", "integer", "number", "boolean", "null")
+
+
+def _refuse(name: str, what: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        raise ArgError("rest_invalid_param", f"{name} of an {what} cannot be changed.")
+
+    return check
+
+
 def write_args(pt: PostType, ctx: Ctx) -> dict[str, Arg]:
     """The body fields a create or update accepts (the item schema's writable properties)."""
     text = Arg(("string", "object"), check=_text_field)
@@ -102,6 +121,8 @@ def write_args(pt: PostType, ctx: Ctx) -> dict[str, Arg]:
     }
     if pt.supports_author:
         args["author"] = Arg("integer")
+    for name in pt.fixed_fields:
+        args[name] = Arg(_ANY_JSON, check=_refuse(name, pt.noun))
     if pt.name == "post":
         args.update(
             excerpt=text,

@@ -42,6 +42,9 @@ class SiteConfig:
         clock: the current time (aware); tests substitute a fake one.
         max_json_bytes: the largest non-upload request body.
         max_upload_bytes: the largest media upload.
+        trusted_proxies: addresses or networks (``10.0.0.0/8``) of reverse proxies whose
+            ``X-Forwarded-For`` gives the client address of the form's rate limit (the plugin's
+            setting ``clinicdesk_trusted_proxies``); nobody else's is believed.
     """
 
     data_dir: Path
@@ -49,6 +52,7 @@ class SiteConfig:
     clock: Callable[[], datetime] = _utc_now
     max_json_bytes: int = 1 * MEGABYTE
     max_upload_bytes: int = 20 * MEGABYTE
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def uploads_dir(self) -> Path:

@@ -413,6 +413,7 @@ def start(
     host: str = "127.0.0.1",
     port: int = 0,
     consultation_rate: tuple[int, int] = (5, 600),
+    trusted_proxies: tuple[str, ...] = (),
     seed_dir: Path | str | None = None,
     bulk_inquiries: int = 0,
     bulk_posts: int = 0,
@@ -427,6 +428,7 @@ def start(
         host: the address to listen on; must be loopback unless ``allow_remote``.
         port: the port, 0 for any free one.
         consultation_rate: (requests, seconds) allowed per client address on the form.
+        trusted_proxies: reverse proxies whose ``X-Forwarded-For`` the form's rate limit uses.
         seed_dir: folder with ``users.json``, ``terms.json``, ``posts.json`` and
             ``inquiries.json``; None for the default (see :func:`seed.default_seed_dir`).
         bulk_inquiries: this many generated inquiries are added to a new database.
@@ -445,7 +447,11 @@ def start(
         if data_dir is None:
             temp_dir = tempfile.TemporaryDirectory(prefix="clinicdesk-demosite-")
             data_dir = temp_dir.name
-        config = SiteConfig(data_dir=Path(data_dir), consultation_rate=consultation_rate)
+        config = SiteConfig(
+            data_dir=Path(data_dir),
+            consultation_rate=consultation_rate,
+            trusted_proxies=tuple(trusted_proxies),
+        )
     engine, users = _open_site(config, seed_dir, bulk_inquiries, bulk_posts)
     app = SiteApp(config, engine)
     server = make_server(host, port, app, threaded=True, request_handler=_Handler)

@@ -1,8 +1,10 @@
 """A real WordPress on 127.0.0.1 for the contract and integration suites.
 
 Debian's own packages (WordPress 6.1, MariaDB, PHP 8.2), a private MariaDB (its own datadir,
-socket only), PHP's built-in server, the ClinicDesk plugin as a must-use plugin, and the demo
-content the reference site seeds from ``resources/demo/``::
+socket only), PHP's built-in server, the ClinicDesk plugin installed as a clinic installs it (the
+``clinicdesk.zip`` of ``tools/build_plugin_zip.py``, unpacked into ``wp-content/plugins`` and
+activated through WordPress's ``activate_plugin()``), and the demo content the reference site
+seeds from ``resources/demo/``::
 
     python -m tests.wordpress.harness up --json /tmp/wp.json [--port N] [--fresh]
     CLINICDESK_TEST_SITE=/tmp/wp.json python -m pytest tests/contract
@@ -34,16 +36,23 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.fixtures.site import TRUSTED_PROXY
+from tools.build_plugin_zip import build_plugin_zip
+
 logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 PHP_DIR = Path(__file__).resolve().parent / "php"
-PLUGIN = REPO / "resources" / "wordpress" / "clinicdesk-inquiries.php"
+#: The plugin as WordPress names it: its folder in wp-content/plugins and its main file.
+PLUGIN = "clinicdesk/clinicdesk.php"
+#: Must-use plugin files older harness runs (or the single-file plugin) left behind.
+STALE_MU_PLUGINS = ("clinicdesk-inquiries.php", "clinicdesk-loader.php")
 DEMO = REPO / "resources" / "demo"
 
 PACKAGES = (
@@ -407,11 +416,35 @@ class WordPress:
         _write_private(WP_CONFIG, text)
 
     def _install_plugin(self) -> None:
-        mu_plugins = WP_CONTENT / "mu-plugins"
-        mu_plugins.mkdir(parents=True, exist_ok=True)
-        target = mu_plugins / PLUGIN.name
-        shutil.copyfile(PLUGIN, target)
-        target.chmod(0o644)
+        """Unpacks a freshly built ``clinicdesk.zip`` into wp-content/plugins (as *Upload Plugin*
+        does) and removes the must-use copies earlier runs installed."""
+        for name in STALE_MU_PLUGINS:
+            (WP_CONTENT / "mu-plugins" / name).unlink(missing_ok=True)
+        plugins = WP_CONTENT / "plugins"
+        plugins.mkdir(parents=True, exist_ok=True)
+        target = plugins / PLUGIN.split("/")[0]
+        shutil.rmtree(target, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix="zip-", dir=self.workdir) as tmp:
+            archive = build_plugin_zip(Path(tmp) / "clinicdesk.zip")
+            with zipfile.ZipFile(archive) as unpacked:
+                for entry in unpacked.infolist():
+                    if entry.is_dir():
+                        continue
+                    # Paths come from our own zip, but check anyway that none leaves the folder.
+                    destination = (plugins / entry.filename).resolve()
+                    if not destination.is_relative_to(target.resolve()):
+                        raise HarnessError(f"unexpected path in the plugin zip: {entry.filename}")
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    destination.write_bytes(unpacked.read(entry))
+                    destination.chmod(0o644)
+
+    def _activate_plugin(self, port: int) -> None:
+        """Activates the plugin with WordPress's activate_plugin() (its activation hook runs)."""
+        result = self._php_step(
+            "activate.php", {"port": port, "url": f"http://{HOST}:{port}", "plugin": PLUGIN}
+        )
+        if int(result.get("schema", 0)) < 1:
+            raise HarnessError("the ClinicDesk plugin did not install its schema on activation")
 
     def _php_step(self, script: str, data: dict[str, Any]) -> dict[str, Any]:
         """Runs one PHP step with ``data`` as its input; answers its JSON output."""
@@ -451,6 +484,7 @@ class WordPress:
                     "title": site.get("name", SITE_TITLE),
                     "description": site.get("description", SITE_DESCRIPTION),
                     "rate": RATE,
+                    "trusted_proxies": TRUSTED_PROXY,
                     "admin": {
                         "username": admin["username"],
                         "email": admin["email"],
@@ -458,6 +492,8 @@ class WordPress:
                     },
                 },
             )
+        with timings.step("activate"):
+            self._activate_plugin(port)
         with timings.step("seed"):
             counts = self._php_step(
                 "seed.php",
@@ -589,6 +625,9 @@ class WordPress:
         if created:
             self._install_wordpress(port, timings)
             self._save_state(installed=True)
+        else:
+            with timings.step("activate"):
+                self._activate_plugin(port)
         with timings.step("credentials"):
             credentials = self._php_step(
                 "credentials.php",
@@ -617,7 +656,9 @@ class WordPress:
             shutil.rmtree(self.workdir, ignore_errors=True)
             if WP_CONFIG.exists() and CONFIG_MARKER in WP_CONFIG.read_text(errors="replace"):
                 WP_CONFIG.unlink()
-            (WP_CONTENT / "mu-plugins" / PLUGIN.name).unlink(missing_ok=True)
+            for name in STALE_MU_PLUGINS:
+                (WP_CONTENT / "mu-plugins" / name).unlink(missing_ok=True)
+            shutil.rmtree(WP_CONTENT / "plugins" / PLUGIN.split("/")[0], ignore_errors=True)
 
 
 @contextlib.contextmanager

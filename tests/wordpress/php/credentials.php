@@ -16,9 +16,6 @@ if ( get_option( 'siteurl' ) !== $clinicdesk_url ) {
 if ( get_option( 'home' ) !== $clinicdesk_url ) {
 	update_option( 'home', $clinicdesk_url );
 }
-if ( function_exists( 'clinicdesk_maybe_install' ) ) {
-	clinicdesk_maybe_install();
-}
 
 const CLINICDESK_HARNESS_APP = 'clinicdesk-test-harness';
 

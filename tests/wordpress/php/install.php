@@ -1,9 +1,10 @@
 <?php
 /**
  * Harness step 1: installs WordPress (no wp-cli in Debian) and sets the site up like the reference
- * site: pretty permalinks, America/Chicago, the consultation rate, none of the default content.
+ * site: pretty permalinks, America/Chicago, the consultation rate and trusted proxy, none of the
+ * default content.
  *
- * Input: port, url, title, admin {username, email, name}, rate, output.
+ * Input: port, url, title, admin {username, email, name}, rate, trusted_proxies, output.
  */
 
 require __DIR__ . '/bootstrap.php';
@@ -33,6 +34,7 @@ update_option( 'blogdescription', (string) ( $clinicdesk_input['description'] ??
 update_option( 'timezone_string', 'America/Chicago' );
 update_option( 'gmt_offset', '' );
 update_option( 'clinicdesk_consultation_rate', (string) $clinicdesk_input['rate'] );
+update_option( 'clinicdesk_trusted_proxies', (string) $clinicdesk_input['trusted_proxies'] );
 
 global $wp_rewrite;
 $wp_rewrite->set_permalink_structure( '/%postname%/' );

@@ -14,8 +14,10 @@ require '/usr/share/wordpress/wp-load.php';
 if ( ! function_exists( 'clinicdesk_create_inquiry' ) ) {
 	clinicdesk_harness_fail( 'the ClinicDesk plugin is not loaded' );
 }
-// The plugin installs its roles and notes table on init; make sure they exist before seeding.
-clinicdesk_maybe_install();
+// The plugin was activated (activate.php), which installed its roles and tables.
+if ( (int) get_option( 'clinicdesk_schema_version', 0 ) < 1 ) {
+	clinicdesk_harness_fail( 'the ClinicDesk plugin was not activated' );
+}
 
 // Seed content goes in verbatim, as the reference site stores it (no kses for the CLI "user").
 kses_remove_filters();
