@@ -31,6 +31,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: The version of the plugin this reference site mirrors (``resources/wordpress``'s header).
+PLUGIN_VERSION = "1.0.0"
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """How the reference site runs.
@@ -42,6 +46,9 @@ class SiteConfig:
         clock: the current time (aware); tests substitute a fake one.
         max_json_bytes: the largest non-upload request body.
         max_upload_bytes: the largest media upload.
+        plugin_version: the version the plugin declares in the REST index
+            (``clinicdesk_plugin_version``); "" for a plugin from before it declared one. Tests
+            set an older one to see the app's warning.
     """
 
     data_dir: Path
@@ -49,6 +56,7 @@ class SiteConfig:
     clock: Callable[[], datetime] = _utc_now
     max_json_bytes: int = 1 * MEGABYTE
     max_upload_bytes: int = 20 * MEGABYTE
+    plugin_version: str = PLUGIN_VERSION
 
     @property
     def uploads_dir(self) -> Path:
