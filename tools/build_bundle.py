@@ -2,6 +2,8 @@
 
 The steps, each timed and printed:
 
+0. the icon for Windows (``.ico``) and macOS (``.icns``), drawn from the SVG
+   (:mod:`tools.bundle.icons`);
 1. the package's metadata (``clinicdesk-<version>.dist-info``), taken from a wheel built from
    ``pyproject.toml``, so that ``clinicdesk --version`` works in the bundle without the package
    being installed where the build runs;
@@ -32,6 +34,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: tools.bundle.icons is found from the checkout
+
+from tools.bundle.icons import write_icons  # noqa: E402
+
 SPEC = ROOT / "tools" / "bundle" / "clinicdesk.spec"
 LINUX = ROOT / "tools" / "bundle" / "linux"
 ICON = ROOT / "resources" / "icons" / "clinicdesk.svg"
@@ -78,7 +84,12 @@ def version_of(dist_info: Path) -> str:
 
 def run_pyinstaller(dist: Path, work: Path, dist_info: Path, version: str) -> Path:
     """PyInstaller on the spec; returns the bundle folder."""
-    env = {**os.environ, "CLINICDESK_DIST_INFO": str(dist_info), "CLINICDESK_VERSION": version}
+    env = {
+        **os.environ,
+        "CLINICDESK_DIST_INFO": str(dist_info),
+        "CLINICDESK_VERSION": version,
+        "CLINICDESK_ICON_DIR": str(work / "icons"),
+    }
     subprocess.run(  # noqa: S603 (our own interpreter)
         [
             sys.executable,
@@ -136,9 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = (args.work or Path(temp)).resolve()
         work.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        write_icons(work / "icons")
+        seconds["icons"] = time.monotonic() - started
         dist_info = build_metadata(work)
         version = version_of(dist_info)
-        seconds["metadata"] = time.monotonic() - started
+        seconds["metadata"] = time.monotonic() - started - seconds["icons"]
         step = time.monotonic()
         folder = run_pyinstaller(dist, work, dist_info, version)
         seconds["pyinstaller"] = time.monotonic() - step
