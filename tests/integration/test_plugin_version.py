@@ -16,6 +16,10 @@ from clinicdesk.demosite.routing import PLUGIN_VERSION, SiteConfig
 from clinicdesk.demosite.server import DemoSite, start
 from clinicdesk.site import SiteClient
 
+pytestmark = pytest.mark.demosite_only(
+    reason="starts reference sites whose plugin declares an older version, or none"
+)
+
 StartSite = Callable[[str], DemoSite]
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from clinicdesk import __version__, about
 from clinicdesk.app import main
+from clinicdesk.demosite.routing import PLUGIN_VERSION
+from tests.fixtures.plugin import shipped_plugin_version
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,3 +66,9 @@ def test_only_a_readable_older_plugin_gets_a_warning(monkeypatch: pytest.MonkeyP
         assert about.plugin_warning(fine) is None, fine
     for unknown in ("", "unknown", "<script>"):
         assert about.plugin_warning(unknown) is None, unknown
+
+
+def test_the_shipped_plugin_is_enough_and_the_reference_site_mirrors_its_version() -> None:
+    shipped = shipped_plugin_version()
+    assert PLUGIN_VERSION == shipped, "the reference site must follow the plugin's version"
+    assert not about.plugin_outdated(shipped), "the app must not need a plugin nobody ships"
