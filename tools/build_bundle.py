@@ -129,8 +129,15 @@ def make_archive(folder: Path, version: str) -> Path:
     if system == "windows":
         return Path(shutil.make_archive(str(stem), "zip", folder.parent, folder.name))
     archive = stem.with_name(stem.name + ".tar.gz")
+
+    def anonymous(member: tarfile.TarInfo) -> tarfile.TarInfo:
+        # Whoever unpacks it owns the files; the build machine's user names mean nothing there.
+        member.uid = member.gid = 0
+        member.uname = member.gname = ""
+        return member
+
     with tarfile.open(archive, "w:gz", compresslevel=6) as tar:
-        tar.add(folder, arcname=folder.name)
+        tar.add(folder, arcname=folder.name, filter=anonymous)
     return archive
 
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import struct
 import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -192,13 +193,19 @@ def test_sign_in_and_sync_against_the_reference_site_with_a_real_secret_service(
         assert not cache.read_bytes().startswith(b"SQLite format 3"), cache
 
 
-def test_install_script_adds_a_menu_entry_for_this_user_only(bundle: Path, tmp_path: Path) -> None:
+def test_the_archive_unpacks_and_installs_a_menu_entry_for_this_user_only(
+    bundle: Path, tmp_path: Path
+) -> None:
     home = tmp_path / "home"
     env = clean_env(home)
-    unpacked = tmp_path / "unpacked"
-    shutil.copytree(bundle, unpacked, symlinks=True)
+    (archive,) = bundle.parent.glob(f"clinicdesk-{__version__}-linux-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        assert all(n == "clinicdesk" or n.startswith("clinicdesk/") for n in names)
+        tar.extractall(tmp_path / "unpacked", filter="tar")
+    unpacked = tmp_path / "unpacked" / "clinicdesk"
     done = subprocess.run(
-        ["/bin/sh", str(unpacked / "install.sh")], capture_output=True, text=True, env=env,
+        [str(unpacked / "install.sh")], capture_output=True, text=True, env=env,
         cwd=tmp_path, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
