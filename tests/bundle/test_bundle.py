@@ -12,6 +12,7 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from clinicdesk.credentials import CredentialStore
 from tests.bundle.conftest import SecretService
 from tests.fixtures.site import SiteUnderTest
 
+ROOT = Path(__file__).resolve().parents[2]
 #: Modules that must not be in the bundle: the tests, the benchmark, the test tools.
 FORBIDDEN = (
     "tests",
@@ -240,3 +242,20 @@ def test_the_archive_unpacks_and_installs_a_menu_entry_for_this_user_only(
 @pytest.mark.parametrize("name", ["clinicdesk.desktop", "clinicdesk.svg", "install.sh"])
 def test_the_linux_files_sit_beside_the_executable(bundle: Path, name: str) -> None:
     assert (bundle / name).is_file()
+
+
+def test_the_bundle_benchmark_reports_size_and_both_starts(bundle: Path) -> None:
+    # The figures' shape, not their targets (those are reported in docs/performance.md).
+    done = subprocess.run(
+        [sys.executable, "-m", "clinicdesk.bench.bundle", "--bundle", str(bundle), "--runs", "1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-4000:]
+    figures = json.loads(done.stdout.splitlines()[-1])
+    assert figures["folder_bytes"] > 50 * 1024 * 1024
+    assert set(figures["median_s"]) == {"source", "bundle"}
+    assert all(value > 0 for value in figures["median_s"].values())
+    assert figures["ratio"] == pytest.approx(
+        figures["median_s"]["bundle"] / figures["median_s"]["source"], rel=0.01
+    )
+    assert "bundle / source" in done.stdout
