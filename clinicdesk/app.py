@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
-from clinicdesk import __version__
+from clinicdesk import about
 from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
 from clinicdesk.accounts.logs import LogSetup, configure_logging
 from clinicdesk.accounts.session import stored_password
@@ -73,6 +73,22 @@ system keyring, never in a file.
 """
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: read from the package metadata only when asked (not at every start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(
+            f"ClinicDesk {about.app_version()}\n"
+            f"Licence: {about.licence()}\n"
+            f"Needs the ClinicDesk Inquiries plugin {about.REQUIRED_PLUGIN_VERSION} or newer on "
+            "the website."
+        )
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, documented for ``--help``."""
     parser = argparse.ArgumentParser(
@@ -83,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"ClinicDesk {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the version, licence and plugin needed"
+    )
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -97,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(a separate profile)",
     )
     parser.add_argument("--debug", action="store_true", help="log more detail")
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        help="open as usual, wait for the first sync, save a picture of the window to FILE "
+        "(PNG) and quit; prints when the window was shown. Exit code 1 if that sync failed",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     sign_in = commands.add_parser(
         "sign-in",
@@ -126,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if args.screenshot and args.command:
+        print("clinicdesk: --screenshot needs the window; not a command.", file=sys.stderr)
+        return EXIT_USAGE
     if args.command is None:
         # The only path that loads Qt (heap.py itself imports no Qt).
         from clinicdesk.ui.heap import imports_unwatched
@@ -133,7 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with imports_unwatched():
             from clinicdesk.ui.application import run_gui
 
-        return run_gui(data_dir=args.data_dir, demo=args.demo, debug=args.debug)
+        return run_gui(
+            data_dir=args.data_dir, demo=args.demo, debug=args.debug, screenshot=args.screenshot
+        )
     return run_headless(args, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
 
 
@@ -215,6 +244,7 @@ class _Headless:
                 "available.",
                 file=self.stdout,
             )
+        self._plugin_note(account)
         if result.password_saved:
             backend = self.credentials.backend_name()
             print(f"The password is kept in the system keyring ({backend}).", file=self.stdout)
@@ -316,7 +346,7 @@ class _Headless:
             raise
         finally:
             cache.close()
-            self._keep_access(account, rounds)
+            updated = self._keep_access(account, rounds)
         for n, done in enumerate(rounds):
             if n:
                 print("Sending the urgent flags now:", file=self.stdout)
@@ -324,6 +354,7 @@ class _Headless:
                 print(line, file=self.stdout)
             for line in done.problems:
                 print(f"Needs you: {line}", file=self.stdout)
+        self._plugin_note(updated)
         result = rounds[-1]
         print(f"{waiting} change{'s' if waiting != 1 else ''} waiting to sync.", file=self.stdout)
         if result.outcome == "ok":
@@ -340,20 +371,31 @@ class _Headless:
         self.say(f"{reason} {result.detail}".strip())
         return EXIT_FAILED
 
-    def _keep_access(self, account: Account, rounds: list[RoundResult]) -> None:
+    def _plugin_note(self, account: Account) -> None:
+        """A note when the site's plugin is older than this app needs (nothing is refused)."""
+        warning = about.plugin_warning(account.plugin_version) if account.has_plugin else None
+        if warning:
+            print(f"Note: {warning}", file=self.stdout)
+
+    def _keep_access(self, account: Account, rounds: list[RoundResult]) -> Account:
         """Keep what the site said about the user with the account (a role changed on the site:
-        the window opens with the right tabs next time), as signing in does."""
+        the window opens with the right tabs next time), as signing in does.
+
+        Returns:
+            The account as the site now describes it.
+        """
         updated = account
         for done in rounds:
             updated = account_after(updated, done)
         if updated == account:
-            return
+            return updated
         try:
             self.settings.update(lambda s: s.update_account(updated))
         except OSError as error:
             self.say(f"What the site said about your account could not be saved: {error}")
-            return
+            return updated
         logger.info("the account's capabilities on the site changed; kept")
+        return updated
 
     def _open_cache(self, account: Account) -> Cache | None:
         """The account's cache, unlocked with the keyring's key or a passphrase; None if refused."""

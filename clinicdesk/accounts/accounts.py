@@ -125,6 +125,8 @@ class Account:
         capabilities: the user's WordPress capabilities at sign-in or the last sync
             (``edit_posts``...).
         has_plugin: whether the site had the ClinicDesk plugin active, as last checked.
+        plugin_version: the plugin's version then ("" when not active, or not known: an
+            account remembered by an older ClinicDesk).
     """
 
     site_url: str
@@ -134,6 +136,7 @@ class Account:
     user_id: int = 0
     capabilities: frozenset[str] = frozenset()
     has_plugin: bool = False
+    plugin_version: str = ""
 
     @property
     def id(self) -> str:
@@ -150,7 +153,12 @@ class Account:
         return capability in self.capabilities
 
     def with_access(
-        self, *, user_id: int, capabilities: frozenset[str], has_plugin: bool | None
+        self,
+        *,
+        user_id: int,
+        capabilities: frozenset[str],
+        has_plugin: bool | None,
+        plugin_version: str | None = None,
     ) -> Account:
         """The account with what the site said about the user in a sync round.
 
@@ -159,12 +167,14 @@ class Account:
             capabilities: their capabilities now.
             has_plugin: whether the plugin is active, or None when the round did not check
                 (the value kept stays).
+            plugin_version: the plugin's version when the round checked, else None.
         """
         return replace(
             self,
             user_id=user_id,
             capabilities=frozenset(capabilities),
             has_plugin=self.has_plugin if has_plugin is None else has_plugin,
+            plugin_version=self.plugin_version if plugin_version is None else plugin_version,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -176,6 +186,7 @@ class Account:
             "user_id": self.user_id,
             "capabilities": sorted(self.capabilities),
             "has_plugin": self.has_plugin,
+            "plugin_version": self.plugin_version,
         }
 
     @classmethod
@@ -188,6 +199,7 @@ class Account:
             return None
         name, title = value.get("display_name", ""), value.get("site_name", "")
         user_id, capabilities = value.get("user_id", 0), value.get("capabilities", [])
+        plugin_version = value.get("plugin_version", "")
         return cls(
             site,
             user,
@@ -198,6 +210,7 @@ class Account:
             if isinstance(capabilities, list)
             else frozenset(),
             value.get("has_plugin") is True,
+            plugin_version[:64] if isinstance(plugin_version, str) else "",
         )
 
 

@@ -152,6 +152,7 @@ def check_credentials(
         user_id=me.id,
         capabilities=me.capabilities,
         has_plugin=info.has_plugin,
+        plugin_version=info.plugin_version,
     )
     return account, info, me
 

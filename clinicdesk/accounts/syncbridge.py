@@ -205,7 +205,10 @@ def account_after(account: Account, result: RoundResult) -> Account:
     if access is None:
         return account
     return account.with_access(
-        user_id=access.user_id, capabilities=access.capabilities, has_plugin=access.has_plugin
+        user_id=access.user_id,
+        capabilities=access.capabilities,
+        has_plugin=access.has_plugin,
+        plugin_version=access.plugin_version,
     )
 
 

@@ -59,8 +59,18 @@ def index(ctx: Ctx, router: Router) -> Reply:
             "site_icon": 0,
             "site_icon_url": "",
             "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]},
+            # Added by the plugin (a ``rest_index`` filter): what the app compares with the
+            # version it needs.
+            **_plugin_version(ctx, router),
         }
     )
+
+
+def _plugin_version(ctx: Ctx, router: Router) -> dict[str, str]:
+    version = ctx.config.plugin_version
+    if not version or "clinicdesk/v1" not in router.namespaces:
+        return {}
+    return {"clinicdesk_plugin_version": version}
 
 
 def _offset_json(offset: float) -> float | int | str:

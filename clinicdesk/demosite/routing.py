@@ -31,6 +31,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: The version of the plugin this reference site mirrors (``resources/wordpress``'s header).
+PLUGIN_VERSION = "1.1.0"
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """How the reference site runs.
@@ -45,6 +49,9 @@ class SiteConfig:
         trusted_proxies: addresses or networks (``10.0.0.0/8``) of reverse proxies whose
             ``X-Forwarded-For`` gives the client address of the form's rate limit (the plugin's
             setting ``clinicdesk_trusted_proxies``); nobody else's is believed.
+        plugin_version: the version the plugin declares in the REST index
+            (``clinicdesk_plugin_version``); "" for a plugin from before it declared one. Tests
+            set an older one to see the app's warning.
     """
 
     data_dir: Path
@@ -53,6 +60,7 @@ class SiteConfig:
     max_json_bytes: int = 1 * MEGABYTE
     max_upload_bytes: int = 20 * MEGABYTE
     trusted_proxies: tuple[str, ...] = ()
+    plugin_version: str = PLUGIN_VERSION
 
     @property
     def uploads_dir(self) -> Path:

@@ -78,6 +78,9 @@ _TITLE = 10_000  # titles, alternative text, reasons
 _URL = 10_000
 _TEXT = 100_000  # inquiry messages, note content, descriptions, excerpts
 _UNLIMITED = MAX_BODY_BYTES
+#: The plugin's declared version (``1.2.0``, ``1.2.0-beta.1``).
+_PLUGIN_VERSION = re.compile(r"\d{1,6}(\.\d{1,6}){0,3}([-+][0-9A-Za-z.-]{1,40})?")
+_PLUGIN_VERSION_LEN = 64
 
 _MAX_INT = 2**63 - 1  # what SQLite (the local store) can hold
 
@@ -478,7 +481,23 @@ def site_info(value: object) -> SiteInfo:
         application_passwords=isinstance(auth, dict) and "application-passwords" in auth,
         gmt_offset=r.number("gmt_offset"),
         timezone_string=r.text("timezone_string"),
+        plugin_declared=_plugin_version(r.raw("clinicdesk_plugin_version"))
+        if r.has("clinicdesk_plugin_version")
+        else "",
     )
+
+
+def _plugin_version(value: object) -> str:
+    """The plugin's declared version when it looks like one (``1.2.0``), else "".
+
+    Lenient on purpose: a strange value here must not stop anyone signing in; it only means the
+    app cannot tell whether the plugin is recent enough.
+    """
+    if isinstance(value, str) and len(value) <= _PLUGIN_VERSION_LEN:
+        text = value.strip()
+        if _PLUGIN_VERSION.fullmatch(text):
+            return text
+    return ""
 
 
 def current_user(value: object) -> CurrentUser:

@@ -46,6 +46,10 @@ CAP_MANAGE_INQUIRIES = "clinicdesk_manage_inquiries"
 #: The capability to delete inquiries (administrators and editors only).
 CAP_DELETE_INQUIRIES = "clinicdesk_delete_inquiries"
 
+#: The version of a plugin that is active but does not declare one: 1.0.0 was the only version
+#: before ``clinicdesk_plugin_version`` was added to the REST index (see docs/site-api.md).
+UNDECLARED_PLUGIN_VERSION = "1.0.0"
+
 T = TypeVar("T")
 
 
@@ -61,11 +65,22 @@ class SiteInfo:
     application_passwords: bool
     gmt_offset: float
     timezone_string: str
+    #: ``clinicdesk_plugin_version`` of the index as the plugin declares it, or "" (an older
+    #: plugin that does not say, no plugin, or a value that is not a version number).
+    plugin_declared: str = ""
 
     @property
     def has_plugin(self) -> bool:
         """True when the ClinicDesk companion plugin is active (inquiries are available)."""
         return "clinicdesk/v1" in self.namespaces
+
+    @property
+    def plugin_version(self) -> str:
+        """The plugin's version: what it declares, ``UNDECLARED_PLUGIN_VERSION`` when it is
+        active but says nothing, "" when it is not active."""
+        if not self.has_plugin:
+            return ""
+        return self.plugin_declared or UNDECLARED_PLUGIN_VERSION
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,10 +68,11 @@ class _Learned:
     full: bool = False
     access: UserAccess | None = None
 
-    def plugin_seen(self, has_plugin: bool) -> None:
-        """The site itself said whether the ClinicDesk plugin is active."""
+    def plugin_seen(self, has_plugin: bool, version: str | None = None) -> None:
+        """The site itself said whether the ClinicDesk plugin is active (and its version, when
+        the index was read)."""
         if self.access is not None:
-            self.access = replace(self.access, has_plugin=has_plugin)
+            self.access = replace(self.access, has_plugin=has_plugin, plugin_version=version)
 
 
 class SyncEngine:
@@ -253,7 +254,7 @@ class SyncEngine:
                 has_plugin = False
                 if isinstance(exc, PluginMissingError):
                     self.cache.set_meta(_PLUGIN_KEY, "0")
-                    state.plugin_seen(False)
+                    state.plugin_seen(False, "")
         pull.pull_media(work)
         state.full = posts_full or inquiries_full
 
@@ -279,8 +280,9 @@ class SyncEngine:
         if known is not None and not refresh:
             return known == "1"
         work.progress("sign_in", "Checking the site")
-        has_plugin = self.client.discover().has_plugin
-        state.plugin_seen(has_plugin)
+        info = self.client.discover()
+        has_plugin = info.has_plugin
+        state.plugin_seen(has_plugin, info.plugin_version)
         if known != ("1" if has_plugin else "0"):
             self.cache.set_meta(_PLUGIN_KEY, "1" if has_plugin else "0")
         return has_plugin

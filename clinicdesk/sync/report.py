@@ -125,11 +125,14 @@ class UserAccess:
         has_plugin: whether the ClinicDesk plugin is active, when this round asked the site (a
             check on a sweep round, or the plugin's routes found missing); None when it did not
             (the engine then went by what it remembered, or the user handles no inquiries).
+        plugin_version: the plugin's version when this round asked the site ("" when it is not
+            active), else None.
     """
 
     user_id: int
     capabilities: frozenset[str]
     has_plugin: bool | None = None
+    plugin_version: str | None = None
 
     def can(self, capability: str) -> bool:
         """Whether the user holds ``capability`` now."""

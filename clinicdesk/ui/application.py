@@ -46,6 +46,7 @@ from clinicdesk.ui.dialogs.messages import problem_box, sign_out_box
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.heap import freeze_long_lived
+from clinicdesk.ui.icon import app_icon
 from clinicdesk.ui.main_window import AppInfo, MainWindow
 from clinicdesk.ui.sync_worker import DEFAULT_DEBOUNCE_MS, RoundFunction, SyncController
 from clinicdesk.ui.tasks import TaskRunner
@@ -563,14 +564,24 @@ class AppController(QObject):
         self.tasks.shutdown()
 
 
-def run_gui(*, data_dir: str | None, demo: bool, debug: bool) -> int:
-    """Create the application, open the window (or the sign-in dialog) and run the event loop."""
+def run_gui(*, data_dir: str | None, demo: bool, debug: bool, screenshot: str | None = None) -> int:
+    """Create the application, open the window (or the sign-in dialog) and run the event loop.
+
+    Args:
+        data_dir: the data folder, or None for the usual one.
+        demo: start the demo site and sign in to it.
+        debug: log more detail.
+        screenshot: save a picture of the window to this file after the first sync and quit
+            (see :mod:`clinicdesk.ui.snapshot`).
+    """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     app.setApplicationName("ClinicDesk")
     app.setOrganizationName("ClinicDesk")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("clinicdesk")  # Wayland/X11 match the window to clinicdesk.desktop
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app)
 
@@ -602,8 +613,15 @@ def run_gui(*, data_dir: str | None, demo: bool, debug: bool) -> int:
         controller.finished.connect(app.exit)
         _freeze_at_first_window(controller)
         _quit_on_interrupt(app, controller)
+        snapshot = None
+        if screenshot:
+            from clinicdesk.ui.snapshot import Snapshot
+
+            snapshot = Snapshot(app, Path(screenshot))
+            controller.windowOpened.connect(snapshot.window_opened)
         QTimer.singleShot(0, controller.start)
-        return int(app.exec())
+        code = int(app.exec())
+        return code or (snapshot.exit_code if snapshot is not None else 0)
     finally:
         if controller is not None:
             controller.shutdown()

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicdesk.about import plugin_warning
 from clinicdesk.accounts.accounts import Settings, SettingsStore
 from clinicdesk.accounts.session import AccountSession
 from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
@@ -51,6 +52,7 @@ from clinicdesk.store import CacheError
 from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
+from clinicdesk.ui.icon import app_icon
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
 from clinicdesk.ui.posts import POSTS_CAPABILITIES, PostsTab
 from clinicdesk.ui.status_bar import SyncStatusPanel
@@ -191,7 +193,16 @@ class MainWindow(QMainWindow):
         self.inquiries_page = self._build_inquiries(loaded)
         self.tabs.addTab(self.posts_page, self.tr("&Posts"))
         self.tabs.addTab(self.inquiries_page, self.tr("&Inquiries"))
-        self.setCentralWidget(self.tabs)
+        self.plugin_warning = self._build_plugin_warning()
+        central = QWidget(self)
+        central.setObjectName("mainArea")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.plugin_warning)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.setWindowIcon(app_icon())
 
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -321,6 +332,26 @@ class MainWindow(QMainWindow):
             unlock_hash=settings.unlock_hash(self.session.account),
         )
 
+    def _build_plugin_warning(self) -> QLabel:
+        """A line above the tabs when the site's plugin is older than this app needs (hidden
+        otherwise): a warning, not a stop; everything else goes on working."""
+        label = QLabel(self)
+        label.setObjectName("pluginWarning")
+        label.setAccessibleName(self.tr("Website plugin warning"))
+        label.setTextFormat(Qt.TextFormat.PlainText)  # holds the version the site sent
+        label.setWordWrap(True)
+        label.setContentsMargins(12, 8, 12, 8)
+        label.setStyleSheet("QLabel#pluginWarning { background: #fff4ce; color: #3b2f00; }")
+        self._update_plugin_warning(label)
+        return label
+
+    def _update_plugin_warning(self, label: QLabel | None = None) -> None:
+        label = label or self.plugin_warning
+        account = self.session.account
+        warning = plugin_warning(account.plugin_version) if account.has_plugin else None
+        label.setText(warning or "")
+        label.setVisible(bool(warning))
+
     def _round_finished(self, result: RoundResult) -> None:
         """A round ended: what the site said about the user is kept and the tabs follow it;
         the tabs read the cache again (what the site changed is in it), each on its own worker
@@ -328,6 +359,7 @@ class MainWindow(QMainWindow):
         if self._tabs_stopped:
             return
         self._keep_access(result)
+        self._update_plugin_warning()
         self._follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
             self.posts_tab.refresh()
@@ -732,6 +764,9 @@ class MainWindow(QMainWindow):
     def open_about(self) -> None:
         box = about_box(
             self,
+            plugin_version=self.session.account.plugin_version
+            if self.session.account.has_plugin
+            else "",
             data_dir=self._info.data_dir,
             log_file=self._info.log_file,
             keyring=self._info.keyring,

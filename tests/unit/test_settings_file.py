@@ -158,3 +158,27 @@ def test_a_round_that_removed_inquiries_says_so_in_one_line() -> None:
     )
     assert "42" not in " ".join(lines)
     assert not any("removed" in line for line in from_report(report).lines)
+
+
+def test_the_plugin_version_a_round_saw_is_kept_and_survives_a_save(tmp_path: Path) -> None:
+    store = SettingsStore(DataDir(tmp_path).ensure())
+    signed_in = Account(
+        ACCOUNT.site_url, ACCOUNT.username, has_plugin=True, plugin_version="1.0.0", user_id=6
+    )
+    store.update(lambda s: s.remember(signed_in))
+    # A round that checked the site: the plugin was downgraded there.
+    seen = UserAccess(6, frozenset({"read"}), True, "0.9.0")
+    updated = account_after(signed_in, from_report(SyncReport("ok", access=seen)))
+    assert (updated.has_plugin, updated.plugin_version) == (True, "0.9.0")
+    # A round that did not ask keeps what is known; one that found no plugin forgets it.
+    unasked = from_report(SyncReport("ok", access=UserAccess(6, frozenset({"read"}))))
+    assert account_after(updated, unasked).plugin_version == "0.9.0"
+    gone = from_report(SyncReport("ok", access=UserAccess(6, frozenset({"read"}), False, "")))
+    assert account_after(updated, gone).plugin_version == ""
+    store.update(lambda s: s.update_account(updated))
+    assert store.load().accounts == [updated]
+    # An account saved by an older ClinicDesk has no version: unknown, not an error.
+    raw = json.loads(store.path.read_text(encoding="utf-8"))
+    del raw["accounts"][0]["plugin_version"]
+    store.path.write_text(json.dumps(raw), encoding="utf-8")
+    assert store.load().accounts[0].plugin_version == ""

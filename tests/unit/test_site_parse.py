@@ -548,3 +548,26 @@ def test_error_payload() -> None:
     odd = parse.error_payload(b'{"code": 5, "data": []}', JSON)
     assert odd is not None
     assert (odd.code, odd.message, odd.data) == (None, None, {})
+
+
+@pytest.mark.parametrize(
+    ("declared", "version"),
+    [
+        ("1.3.0", "1.3.0"),
+        ("0.9.0-beta.2", "0.9.0-beta.2"),
+        # A plugin from before it declared its version is 1.0.0.
+        (None, "1.0.0"),
+        # Nonsense is not believed (and stops nobody signing in): the same as not declared.
+        ("x" * 5000, "1.0.0"),
+        ("<b>9</b>", "1.0.0"),
+        (9, "1.0.0"),
+        (["1.0"], "1.0.0"),
+    ],
+)
+def test_site_index_plugin_version(declared: object, version: str) -> None:
+    extra = {} if declared is None else {"clinicdesk_plugin_version": declared}
+    info = parse.site_info(index_json(**extra))
+    assert info.has_plugin
+    assert info.plugin_version == version
+    without = parse.site_info(index_json(namespaces=["wp/v2"], **extra))
+    assert without.plugin_version == "", "no plugin active: no plugin version"

@@ -12,7 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
-from clinicdesk import __version__
+from clinicdesk import about
+from clinicdesk.ui.icon import app_icon
 
 
 def _tr(text: str) -> str:
@@ -41,13 +42,40 @@ def _button(box: QMessageBox, name: str, text: str, role: QMessageBox.ButtonRole
 
 
 def about_box(
-    parent: QWidget | None, *, data_dir: Path, log_file: Path | None, keyring: str
+    parent: QWidget | None,
+    *,
+    plugin_version: str = "",
+    data_dir: Path,
+    log_file: Path | None,
+    keyring: str,
 ) -> QMessageBox:
-    """Version, data folder, log file and keyring in use."""
+    """Version, licence, the plugin version needed (and the site's), data folder, log file and
+    keyring in use.
+
+    Args:
+        parent: the window.
+        plugin_version: the site's plugin version, as last seen; "" when not known or inactive.
+        data_dir: the data folder.
+        log_file: the log file, or None.
+        keyring: where passwords are kept.
+    """
+    site_plugin = (
+        _tr("The website has version %1.").replace("%1", plugin_version)
+        if plugin_version
+        else _tr("The website's version is not known yet.")
+    )
     text = (
-        _tr("ClinicDesk %1").replace("%1", __version__)
+        _tr("ClinicDesk %1").replace("%1", about.app_version())
         + "\n\n"
         + _tr("Write the clinic's blog posts and triage consultation inquiries, online or offline.")
+        + "\n\n"
+        + _tr("Licence: %1").replace("%1", about.licence())
+        + "\n"
+        + _tr("Needs the ClinicDesk Inquiries plugin %1 or newer on the website.").replace(
+            "%1", about.REQUIRED_PLUGIN_VERSION
+        )
+        + " "
+        + site_plugin
         + "\n\n"
         + _tr("Data folder: %1").replace("%1", str(data_dir))
         + "\n"
@@ -56,6 +84,9 @@ def about_box(
         + _tr("Passwords are kept in: %1").replace("%1", keyring)
     )
     box = _box(parent, "aboutBox", QMessageBox.Icon.Information, _tr("About ClinicDesk"), text)
+    icon = app_icon()
+    if not icon.isNull():
+        box.setIconPixmap(icon.pixmap(64, 64))
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     _button(box, "aboutCloseButton", _tr("Close"), QMessageBox.ButtonRole.AcceptRole)
     return box

@@ -158,3 +158,21 @@ function clinicdesk_arg_validator( callable $extra ): callable {
 		return null === $message ? true : new WP_Error( 'rest_invalid_param', $message );
 	};
 }
+
+/**
+ * Declares the plugin's version in the REST index (`GET /wp-json/`), so the desktop app can warn
+ * when the site runs a plugin older than it needs. The version is public on the plugin's own
+ * readme too; nothing else is added.
+ *
+ * @param WP_REST_Response $response The index.
+ * @return WP_REST_Response
+ */
+function clinicdesk_rest_index_version( $response ) {
+	if ( $response instanceof WP_REST_Response ) {
+		$data                              = $response->get_data();
+		$data['clinicdesk_plugin_version'] = CLINICDESK_VERSION;
+		$response->set_data( $data );
+	}
+	return $response;
+}
+add_filter( 'rest_index', 'clinicdesk_rest_index_version' );
