@@ -42,7 +42,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -296,12 +296,15 @@ class Match:
         words: the message's words that matched, as the matcher read them (lower case,
             without accents; words between the matched ones included): "have the pills".
         language: the language section the line is in ("en", "es"; "" before any).
+        at: where: (which of the texts read, first word, last word), to join matches that
+            overlap (not compared).
     """
 
     category: str
     phrase: str
     words: str
     language: str
+    at: tuple[int, int, int] = field(default=(0, 0, 0), compare=False)
 
     def describe(self) -> str:
         """The match as staff read it: ``plan / means: “have the pills”``."""
@@ -407,12 +410,12 @@ class CrisisLanguage:
         return next(self._found(texts), None) is not None
 
     def _found(self, texts: Sequence[str]) -> Iterator[tuple[int, Match]]:
-        for text in texts:
+        for number, text in enumerate(texts):
             variants = [text]
             if _LEET_HINT.search(text):
                 variants.append(text.translate(_LEET))
             for variant in variants:
-                yield from self._found_in(self._masked(words(variant)))
+                yield from self._found_in(self._masked(words(variant)), number)
 
     def _masked(self, text: list[str]) -> list[str]:
         """``text`` with the words of ``[not crisis]`` phrases replaced by a word no phrase
@@ -425,7 +428,7 @@ class CrisisLanguage:
                     masked[position] = _MASK
         return masked
 
-    def _found_in(self, text: list[str]) -> Iterator[tuple[int, Match]]:
+    def _found_in(self, text: list[str], number: int) -> Iterator[tuple[int, Match]]:
         spans: dict[int, tuple[int, int]] = {}
         for index, start in self._index.starts(text):
             if index not in spans:
@@ -437,7 +440,16 @@ class CrisisLanguage:
             entry = self._entries[index]
             first, last = spans[index]
             said = " ".join(w for w in text[first : last + 1] if w != _MASK)
-            yield index, Match(entry.category, entry.phrase.line, said, entry.language)
+            yield (
+                index,
+                Match(
+                    entry.category,
+                    entry.phrase.line,
+                    said,
+                    entry.language,
+                    (number, first, last),
+                ),
+            )
 
 
 #: What a word of a ``[not crisis]`` phrase is read as (it holds no letter, so it matches no
@@ -510,23 +522,32 @@ def reasons(matches: Iterable[Match], limit: int = 4) -> tuple[str, ...]:
     """Why a message was flagged, as staff read it, one reason per category:
     ``plan / means: “have the pills”, “gun”``.
 
-    The same words found by two lines are quoted once, and words found inside longer words of
-    the same category ("cutting myself" in "cutting myself again") are left out.
+    Matches of a category that overlap in the message are quoted as one ("estarian mejor sin
+    mi", not "estarian mejor sin" and "mejor sin mi"), and the same words once.
 
     Args:
         matches: what :meth:`CrisisLanguage.explain` found.
-        limit: the most words quoted per category (the first ones, in the list's order).
+        limit: the most quotes per category (the first ones in the message).
     """
-    by_category: dict[str, list[str]] = {}
+    by_category: dict[str, list[Match]] = {}
     for match in matches:
-        said = by_category.setdefault(match.category, [])
-        if match.words not in said:
-            said.append(match.words)
+        by_category.setdefault(match.category, []).append(match)
     out = []
-    for category, said in by_category.items():
-        kept = [w for w in said if not any(o != w and f" {w} " in f" {o} " for o in said)]
-        quoted = ", ".join(f"\u201c{w}\u201d" for w in kept[:limit])
-        out.append(f"{category}: {quoted}")
+    for category, found in by_category.items():
+        # (text, first word, last word, words) of each stretch of the message quoted.
+        stretches: list[tuple[int, int, int, list[str]]] = []
+        for match in sorted(found, key=lambda m: m.at):
+            number, first, last = match.at
+            said = match.words.split()
+            if stretches and stretches[-1][0] == number and first <= stretches[-1][2]:
+                _, start, end, quoted = stretches[-1]
+                if last > end:  # overlaps the previous one: add the words past its end
+                    quoted = quoted + said[-(last - end) :]
+                stretches[-1] = (number, start, max(end, last), quoted)
+            else:
+                stretches.append((number, first, last, said))
+        quotes = dict.fromkeys(" ".join(quoted) for *_, quoted in stretches)
+        out.append(f"{category}: " + ", ".join(f"\u201c{q}\u201d" for q in list(quotes)[:limit]))
     return tuple(out)
 
 

@@ -37,7 +37,7 @@ CRISIS_FORM = {
 #: The timeline note of CRISIS_FORM's automatic flag: why, and the list's version.
 CRISIS_NOTE = (
     f"{AUTO_FLAG_NOTE} (list {default_language().version}). "
-    "thoughts of suicide: \u201cending it all\u201d, \u201cthinking about ending it\u201d."
+    "thoughts of suicide: \u201cthinking about ending it all\u201d."
 )
 
 

@@ -77,7 +77,7 @@ def test_each_demo_crisis_record_says_why(
 ) -> None:
     item = next(i for i in DEMO if _name(i) == name)
     why = reasons(language.explain(item["reason"], item["message"]))
-    assert any(r.startswith(f"{category}: ") and f"\u201c{said}\u201d" in r for r in why), why
+    assert any(r.startswith(f"{category}: \u201c") and said in r for r in why), why
 
 
 @pytest.mark.parametrize(
