@@ -430,9 +430,20 @@ class CrisisLanguage:
 
     def _found_in(self, text: list[str], number: int) -> Iterator[tuple[int, Match]]:
         spans: dict[int, tuple[int, int]] = {}
+        vocabulary = set(text)
+        # Whether each phrase's other words are in the text at all (most are not: checked
+        # once per phrase, not once per place its first word appears).
+        possible: dict[int, bool] = {}
         for index, start in self._index.starts(text):
-            if index not in spans:
-                rest = _follows(text, start + 1, self._entries[index].phrase.slots[1:])
+            if index in spans:
+                continue
+            slots = self._entries[index].phrase.slots
+            if index not in possible:
+                possible[index] = all(
+                    slot.prefixes or not slot.exact.isdisjoint(vocabulary) for slot in slots[1:]
+                )
+            if possible[index]:
+                rest = _follows(text, start + 1, slots[1:])
                 if rest is not None:
                     spans[index] = (start, rest[-1] if rest else start)
         spans = self._index.compact_spans(text, spans)
@@ -478,13 +489,19 @@ class _PhraseIndex:
             for spelling, open_end in phrase.compact:
                 self._compact.setdefault(spelling[:_KEY], []).append((index, spelling, open_end))
         self._lengths = sorted({len(prefix) for prefix in self._prefixes})
+        # The first letters of every prefix: most words start like none of them.
+        self._shortest = self._lengths[0] if self._lengths else 0
+        self._heads = frozenset(prefix[: self._shortest] for prefix in self._prefixes)
 
     def starts(self, text: Sequence[str]) -> Iterator[tuple[int, int]]:
         """(phrase index, position) of each word of ``text`` a phrase's first word matches."""
         exact, prefixes, lengths = self._exact, self._prefixes, self._lengths
+        shortest, heads = self._shortest, self._heads
         for position, word in enumerate(text):
             for index in exact.get(word, ()):
                 yield index, position
+            if word[:shortest] not in heads:
+                continue
             for length in lengths:
                 if length > len(word):
                     break

@@ -42,6 +42,8 @@ EXPECTED = (
     "ui.max_stall",
     "startup.window_shown",
     "startup.peak_rss",
+    "crisis.match_3000.p50",
+    "crisis.match_3000.p95",
 )
 #: Figures whose ratio to their baseline carries a target.
 WITH_BASELINE = ("sync.full.time", "sync.noop.time", "push.time", "ui.max_stall")
