@@ -5,7 +5,9 @@ sync of 20,000 inquiries reads 20,000 messages. The figure is the time to read o
 3,000 characters (what the form allows and more than most people write): its median and its
 95th percentile over a mix of messages: English and Spanish, with and without accents, with
 and without crisis language, and with digits next to letters (which adds the second,
-de-obfuscating pass). The issue's target: well under 5 ms.
+de-obfuscating pass). The issue's target: well under 5 ms. The 95th percentile is given in
+wall-clock time (what a user waits, other processes included) and in this thread's CPU time
+(what the check itself costs).
 """
 
 from __future__ import annotations
@@ -68,16 +70,26 @@ def measure_matching(
     for text in texts:  # warm up (the list's index is built once; caches fill)
         language.explain("", text)
     times: list[float] = []
+    cpu: list[float] = []
     for _ in range(ROUNDS):
         for text in texts:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             language.explain("", text)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
             times.append((time.perf_counter() - started) * 1000)
     return [
         figure("crisis.match_3000.p50", median(times), "ms"),
         figure(
             "crisis.match_3000.p95",
             percentile(times, 0.95),
+            "ms",
+            target=at_most(TARGET_MS, "ms"),
+        ),
+        # The same readings in this thread's CPU time: what the check costs, without the time
+        # other processes on a shared machine took the CPU away (the wall-clock p95 has it).
+        figure(
+            "crisis.match_3000.cpu_p95",
+            percentile(cpu, 0.95),
             "ms",
             target=at_most(TARGET_MS, "ms"),
         ),

@@ -44,6 +44,7 @@ EXPECTED = (
     "startup.peak_rss",
     "crisis.match_3000.p50",
     "crisis.match_3000.p95",
+    "crisis.match_3000.cpu_p95",
 )
 #: Figures whose ratio to their baseline carries a target.
 WITH_BASELINE = ("sync.full.time", "sync.noop.time", "push.time", "ui.max_stall")
