@@ -266,8 +266,8 @@ def _parse(line: str) -> _Phrase:
 
 
 def _follows(text: Sequence[str], start: int, slots: Sequence[_Slot]) -> list[int] | None:
-    """The positions where ``slots`` match ``text`` from ``start`` on (up to MAX_GAP other words
-    between two of them), or None."""
+    """The positions where ``slots`` match ``text`` from ``start`` on (each slot allows its
+    ``gap`` of other words before it), or None."""
     if not slots:
         return []
     for position in range(start, min(start + slots[0].gap + 1, len(text))):
@@ -336,26 +336,17 @@ class CrisisLanguage:
         entries: list[_Entry] = []
         exceptions: list[_Phrase] = []
         category, language, version = DEFAULT_CATEGORY, "", ""
-        for raw in lines:
+        for number, raw in enumerate(lines, start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
-            if heading := _HEADING.match(line):
-                category = " ".join(heading.group(1).split())
-                continue
-            if directive := _DIRECTIVE.match(line):
-                name, value = directive.group(1).casefold(), directive.group(2).strip()
-                if name == "version":
-                    version = value
-                elif name == "language":
-                    language = value.casefold()
-                else:
-                    raise ValueError(f"unknown directive: {line!r}")
-                continue
-            if category.casefold() == NOT_CRISIS:
-                exceptions.append(_parse(line))
-            else:
-                entries.append(_Entry(_parse(line), category, language))
+            try:
+                category, language, version = self._read_line(
+                    line, category, language, version, entries, exceptions
+                )
+            except ValueError as error:
+                # Whoever edits the list needs to find the line.
+                raise ValueError(f"line {number}: {error}") from None
         if not entries:
             raise ValueError("the crisis-language list is empty")
         self._entries = tuple(entries)
@@ -363,6 +354,35 @@ class CrisisLanguage:
         self._index = _PhraseIndex([entry.phrase for entry in entries])
         self._exception_index = _PhraseIndex(exceptions)
         self._version = version
+
+    @staticmethod
+    def _read_line(
+        line: str,
+        category: str,
+        language: str,
+        version: str,
+        entries: list[_Entry],
+        exceptions: list[_Phrase],
+    ) -> tuple[str, str, str]:
+        """Read one line of the list into ``entries`` or ``exceptions``.
+
+        Returns:
+            The category, language and version in force after it.
+        """
+        if heading := _HEADING.match(line):
+            return " ".join(heading.group(1).split()), language, version
+        if directive := _DIRECTIVE.match(line):
+            name, value = directive.group(1).casefold(), directive.group(2).strip()
+            if name == "version":
+                return category, language, value
+            if name == "language":
+                return category, value.casefold(), version
+            raise ValueError(f"unknown directive: {line!r}")
+        if category.casefold() == NOT_CRISIS:
+            exceptions.append(_parse(line))
+        else:
+            entries.append(_Entry(_parse(line), category, language))
+        return category, language, version
 
     @classmethod
     def load(cls, path: Path | None = None) -> CrisisLanguage:
