@@ -324,3 +324,16 @@ def test_checking_in_batches_reads_every_arrival_once(cache: Cache) -> None:
     local = cache.inquiries.local_id(5)
     assert local is not None and "want to die" in cache.inquiries.get(local).message
     assert cache.inquiries.unchecked_arrivals() == []
+
+
+@pytest.mark.parametrize("at", [0, 0.5, 1])
+def test_look_alike_symbols_are_found_anywhere_in_a_long_message(
+    language: CrisisLanguage, at: float
+) -> None:
+    # Only the stretches around digits and symbols are read again, de-obfuscated: the words
+    # around them must be whole, wherever they are.
+    filler = "I'm 19, thanks! I would like an appointment on a Tuesday afternoon please. " * 40
+    cut = filler.find(" ", int(len(filler) * at)) if at < 1 else len(filler)
+    text = f"{filler[:cut]} i want to k!ll mys3lf {filler[cut:]}"
+    assert reasons(language.explain(text)) == ("thoughts of suicide: \u201ckill myself\u201d",)
+    assert not language.matches(filler)
