@@ -152,6 +152,11 @@ def test_each_demo_crisis_record_says_why(
         "pienso en quitarme la vida",
         "he pensado en el suicidio",
         "me quiero matar",
+        # Explicit misses found by the held-out sets (tests/fixtures/crisis_holdout.txt).
+        "Me he lastimado a propósito muchas veces",
+        "Mi hijo se intentó ahorcar",
+        "se quería matar",
+        "Most nights I lie there wishing I would just die",
     ],
 )
 def test_crisis_wording_is_found(language: CrisisLanguage, text: str) -> None:
