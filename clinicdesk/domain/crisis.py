@@ -612,9 +612,23 @@ def reasons(matches: Iterable[Match], limit: int = 4) -> tuple[str, ...]:
                 stretches[-1] = (number, start, max(end, last), quoted)
             else:
                 stretches.append((number, first, last, said))
-        quotes = dict.fromkeys(" ".join(quoted) for *_, quoted in stretches)
+        quotes = dict.fromkeys(_shortened(quoted) for *_, quoted in stretches)
         out.append(f"{category}: " + ", ".join(f"\u201c{q}\u201d" for q in list(quotes)[:limit]))
     return tuple(out)
+
+
+#: The longest quote of a reason, in characters (a phrase with a long gap can quote a dozen
+#: words; staff need the gist, and the note must stay short).
+MAX_QUOTE = 80
+
+
+def _shortened(words_said: Sequence[str]) -> str:
+    """The words as one quote of at most :data:`MAX_QUOTE` characters (cut at a word, with an
+    ellipsis)."""
+    quote = " ".join(words_said)
+    if len(quote) <= MAX_QUOTE:
+        return quote
+    return quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "\u2026"
 
 
 def auto_flag_note(matches: Iterable[Match], version: str) -> str:

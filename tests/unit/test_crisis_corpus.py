@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.domain.crisis import (
+    MAX_QUOTE,
     CrisisLanguage,
     Match,
     default_language,
@@ -252,3 +253,15 @@ def test_the_report_command_reads_the_corpus(capsys: pytest.CaptureFixture[str])
 def test_a_malformed_corpus_line_is_refused(line: str) -> None:
     with pytest.raises(ValueError, match="line 1"):
         read_corpus([line])
+
+
+def test_a_long_match_is_quoted_short(language: CrisisLanguage) -> None:
+    # "calm ... decided" may stand a dozen words apart: the quote keeps the gist, cut at a word.
+    text = (
+        "I feel calm, completely and wonderfully, surprisingly, unexpectedly, extraordinarily "
+        "peaceful, since yesterday, because I decided"
+    )
+    (why,) = reasons(language.explain(text))
+    quote = why.split("\u201c", 1)[1].rstrip("\u201d")
+    assert why.startswith("preparing (goodbyes, giving things away): \u201ccalm completely")
+    assert quote.endswith("\u2026") and len(quote) <= MAX_QUOTE
