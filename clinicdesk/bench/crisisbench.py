@@ -16,9 +16,17 @@ import json
 import time
 from collections.abc import Sequence
 
-from clinicdesk.bench.figures import Figure, at_most, figure, median, percentile
-from clinicdesk.domain.crisis import CrisisLanguage, default_language
+from clinicdesk.bench.figures import (
+    Figure,
+    at_most,
+    figure,
+    median,
+    percentile,
+    ratio_at_most,
+)
+from clinicdesk.domain.crisis import CrisisLanguage, check_arrivals, default_language
 from clinicdesk.resource_files import resource_path
+from clinicdesk.store import Cache
 
 #: The length of each message read.
 MESSAGE_CHARS = 3_000
@@ -26,6 +34,8 @@ MESSAGE_CHARS = 3_000
 TARGET_MS = 5.0
 #: Each message is read this many times (the figures are over every reading).
 ROUNDS = 30
+#: "Not slowed noticeably": the check of a first sync's arrivals, against the sync itself.
+ARRIVALS_RATIO = 0.25
 
 _SPANISH = (
     "Buenas tardes, les escribo porque mi hija de quince años está muy ansiosa desde que "
@@ -94,3 +104,26 @@ def measure_matching(
             target=at_most(TARGET_MS, "ms"),
         ),
     ]
+
+
+def measure_arrival_check(cache: Cache, full_sync_seconds: float) -> tuple[Figure, str]:
+    """The crisis check of every inquiry a first sync stored, as the app runs it after the
+    round (:func:`check_arrivals`: reads them from the cache, matches those still "new", flags
+    the matches with their notes), against the full sync's time.
+
+    Returns:
+        The figure ``crisis.check_arrivals`` and a note saying how many were flagged.
+    """
+    started = time.perf_counter()
+    flagged = check_arrivals(cache)
+    seconds = time.perf_counter() - started
+    return (
+        figure(
+            "crisis.check_arrivals",
+            seconds,
+            "s",
+            baseline=full_sync_seconds,
+            target=ratio_at_most(ARRIVALS_RATIO, f"ratio <= {ARRIVALS_RATIO:g} (of the full sync)"),
+        ),
+        f"the crisis check after the first sync flagged {flagged} inquiries",
+    )

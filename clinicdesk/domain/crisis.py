@@ -41,7 +41,7 @@ import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -93,13 +93,31 @@ _LEET = str.maketrans(
 _LEET_REACH = 160
 
 
-def _leet_stretches(text: str) -> list[str]:
-    """The stretches of ``text`` around letters mixed with digits or symbols, overlapping
-    ones joined, each cut at spaces so that no word is split."""
+_SPACES = " \t\n\r"
+
+
+def _token_at(text: str, at: int) -> tuple[int, int]:
+    """Where the run of non-space characters around ``at`` begins and ends."""
+    start = max(text.rfind(space, 0, at) for space in _SPACES) + 1
+    ends = [end for space in _SPACES if (end := text.find(space, at)) != -1]
+    return start, min(ends, default=len(text))
+
+
+def _leet_stretches(text: str, known: Callable[[str], bool]) -> list[str]:
+    """The stretches of ``text`` around words that, de-obfuscated, are words of the list
+    (``known``): "k!ll" is "kill", while "Thanks!" ("thanksi") or "3pm" ("epm") are nothing.
+    Overlapping stretches are joined, each cut at spaces so that no word is split."""
     spans: list[list[int]] = []
+    token_end = -1
     for found in _LEET_HINT.finditer(text):
-        start = max(0, found.start() - _LEET_REACH)
-        end = min(len(text), found.end() + _LEET_REACH)
+        if found.start() < token_end:
+            continue  # the same word again ("su1c1de")
+        token_start, token_end = _token_at(text, found.start())
+        token = text[token_start:token_end]
+        if not any(known(word) for word in words(token.translate(_LEET))):
+            continue
+        start = max(0, token_start - _LEET_REACH)
+        end = min(len(text), token_end + _LEET_REACH)
         if spans and start <= spans[-1][1]:
             spans[-1][1] = end
         else:
@@ -463,7 +481,7 @@ class CrisisLanguage:
             # Look-alike symbols ("k!ll", "mys3lf"): read again, de-obfuscated, only the
             # stretches around them ("Thanks!" or "I'm 19" are common; reading the whole
             # message twice for them would double the cost of most messages).
-            for stretch in _leet_stretches(text):
+            for stretch in _leet_stretches(text, self._index.known):
                 yield from self._found_in(self._masked(words(stretch.translate(_LEET))), number)
 
     def _masked(self, text: list[str]) -> list[str]:
@@ -538,9 +556,23 @@ class _PhraseIndex:
             for spelling, open_end in phrase.compact:
                 self._compact.setdefault(spelling[:_KEY], []).append((index, spelling, open_end))
         self._lengths = sorted({len(prefix) for prefix in self._prefixes})
+        # Every word and prefix of every phrase, to tell whether a de-obfuscated word matters.
+        self._words = frozenset(w for p in phrases for slot in p.slots for w in slot.exact)
+        self._all_prefixes = tuple(
+            sorted({x for p in phrases for slot in p.slots for x in slot.prefixes})
+        )
         # The first letters of every prefix: most words start like none of them.
         self._shortest = self._lengths[0] if self._lengths else 0
         self._heads = frozenset(prefix[: self._shortest] for prefix in self._prefixes)
+
+    def known(self, word: str) -> bool:
+        """Whether ``word`` is, or starts, a word of some phrase (or a run-together spelling:
+        "killmyself")."""
+        return (
+            word in self._words
+            or word.startswith(self._all_prefixes)
+            or word[:_KEY] in self._compact
+        )
 
     def starts(self, text: Sequence[str]) -> Iterator[tuple[int, int]]:
         """(phrase index, position) of each word of ``text`` a phrase's first word matches."""

@@ -78,6 +78,9 @@ def test_growth_targets_follow_the_issue() -> None:
     assert growth_target("crisis.match_3000.p95", 10) == ratio_at_most(
         2.0, "ratio <= 2 (roughly constant)"
     )
+    # ...but the check of a first sync's arrivals reads every one of them.
+    checked = growth_target("crisis.check_arrivals", 10)
+    assert checked is not None and checked.limit == pytest.approx(11.0)
 
 
 def test_percentiles_interpolate() -> None:
