@@ -157,6 +157,8 @@ def test_each_demo_crisis_record_says_why(
         "Mi hijo se intentó ahorcar",
         "se quería matar",
         "Most nights I lie there wishing I would just die",
+        "Honestly I'd be happy to die.",
+        "Me siento una carga",
     ],
 )
 def test_crisis_wording_is_found(language: CrisisLanguage, text: str) -> None:
