@@ -24,6 +24,7 @@ from clinicdesk import __version__
 from clinicdesk.accounts.accounts import DataDir, SettingsStore
 from clinicdesk.accounts.signin import check_credentials
 from clinicdesk.bench import machine, startup
+from clinicdesk.bench.crisisbench import measure_arrival_check, measure_matching
 from clinicdesk.bench.figures import Figure, format_value, growth
 from clinicdesk.bench.site import start_site
 from clinicdesk.bench.syncbench import measure_sync
@@ -160,6 +161,14 @@ def run_pass(inquiries: int, posts: int, root: Path, options: Options, clock: _C
                 measured = clock.phase(result, name, partial(measure, cache))
                 result.figures += measured.figures
                 result.notes += measured.notes
+            # After the lists (the flags it writes pin rows to the top of the inbox).
+            check, said = clock.phase(
+                result,
+                "crisis check of the arrivals",
+                partial(measure_arrival_check, cache, synced.full_seconds),
+            )
+            result.figures.append(check)
+            result.notes.append(f"N={inquiries}: {said}.")
         finally:
             cache.close()
         stalls, seconds = clock.phase(
@@ -187,6 +196,14 @@ def run_pass(inquiries: int, posts: int, root: Path, options: Options, clock: _C
         ]
         result.notes.append(
             f"N={inquiries}: the site took {site.seconds_to_start:.1f} s to seed and start."
+        )
+        matching = clock.phase(result, "crisis-language matching", measure_matching)
+        result.figures += matching
+        p50 = next(f.value for f in matching if f.name == "crisis.match_3000.p50")
+        result.notes.append(
+            f"N={inquiries}: the crisis-language check of {inquiries} arrivals of 3,000 "
+            f"characters would take about {p50 * inquiries / 1000:.1f} s "
+            f"(the full sync: {synced.full_seconds:.1f} s)."
         )
     finally:
         site.stop()

@@ -42,9 +42,19 @@ EXPECTED = (
     "ui.max_stall",
     "startup.window_shown",
     "startup.peak_rss",
+    "crisis.match_3000.p50",
+    "crisis.match_3000.p95",
+    "crisis.match_3000.cpu_p95",
+    "crisis.check_arrivals",
 )
 #: Figures whose ratio to their baseline carries a target.
-WITH_BASELINE = ("sync.full.time", "sync.noop.time", "push.time", "ui.max_stall")
+WITH_BASELINE = (
+    "sync.full.time",
+    "sync.noop.time",
+    "push.time",
+    "ui.max_stall",
+    "crisis.check_arrivals",
+)
 
 
 def _check_figure(entry: dict[str, Any]) -> None:

@@ -24,7 +24,6 @@ from clinicdesk.accounts.accounts import DataDir, SettingsStore
 from clinicdesk.accounts.memory_keyring import MemoryKeyring
 from clinicdesk.app import build_parser, run_headless
 from clinicdesk.credentials import CredentialStore
-from clinicdesk.domain.crisis import AUTO_FLAG_NOTE
 from clinicdesk.site import SiteClient
 from clinicdesk.ui.application import AppController, DemoLogin
 from clinicdesk.ui.inquiries import InquiriesTab
@@ -37,7 +36,7 @@ from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import FAST_RETRY, FAST_TIMEOUTS, SiteView
 from tests.ui.conftest import MakeController, wait_for_window
 from tests.ui.test_inquiries_support import names_in_table, wait_loaded
-from tests.ui.test_inquiries_sync import CRISIS_FORM
+from tests.ui.test_inquiries_sync import CRISIS_FORM, CRISIS_NOTE
 from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
 from tests.ui.test_sign_out import click, confirm_box
 
@@ -163,7 +162,7 @@ def test_a_crisis_inquiry_from_the_form_arrives_flagged_pinned_and_announced_by_
     local = cache.local_id(remote_id)
     assert local is not None
     assert cache.get(local).triage.urgent
-    assert ("note", AUTO_FLAG_NOTE) in [(n.kind, n.content) for n in cache.notes(local)]
+    assert ("note", CRISIS_NOTE) in [(n.kind, n.content) for n in cache.notes(local)]
     assert site_view.inquiry(remote_id)["meta"]["urgent"] is True, "the flag reached the site"
 
     # Pinned: oldest first, yet above every inquiry that is not urgent.
@@ -287,4 +286,4 @@ def test_the_headless_sync_flags_crisis_inquiries_and_sends_the_flags(
     site = site_view.inquiry(remote_id)
     assert site["meta"]["urgent"] is True
     notes = [(n["kind"], n["content"]) for n in site_view.notes() if n["inquiry"] == remote_id]
-    assert sorted(notes) == [("note", AUTO_FLAG_NOTE), ("urgent", "on")]
+    assert sorted(notes) == [("note", CRISIS_NOTE), ("urgent", "on")]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.domain.crisis import AUTO_FLAG_NOTE, flag_new_arrivals
+from clinicdesk.domain.crisis import AUTO_FLAG_NOTE, default_language, flag_new_arrivals
 from clinicdesk.site import SiteClient
 from clinicdesk.ui.inquiries.dialogs import AcknowledgeDialog, AssignDialog, NoteDialog
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
@@ -34,6 +34,11 @@ CRISIS_FORM = {
     "all and I don't know who else to tell.",
     "consent": True,
 }
+#: The timeline note of CRISIS_FORM's automatic flag: why, and the list's version.
+CRISIS_NOTE = (
+    f"{AUTO_FLAG_NOTE} (list {default_language().version}). "
+    "thoughts of suicide: \u201cthinking about ending it all\u201d."
+)
 
 
 def _utcnow() -> datetime:
@@ -65,7 +70,7 @@ def test_a_crisis_inquiry_from_the_form_is_flagged_pinned_and_acknowledged_on_th
     flag_new_arrivals(account.cache, [remote_id], author=me.id, author_name=me.name)
     assert account.cache.inquiries.get(local).triage.urgent
     assert [(n.kind, n.content) for n in account.cache.inquiries.notes(local)] == [
-        ("note", AUTO_FLAG_NOTE)
+        ("note", CRISIS_NOTE)
     ]
 
     tab = make_tab(qtbot, account.cache, clock=_utcnow, user_id=me.id)
@@ -97,7 +102,7 @@ def test_a_crisis_inquiry_from_the_form_is_flagged_pinned_and_acknowledged_on_th
     # the site accepted them) and the acknowledgement.
     assert sorted(_site_notes(site_view, remote_id)) == sorted(
         [
-            ("note", AUTO_FLAG_NOTE),
+            ("note", CRISIS_NOTE),
             ("urgent", "on"),
             ("status", "closed"),
             ("acknowledge", text),

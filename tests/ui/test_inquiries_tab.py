@@ -216,7 +216,7 @@ def test_urgent_inquiries_are_pinned_above_everything_with_the_protocol(
     assert detail.crisis_panel.isVisible() and detail.urgent_badge.isVisible()
     assert detail.protocol_label.text() == PROTOCOL
     assert "988" in detail.lifeline_label.text()
-    assert "end my life" in detail.crisis_reason.text()
+    assert "thoughts of suicide: \u201cending my life\u201d" in detail.crisis_reason.text()
     select(qtbot, tab, "Hannah Greer")
     assert not detail.crisis_panel.isVisible() and not detail.urgent_badge.isVisible()
 

@@ -74,6 +74,13 @@ def test_growth_targets_follow_the_issue() -> None:
     assert linear is not None and linear.limit == pytest.approx(11.0)
     assert growth_target("posts.search.p50", 10) is not None
     assert growth_target("startup.peak_rss", 10) is None
+    # Reading one message does not depend on how many the inbox holds.
+    assert growth_target("crisis.match_3000.p95", 10) == ratio_at_most(
+        2.0, "ratio <= 2 (roughly constant)"
+    )
+    # ...but the check of a first sync's arrivals reads every one of them.
+    checked = growth_target("crisis.check_arrivals", 10)
+    assert checked is not None and checked.limit == pytest.approx(11.0)
 
 
 def test_percentiles_interpolate() -> None:

@@ -20,6 +20,7 @@ from clinicdesk.domain.crisis import (
     default_language,
     flag_new_arrivals,
     inflections,
+    reasons,
     words,
 )
 from clinicdesk.resource_files import resource_path
@@ -45,7 +46,16 @@ def _name(item: dict[str, str]) -> str:
 def test_the_shipped_list_loads_and_is_substantial(language: CrisisLanguage) -> None:
     assert resource_path(DEFAULT_LIST_NAME).is_file()
     assert len(language.phrases) > 80
-    assert "suicid*" in language.phrases and "kill myself" in language.phrases
+    assert "suicid*" in language.phrases
+    assert language.version  # shown in the timeline with each automatic flag
+    assert set(language.categories) == {
+        "wish to be dead",
+        "thoughts of suicide",
+        "plan / means",
+        "preparing (goodbyes, giving things away)",
+        "attempts / self-harm",
+        "hopelessness / burden",
+    }
 
 
 def test_exactly_the_demos_crisis_records_are_found(language: CrisisLanguage) -> None:
@@ -54,19 +64,20 @@ def test_exactly_the_demos_crisis_records_are_found(language: CrisisLanguage) ->
 
 
 @pytest.mark.parametrize(
-    ("name", "phrase"),
+    ("name", "category", "said"),
     [
-        ("Jordan Pruitt", "reason to live"),
-        ("Alexis Garza", "cut myself"),
-        ("Raymond Castellanos", "end my life"),
-        ("Tiffany Oduya", "better off without me"),
+        ("Jordan Pruitt", "hopelessness / burden", "reason to live"),
+        ("Alexis Garza", "attempts / self-harm", "cutting myself again"),
+        ("Raymond Castellanos", "thoughts of suicide", "ending my life"),
+        ("Tiffany Oduya", "hopelessness / burden", "better off without me"),
     ],
 )
-def test_each_demo_crisis_record_names_its_phrase(
-    language: CrisisLanguage, name: str, phrase: str
+def test_each_demo_crisis_record_says_why(
+    language: CrisisLanguage, name: str, category: str, said: str
 ) -> None:
     item = next(i for i in DEMO if _name(i) == name)
-    assert phrase in language.find(item["reason"], item["message"])
+    why = reasons(language.explain(item["reason"], item["message"]))
+    assert any(r.startswith(f"{category}: \u201c") and said in r for r in why), why
 
 
 @pytest.mark.parametrize(
@@ -141,6 +152,13 @@ def test_each_demo_crisis_record_names_its_phrase(
         "pienso en quitarme la vida",
         "he pensado en el suicidio",
         "me quiero matar",
+        # Explicit misses found by the held-out sets (tests/fixtures/crisis_holdout.txt).
+        "Me he lastimado a propósito muchas veces",
+        "Mi hijo se intentó ahorcar",
+        "se quería matar",
+        "Most nights I lie there wishing I would just die",
+        "Honestly I'd be happy to die.",
+        "Me siento una carga",
     ],
 )
 def test_crisis_wording_is_found(language: CrisisLanguage, text: str) -> None:
@@ -198,10 +216,11 @@ def test_a_custom_list_with_alternatives_prefixes_and_gaps() -> None:
     assert language.find("feeling hopelessness") == ("hopeles*",)
 
 
-@pytest.mark.parametrize("bad", ["suicid* note", "self-harm|cut"])
+@pytest.mark.parametrize("bad", ["... suicide", "self-harm|cut", "want to ...", "@colour red"])
 def test_unreadable_lines_are_refused(bad: str) -> None:
-    with pytest.raises(ValueError, match=r"suicid|word"):
-        CrisisLanguage([bad])
+    # The message names the line, for whoever edits the list.
+    with pytest.raises(ValueError, match=r"^line 3: .*(\.\.\.|word|directive)"):
+        CrisisLanguage(["# a comment", "kill myself", bad])
 
 
 def test_an_empty_list_is_refused() -> None:
@@ -232,9 +251,10 @@ def test_new_crisis_arrivals_are_flagged_urgent_with_a_note(cache: Cache) -> Non
     assert first is not None
     assert cache.inquiries.get(first).triage.urgent
     notes = cache.inquiries.notes(first)
-    assert [(n.kind, n.content, n.pending, n.author) for n in notes] == [
-        ("note", AUTO_FLAG_NOTE, True, 6)
-    ]
+    # The note says why, in words staff can judge, and which version of the list decided.
+    version = default_language().version
+    why = f"{AUTO_FLAG_NOTE} (list {version}). thoughts of suicide: \u201cending my life\u201d."
+    assert [(n.kind, n.content, n.pending, n.author) for n in notes] == [("note", why, True, 6)]
     # One outbox entry for the flag, one for the note: both reach the site.
     entries = {(e.entity, e.op) for e in cache.outbox.entries()}
     assert entries == {("inquiry", "update"), ("note", "note")}
@@ -311,3 +331,16 @@ def test_checking_in_batches_reads_every_arrival_once(cache: Cache) -> None:
     local = cache.inquiries.local_id(5)
     assert local is not None and "want to die" in cache.inquiries.get(local).message
     assert cache.inquiries.unchecked_arrivals() == []
+
+
+@pytest.mark.parametrize("at", [0, 0.5, 1])
+def test_look_alike_symbols_are_found_anywhere_in_a_long_message(
+    language: CrisisLanguage, at: float
+) -> None:
+    # Only the stretches around digits and symbols are read again, de-obfuscated: the words
+    # around them must be whole, wherever they are.
+    filler = "I'm 19, thanks! I would like an appointment on a Tuesday afternoon please. " * 40
+    cut = filler.find(" ", int(len(filler) * at)) if at < 1 else len(filler)
+    text = f"{filler[:cut]} i want to k!ll mys3lf {filler[cut:]}"
+    assert reasons(language.explain(text)) == ("thoughts of suicide: \u201ckill myself\u201d",)
+    assert not language.matches(filler)

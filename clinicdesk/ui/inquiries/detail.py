@@ -43,6 +43,7 @@ from clinicdesk.ui.inquiries.options import (
     ago,
     contact_label,
     duration,
+    lifeline_spanish_text,
     lifeline_text,
     local_time,
     short_time,
@@ -59,18 +60,21 @@ class DetailFacts:
     """What the tab worked out about an inquiry for the pane.
 
     Attributes:
-        crisis_phrases: crisis-language phrases found in its reason and message.
+        crisis_reasons: why its reason and message read as crisis language, one line per
+            category ("plan / means: “have the pills”"); empty when they do not.
+        spanish: whether it is written in Spanish (the Lifeline's Spanish options are shown).
         area: whether its state is one the clinic serves.
         wait: how it stands against the first-response target (None unless "new").
         staff: site user id -> name.
         me: the signed-in user's name.
     """
 
-    crisis_phrases: tuple[str, ...]
+    crisis_reasons: tuple[str, ...]
     area: ServiceArea
     wait: ResponseWait | None
     staff: Mapping[int, str]
     me: str = ""
+    spanish: bool = False
 
 
 def _unsent_events(detail: InquiryDetail) -> list[tuple[NoteKind, str]]:
@@ -250,6 +254,14 @@ class DetailPane(QScrollArea):
         self.lifeline_label.setText(lifeline_text())
         self.lifeline_label.setFont(title_font)
         crisis.addWidget(self.lifeline_label)
+        self.spanish_label = _value_label(
+            "crisisLifelineSpanish",
+            self.tr("988 Lifeline in Spanish"),
+            self.crisis_panel,
+        )
+        self.spanish_label.setText(lifeline_spanish_text())
+        self.spanish_label.setFont(title_font)
+        crisis.addWidget(self.spanish_label)
         content.addWidget(self.crisis_panel)
 
         form = QFormLayout()
@@ -435,12 +447,14 @@ class DetailPane(QScrollArea):
             )
         self.wait_badge.setVisible(facts.wait is not None)
 
-        in_crisis = detail.triage.urgent or bool(facts.crisis_phrases)
+        in_crisis = detail.triage.urgent or bool(facts.crisis_reasons)
         self.crisis_panel.setVisible(in_crisis)
-        if facts.crisis_phrases:
-            quoted = ", ".join(f"“{phrase}”" for phrase in facts.crisis_phrases[:4])
+        # Hidden with the panel, and shown only for a message written in Spanish.
+        self.spanish_label.setVisible(facts.spanish)
+        if facts.crisis_reasons:
             self.crisis_reason.setText(
-                self.tr("Crisis language in the inquiry: %1").replace("%1", quoted)
+                self.tr("Crisis language in the inquiry:")
+                + "".join(f"\n\u2022 {reason}" for reason in facts.crisis_reasons)
             )
         else:
             self.crisis_reason.setText(self.tr("Flagged urgent by a staff member."))

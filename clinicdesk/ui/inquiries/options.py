@@ -81,6 +81,14 @@ def lifeline_text() -> str:
     )
 
 
+def lifeline_spanish_text() -> str:
+    """The 988 Lifeline's Spanish options, shown when the person wrote in Spanish."""
+    return _tr(
+        "Written in Spanish: the 988 Lifeline answers in Spanish. Call 988 and press 2, or "
+        "text AYUDA to 988."
+    )
+
+
 def status_label(status: TriageStatus | str) -> str:
     """A triage status as staff read it."""
     labels: dict[str, str] = {

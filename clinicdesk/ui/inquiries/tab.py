@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.domain.crisis import CrisisLanguage, default_language
+from clinicdesk.domain.crisis import CrisisLanguage, default_language, looks_spanish, reasons
 from clinicdesk.domain.export import write_csv
 from clinicdesk.domain.inquiry_rules import (
     email_key,
@@ -700,7 +700,8 @@ class InquiriesTab(QWidget):
                 self._options.business_hours,
             )
         facts = DetailFacts(
-            crisis_phrases=self._crisis.find(detail.reason, detail.message),
+            crisis_reasons=reasons(self._crisis.explain(detail.reason, detail.message)),
+            spanish=looks_spanish(detail.reason, detail.message),
             area=service_area(detail.state, self._options.clinic_states),
             wait=wait,
             staff=self._staff_names,
