@@ -25,8 +25,9 @@ def test_every_resource_file_is_installed_by_a_wheel() -> None:
         for pattern in patterns:
             for found in glob.glob(pattern, root_dir=ROOT):
                 source = ROOT / found
-                if source.is_file():
-                    installed[source] = Path(target) / source.name
+                # setuptools refuses to build a wheel when a pattern names a folder.
+                assert source.is_file(), f"{pattern} matches the folder {found}"
+                installed[source] = Path(target) / source.name
     shipped = {path for path in (ROOT / "resources").rglob("*") if path.is_file()}
     assert shipped <= set(installed), sorted(map(str, shipped - set(installed)))
     for source, target in installed.items():
