@@ -38,6 +38,7 @@ from clinicdesk.sync.report import (
     SyncProgress,
     SyncReport,
     UserAccess,
+    unreadable_lines,
 )
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ class RoundResult:
             (:func:`account_after`).
         inquiries_removed: inquiries removed from this computer after the round, because the
             site no longer lets the user handle them (see :data:`INQUIRIES_REMOVED_MESSAGE`).
+        unreadable: records of the site that could not be read and are kept aside (everything
+            else synced), as sentences for the user: "1 post could not be read (id 12): ...".
     """
 
     outcome: SyncOutcome
@@ -106,6 +109,7 @@ class RoundResult:
     flagged: int = 0
     access: UserAccess | None = None
     inquiries_removed: int = 0
+    unreadable: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -238,4 +242,5 @@ def from_report(report: SyncReport, *, flagged: int = 0, inquiries_removed: int 
         flagged=flagged,
         access=report.access,
         inquiries_removed=inquiries_removed,
+        unreadable=unreadable_lines(report.unreadable),
     )

@@ -8,8 +8,6 @@ ignores ``?page=``, a deletion at an exact point of a listing) come from the fau
 
 from __future__ import annotations
 
-import json
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from clinicdesk.site import TriageStatus
 from clinicdesk.sync import SyncOptions, SyncProgress, unreadable_lines
 from tests.fixtures import sync as fixtures
-from tests.fixtures.faults import FaultProxy, Rule, Seen
+from tests.fixtures.faults import FaultProxy, Rule, Seen, break_record
 from tests.fixtures.sync import Account, Accounts, SiteView
 
 accounts = fixtures.accounts
@@ -72,19 +70,6 @@ def test_an_overlong_contributor_title_neither_stops_the_inbox_nor_the_push(
     assert report.unreadable == ()
 
 
-def _break_title(post_id: int) -> Any:
-    """An answer rewriter: post ``post_id``'s raw title becomes a lone surrogate."""
-
-    def rewrite(body: bytes) -> bytes:
-        items = json.loads(body)
-        for item in items if isinstance(items, list) else []:
-            if item.get("id") == post_id:
-                item["title"]["raw"] = "Broken \udc00 title"
-        return json.dumps(items).encode()  # ensure_ascii: the surrogate goes as \udc00
-
-    return rewrite
-
-
 @pytest.mark.demosite_only(reason="rewrites the site's answers (WordPress may send them chunked)")
 def test_a_record_that_cannot_be_read_is_put_aside_until_it_reads(
     accounts: Accounts, proxy: FaultProxy, site_view: SiteView
@@ -96,7 +81,13 @@ def test_a_record_that_cannot_be_read_is_put_aside_until_it_reads(
     arrival = site_view.make_inquiry()
     triaged, status = _triage_locally(account)
     proxy.add(
-        Rule("rewrite", method="GET", path=POSTS, times=None, answer=_break_title(broken["id"]))
+        Rule(
+            "rewrite",
+            method="GET",
+            path=POSTS,
+            times=None,
+            answer=break_record(broken["id"], "title.raw", "Broken \udc00 title"),
+        )
     )
 
     report = account.sync()
