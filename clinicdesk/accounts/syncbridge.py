@@ -65,11 +65,15 @@ class RoundProgress:
         message: what it is doing, in a few words ("Fetching posts").
         done: steps done, or None when unknown.
         total: steps in all, or None when unknown.
+        phase: the engine's step (``inquiries``, ``posts``...; see ``SyncPhase``), or "": a
+            progress of ``inquiries`` means a page of inquiries was just stored (the inbox
+            can show it).
     """
 
     message: str
     done: int | None = None
     total: int | None = None
+    phase: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +167,7 @@ def run_round(
         ) from None
 
     def on_progress(step: SyncProgress) -> None:
-        progress(RoundProgress(step.message, step.done, step.total))
+        progress(RoundProgress(step.message, step.done, step.total, step.phase))
 
     report = engine_round(client, cache, progress=on_progress, cancel=cancel)
     removed = 0
