@@ -458,9 +458,20 @@ def pull_media(work: Round) -> None:
             media = work.client.get_media(remote_id)
         except (NotFoundError, ForbiddenError):
             # Deleted from the library: drop the stand-in (a post then shows no image).
+            _read_again(work, "media item", [remote_id])
             work.cache.outbox.mark_deleted_on_site("media", remote_id)
             continue
-        work.count_pulled("media", _changed(work.cache.catalog.upsert_media([media])))
+        except InvalidResponseError as exc:
+            if exc.record != "media item" or exc.record_id != remote_id:
+                raise
+            # One image the app cannot read does not stop the others (it is asked for again
+            # next round: its stand-in stays).
+            put_aside(work, [RefusedRecord("media item", remote_id, exc.reason or exc.message)])
+            continue
+        with work.cache.transaction():
+            changed = _changed(work.cache.catalog.upsert_media([media]))
+            _read_again(work, "media item", [remote_id])
+        work.count_pulled("media", changed)
         work.progress("media", "Fetching images", done, len(wanted))
 
 

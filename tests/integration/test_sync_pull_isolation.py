@@ -17,6 +17,7 @@ from clinicdesk.sync import SyncOptions, SyncProgress, unreadable_lines
 from tests.fixtures import sync as fixtures
 from tests.fixtures.faults import FaultProxy, Rule, Seen, break_record
 from tests.fixtures.sync import Account, Accounts, SiteView
+from tests.integration.test_client_support import tiny_png
 
 accounts = fixtures.accounts
 proxy = fixtures.proxy
@@ -119,6 +120,45 @@ def test_a_record_that_cannot_be_read_is_put_aside_until_it_reads(
     fixed = account.sync()
     assert fixed.ok and fixed.unreadable == ()
     assert _post_title(account, broken["id"]) == "Fixed title"
+
+
+@pytest.mark.demosite_only(reason="rewrites the site's answers (WordPress may send them chunked)")
+def test_an_image_that_cannot_be_read_does_not_stop_the_others(
+    accounts: Accounts, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    account = accounts(url=proxy.url)
+    assert account.sync().ok
+    images = []
+    for name in ("broken.png", "fine.png"):
+        image = site_view.request(
+            "POST",
+            "wp/v2/media",
+            data=tiny_png(),
+            headers={
+                "Content-Type": "image/png",
+                "Content-Disposition": f'attachment; filename="{name}"',
+            },
+        )
+        post = site_view.make_post(f"Shows {name}")
+        site_view.request("POST", f"wp/v2/posts/{post['id']}", json={"featured_media": image["id"]})
+        images.append(image)
+    broken, fine = images
+    proxy.add(
+        Rule(
+            "rewrite",
+            method="GET",
+            path=rf"/wp/v2/media/{broken['id']}$",
+            times=None,
+            answer=break_record(broken["id"], "mime_type", "image/" + "x" * 200),
+        )
+    )
+
+    report = account.sync()
+
+    assert report.ok, report.summary()
+    assert fine["id"] in {m.remote_id for m in account.cache.catalog.media()}
+    assert [(r.kind, r.remote_id) for r in report.unreadable] == [("media item", broken["id"])]
+    assert "mime_type" in report.unreadable[0].reason
 
 
 # -- 1b: each kind on its own; inquiries first --------------------------------------------------
