@@ -337,6 +337,9 @@ class MainWindow(QMainWindow):
         thread."""
         if self._tabs_stopped:
             return
+        # The round's own read below replaces any read of the inbox still due while it ran.
+        self._inbox_fill.stop()
+        self._inbox_fill_pending = False
         self._keep_access(result)
         self._follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
@@ -663,7 +666,7 @@ class MainWindow(QMainWindow):
             self._inbox_fill_pending = True
             return
         if not self._tabs_stopped and self.inquiries_tab is not None:
-            self.inquiries_tab.refresh()
+            self.inquiries_tab.refresh(announce=False)
         self._inbox_fill_pending = False
         self._inbox_fill.start()
 
