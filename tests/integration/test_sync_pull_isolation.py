@@ -123,6 +123,33 @@ def test_a_record_that_cannot_be_read_is_put_aside_until_it_reads(
 
 
 @pytest.mark.demosite_only(reason="rewrites the site's answers (WordPress may send them chunked)")
+def test_the_sweep_never_takes_a_record_it_cannot_read_for_deleted(
+    accounts: Accounts, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    post = site_view.make_post("Read once, then broken")
+    account = accounts(url=proxy.url)
+    assert account.sync().ok
+    before = _post_title(account, post["id"])
+    assert before == post["title"]["raw"]
+    # From now on its version cannot be read anywhere: in the listing, the sweep, by id.
+    proxy.add(
+        Rule(
+            "rewrite",
+            method="GET",
+            path=rf"/wp/v2/posts(/{post['id']})?$",
+            times=None,
+            answer=break_record(post["id"], "modified_gmt", "yesterday"),
+        )
+    )
+
+    report = account.sync(full=True)  # the sweep runs
+
+    assert report.ok and report.swept, report.summary()
+    assert [(r.kind, r.remote_id) for r in report.unreadable] == [("post", post["id"])]
+    assert _post_title(account, post["id"]) == before  # kept, not deleted
+
+
+@pytest.mark.demosite_only(reason="rewrites the site's answers (WordPress may send them chunked)")
 def test_an_image_that_cannot_be_read_does_not_stop_the_others(
     accounts: Accounts, proxy: FaultProxy, site_view: SiteView
 ) -> None:
