@@ -741,6 +741,19 @@ class SiteClient:
 
     # ---- terms -------------------------------------------------------------------------------
 
+    def iter_terms(self, taxonomy: Taxonomy) -> Iterator[Page[Term]]:
+        """Every category or tag, page by page, read term by term: a term the app cannot use
+        is in its page's ``refused``."""
+        return _paginate(
+            self._transport,
+            _TAXONOMY_ROUTES[taxonomy],
+            {},
+            lambda value: parse.term(value, taxonomy),
+            per_page=MAX_PER_PAGE,
+            what="categories" if taxonomy == "category" else "tags",
+            lenient=True,
+        )
+
     def list_terms(self, taxonomy: Taxonomy) -> list[Term]:
         """Every category (``category``) or tag (``post_tag``), all pages."""
         route = _TAXONOMY_ROUTES[taxonomy]

@@ -42,6 +42,7 @@ from clinicdesk.site import (
     Post,
     RefusedRecord,
     SiteClient,
+    Term,
 )
 from clinicdesk.store.quarantine import QuarantinedRecord
 from clinicdesk.sync import queries
@@ -428,16 +429,32 @@ def _store_notes(work: Round, notes: Sequence[Note], cursor: int | None) -> None
 
 
 def pull_terms(work: Round) -> None:
-    """Fetch every category and tag; a term gone from a one-page list is gone from the site."""
+    """Fetch every category and tag; a term gone from a one-page list is gone from the site.
+
+    A term the app cannot read is put aside (and counts as listed: it is not deleted here).
+    """
     work.progress("terms", "Fetching categories and tags")
-    categories = work.client.list_terms("category")
-    tags = work.client.list_terms("post_tag")
-    work.count_pulled("terms", _changed(work.cache.catalog.upsert_terms([*categories, *tags])))
+    terms: list[Term] = []
+    refused: list[RefusedRecord] = []
+    longest = 0
+    for taxonomy in ("category", "post_tag"):
+        listed = 0
+        for page in work.client.iter_terms(taxonomy):
+            terms.extend(page.items)
+            refused.extend(page.refused)
+            listed += len(page.items) + len(page.refused)
+        longest = max(longest, listed)
+    with work.cache.transaction():
+        changed = _changed(work.cache.catalog.upsert_terms(terms))
+        _read_again(work, "category", (t.id for t in terms if t.taxonomy == "category"))
+        _read_again(work, "tag", (t.id for t in terms if t.taxonomy == "post_tag"))
+        put_aside(work, refused)
+    work.count_pulled("terms", changed)
     # Only a list that fit on one page is a snapshot; a longer one may have shifted while read.
-    if len(categories) < work.options.per_page and len(tags) < work.options.per_page:
-        listed = {term.id for term in (*categories, *tags)}
+    if longest < work.options.per_page:
+        listed_ids = {term.id for term in terms} | {r.id for r in refused if r.id is not None}
         for remote_id in work.cache.outbox.known_versions("term"):
-            if remote_id not in listed:
+            if remote_id not in listed_ids:
                 work.cache.outbox.mark_deleted_on_site("term", remote_id)
 
 

@@ -112,7 +112,7 @@ class UnreadableRecord:
     reason: str
 
 
-_PLURAL = {"inquiry": "inquiries", "media item": "media items"}
+_PLURAL = {"inquiry": "inquiries", "category": "categories", "media item": "media items"}
 
 
 def unreadable_lines(records: tuple[UnreadableRecord, ...]) -> tuple[str, ...]:

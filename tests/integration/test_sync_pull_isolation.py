@@ -150,6 +150,33 @@ def test_the_sweep_never_takes_a_record_it_cannot_read_for_deleted(
 
 
 @pytest.mark.demosite_only(reason="rewrites the site's answers (WordPress may send them chunked)")
+def test_a_category_that_cannot_be_read_is_put_aside_not_deleted(
+    accounts: Accounts, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    account = accounts(url=proxy.url)
+    assert account.sync().ok
+    known = {t.remote_id for t in account.cache.catalog.terms("category")}
+    victim = site_view.categories()[0]
+    assert victim["id"] in known
+    proxy.add(
+        Rule(
+            "rewrite",
+            method="GET",
+            path=r"/wp/v2/categories$",
+            times=None,
+            answer=break_record(victim["id"], "name", "x" * 201),  # VARCHAR(200) in WordPress
+        )
+    )
+
+    report = account.sync(full=True)  # the catalogue is read on sweep rounds
+
+    assert report.ok, report.summary()
+    assert [(r.kind, r.remote_id) for r in report.unreadable] == [("category", victim["id"])]
+    assert unreadable_lines(report.unreadable)[0].startswith("1 category could not be read")
+    assert {t.remote_id for t in account.cache.catalog.terms("category")} == known
+
+
+@pytest.mark.demosite_only(reason="rewrites the site's answers (WordPress may send them chunked)")
 def test_an_image_that_cannot_be_read_does_not_stop_the_others(
     accounts: Accounts, proxy: FaultProxy, site_view: SiteView
 ) -> None:
