@@ -38,6 +38,7 @@ from clinicdesk.sync.report import (
     SyncProgress,
     SyncReport,
     UserAccess,
+    unreadable_lines,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,15 @@ class RoundProgress:
         message: what it is doing, in a few words ("Fetching posts").
         done: steps done, or None when unknown.
         total: steps in all, or None when unknown.
+        phase: the engine's step (``inquiries``, ``posts``...; see ``SyncPhase``), or "": a
+            progress of ``inquiries`` means a page of inquiries was just stored (the inbox
+            can show it).
     """
 
     message: str
     done: int | None = None
     total: int | None = None
+    phase: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,8 @@ class RoundResult:
             (:func:`account_after`).
         inquiries_removed: inquiries removed from this computer after the round, because the
             site no longer lets the user handle them (see :data:`INQUIRIES_REMOVED_MESSAGE`).
+        unreadable: records of the site that could not be read and are kept aside (everything
+            else synced), as sentences for the user: "1 post could not be read (id 12): ...".
     """
 
     outcome: SyncOutcome
@@ -106,6 +113,7 @@ class RoundResult:
     flagged: int = 0
     access: UserAccess | None = None
     inquiries_removed: int = 0
+    unreadable: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -159,7 +167,7 @@ def run_round(
         ) from None
 
     def on_progress(step: SyncProgress) -> None:
-        progress(RoundProgress(step.message, step.done, step.total))
+        progress(RoundProgress(step.message, step.done, step.total, step.phase))
 
     report = engine_round(client, cache, progress=on_progress, cancel=cancel)
     removed = 0
@@ -241,4 +249,5 @@ def from_report(report: SyncReport, *, flagged: int = 0, inquiries_removed: int 
         flagged=flagged,
         access=report.access,
         inquiries_removed=inquiries_removed,
+        unreadable=unreadable_lines(report.unreadable),
     )

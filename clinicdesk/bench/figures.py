@@ -131,6 +131,7 @@ _GROWTH_RULES: tuple[tuple[str, str], ...] = (
     ("sync.changed100.requests", "equal"),
     ("sync.changed100.time", "constant"),
     ("inbox.first_screen", "constant"),
+    ("signin.first_inquiries", "constant"),
     ("inbox.search.", "constant"),
     ("posts.first_screen", "constant"),
     ("posts.search.", "constant"),

@@ -129,7 +129,13 @@ class _Clock:
 
 def run_pass(inquiries: int, posts: int, root: Path, options: Options, clock: _Clock) -> PassResult:
     """Seed a site with ``inquiries`` and ``posts`` and measure every figure against it."""
-    from clinicdesk.bench.uibench import UiResults, measure_inbox, measure_posts, measure_stalls
+    from clinicdesk.bench.uibench import (
+        UiResults,
+        measure_first_inquiries,
+        measure_inbox,
+        measure_posts,
+        measure_stalls,
+    )
 
     result = PassResult(inquiries, posts)
     root.mkdir(parents=True)
@@ -180,6 +186,13 @@ def run_pass(inquiries: int, posts: int, root: Path, options: Options, clock: _C
         result.notes.append(
             f"N={inquiries}: the full sync under the window (shell's SyncController) took "
             f"{seconds:.1f} s (in-process run: {synced.full_seconds:.1f} s)."
+        )
+        result.figures += clock.phase(
+            result,
+            "first sign-in to the newest inquiries",
+            lambda: measure_first_inquiries(
+                site, account, root / "first-inquiries", inquiries=inquiries
+            ),
         )
         started, cold = clock.phase(
             result,

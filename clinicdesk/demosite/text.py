@@ -19,7 +19,9 @@ _EXCERPT_WORDS = 55
 def sanitize_title(title: str) -> str:
     """A slug like ``sanitize_title_with_dashes`` makes: ``Women's Health`` -> ``womens-health``."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    text = _TAG.sub("", text).lower()
+    # WordPress cuts the text to 200 bytes here (``utf8_uri_encode($title, 200)``): a slug fits
+    # its VARCHAR(200) column whatever the title's length.
+    text = _TAG.sub("", text).lower()[:200]
     text = re.sub(r"&.+?;", "", text)
     text = text.replace(".", "-")
     text = re.sub(r"[^%a-z0-9 _-]", "", text)

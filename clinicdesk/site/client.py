@@ -52,6 +52,7 @@ from clinicdesk.site.records import (
     Page,
     Post,
     PostFields,
+    RefusedRecord,
     SiteInfo,
     StaffMember,
     Taxonomy,
@@ -115,12 +116,20 @@ def _paginate(
     *,
     per_page: int,
     what: str,
+    lenient: bool = False,
 ) -> Iterator[Page[R]]:
     """Every page of a collection, by page number, to the last.
 
     Stops at ``X-WP-TotalPages`` as given by the latest answer (a list that grows while paging
     is followed to its new end), at an empty page, or when the site says the page is past the end
     (a list that shrank while paging: WordPress answers 400 ``*_invalid_page_number``).
+
+    With ``lenient``, each record is read on its own (:func:`parse.each`): one the app cannot
+    use goes into the page's ``refused`` instead of refusing the whole page.
+
+    A site that ignores ``?page=`` (a page cache in front of WordPress that keys on the path
+    only) sends page 1 again for every page: when page N+1 holds exactly the ids of page N, the
+    listing stops with :class:`InvalidResponseError` instead of asking for every announced page.
 
     Page-number paging is not a snapshot: a record that moves (edited while ordered by
     ``modified``, or trashed) can shift another from one page to the previous one, so it is
@@ -129,6 +138,7 @@ def _paginate(
     """
     _check_per_page(per_page)
     page = 1
+    previous_ids: list[int | None] = []
     while True:
         query = {**params, "per_page": per_page, "page": page}
         try:
@@ -138,15 +148,30 @@ def _paginate(
                 return
             raise
         total, total_pages = parse.page_counts(answer.headers)
-        items = parse.many(answer.json(), parse_one, what)
+        refused: tuple[RefusedRecord, ...] = ()
+        if lenient:
+            items, refused = parse.each(answer.json(), parse_one, what)
+        else:
+            items = parse.many(answer.json(), parse_one, what)
+        ids: list[int | None] = [_record_id(item) for item in items]
+        ids += [record.id for record in refused]
+        if page > 1 and ids and sorted(ids, key=_id_key) == previous_ids:
+            raise InvalidResponseError(
+                f"The site sent the same {what} for page {page} as for page {page - 1}: it, or "
+                "a page cache in front of it, ignores the page number, so ClinicDesk cannot "
+                f"read the whole list of {what}. Ask whoever runs the site to exclude the REST "
+                "API (/wp-json/) from page caching."
+            )
+        previous_ids = sorted(ids, key=_id_key)
         yield Page(
             items=items,
             page=page,
             total=total,
             total_pages=total_pages,
             site_time=parse.http_date(answer.headers.get("Date")),
+            refused=refused,
         )
-        if not items or page >= total_pages:
+        if not ids or page >= total_pages:
             return
         page += 1
         if page > _MAX_PAGES:
@@ -154,6 +179,15 @@ def _paginate(
                 f"The site kept announcing more pages of {what} (over {_MAX_PAGES}). Something "
                 "on the site is misbehaving."
             )
+
+
+def _record_id(record: object) -> int | None:
+    value = getattr(record, "id", None)
+    return value if isinstance(value, int) else None
+
+
+def _id_key(value: int | None) -> int:
+    return -1 if value is None else value
 
 
 def _no_pages() -> Generator[Page[R], None, None]:
@@ -246,6 +280,7 @@ class _PostType(Generic[R]):
                 self.parse_one,
                 per_page=per_page,
                 what=self.what,
+                lenient=True,
             )
 
     def versions(self, status: str) -> list[Version]:
@@ -267,6 +302,9 @@ class _PostType(Generic[R]):
                 parse.version,
                 per_page=MAX_PER_PAGE,
                 what=self.what,
+                # A version the app cannot read is left out: the sweep then reads that record
+                # by id, and one it still cannot read is put aside, never taken for deleted.
+                lenient=True,
             ):
                 for v in page.items:
                     found[v.id] = v
@@ -703,6 +741,19 @@ class SiteClient:
 
     # ---- terms -------------------------------------------------------------------------------
 
+    def iter_terms(self, taxonomy: Taxonomy) -> Iterator[Page[Term]]:
+        """Every category or tag, page by page, read term by term: a term the app cannot use
+        is in its page's ``refused``."""
+        return _paginate(
+            self._transport,
+            _TAXONOMY_ROUTES[taxonomy],
+            {},
+            lambda value: parse.term(value, taxonomy),
+            per_page=MAX_PER_PAGE,
+            what="categories" if taxonomy == "category" else "tags",
+            lenient=True,
+        )
+
     def list_terms(self, taxonomy: Taxonomy) -> list[Term]:
         """Every category (``category``) or tag (``post_tag``), all pages."""
         route = _TAXONOMY_ROUTES[taxonomy]
@@ -887,11 +938,15 @@ class SiteClient:
         status: str = "private",
         modified_after: datetime | None = None,
         per_page: int = MAX_PER_PAGE,
+        orderby: str = "modified",
+        order: str = "asc",
     ) -> Iterator[Page[Inquiry]]:
-        """Inquiries (``private``: the inbox; ``trash``), oldest change first, page by page.
+        """Inquiries (``private``: the inbox; ``trash``), page by page; oldest change first by
+        default, ``orderby="date", order="desc"`` for the newest arrivals first.
 
         ``modified_after`` works as for :meth:`iter_posts` (UTC, whole seconds, strictly after:
-        the caller overlaps by one second and de-duplicates by id).
+        the caller overlaps by one second and de-duplicates by id). A record the app cannot use
+        is in its page's ``refused``, not in ``items``.
 
         Raises:
             PluginMissingError: the companion plugin is not active.
@@ -904,8 +959,8 @@ class SiteClient:
             search=None,
             include=None,
             per_page=per_page,
-            orderby="modified",
-            order="asc",
+            orderby=orderby,
+            order=order,
         )
 
     def inquiry_versions(self, status: str) -> list[Version]:
@@ -993,6 +1048,7 @@ class SiteClient:
                 parse.note,
                 per_page=per_page,
                 what="notes",
+                lenient=True,
             )
 
     def add_note(self, inquiry: int, kind: NoteKind, content: str, client_id: str) -> Note:

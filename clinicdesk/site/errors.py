@@ -121,6 +121,9 @@ class InvalidResponseError(SiteError):
         record: the kind of record that was malformed ("post", "inquiry"...), when known.
         record_id: its id, when it could be read.
         field: the dotted name of the faulty field (``title.raw``, ``meta.email``), when known.
+        reason: what is wrong with that one record, in a few words for the user ("its field
+            “title.raw” is too long (...)"), when a single record was at fault. Never a value
+            of an inquiry's field.
     """
 
     def __init__(
@@ -132,11 +135,13 @@ class InvalidResponseError(SiteError):
         record: str | None = None,
         record_id: int | None = None,
         field: str | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message, code=code, status=status)
         self.record = record
         self.record_id = record_id
         self.field = field
+        self.reason = reason
 
 
 class OutcomeUnknownError(SiteError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from clinicdesk.site.records import (
     Media,
     Note,
     Post,
+    RefusedRecord,
     SiteInfo,
     StaffMember,
     Taxonomy,
@@ -46,6 +48,7 @@ __all__ = [
     "current_user",
     "decode_json",
     "deleted",
+    "each",
     "error_payload",
     "expect_list",
     "expect_object",
@@ -62,6 +65,7 @@ __all__ = [
     "site_info",
     "staff_member",
     "term",
+    "text_problem",
     "user",
     "version",
 ]
@@ -70,19 +74,40 @@ __all__ = [
 #: edit context (raw and rendered content) is a few MB; anything far larger is a fault or an attack.
 MAX_BODY_BYTES = 50 * 1024 * 1024
 
-# Size limits for single fields: far above anything legitimate (the plugin caps inquiry fields at
-# 100..5000 characters), low enough that a corrupt or hostile value cannot swamp a list view or the
-# local database. Post content has no limit of its own beyond MAX_BODY_BYTES.
-_SHORT = 1_000  # names, slugs, e-mail addresses, phone numbers, states, roles, MIME types
-_TITLE = 10_000  # titles, alternative text, reasons
+# Size limits for single fields follow the column WordPress keeps each field in, so that nothing
+# WordPress accepts is refused here (a contributor's 10,001-character title is a valid post):
+# ``wp_posts.post_title`` is a TEXT column (65,535 bytes), ``post_content``/``post_excerpt``, post
+# meta (alternative text, every inquiry field), option values and the notes' ``content`` are
+# LONGTEXT (bounded here only by MAX_BODY_BYTES), ``post_name`` and term names and slugs are
+# VARCHAR(200), ``post_mime_type`` VARCHAR(100), ``post_status`` VARCHAR(20), ``display_name``
+# VARCHAR(250), ``user_nicename`` VARCHAR(50), ``user_login`` VARCHAR(60), ``user_email``
+# VARCHAR(100). VARCHAR lengths are characters (utf8mb4), TEXT lengths bytes.
+_TEXT_BYTES = 65_535  # a MySQL TEXT column: post titles
+_LONGTEXT = MAX_BODY_BYTES  # LONGTEXT: only the size of the whole answer bounds it
+_SLUG = 200  # post_name, terms' name and slug (VARCHAR(200))
+_DISPLAY_NAME = 250  # users' display_name (VARCHAR(250))
+_USER_SLUG = 50  # user_nicename (VARCHAR(50))
+_USER_LOGIN = 60  # user_login (VARCHAR(60))
+_USER_EMAIL = 100  # user_email (VARCHAR(100))
+_MIME = 100  # post_mime_type (VARCHAR(100))
+_CLIENT_ID = 64  # the plugin's client ids (VARCHAR(64) / meta it caps at 64)
+# Computed values with no column of their own (permalinks, roles, capability names, the media
+# type, the REST namespaces, the site's time zone): far above anything legitimate.
+_SHORT = 1_000
 _URL = 10_000
-_TEXT = 100_000  # inquiry messages, note content, descriptions, excerpts
-_UNLIMITED = MAX_BODY_BYTES
 #: The plugin's declared version (``1.2.0``, ``1.2.0-beta.1``).
 _PLUGIN_VERSION = re.compile(r"\d{1,6}(\.\d{1,6}){0,3}([-+][0-9A-Za-z.-]{1,40})?")
 _PLUGIN_VERSION_LEN = 64
+_TITLE = 10_000  # an error's message (never stored)
 
 _MAX_INT = 2**63 - 1  # what SQLite (the local store) can hold
+# MySQL's DATETIME range (WordPress's dates): outside it a date is a fault, and Python could not
+# even compute with it (a year-9999 date plus an offset overflows).
+_MIN_YEAR = 1000
+_MAX_YEAR = 9998
+# json.loads refuses integers over 4,300 digits (a ValueError that would refuse the whole page):
+# anything beyond 64 bits is read as a marker the field checks refuse, record by record.
+_MAX_INT_DIGITS = 20
 
 _DATE_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$"
@@ -144,7 +169,7 @@ def decode_json(body: bytes, content_type: str | None) -> object:
             "company's server may be answering in WordPress's place."
         )
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        return json.loads(body, parse_constant=_reject_constant, parse_int=_read_int)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         # Deliberately not chained into the message: the text of a broken answer may hold
         # personal data. The position is enough to debug.
@@ -153,6 +178,35 @@ def decode_json(body: bytes, content_type: str | None) -> object:
             "The site's answer was damaged or incomplete: it is not valid data"
             f"{where}. PHP warnings printed by a plugin are a common cause."
         ) from None
+
+
+class _OversizedNumber(float):
+    """An integer literal of more digits than any 64-bit value: refused by the field that holds it
+    (not by the whole answer, so the other records of a page are still read)."""
+
+    __slots__ = ()
+
+
+def _read_int(literal: str) -> int | float:
+    if len(literal.lstrip("-")) > _MAX_INT_DIGITS:
+        return _OversizedNumber("inf")
+    return int(literal)
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or None when it can.
+
+    JSON's ``\\uXXXX`` escapes can spell a lone UTF-16 surrogate (``"\\udc00"``), which is not
+    a character: it has no UTF-8 form, so SQLite (and every file or widget) would refuse it
+    later, far from the record that carried it. Every other string Python holds can be stored
+    (a NUL or a control character included: SQLite keeps text by length, Qt shows it as plain
+    text).
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a broken character (a lone UTF-16 surrogate) that is not valid text"
+    return None
 
 
 def expect_object(value: object, what: str) -> dict[str, object]:
@@ -243,6 +297,8 @@ def parse_gmt(text: str) -> datetime | None:
     if match is None:
         raise ValueError("not a date")
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise ValueError("a year outside what WordPress stores")
     zone = match.group(8)
     tz: timezone = UTC
     if zone and zone != "Z":
@@ -310,9 +366,10 @@ class _Reader:
     def root(cls, value: object, record: str, *, with_id: bool = True) -> _Reader:
         """A reader for a whole record; reads its ``id`` first so later errors can name it."""
         if not isinstance(value, dict):
-            _invalid(
+            raise InvalidResponseError(
                 f"The site sent {_describe(value)} where {_article(record)} {record} was expected.",
                 record=record,
+                reason=f"the site sent {_describe(value)} in its place",
             )
         reader = cls(value, record, None)
         if with_id:
@@ -327,12 +384,13 @@ class _Reader:
     def fail(self, name: str, problem: str) -> NoReturn:
         field = self._prefix + name
         ident = f" (id {self._record_id})" if self._record_id is not None else ""
-        _invalid(
+        raise InvalidResponseError(
             f"The site sent {_article(self._record)} {self._record}{ident} that ClinicDesk cannot "
             f"use: its field “{field}” {problem}. Nothing from this answer was used.",
             record=self._record,
             record_id=self._record_id,
             field=field,
+            reason=f"its field “{field}” {problem}",
         )
 
     def has(self, name: str) -> bool:
@@ -348,6 +406,8 @@ class _Reader:
 
     def integer(self, name: str, *, minimum: int = 0) -> int:
         value = self.raw(name)
+        if isinstance(value, _OversizedNumber):
+            self.fail(name, "is a number far too large to be stored")
         # bool is an int in Python; true/false is not an id.
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(name, f"should be a whole number but is {_describe(value)}")
@@ -355,12 +415,23 @@ class _Reader:
             self.fail(name, f"is out of range ({value})")
         return value
 
-    def text(self, name: str, *, max_len: int = _SHORT) -> str:
+    def text(self, name: str, *, max_len: int = _SHORT, max_bytes: int | None = None) -> str:
+        """Text of at most ``max_len`` characters (and ``max_bytes`` UTF-8 bytes, for a field
+        WordPress keeps in a TEXT column), that can be stored (see :func:`text_problem`)."""
         value = self.raw(name)
         if not isinstance(value, str):
             self.fail(name, f"should be text but is {_describe(value)}")
         if len(value) > max_len:
-            self.fail(name, f"is far too long ({len(value)} characters)")
+            self.fail(
+                name, f"is too long ({len(value):,} characters; WordPress allows {max_len:,})"
+            )
+        problem = text_problem(value)
+        if problem is not None:
+            self.fail(name, problem)
+        if max_bytes is not None and len(value) * 4 > max_bytes:
+            size = len(value.encode("utf-8"))
+            if size > max_bytes:
+                self.fail(name, f"is too long ({size:,} bytes; WordPress allows {max_bytes:,})")
         return value
 
     def optional_text(self, name: str, *, max_len: int = _SHORT) -> str | None:
@@ -381,12 +452,17 @@ class _Reader:
         # the option was saved.
         if isinstance(value, str):
             try:
-                return float(value)
+                number = float(value[:_SHORT])
             except ValueError:
                 self.fail(name, "should be a number")
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        elif isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(name, f"should be a number but is {_describe(value)}")
-        return float(value)
+        else:
+            number = float(value)
+        # "nan", "inf" and 1e400 (which JSON reads as infinity) are not numbers one can use.
+        if not math.isfinite(number):
+            self.fail(name, "is not a finite number")
+        return number
 
     def date(self, name: str) -> datetime:
         value = self.optional_date(name)
@@ -402,7 +478,7 @@ class _Reader:
             self.fail(name, f"should be a date but is {_describe(value)}")
         try:
             return parse_gmt(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             self.fail(name, "is not a valid date")
 
     def choice(self, name: str, values: tuple[E, ...]) -> E:
@@ -410,7 +486,12 @@ class _Reader:
         for allowed in values:
             if value == allowed:
                 return allowed
-        shown = repr(value)[:40] if isinstance(value, str) else _describe(value)
+        # A top-level value (a status, a kind) is named; a meta value never is: an inquiry's
+        # fields are private, and the reason is shown and kept.
+        if isinstance(value, str) and not self._prefix:
+            shown = repr(value[:40].encode("ascii", "backslashreplace").decode("ascii"))
+        else:
+            shown = _describe(value)
         self.fail(name, f"has a value ClinicDesk does not know ({shown})")
 
     def int_list(self, name: str) -> tuple[int, ...]:
@@ -429,6 +510,10 @@ class _Reader:
             self.fail(name, f"should be a list but is {_describe(value)}")
         if any(not isinstance(v, str) or len(v) > _SHORT for v in value):
             self.fail(name, "should hold only short text")
+        for item in value:
+            problem = text_problem(item)
+            if problem is not None:
+                self.fail(name, problem)
         return tuple(value)
 
     def obj(self, name: str, *, empty_list_ok: bool = False) -> _Reader:
@@ -442,9 +527,9 @@ class _Reader:
             self.fail(name, f"should be an object but is {_describe(value)}")
         return _Reader(value, self._record, self._record_id, f"{self._prefix}{name}.")
 
-    def rendered_raw(self, name: str, *, max_len: int) -> str:
+    def rendered_raw(self, name: str, *, max_len: int, max_bytes: int | None = None) -> str:
         """``name.raw`` of WordPress's ``{"raw", "rendered"}`` pair (edit context only)."""
-        return self.obj(name).text("raw", max_len=max_len)
+        return self.obj(name).text("raw", max_len=max_len, max_bytes=max_bytes)
 
 
 def _article(word: str) -> str:
@@ -454,6 +539,55 @@ def _article(word: str) -> str:
 def many(values: object, parse_one: Callable[[object], R], what: str) -> tuple[R, ...]:
     """Parse a JSON array of records with ``parse_one``; all or nothing."""
     return tuple(parse_one(item) for item in expect_list(values, f"a list of {what}"))
+
+
+def each(
+    values: object, parse_one: Callable[[object], R], what: str
+) -> tuple[tuple[R, ...], tuple[RefusedRecord, ...]]:
+    """Parse a JSON array of records with ``parse_one``, record by record.
+
+    One record WordPress holds but ClinicDesk cannot use (an overlong field, a broken character)
+    must not hide the others of its page: each is parsed on its own, and the refused ones come
+    back apart, with what could still be read of them (their id and version, so the caller can
+    put them aside and move its cursor past them).
+
+    Raises:
+        InvalidResponseError: ``values`` is not a list at all.
+    """
+    good: list[R] = []
+    refused: list[RefusedRecord] = []
+    for item in expect_list(values, f"a list of {what}"):
+        try:
+            good.append(parse_one(item))
+        except InvalidResponseError as exc:
+            refused.append(
+                RefusedRecord(
+                    kind=exc.record or what,
+                    id=exc.record_id if exc.record_id is not None else _loose_id(item),
+                    reason=exc.reason or exc.message,
+                    modified_gmt=_loose_modified(item),
+                )
+            )
+    return tuple(good), tuple(refused)
+
+
+def _loose_id(item: object) -> int | None:
+    """The id of a record that could not be read, when it is a plain positive id."""
+    value = item.get("id") if isinstance(item, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_INT:
+        return value
+    return None
+
+
+def _loose_modified(item: object) -> datetime | None:
+    """The ``modified_gmt`` of a record that could not be read, when that field is sound."""
+    value = item.get("modified_gmt") if isinstance(item, dict) else None
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        return parse_gmt(value)
+    except (ValueError, OverflowError):
+        return None
 
 
 def site_info(value: object) -> SiteInfo:
@@ -472,8 +606,8 @@ def site_info(value: object) -> SiteInfo:
     r = _Reader.root(value, "site description", with_id=False)
     auth = r.raw("authentication") if r.has("authentication") else []
     return SiteInfo(
-        name=r.text("name", max_len=_TITLE),
-        description=r.text("description", max_len=_TEXT),
+        name=r.text("name", max_len=_LONGTEXT),
+        description=r.text("description", max_len=_LONGTEXT),
         url=r.text("url", max_len=_URL),
         home=r.text("home", max_len=_URL),
         namespaces=r.text_list("namespaces"),
@@ -506,16 +640,16 @@ def current_user(value: object) -> CurrentUser:
     caps = r.obj("capabilities", empty_list_ok=True)
     granted = []
     for cap in caps.keys():
-        if len(cap) > _SHORT:
-            r.fail("capabilities", "holds an absurdly long capability name")
+        if len(cap) > _SHORT or text_problem(cap) is not None:
+            r.fail("capabilities", "holds a capability name that is not valid")
         if caps.flag(cap):
             granted.append(cap)
     return CurrentUser(
         id=r.record_id,
-        username=r.text("username"),
-        name=r.text("name"),
-        slug=r.text("slug"),
-        email=r.text("email"),
+        username=r.text("username", max_len=_USER_LOGIN),
+        name=r.text("name", max_len=_DISPLAY_NAME),
+        slug=r.text("slug", max_len=_USER_SLUG),
+        email=r.text("email", max_len=_USER_EMAIL),
         roles=r.text_list("roles"),
         capabilities=frozenset(granted),
     )
@@ -524,14 +658,21 @@ def current_user(value: object) -> CurrentUser:
 def user(value: object) -> User:
     """One user of ``GET wp/v2/users`` (view context)."""
     r = _Reader.root(value, "user")
-    return User(id=r.record_id, name=r.text("name"), slug=r.text("slug"))
+    return User(
+        id=r.record_id,
+        name=r.text("name", max_len=_DISPLAY_NAME),
+        slug=r.text("slug", max_len=_USER_SLUG),
+    )
 
 
 def staff_member(value: object) -> StaffMember:
     """One entry of ``GET clinicdesk/v1/staff``."""
     r = _Reader.root(value, "staff member")
     return StaffMember(
-        id=r.record_id, name=r.text("name"), slug=r.text("slug"), roles=r.text_list("roles")
+        id=r.record_id,
+        name=r.text("name", max_len=_DISPLAY_NAME),
+        slug=r.text("slug", max_len=_USER_SLUG),
+        roles=r.text_list("roles"),
     )
 
 
@@ -544,9 +685,9 @@ def term(value: object, taxonomy: Taxonomy) -> Term:
     return Term(
         id=r.record_id,
         taxonomy=got,
-        name=r.text("name", max_len=_TITLE),
-        slug=r.text("slug", max_len=_TITLE),
-        description=r.text("description", max_len=_TEXT),
+        name=r.text("name", max_len=_SLUG),
+        slug=r.text("slug", max_len=_SLUG),
+        description=r.text("description", max_len=_LONGTEXT),
         # Tags have no parent in WordPress's answer.
         parent=r.integer("parent") if taxonomy == "category" else 0,
         count=r.integer("count"),
@@ -562,10 +703,10 @@ def media(value: object) -> Media:
     return Media(
         id=r.record_id,
         source_url=r.text("source_url", max_len=_URL),
-        mime_type=r.text("mime_type"),
+        mime_type=r.text("mime_type", max_len=_MIME),
         media_type=r.text("media_type"),
-        alt_text=r.text("alt_text", max_len=_TITLE),
-        title=r.rendered_raw("title", max_len=_TITLE),
+        alt_text=r.text("alt_text", max_len=_LONGTEXT),
+        title=r.rendered_raw("title", max_len=_TEXT_BYTES, max_bytes=_TEXT_BYTES),
         date_gmt=r.date("date_gmt"),
         modified_gmt=r.date("modified_gmt"),
         width=width,
@@ -579,7 +720,7 @@ def _client_id(r: _Reader) -> str | None:
     # "meta" is [] on a site where no plugin registered post meta for REST; the key is absent when
     # the companion plugin is not active.
     meta = r.obj("meta", empty_list_ok=True)
-    return meta.optional_text("clinicdesk_client_id")
+    return meta.optional_text("clinicdesk_client_id", max_len=_CLIENT_ID)
 
 
 def post(value: object) -> Post:
@@ -588,11 +729,12 @@ def post(value: object) -> Post:
     return Post(
         id=r.record_id,
         status=r.choice("status", POST_STATUSES),
-        slug=r.text("slug", max_len=_TITLE),
-        generated_slug=r.text("generated_slug", max_len=_TITLE),
-        title=r.rendered_raw("title", max_len=_TITLE),
-        content=r.rendered_raw("content", max_len=_UNLIMITED),
-        excerpt=r.rendered_raw("excerpt", max_len=_TEXT),
+        slug=r.text("slug", max_len=_SLUG),
+        # Computed from the title by WordPress (cut to 200 bytes, then made unique).
+        generated_slug=r.text("generated_slug", max_len=_SHORT),
+        title=r.rendered_raw("title", max_len=_TEXT_BYTES, max_bytes=_TEXT_BYTES),
+        content=r.rendered_raw("content", max_len=_LONGTEXT),
+        excerpt=r.rendered_raw("excerpt", max_len=_LONGTEXT),
         author=r.integer("author"),
         featured_media=r.integer("featured_media"),
         categories=r.int_list("categories"),
@@ -613,15 +755,17 @@ def inquiry(value: object) -> Inquiry:
         status=r.choice("status", ("private", "trash")),
         date_gmt=r.date("date_gmt"),
         modified_gmt=r.date("modified_gmt"),
-        first_name=m.text("first_name"),
-        last_name=m.text("last_name"),
-        email=m.text("email"),
-        phone=m.text("phone"),
+        # Post meta is LONGTEXT: the plugin caps what the form accepts, but anything written
+        # another way (WP-CLI, another plugin) is still a valid inquiry to WordPress.
+        first_name=m.text("first_name", max_len=_LONGTEXT),
+        last_name=m.text("last_name", max_len=_LONGTEXT),
+        email=m.text("email", max_len=_LONGTEXT),
+        phone=m.text("phone", max_len=_LONGTEXT),
         preferred_contact=m.choice("preferred_contact", CONTACT_METHODS),
-        state=m.text("state"),
-        insurance=m.text("insurance"),
-        reason=m.text("reason", max_len=_TITLE),
-        message=m.text("message", max_len=_TEXT),
+        state=m.text("state", max_len=_LONGTEXT),
+        insurance=m.text("insurance", max_len=_LONGTEXT),
+        reason=m.text("reason", max_len=_LONGTEXT),
+        message=m.text("message", max_len=_LONGTEXT),
         consent=m.flag("consent"),
         received_gmt=m.date("received_gmt"),
         triage_status=m.choice("triage_status", TRIAGE_STATUSES),
@@ -640,11 +784,11 @@ def note(value: object) -> Note:
         id=r.record_id,
         inquiry=r.integer("inquiry", minimum=1),
         author=r.integer("author"),
-        author_name=r.text("author_name"),
+        author_name=r.text("author_name", max_len=_DISPLAY_NAME),
         date_gmt=r.date("date_gmt"),
         kind=r.choice("kind", NOTE_KINDS),
-        content=r.text("content", max_len=_TEXT),
-        client_id=r.optional_text("client_id"),
+        content=r.text("content", max_len=_LONGTEXT),  # the notes table's LONGTEXT
+        client_id=r.optional_text("client_id", max_len=_CLIENT_ID),
     )
 
 

@@ -260,11 +260,32 @@ class Version:
 
 
 @dataclass(frozen=True, slots=True)
+class RefusedRecord:
+    """A record of a listing that the site holds but ClinicDesk cannot use (an overlong field,
+    a broken character, a value it does not know): the rest of its page is used without it.
+
+    Attributes:
+        kind: what it is ("post", "inquiry", "note"...).
+        id: its id on the site, when that could be read.
+        reason: what is wrong with it, for the user ("its field “title.raw” is too long...").
+            Never the value of an inquiry's field.
+        modified_gmt: its version, when that could be read (a cursor moves past it).
+    """
+
+    kind: str
+    id: int | None
+    reason: str
+    modified_gmt: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     """One page of a collection with WordPress's pagination headers.
 
     ``site_time`` is the site's clock when it answered (its ``Date`` header), None when it sent
-    none: the sync engine never moves a ``modified_after`` window past it.
+    none: the sync engine never moves a ``modified_after`` window past it. ``refused`` are the
+    records of the page that could not be used (listings read record by record); ``items``
+    holds the others.
     """
 
     items: tuple[T, ...]
@@ -272,3 +293,4 @@ class Page(Generic[T]):
     total: int
     total_pages: int
     site_time: datetime | None = None
+    refused: tuple[RefusedRecord, ...] = ()

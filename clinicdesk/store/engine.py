@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from clinicdesk.store.inquiries import InquiryStore
     from clinicdesk.store.outbox import OutboxStore
     from clinicdesk.store.posts import PostStore
+    from clinicdesk.store.quarantine import QuarantineStore
 
 logger = logging.getLogger(__name__)
 
@@ -256,6 +257,13 @@ class Cache:
         from clinicdesk.store.outbox import OutboxStore
 
         return OutboxStore(self)
+
+    @cached_property
+    def quarantine(self) -> QuarantineStore:
+        """Records of the site that could not be read (kept aside, with why)."""
+        from clinicdesk.store.quarantine import QuarantineStore
+
+        return QuarantineStore(self)
 
     def get_meta(self, key: str) -> str | None:
         """A stored fact about the cache ("app_version", "schema_revision", or the app's own)."""

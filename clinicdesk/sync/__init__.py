@@ -17,7 +17,9 @@ from clinicdesk.sync.report import (
     SyncPhase,
     SyncProgress,
     SyncReport,
+    UnreadableRecord,
     UserAccess,
+    unreadable_lines,
 )
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "SyncPhase",
     "SyncProgress",
     "SyncReport",
+    "UnreadableRecord",
     "UserAccess",
     "run_round",
+    "unreadable_lines",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +16,7 @@ from clinicdesk.site import (
     InvalidResponseError,
     PluginMissingError,
     RateLimitedError,
+    RefusedRecord,
     ServerError,
     SignedOutError,
     SiteClient,
@@ -31,6 +32,7 @@ from clinicdesk.sync.report import (
     SyncError,
     SyncPhase,
     SyncProgress,
+    UnreadableRecord,
 )
 
 logger = logging.getLogger(__name__)
@@ -117,6 +119,8 @@ class Round:
         merged: records merged with a newer site version.
         issues: records that need the user, by kind.
         errors: failures worth reporting.
+        unreadable: records this round could not read and could not keep aside (no readable
+            id); those with an id are in the cache's quarantine.
     """
 
     def __init__(
@@ -140,6 +144,7 @@ class Round:
         self.merged = 0
         self.issues: dict[IssueKind, list[RecordIssue]] = {}
         self.errors: list[SyncError] = []
+        self.unreadable: list[UnreadableRecord] = []
 
     def check_cancel(self) -> None:
         """Raise :class:`Cancelled` if the caller asked to stop."""
@@ -175,6 +180,10 @@ class Round:
         self.issues.setdefault(kind, []).append(
             RecordIssue(kind, entity, local_id, remote_id, message)
         )
+
+    def unreadable_without_id(self, refused: Iterable[RefusedRecord]) -> None:
+        """Note records that could not be read, not even their id (reported this round only)."""
+        self.unreadable.extend(UnreadableRecord(r.kind, None, r.reason) for r in refused)
 
     def error(self, error: SiteError | SyncError) -> None:
         """Note a failure (once per kind and message)."""

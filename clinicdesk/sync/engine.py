@@ -14,15 +14,24 @@ Order of a round, and why:
 2. **Sign-in check** (``users/me``): a 401 stops everything before anything is sent; the
    capabilities decide what is pulled (inquiries only with ``clinicdesk_manage_inquiries``), and
    the report carries them (``SyncReport.access``) for the caller to keep with the account.
-3. **Pull** posts, inquiries and notes incrementally (a few requests when nothing changed; the
-   whole site the first time), the catalog (terms, users, staff) on the first and sweep rounds,
-   images posts refer to, and scheduled posts that should have been published.
-4. **Sweep** for permanent deletions, at most every ``sweep_interval`` or ``sweep_every_rounds``
+3. **Inquiries and their notes** first, in every round: the inbox exists so that a person who
+   writes in crisis is seen within minutes. The first time, the newest inquiries come first
+   (:func:`~clinicdesk.sync.pull.pull_inquiries`), each page stored as it arrives.
+4. **Push** the outbox (:mod:`clinicdesk.sync.push`): triage changes leave without waiting for
+   the post catalogue. The push re-reads each record it writes, so it needs no fresh listing.
+5. **Pull** the catalog (terms, users, staff) on the first and sweep rounds, posts
+   incrementally (the whole site the first time), scheduled posts that should have been
+   published, and the images posts refer to.
+6. **Sweep** for permanent deletions, at most every ``sweep_interval`` or ``sweep_every_rounds``
    rounds (kept in the cursor table).
-5. **Push** the outbox (:mod:`clinicdesk.sync.push`).
 
-Pulling first means the push works against a fresh picture (deleted records are known, newer
-site versions are stored beside local edits); the push still re-reads each record it writes.
+Each of these steps stands on its own: a listing that fails (a server error on the posts, a
+page cache that ignores ``?page=``) is reported in ``SyncReport.errors`` and the round goes on
+with the next step; only a failure that concerns the whole site (signed out, unreachable,
+asked to slow down) stops it. A round in which a step failed ends ``failed`` (the status bar
+says why), with everything the other steps did kept. Within a listing, a record that cannot be
+read is put aside (``SyncReport.unreadable``, kept in the cache until a later version of it
+reads) and the others are stored.
 """
 
 from __future__ import annotations
@@ -31,29 +40,53 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from clinicdesk.site import (
     CAP_MANAGE_INQUIRIES,
+    CertificateError,
     ForbiddenError,
+    InsecureURLError,
     PluginMissingError,
     RateLimitedError,
+    SignedOutError,
     SiteClient,
     SiteError,
+    TimedOutError,
+    UnreachableError,
 )
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.sync import pull, queries
 from clinicdesk.sync.context import Cancelled, ProgressCallback, Round, SyncOptions, error_kind
 from clinicdesk.sync.lock import AccountLock, LockBusyError
 from clinicdesk.sync.push import StopPush, push_outbox
-from clinicdesk.sync.report import SyncError, SyncOutcome, SyncReport, UserAccess
+from clinicdesk.sync.report import (
+    SyncError,
+    SyncOutcome,
+    SyncReport,
+    UnreadableRecord,
+    UserAccess,
+)
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 _PLUGIN_KEY = "sync.has_plugin"
 _SWEEP = "sweep"
 _BACKOFF = "backoff"
+
+
+def _stops_round(error: SiteError) -> bool:
+    """Whether a failure concerns the whole site (every next step would fail the same way)."""
+    if isinstance(error, TimedOutError):
+        return False
+    return isinstance(
+        error,
+        SignedOutError | RateLimitedError | UnreachableError | CertificateError | InsecureURLError,
+    )
 
 
 def _utcnow() -> datetime:
@@ -67,6 +100,8 @@ class _Learned:
     swept: bool = False
     full: bool = False
     access: UserAccess | None = None
+    #: Steps that failed while the round went on (their kinds were not synced this round).
+    failures: list[SiteError] = field(default_factory=list)
 
     def plugin_seen(self, has_plugin: bool, version: str | None = None) -> None:
         """The site itself said whether the ClinicDesk plugin is active (and its version, when
@@ -153,6 +188,7 @@ class SyncEngine:
             waiting=tuple(work.issues.get("waiting", ())),
             trashed_instead=tuple(work.issues.get("trashed_instead", ())),
             errors=tuple(work.errors),
+            unreadable=self._unreadable(work),
             requests=self.client.requests_made - requests_before,
             swept=learned.swept,
             full=learned.full,
@@ -205,6 +241,9 @@ class SyncEngine:
                 self.cache.outbox.requeue_in_flight()
             except CacheError:
                 logger.exception("could not put waiting changes back in the queue")
+        if failure is None and outcome == "ok" and state.failures:
+            # The round went to its end, but a kind of record could not be synced.
+            failure = state.failures[0]
         if failure is not None:
             work.error(failure)
             kind = error_kind(failure)
@@ -234,20 +273,14 @@ class SyncEngine:
         can_inquiries = me.can(CAP_MANAGE_INQUIRIES)
         has_plugin = self._has_plugin(work, state, refresh=sweep_due) if can_inquiries else False
 
+        # Each kind of record is pulled on its own (see the module docstring): a listing that
+        # fails is reported, and the others, and the push, still go.
         work.check_cancel()
-        if sweep_due or queries.has_term_placeholders(self.cache):
-            pull.pull_terms(work)
-        if sweep_due:
-            pull.pull_users(work, staff=can_inquiries and has_plugin)
-
-        posts_full = inquiries_full = False
-        if can_posts:
-            posts_full = pull.pull_posts(work)
-            pull.pull_due_scheduled(work)
+        inquiries_full: bool | None = False
         if can_inquiries and has_plugin:
             try:
-                inquiries_full = pull.pull_inquiries(work)
-                pull.pull_notes(work)
+                inquiries_full = self._isolated(work, state, lambda: pull.pull_inquiries(work))
+                self._isolated(work, state, lambda: pull.pull_notes(work))
             except (PluginMissingError, ForbiddenError) as exc:
                 # Posts still sync without the plugin (or without the capability).
                 work.error(exc)
@@ -255,24 +288,65 @@ class SyncEngine:
                 if isinstance(exc, PluginMissingError):
                     self.cache.set_meta(_PLUGIN_KEY, "0")
                     state.plugin_seen(False, "")
-        pull.pull_media(work)
-        state.full = posts_full or inquiries_full
+
+        # Triage changes leave before the post catalogue is read (the push re-reads each
+        # record it writes, so it needs no fresh listing).
+        work.check_cancel()
+        self._isolated(work, state, lambda: push_outbox(work))
+
+        work.check_cancel()
+        if sweep_due or queries.has_term_placeholders(self.cache):
+            self._isolated(work, state, lambda: pull.pull_terms(work))
+        if sweep_due:
+            staff = can_inquiries and has_plugin
+            self._isolated(work, state, lambda: pull.pull_users(work, staff=staff))
+        posts_full: bool | None = False
+        if can_posts:
+            posts_full = self._isolated(work, state, lambda: pull.pull_posts(work))
+            self._isolated(work, state, lambda: pull.pull_due_scheduled(work))
+        self._isolated(work, state, lambda: pull.pull_media(work))
+        state.full = bool(posts_full or inquiries_full)
 
         if sweep_due:
-            complete = True
-            # A full download is itself a complete picture: no sweep needed after it.
-            if can_posts and not posts_full:
-                complete = pull.sweep_posts(work) and complete
-            if can_inquiries and has_plugin and not inquiries_full:
-                complete = pull.sweep_inquiries(work) and complete
+            complete = not state.failures
+            # A full download is itself a complete picture: no sweep needed after it. A kind
+            # whose listing failed (None) is not swept either: the sweep would read every
+            # record it lacks one by one; it waits for a round where the listing works.
+            if can_posts and posts_full is False:
+                swept_posts = self._isolated(work, state, lambda: pull.sweep_posts(work))
+                complete = bool(swept_posts) and complete
+            if can_inquiries and has_plugin and inquiries_full is False:
+                swept = self._isolated(work, state, lambda: pull.sweep_inquiries(work))
+                complete = bool(swept) and complete
             state.swept = True
-            if complete:
+            if complete and not state.failures:
                 outbox.set_cursor(_SWEEP, last_full_sweep=work.now, after_id=0)
         else:
             outbox.set_cursor(_SWEEP, after_id=sweep.after_id + 1)
 
-        work.check_cancel()
-        push_outbox(work)
+    def _isolated(self, work: Round, state: _Learned, step: Callable[[], _T]) -> _T | None:
+        """Run one step of the round; a failure of the site in it is reported, and the round
+        goes on with the next (None is returned).
+
+        Failures that concern the whole site stop the round instead: signed out, asked to slow
+        down, unreachable (a timeout is not: a slow listing does not make the next step slow).
+        A missing plugin or capability is left to the caller (it changes what comes next).
+        """
+        work.check_cancel()  # between two steps
+        try:
+            return step()
+        except StopPush as stop:
+            error = stop.error
+        except (PluginMissingError, ForbiddenError):
+            raise
+        except SiteError as exc:
+            error = exc
+        if _stops_round(error):
+            raise StopPush(error)
+        logger.warning("a step of the sync round failed (%s); going on", error_kind(error))
+        work.error(error)
+        state.failures.append(error)
+        return None
 
     def _has_plugin(self, work: Round, state: _Learned, *, refresh: bool) -> bool:
         """Whether the ClinicDesk plugin is active (asked on sweep rounds, remembered between)."""
@@ -303,6 +377,17 @@ class SyncEngine:
         if isinstance(failure, RateLimitedError) and failure.retry_after is not None:
             wait = max(wait, failure.retry_after)
         return wait
+
+    def _unreadable(self, work: Round) -> tuple[UnreadableRecord, ...]:
+        """Every record kept aside (this round's and earlier ones'), and this round's without
+        an id."""
+        try:
+            kept = self.cache.quarantine.all()
+        except CacheError:
+            kept = ()
+        return tuple(UnreadableRecord(r.kind, r.remote_id, r.reason) for r in kept) + tuple(
+            work.unreadable
+        )
 
     def _pending(self) -> int:
         try:

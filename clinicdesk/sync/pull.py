@@ -35,12 +35,16 @@ from typing import Literal, TypeVar
 from clinicdesk.site import (
     ForbiddenError,
     Inquiry,
+    InvalidResponseError,
     Note,
     NotFoundError,
     Page,
     Post,
+    RefusedRecord,
     SiteClient,
+    Term,
 )
+from clinicdesk.store.quarantine import QuarantinedRecord
 from clinicdesk.sync import queries
 from clinicdesk.sync.context import Round
 from clinicdesk.sync.prefetch import ReadAhead
@@ -76,6 +80,28 @@ def _close(iterator: object) -> None:
         close()
 
 
+def put_aside(work: Round, refused: Sequence[RefusedRecord]) -> None:
+    """Keep records the app could not read aside (in the cache, with why), and say so in the
+    report. Call it inside the transaction that stores the rest of their page."""
+    if not refused:
+        return
+    work.cache.quarantine.put(
+        QuarantinedRecord(r.kind, r.id, r.reason) for r in refused if r.id is not None
+    )
+    work.unreadable_without_id(r for r in refused if r.id is None)
+    # Kinds and ids only: the reason names a field, never its value.
+    logger.warning(
+        "%d record(s) could not be read and were put aside: %s",
+        len(refused),
+        ", ".join(f"{r.kind} {r.id}" for r in refused[:10]),
+    )
+
+
+def _read_again(work: Round, kind: str, remote_ids: Iterable[int]) -> None:
+    """Records of ``kind`` read at last (or gone): no longer put aside."""
+    work.cache.quarantine.clear(kind, remote_ids)
+
+
 # -- posts and inquiries -------------------------------------------------------------------------
 
 
@@ -91,6 +117,16 @@ def _read_listing(
     ``list_pages(client, after)`` lists with the client it is given: a fork of the round's,
     reading one page ahead on its own thread.
 
+    A record the app cannot read is put aside (:func:`put_aside`) and the cursor moves past it
+    like past any other: it no longer stops the listing at its page.
+
+    The window is read again (up to ``listing_passes`` times) when paging was not a snapshot:
+    a record listed twice (it moved to the end while the pages were read), or an
+    ``X-WP-Total`` that shrank from one page to a later one: a record deleted for good on a
+    page already read shifts the next one onto that page, where it would never be seen. (The
+    count alone is compared: WordPress counts records it then leaves out of a page for lack of
+    permission, so fewer ids than the count is normal.)
+
     Returns:
         True when there was no cursor yet (a full download) and its last pass listed no record
         twice: only then is it a complete picture that stands in for a sweep.
@@ -99,24 +135,36 @@ def _read_listing(
     after = None if cursor is None else cursor - _OVERLAP
     newest = cursor
     phase: SyncPhase = resource
+    kind = "post" if resource == "posts" else "inquiry"
+    moved = False
     for _ in range(max(1, work.options.listing_passes)):
-        seen: dict[int, datetime] = {}
-        repeated = False
+        seen: dict[int, datetime | None] = {}
+        moved = False
         done = 0
+        largest_total = 0
         with ReadAhead(
             work.client, lambda client: list_pages(client, after), name=f"read-{resource}"
         ) as listing:
             for page in listing:
                 work.check_cancel()
+                if page.total < largest_total:
+                    moved = True  # something was deleted for good while the list was read
+                largest_total = max(largest_total, page.total)
                 fresh: list[R] = []
                 for record in page.items:
                     if record.id in seen:
-                        repeated = True
+                        moved = True
                         if seen[record.id] == record.modified_gmt:
                             continue
                     seen[record.id] = record.modified_gmt
                     fresh.append(record)
-                page_newest = max((r.modified_gmt for r in page.items), default=None)
+                for refused in page.refused:
+                    if refused.id is not None:
+                        moved = moved or refused.id in seen
+                        seen[refused.id] = refused.modified_gmt
+                versions = [r.modified_gmt for r in page.items]
+                versions += [r.modified_gmt for r in page.refused if r.modified_gmt is not None]
+                page_newest = max(versions, default=None)
                 if page_newest is not None:
                     # WordPress gives a new record its own date as modified_gmt, so a post
                     # scheduled (or written with a future date) is "modified" in the future.
@@ -129,18 +177,20 @@ def _read_listing(
                 # not stored.
                 with work.cache.transaction():
                     changed = store_page(fresh) if fresh else 0
+                    _read_again(work, kind, (r.id for r in page.items))
+                    put_aside(work, page.refused)
                     if page_newest is not None and (newest is None or page_newest > newest):
                         newest = page_newest
                         work.cache.outbox.set_cursor(resource, modified_after=newest)
                 work.count_pulled(resource, changed)
                 done += 1
                 work.progress(phase, message, done, page.total_pages or None)
-        if not repeated:
+        if not moved:
             break
-        # A record moved while the pages were read and may have pushed another one onto a page
-        # already read: read the window again (what is stored comes back "unchanged").
+        # A record moved or went while the pages were read and may have pushed another one onto
+        # a page already read: read the window again (what is stored comes back "unchanged").
         logger.info("%s moved while being listed; reading the window again", resource)
-    return cursor is None and not repeated
+    return cursor is None and not moved
 
 
 def pull_posts(work: Round) -> bool:
@@ -166,11 +216,14 @@ def pull_posts(work: Round) -> bool:
 
 
 def pull_inquiries(work: Round) -> bool:
-    """Fetch inquiries (inbox and trash) changed since the cursor.
+    """Fetch inquiries (inbox and trash) changed since the cursor; the first time, every
+    inquiry, newest first (:func:`_first_inquiries`).
 
     Returns:
         True when this was a full download.
     """
+    if work.cache.outbox.cursor("inquiries").modified_after is None:
+        return _first_inquiries(work)
 
     def pages(client: SiteClient, after: datetime | None) -> Iterator[Page[Inquiry]]:
         return client.iter_inquiries(
@@ -181,6 +234,59 @@ def pull_inquiries(work: Round) -> bool:
         return _store_inquiries(work, items)
 
     return _read_listing(work, "inquiries", "Fetching inquiries", pages, store)
+
+
+def _first_inquiries(work: Round) -> bool:
+    """The first download of the inbox: newest arrival first, each page stored as it comes.
+
+    The person who wrote in an hour ago must not wait behind years of closed inquiries (nor
+    behind the post catalogue, which the engine pulls after): ordered by date, newest first,
+    the first page stored is the screenful the inbox opens on, and the inbox fills in as pages
+    arrive.
+
+    Ordered by date, an inquiry edited meanwhile stays in place, and one arriving meanwhile
+    shifts the others down (a record seen twice, nothing missed); only a permanent deletion
+    shifts one onto a page already read, which a shrinking ``X-WP-Total`` shows: the download
+    is then not "full", and the sweep that follows it finds what was missed. The cursor is set
+    once the listing ends, to the site's time when it began: whatever changed since is in the
+    next round's window. (Stopped half-way, the next round starts again from the newest:
+    what is stored already comes back "unchanged".)
+
+    Returns:
+        True when the download is a complete picture (nothing deleted while it was read).
+    """
+    seen: set[int] = set()
+    started: datetime | None = None
+    done = 0
+    largest_total = 0
+    shrank = False
+    with ReadAhead(
+        work.client,
+        lambda client: client.iter_inquiries(
+            status=INQUIRY_STATUSES, per_page=work.options.per_page, orderby="date", order="desc"
+        ),
+        name="read-inquiries",
+    ) as listing:
+        for page in listing:
+            work.check_cancel()
+            if started is None:
+                started = page.site_time or work.now
+            shrank = shrank or page.total < largest_total
+            largest_total = max(largest_total, page.total)
+            fresh = [item for item in page.items if item.id not in seen]
+            seen.update(item.id for item in page.items)
+            seen.update(r.id for r in page.refused if r.id is not None)
+            with work.cache.transaction():
+                changed = _store_inquiries(work, fresh) if fresh else 0
+                _read_again(work, "inquiry", (r.id for r in fresh))
+                put_aside(work, page.refused)
+            work.count_pulled("inquiries", changed)
+            done += 1
+            work.progress("inquiries", "Fetching inquiries", done, page.total_pages or None)
+    work.cache.outbox.set_cursor("inquiries", modified_after=min(started or work.now, work.now))
+    if shrank:
+        logger.info("inquiries were deleted while the inbox was first read; the sweep follows")
+    return not shrank
 
 
 def _store_inquiries(work: Round, items: Sequence[Inquiry]) -> int:
@@ -206,8 +312,14 @@ def refresh_posts(work: Round, remote_ids: Sequence[int]) -> set[int]:
         )
         try:
             for page in listing:
-                work.count_pulled("posts", _changed(work.cache.posts.upsert_from_site(page.items)))
+                with work.cache.transaction():
+                    changed = _changed(work.cache.posts.upsert_from_site(page.items))
+                    _read_again(work, "post", (post.id for post in page.items))
+                    put_aside(work, page.refused)
+                work.count_pulled("posts", changed)
                 found.update(post.id for post in page.items)
+                # Unreadable is not deleted: the site still has it.
+                found.update(r.id for r in page.refused if r.id is not None)
         finally:
             _close(listing)
     return found
@@ -223,7 +335,16 @@ def refresh_inquiry(work: Round, remote_id: int) -> bool:
         inquiry = work.client.get_inquiry(remote_id)
     except (NotFoundError, ForbiddenError):
         return False
-    work.count_pulled("inquiries", _store_inquiries(work, [inquiry]))
+    except InvalidResponseError as exc:
+        if exc.record != "inquiry" or exc.record_id != remote_id:
+            raise
+        # The site has it but it cannot be read: put aside, not deleted.
+        put_aside(work, [RefusedRecord("inquiry", remote_id, exc.reason or exc.message)])
+        return True
+    with work.cache.transaction():
+        changed = _store_inquiries(work, [inquiry])
+        _read_again(work, "inquiry", [remote_id])
+    work.count_pulled("inquiries", changed)
     return True
 
 
@@ -259,7 +380,14 @@ def pull_notes(work: Round) -> None:
     ) as listing:
         for page in listing:
             work.check_cancel()
-            page_highest = max((note.id for note in page.items), default=highest)
+            ids = [note.id for note in page.items]
+            ids += [r.id for r in page.refused if r.id is not None]
+            page_highest = max(ids, default=highest)
+            if page.refused:
+                with work.cache.transaction():
+                    put_aside(work, page.refused)
+                    if not page.items and page_highest > highest:
+                        work.cache.outbox.set_cursor("notes", after_id=page_highest)
             _store_notes(work, page.items, page_highest if page_highest > highest else None)
             highest = max(highest, page_highest)
             done += 1
@@ -276,6 +404,7 @@ def _store_notes(work: Round, notes: Sequence[Note], cursor: int | None) -> None
         return
     with work.cache.transaction():
         applied = work.cache.inquiries.upsert_notes(notes)
+        _read_again(work, "note", (note.id for note in notes))
         if cursor is not None and not applied.unknown_inquiries:
             work.cache.outbox.set_cursor("notes", after_id=cursor)
     stored = applied.stored
@@ -300,16 +429,32 @@ def _store_notes(work: Round, notes: Sequence[Note], cursor: int | None) -> None
 
 
 def pull_terms(work: Round) -> None:
-    """Fetch every category and tag; a term gone from a one-page list is gone from the site."""
+    """Fetch every category and tag; a term gone from a one-page list is gone from the site.
+
+    A term the app cannot read is put aside (and counts as listed: it is not deleted here).
+    """
     work.progress("terms", "Fetching categories and tags")
-    categories = work.client.list_terms("category")
-    tags = work.client.list_terms("post_tag")
-    work.count_pulled("terms", _changed(work.cache.catalog.upsert_terms([*categories, *tags])))
+    terms: list[Term] = []
+    refused: list[RefusedRecord] = []
+    longest = 0
+    for taxonomy in ("category", "post_tag"):
+        listed = 0
+        for page in work.client.iter_terms(taxonomy):
+            terms.extend(page.items)
+            refused.extend(page.refused)
+            listed += len(page.items) + len(page.refused)
+        longest = max(longest, listed)
+    with work.cache.transaction():
+        changed = _changed(work.cache.catalog.upsert_terms(terms))
+        _read_again(work, "category", (t.id for t in terms if t.taxonomy == "category"))
+        _read_again(work, "tag", (t.id for t in terms if t.taxonomy == "post_tag"))
+        put_aside(work, refused)
+    work.count_pulled("terms", changed)
     # Only a list that fit on one page is a snapshot; a longer one may have shifted while read.
-    if len(categories) < work.options.per_page and len(tags) < work.options.per_page:
-        listed = {term.id for term in (*categories, *tags)}
+    if longest < work.options.per_page:
+        listed_ids = {term.id for term in terms} | {r.id for r in refused if r.id is not None}
         for remote_id in work.cache.outbox.known_versions("term"):
-            if remote_id not in listed:
+            if remote_id not in listed_ids:
                 work.cache.outbox.mark_deleted_on_site("term", remote_id)
 
 
@@ -330,9 +475,20 @@ def pull_media(work: Round) -> None:
             media = work.client.get_media(remote_id)
         except (NotFoundError, ForbiddenError):
             # Deleted from the library: drop the stand-in (a post then shows no image).
+            _read_again(work, "media item", [remote_id])
             work.cache.outbox.mark_deleted_on_site("media", remote_id)
             continue
-        work.count_pulled("media", _changed(work.cache.catalog.upsert_media([media])))
+        except InvalidResponseError as exc:
+            if exc.record != "media item" or exc.record_id != remote_id:
+                raise
+            # One image the app cannot read does not stop the others (it is asked for again
+            # next round: its stand-in stays).
+            put_aside(work, [RefusedRecord("media item", remote_id, exc.reason or exc.message)])
+            continue
+        with work.cache.transaction():
+            changed = _changed(work.cache.catalog.upsert_media([media]))
+            _read_again(work, "media item", [remote_id])
+        work.count_pulled("media", changed)
         work.progress("media", "Fetching images", done, len(wanted))
 
 
@@ -372,7 +528,15 @@ def sweep_posts(work: Round) -> bool:
         except (NotFoundError, ForbiddenError):
             _deleted(work, "post", remote_id)
             continue
-        work.count_pulled("posts", _changed(work.cache.posts.upsert_from_site([post])))
+        except InvalidResponseError as exc:
+            if exc.record != "post" or exc.record_id != remote_id:
+                raise
+            put_aside(work, [RefusedRecord("post", remote_id, exc.reason or exc.message)])
+            continue
+        with work.cache.transaction():
+            changed = _changed(work.cache.posts.upsert_from_site([post]))
+            _read_again(work, "post", [remote_id])
+        work.count_pulled("posts", changed)
     return len(missing) + len(stale) <= limit
 
 
@@ -390,6 +554,7 @@ def sweep_inquiries(work: Round) -> bool:
 
 
 def _deleted(work: Round, entity: Literal["post", "inquiry"], remote_id: int) -> None:
+    _read_again(work, entity, [remote_id])  # gone from the site: nothing left to read
     outcome = work.cache.outbox.mark_deleted_on_site(entity, remote_id)
     if outcome == "kept":
         local_id = (

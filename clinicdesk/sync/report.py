@@ -97,6 +97,41 @@ class RecordIssue:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableRecord:
+    """A record the site holds that ClinicDesk could not read (kept aside, the rest synced).
+
+    Attributes:
+        kind: "post", "inquiry", "note"...
+        remote_id: its id on the site, or None when even that could not be read.
+        reason: why, for the user ("its field “title.raw” is too long (...)"). Never a value of
+            an inquiry's field.
+    """
+
+    kind: str
+    remote_id: int | None
+    reason: str
+
+
+_PLURAL = {"inquiry": "inquiries", "category": "categories", "media item": "media items"}
+
+
+def unreadable_lines(records: tuple[UnreadableRecord, ...]) -> tuple[str, ...]:
+    """One sentence per kind: "1 post could not be read: <reason>", "3 inquiries could not be
+    read: <the first reason> (and 2 more)"."""
+    by_kind: dict[str, list[UnreadableRecord]] = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+    lines = []
+    for kind, group in by_kind.items():
+        count = len(group)
+        noun = kind if count == 1 else _PLURAL.get(kind, f"{kind}s")
+        ident = f" (id {group[0].remote_id})" if group[0].remote_id is not None else ""
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        lines.append(f"{count} {noun} could not be read{ident}: {group[0].reason}{more}")
+    return tuple(lines)
+
+
+@dataclass(frozen=True, slots=True)
 class SyncError:
     """A failure that stopped the round or one of its steps.
 
@@ -159,7 +194,11 @@ class SyncReport:
         waiting: changes that wait for something else to reach the site first.
         trashed_instead: permanent deletes turned into a move to the trash (see
             :data:`IssueKind`).
-        errors: failures (one when the round stopped; steps skipped for a missing plugin...).
+        errors: failures (one when the round stopped; a kind of record whose listing failed
+            while the others went on; steps skipped for a missing plugin...).
+        unreadable: records of the site that could not be read and are kept aside (every one
+            still aside after this round, from this round or an earlier one); everything else
+            synced. See :func:`unreadable_lines` for what to show.
         requests: HTTP requests sent (each retry counts).
         swept: whether the deletion sweep ran this round.
         full: whether this was a first (full) download that came out whole (no record listed
@@ -185,6 +224,7 @@ class SyncReport:
     waiting: tuple[RecordIssue, ...] = ()
     trashed_instead: tuple[RecordIssue, ...] = ()
     errors: tuple[SyncError, ...] = ()
+    unreadable: tuple[UnreadableRecord, ...] = ()
     requests: int = 0
     swept: bool = False
     full: bool = False
@@ -233,6 +273,7 @@ class SyncReport:
             f"{self.requests} requests in {self.seconds:.1f} s.",
         ]
         lines += [error.message for error in self.errors]
+        lines += unreadable_lines(self.unreadable)
         lines += [f"{issue.entity} {issue.local_id}: {issue.message}" for issue in self.issues]
         if self.retry_after is not None:
             lines.append(f"Next try in {self.retry_after:.0f} s.")

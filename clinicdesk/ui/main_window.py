@@ -61,6 +61,9 @@ from clinicdesk.ui.window_state import restore_window_state, save_window_state
 
 logger = logging.getLogger(__name__)
 
+#: The least time between two reads of the inbox while a round stores pages of inquiries.
+_INBOX_FILL_MS = 300
+
 #: The capability that lets a user write posts (WordPress's own).
 CAP_EDIT_POSTS = "edit_posts"
 #: How long a notification stays (in the status bar when the desktop has no system tray).
@@ -208,6 +211,13 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self._build_status_bar()
 
+        # While a round stores pages of inquiries (a first sign-in's inbox comes newest first),
+        # the inbox is read again at most every _INBOX_FILL_MS: it fills in as pages arrive.
+        self._inbox_fill = QTimer(self)
+        self._inbox_fill.setSingleShot(True)
+        self._inbox_fill.setInterval(_INBOX_FILL_MS)
+        self._inbox_fill.timeout.connect(self._inbox_fill_due)
+        self._inbox_fill_pending = False
         sync.statusChanged.connect(self._show_sync_status)
         sync.roundFinished.connect(self._round_finished)
         self._show_sync_status(sync.status)
@@ -358,6 +368,9 @@ class MainWindow(QMainWindow):
         thread."""
         if self._tabs_stopped:
             return
+        # The round's own read below replaces any read of the inbox still due while it ran.
+        self._inbox_fill.stop()
+        self._inbox_fill_pending = False
         self._keep_access(result)
         self._update_plugin_warning()
         self._follow_access(removed=result.inquiries_removed > 0)
@@ -675,6 +688,23 @@ class MainWindow(QMainWindow):
 
     def _show_sync_status(self, status: SyncStatus) -> None:
         self.sync_panel.show_status(status)
+        step = status.progress
+        if step is not None and step.phase == "inquiries":
+            self._fill_inbox()
+
+    def _fill_inbox(self) -> None:
+        """A page of inquiries was stored: show it now, or when the last read is old enough."""
+        if self._inbox_fill.isActive():
+            self._inbox_fill_pending = True
+            return
+        if not self._tabs_stopped and self.inquiries_tab is not None:
+            self.inquiries_tab.refresh(announce=False)
+        self._inbox_fill_pending = False
+        self._inbox_fill.start()
+
+    def _inbox_fill_due(self) -> None:
+        if self._inbox_fill_pending:
+            self._fill_inbox()
 
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog (non-blocking); saved when the user clicks OK."""
@@ -791,6 +821,7 @@ class MainWindow(QMainWindow):
         if self._tabs_stopped:
             return
         self._tabs_stopped = True
+        self._inbox_fill.stop()
         if self.posts_tab is not None:
             self.posts_tab.shutdown()
         if self.inquiries_tab is not None:

@@ -84,6 +84,10 @@ class SyncStatusPanel(QWidget):
             connection = self.tr("Not connected yet")
         self.connection.setText(connection)
         message = self._message(status)
+        if status.unreadable and status.state in (SyncState.SYNCED, SyncState.FAILED):
+            # Everything else synced; the user must know what did not, and why (the sentences
+            # name a kind, an id and a field: never what an inquiry says).
+            message = " ".join([message.rstrip(".") + ".", *status.unreadable])
         self.message.setText(message)
         self.message.setToolTip(message)
         self.sign_in_again.setVisible(status.state is SyncState.SIGNED_OUT)

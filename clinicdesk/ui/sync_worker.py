@@ -68,6 +68,8 @@ class SyncStatus:
         progress: the running round's progress, or None.
         detail: the error's message (plain text from the site client), or "".
         retry_after: for FAILED after a 429: seconds the site asked to wait, or None.
+        unreadable: records of the site the last round could not read (kept aside, the rest
+            synced), as sentences ("1 post could not be read (id 12): ..."), or ().
         previous: the state before the running round (to show offline/online while syncing).
     """
 
@@ -78,6 +80,7 @@ class SyncStatus:
     detail: str = ""
     retry_after: float | None = None
     previous: SyncState = SyncState.NOT_YET
+    unreadable: tuple[str, ...] = ()
 
     @property
     def online(self) -> bool | None:
@@ -270,7 +273,12 @@ class SyncController(QObject):
 
     def _on_done(self, result: RoundResult) -> None:
         logger.info("sync round ended: %s", result.outcome)
-        status = replace(self._status, detail=result.detail, retry_after=result.retry_after)
+        status = replace(
+            self._status,
+            detail=result.detail,
+            retry_after=result.retry_after,
+            unreadable=result.unreadable,
+        )
         if result.outcome == "ok":
             status = replace(status, state=SyncState.SYNCED, last_success=datetime.now(UTC))
         elif result.outcome == "signed_out":

@@ -40,6 +40,7 @@ EXPECTED = (
     "posts.sort.title",
     "posts.sort.modified",
     "ui.max_stall",
+    "signin.first_inquiries",
     "startup.window_shown",
     "startup.peak_rss",
     "crisis.match_3000.p50",

@@ -112,14 +112,15 @@ def test_a_round_with_nothing_changed_costs_four_requests(
     routes = [(s.method, s.path.removeprefix("/wp-json/")) for s in proxy.log[before:]]
     assert routes == [
         ("GET", "wp/v2/users/me"),
-        ("GET", "wp/v2/posts"),
+        # The inbox first, in every round; the post catalogue after.
         ("GET", "wp/v2/inquiries"),
         ("GET", "clinicdesk/v1/notes"),
+        ("GET", "wp/v2/posts"),
     ]
     # Incremental: the windows start where the first round ended (minus the overlaps).
     queries = [s.query for s in proxy.log[before:]]
-    assert "modified_after=" in queries[1] and "modified_after=" in queries[2]
-    assert "after_id=" in queries[3] and "after_id=0" not in queries[3]
+    assert "modified_after=" in queries[1] and "modified_after=" in queries[3]
+    assert "after_id=" in queries[2] and "after_id=0" not in queries[2]
 
 
 @pytest.mark.demosite_only(reason="needs 400 posts and 400 inquiries bulk-seeded on a private site")
@@ -397,13 +398,14 @@ def test_progress_is_reported_step_by_step(accounts: Accounts) -> None:
     images = ["media"] if report.pulled_by_kind.get("media") else []
     assert phases == [
         "sign_in",
+        # The inbox and the triage changes first; the post catalogue after.
+        "inquiries",
+        "notes",
+        "push",
         "terms",
         "users",
         "posts",
-        "inquiries",
-        "notes",
         *images,
-        "push",
         "done",
     ]
     assert all(p.message for p in seen)
@@ -427,14 +429,14 @@ def test_cancel_stops_between_steps_and_the_next_round_completes(
     local_id = account.cache.posts.create(title="Waiting to go")
     cancel = threading.Event()
 
-    def stop_after_posts(progress: SyncProgress) -> None:
-        if progress.phase == "posts":
+    def stop_after_notes(progress: SyncProgress) -> None:
+        if progress.phase == "notes":
             cancel.set()
 
-    report = account.sync(progress=stop_after_posts, cancel=cancel)
+    report = account.sync(progress=stop_after_notes, cancel=cancel)
     assert report.outcome == "cancelled" and report.pushed == 0
     assert [e.state for e in account.cache.outbox.entries()] == ["pending"]
-    assert account.cache.posts.counts()["all"] > 1  # the posts page was kept
+    assert account.cache.inquiries.page("open").items  # the inquiries page was kept
     assert account.sync().outcome == "ok"
     remote_id = account.cache.posts.get(local_id).remote_id
     assert remote_id is not None and site_view.post(remote_id)["title"]["raw"] == "Waiting to go"

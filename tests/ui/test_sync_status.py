@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
@@ -11,7 +12,9 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
+from tests.fixtures.faults import FaultProxy, Rule, break_record
 from tests.fixtures.site import SiteUnderTest
+from tests.fixtures.sync import SiteView
 from tests.ui.conftest import (
     MakeController,
     Proxy,
@@ -217,3 +220,38 @@ def test_closing_with_changes_waiting_says_they_are_safe(
     close.click()
     qtbot.waitUntil(lambda: finished == [0], timeout=5_000)
     assert not window.isVisible()
+
+
+@pytest.mark.demosite_only(reason="rewrites the site's answers (WordPress may send them chunked)")
+def test_a_record_that_cannot_be_read_is_named_in_the_status_bar_and_the_rest_syncs(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    memory_credentials: CredentialStore,
+    fresh_site: SiteUnderTest,
+) -> None:
+    view = SiteView(fresh_site)
+    broken = view.make_post("Arrives broken")
+    with FaultProxy(fresh_site.url) as proxy:
+        proxy.add(
+            Rule(
+                "rewrite",
+                method="GET",
+                path=r"/wp/v2/posts$",
+                times=None,
+                answer=break_record(broken["id"], "title.raw", "Broken \udc00 title"),
+            )
+        )
+        user, password = fresh_site.auth("editor")
+        controller = make_controller(memory_credentials)
+        controller.start()
+        fill_and_submit(sign_in_dialog(qtbot, controller), proxy.url, user, password)
+        window = wait_for_window(qtbot, controller)
+        wait_until_synced(qtbot, window)
+
+        # Synced (the inbox and the other posts are here), and the one post is named.
+        message = label(window, "syncMessage")
+        assert message.startswith(
+            f"Synced. 1 post could not be read (id {broken['id']}): its field “title.raw”"
+        ), message
+        assert window.session.cache.inquiries.page("open").items
+        window.close()

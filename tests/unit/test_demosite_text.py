@@ -81,3 +81,9 @@ def test_arguments_are_coerced_like_query_strings() -> None:
     assert validate_value("5", Arg("integer"), "n") == 5
     assert validate_value("false", Arg("boolean"), "n") is False
     assert validate_value("1, 2,3", Arg("array", items=Arg("integer")), "n") == [1, 2, 3]
+
+
+def test_a_slug_is_cut_to_200_bytes_like_wordpress() -> None:
+    # A contributor's 10,001-character title: WordPress's generated slug still fits post_name.
+    slug = sanitize_title("Long title " + "x" * 10_000)
+    assert slug.startswith("long-title-x") and len(slug) == 200

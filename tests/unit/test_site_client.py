@@ -234,9 +234,20 @@ def test_a_site_that_never_stops_paging_is_stopped(
     mock: responses.RequestsMock, client: SiteClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("clinicdesk.site.client._MAX_PAGES", 3)
-    mock.get(POSTS, **page_of([post_json()], 10**9, 10**7))
+    for post_id in (1, 2, 3):  # other records on every page: the site does page, endlessly
+        mock.get(POSTS, **page_of([post_json(id=post_id)], 10**9, 10**7))
     with pytest.raises(InvalidResponseError, match="more pages"):
         client.list_posts()
+
+
+def test_a_site_that_ignores_the_page_number_is_stopped_at_the_second_page(
+    mock: responses.RequestsMock, client: SiteClient
+) -> None:
+    # A page cache keyed on the path alone: page 1 for every page of a 10,000-page listing.
+    mock.get(POSTS, **page_of([post_json(id=1), post_json(id=2)], 20_000, 10_000))
+    with pytest.raises(InvalidResponseError, match="ignores the page number"):
+        client.list_posts()
+    assert len(mock.calls) == 2
 
 
 def test_missing_pagination_headers_are_refused(

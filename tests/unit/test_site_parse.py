@@ -479,17 +479,23 @@ def test_each_malformed_field_is_named(
 # ---- sizes ------------------------------------------------------------------------------------
 
 
+def _category(value: object) -> object:
+    return parse.term(value, "category")
+
+
 @pytest.mark.parametrize(
     ("parser", "sample", "path", "size"),
     [
-        (parse.post, post_json(), "title.raw", 10_001),
-        (parse.post, post_json(), "slug", 10_001),
-        (parse.inquiry, inquiry_json(), "meta.first_name", 1_001),
-        (parse.inquiry, inquiry_json(), "meta.message", 100_001),
-        (parse.note, note_json(), "content", 100_001),
+        # The limits of the columns WordPress keeps these in (VARCHAR lengths are characters).
+        (parse.post, post_json(), "slug", 201),  # post_name VARCHAR(200)
+        (_category, category_json(), "name", 201),  # terms.name VARCHAR(200)
+        (parse.media, media_json(), "mime_type", 101),  # post_mime_type VARCHAR(100)
+        (parse.user, user_json(), "name", 251),  # display_name VARCHAR(250)
+        (parse.user, user_json(), "slug", 51),  # user_nicename VARCHAR(50)
+        (parse.note, note_json(), "author_name", 251),  # a display_name
     ],
 )
-def test_absurdly_long_fields_are_refused(
+def test_fields_longer_than_wordpress_stores_are_refused(
     parser: Parser, sample: dict[str, Any], path: str, size: int
 ) -> None:
     with pytest.raises(InvalidResponseError) as caught:

@@ -122,6 +122,8 @@ class _Snapshot:
     ids: array[int] | None
     counts: dict[TriageView, int]
     arrivals: Arrivals
+    #: Whether new arrivals are announced (and the arrivals mark moves) with this read.
+    announce: bool = True
 
 
 class InboxTable(RecordTable):
@@ -191,6 +193,10 @@ class InquiriesTab(QWidget):
         self._runner = TaskRunner(max_threads=1, name="inquiries", parent=self)
         self._loading = False
         self._load_again = False
+        # Reads made while a round is still storing inquiries show them but do not announce
+        # them: the crisis check of the arrivals runs when the round ends, and the
+        # announcement says how many are urgent.
+        self._announce = True
         self._generation = 0
         self._arrival_mark: int | None = None
         self._unread: int | None = None
@@ -243,9 +249,15 @@ class InquiriesTab(QWidget):
 
     # -- the shell's API --------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Read the cache again (after a sync round): counts, the inbox, the shown inquiry."""
+    def refresh(self, *, announce: bool = True) -> None:
+        """Read the cache again (after a sync round): counts, the inbox, the shown inquiry.
+
+        Args:
+            announce: say how many new inquiries arrived (and how many are urgent). False
+                while a round is still storing them (their crisis check comes at its end).
+        """
         self._duplicates_key = None  # new arrivals may be the same person again
+        self._announce = announce
         self._read_staff()
         self._load()
 
@@ -532,6 +544,7 @@ class InquiriesTab(QWidget):
         query = self.model.query
         locked = self._locked
         mark = self._arrival_mark
+        announce = self._announce
         store, user_id = self._store, self._user_id
 
         def work() -> _Snapshot:
@@ -546,7 +559,7 @@ class InquiriesTab(QWidget):
                 )
             counts = store.triage_counts(user_id=user_id)
             arrivals = store.arrivals(mark if mark is not None else 2**62)
-            return _Snapshot(query, ids, counts, arrivals)
+            return _Snapshot(query, ids, counts, arrivals, announce)
 
         self._runner.run(
             work,
@@ -571,7 +584,8 @@ class InquiriesTab(QWidget):
         if unread != self._unread:
             self._unread = unread
             self.unread_count_changed.emit(unread)
-        self._notify_arrivals(snapshot.arrivals)
+        if snapshot.announce:
+            self._notify_arrivals(snapshot.arrivals)
         fresh = (
             generation == self._generation
             and not self._locked
