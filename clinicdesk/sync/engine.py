@@ -134,7 +134,10 @@ class SyncEngine:
             )
         try:
             work = Round(self.client, self.cache, self.options, started_at, progress, cancel)
-            outcome, learned, failure = self._run(work, full)
+            # The cancel reaches the wire: a wait between retries ends at once and a request
+            # in flight is cut; the round's retries share one budget of waiting.
+            with self.client.limits(cancel=cancel, wait_budget=self.options.max_wait_per_round):
+                outcome, learned, failure = self._run(work, full)
             retry_after = self._backoff(outcome, failure)
         finally:
             lock.release()
@@ -204,6 +207,11 @@ class SyncEngine:
                 self.cache.outbox.requeue_in_flight()
             except CacheError:
                 logger.exception("could not put waiting changes back in the queue")
+        if failure is not None and work.cancelled:
+            # The request failed because the caller cancelled (CancelledError, or a create
+            # whose outcome the cut made unknown): the site did nothing wrong.
+            failure = None
+            outcome = "cancelled"
         if failure is not None:
             work.error(failure)
             kind = error_kind(failure)
