@@ -25,8 +25,8 @@ on a cancel (:meth:`Transport.limits`).
 The environment is not trusted with the credentials: ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``
 and ``~/.netrc`` are ignored (``trust_env`` is off on every session used), so the site's
 credentials never go to a proxy nobody chose for ClinicDesk. (``REQUESTS_CA_BUNDLE`` is still
-read, by hand: it only changes which roots check the site's certificate.) A proxy is used only when given
-explicitly (the app's setting), under the same rules as the site address.
+read, by hand: it only changes which roots check the site's certificate.) A proxy is used only
+when given explicitly (the app's setting), under the same rules as the site address.
 """
 
 from __future__ import annotations

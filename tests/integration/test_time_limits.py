@@ -22,8 +22,8 @@ from clinicdesk.site import (
     RetryPolicy,
     SiteClient,
     SiteError,
-    Timeouts,
     TimedOutError,
+    Timeouts,
 )
 from clinicdesk.sync import SyncOptions
 from tests.fixtures import sync as fixtures
@@ -133,9 +133,7 @@ def test_a_fast_answer_is_not_cut_by_the_deadline(
 
 def test_429_waits_are_capped_per_request(site: SiteUnderTest, shared_proxy: FaultProxy) -> None:
     # Retry-After: 60 with four attempts used to mean three sleeps of 60 s, 180 s in all.
-    shared_proxy.add(
-        Rule("status", path=ME, status=429, headers={"Retry-After": "60"}, times=None)
-    )
+    shared_proxy.add(Rule("status", path=ME, status=429, headers={"Retry-After": "60"}, times=None))
     sleeps = Recorder()
     with client_via(
         shared_proxy.url,
@@ -154,9 +152,7 @@ def test_429_waits_are_capped_per_request(site: SiteUnderTest, shared_proxy: Fau
 def test_a_429_wait_ends_at_once_when_the_round_is_cancelled(
     site: SiteUnderTest, shared_proxy: FaultProxy
 ) -> None:
-    shared_proxy.add(
-        Rule("status", path=ME, status=429, headers={"Retry-After": "50"}, times=None)
-    )
+    shared_proxy.add(Rule("status", path=ME, status=429, headers={"Retry-After": "50"}, times=None))
     cancel = threading.Event()
     # Limits that allow the 50 s wait: only the cancel can end it early.
     with client_via(shared_proxy.url, site, total=300.0) as client:
