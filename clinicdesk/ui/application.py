@@ -505,13 +505,18 @@ class AppController(QObject):
         """
         self._replacing_window = replacing
         try:
-            if self.sync is not None:
-                self.sync.shutdown()
+            # The round is cancelled and waited for before anything it uses closes.
+            stopped = self.sync.shutdown() if self.sync is not None else True
             if self.window is not None:
                 self.window.close_now()
                 self.window.deleteLater()
             if self.session is not None:
-                self.session.close()
+                if stopped:
+                    self.session.close()
+                else:
+                    # Never close the cache under a running round: the process ends (or the
+                    # round does) and SQLite's journal keeps the file consistent either way.
+                    logger.warning("a sync round did not stop in time: its cache is left open")
         finally:
             self._replacing_window = False
         if self.sync is not None:
