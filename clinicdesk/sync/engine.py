@@ -139,6 +139,8 @@ class SyncEngine:
             with self.client.limits(cancel=cancel, wait_budget=self.options.max_wait_per_round):
                 outcome, learned, failure = self._run(work, full)
             retry_after = self._backoff(outcome, failure)
+            if outcome == "ok":
+                self._prune_backups()
         finally:
             lock.release()
         work.progress("done", "Sync finished")
@@ -309,6 +311,14 @@ class SyncEngine:
         if isinstance(failure, RateLimitedError) and failure.retry_after is not None:
             wait = max(wait, failure.retry_after)
         return wait
+
+    def _prune_backups(self) -> None:
+        """After a round that ended well with nothing left to send, the copies made before
+        schema migrations guard nothing the site does not hold: they go (they hold every
+        inquiry, readable with the key in the keyring)."""
+        if self._pending():
+            return
+        self.cache.prune_backups()
 
     def _pending(self) -> int:
         try:
