@@ -30,7 +30,7 @@ from clinicdesk.accounts.session import AccountSession, SignOutResult, sign_out,
 from clinicdesk.accounts.signin import SignInResult, classify, sign_in
 from clinicdesk.accounts.syncbridge import run_round
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
-from clinicdesk.site import SiteError
+from clinicdesk.site import SiteClient, SiteError
 from clinicdesk.store import (
     Cache,
     CacheError,
@@ -182,10 +182,19 @@ class AppController(QObject):
         dialog.open()
         return dialog
 
+    def _site_client(self, site: str, username: str, password: str) -> SiteClient:
+        """A client of the site through the proxy the settings name (read now, so a change in
+        the settings dialog applies from the next request on), or directly. Runs on a worker
+        thread; an unacceptable proxy raises InsecureURLError, shown like any site error."""
+        proxy = self.settings.load().proxy
+        return SiteClient(site, username, password, proxy=proxy or None)
+
     def _check_sign_in(self, site: str, username: str, password: str) -> None:
         self.logs.redaction.add_secret(password)
         self.tasks.run(
-            lambda: sign_in(site, username, password, self.credentials),
+            lambda: sign_in(
+                site, username, password, self.credentials, client_factory=self._site_client
+            ),
             lambda result: self._signed_in(result, password),
             lambda error: self._sign_in_failed(site, error),
             known=(SiteError, ValueError),
@@ -395,6 +404,7 @@ class AppController(QObject):
             interval_minutes=settings.sync_interval_minutes,
             debounce_ms=self._debounce_ms,
             round_function=self._round_function,
+            client_factory=self._site_client,
             parent=self,
         )
         keyring = (
