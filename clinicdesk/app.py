@@ -313,7 +313,8 @@ class _Headless:
 
         rounds: list[RoundResult] = []
         try:
-            with SiteClient(account.site_url, account.username, password) as client:
+            proxy = self.settings.load().proxy or None  # the only proxy used (see Settings)
+            with SiteClient(account.site_url, account.username, password, proxy=proxy) as client:
                 rounds.append(one_round(client))
                 if rounds[0].flagged and rounds[0].ok and not cancel.is_set():
                     # New arrivals were flagged urgent after the round: send the flags now, so

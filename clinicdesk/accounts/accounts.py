@@ -52,6 +52,8 @@ DEFAULT_IDLE_LOCK_MINUTES = 10
 MAX_IDLE_LOCK_MINUTES = 8 * 60
 #: The longest crisis protocol kept (a pasted document is cut there).
 MAX_PROTOCOL_CHARS = 20_000
+#: The longest proxy address kept (anything longer is not an address).
+MAX_PROXY_CHARS = 2000
 
 #: USPS codes and names of the states (and DC) the clinic may be licensed in.
 US_STATES: dict[str, str] = {
@@ -232,6 +234,10 @@ class Settings:
             (``clinicdesk.domain.lock``; never the passphrase). Forgotten at each sign-in, so
             signing in again is how a forgotten passphrase is reset.
         window_state: opaque window geometry and splitter positions, keyed by name.
+        proxy: the proxy the clinic chose for reaching its site (``http://host:port``), or ""
+            to connect directly. The only proxy ClinicDesk uses: those of the environment
+            (``HTTPS_PROXY``...) are ignored. Checked with the site's rules
+            (:func:`clinicdesk.site.transport.check_proxy_url`); never holds a password.
     """
 
     accounts: list[Account] = field(default_factory=list)
@@ -243,6 +249,7 @@ class Settings:
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
     unlock_hashes: dict[str, str] = field(default_factory=dict)
     window_state: dict[str, str] = field(default_factory=dict)
+    proxy: str = ""
 
     def account(self, account_id_: str | None) -> Account | None:
         """The remembered account with this id, or None."""
@@ -297,6 +304,7 @@ class Settings:
             "idle_lock_minutes": self.idle_lock_minutes,
             "unlock_hashes": dict(self.unlock_hashes),
             "window_state": dict(self.window_state),
+            "proxy": self.proxy,
         }
 
     @classmethod
@@ -324,6 +332,9 @@ class Settings:
             settings.idle_lock_minutes = clamp_idle_minutes(idle)
         settings.unlock_hashes = _str_dict(data.get("unlock_hashes"))
         settings.window_state = _str_dict(data.get("window_state"))
+        proxy = data.get("proxy")
+        if isinstance(proxy, str) and len(proxy) <= MAX_PROXY_CHARS:
+            settings.proxy = proxy.strip()
         return settings
 
 

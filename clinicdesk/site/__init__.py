@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from clinicdesk.site.client import MAX_PER_PAGE, SiteClient
 from clinicdesk.site.errors import (
+    CancelledError,
     CertificateError,
     ForbiddenError,
     GoneError,
@@ -67,6 +68,7 @@ __all__ = [
     "POST_STATUSES",
     "TRIAGE_STATUSES",
     "USER_AGENT",
+    "CancelledError",
     "CertificateError",
     "Consultation",
     "ContactMethod",

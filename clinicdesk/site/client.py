@@ -16,11 +16,12 @@ import copy
 import logging
 import random
 import re
+import threading
 import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -401,9 +402,12 @@ class SiteClient:
         retry: the retry policy for idempotent requests.
         ca_bundle: a CA certificate file for a site with a certificate of the clinic's own
             authority. TLS verification itself cannot be turned off.
-        sleep: how to wait between retries (tests inject a recorder).
+        sleep: how to wait between retries (tests inject a recorder). None: wait on the
+            round's cancel (:meth:`limits`), which ends the wait at once.
         clock: current Unix time, for ``Retry-After`` dates.
         rand: numbers in [0, 1) for the backoff jitter.
+        proxy: the proxy the clinic chose (the app's setting), or None to connect directly.
+            Proxies from the environment (``HTTPS_PROXY``...) and ``~/.netrc`` are never used.
 
     Raises:
         InsecureURLError: the address is not acceptable (see :func:`normalize_site_url`).
@@ -420,9 +424,10 @@ class SiteClient:
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         ca_bundle: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
+        proxy: str | None = None,
     ) -> None:
         if (username is None) != (app_password is None):
             raise ValueError("give both a username and an application password, or neither")
@@ -439,6 +444,7 @@ class SiteClient:
                 sleep=sleep,
                 clock=clock,
                 rand=rand,
+                proxy=proxy,
             )
         )
 
@@ -471,6 +477,13 @@ class SiteClient:
         factory = self._session_factory
         twin._use(self._transport.fork(None if factory is None else factory()))
         return twin
+
+    def limits(
+        self, *, cancel: threading.Event | None = None, wait_budget: float | None = None
+    ) -> AbstractContextManager[None]:
+        """Bind this client and its forks to a round (its cancel, its budget of waits between
+        retries) for the duration of the ``with``: see :meth:`Transport.limits`."""
+        return self._transport.limits(cancel=cancel, wait_budget=wait_budget)
 
     def close(self) -> None:
         """Close the HTTP session, if the client created it (a fork always closes its own)."""

@@ -42,6 +42,11 @@ class TimedOutError(UnreachableError):
     """The site did not answer in time."""
 
 
+class CancelledError(SiteError):
+    """The caller cancelled (closing the window, Sync now, sign-out) while a request was on the
+    wire or waiting to be retried. Not a failure of the site: nothing is wrong with it."""
+
+
 class CertificateError(SiteError):
     """The site's TLS certificate could not be verified."""
 

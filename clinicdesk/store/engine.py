@@ -157,6 +157,7 @@ class Cache:
         key_source: whether the key is a keyring key or a passphrase.
         revision: the schema revision the file is at.
         backup: the copy written before a migration at this open, or None.
+        backup_dir: the folder of the copies made before migrations (``backups/``).
     """
 
     def __init__(
@@ -166,12 +167,14 @@ class Cache:
         key_source: KeySource,
         revision: str,
         backup: Path | None,
+        backup_dir: Path | None = None,
     ) -> None:
         self.engine = engine
         self.path = path
         self.key_source = key_source
         self.revision = revision
         self.backup = backup
+        self.backup_dir = backup_dir if backup_dir is not None else path.parent / "backups"
         self._write_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self._closed = False
         self._lock = threading.Lock()
@@ -288,6 +291,32 @@ class Cache:
                 self.engine.dispose()
                 _tighten(self.path)
 
+    def prune_backups(self) -> int:
+        """Delete the copies made before migrations (``backups/``).
+
+        Each is a whole cache, inquiries included, encrypted with the key that is still in the
+        keyring: once what it guarded is safe (the migrated cache synced), or once inquiries must
+        leave this computer, the copies go too.
+
+        Returns:
+            How many files were deleted. One that cannot be deleted is logged (its name only)
+            and left.
+        """
+        removed = 0
+        if not self.backup_dir.is_dir():
+            return 0
+        for file in sorted(self.backup_dir.glob("cache-schema*")):
+            try:
+                file.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                logger.warning("could not delete the backup %s: %s", file.name, error.strerror)
+        if removed:
+            logger.info("deleted %d backup(s) made before schema upgrades", removed)
+        return removed
+
     def __enter__(self) -> Cache:
         return self
 
@@ -328,12 +357,13 @@ def open_cache(
     create_private_file(path)
     _tighten(path)
     engine = _make_engine(path, key, pool_size)
+    backups = backup_dir or path.parent / "backups"
     try:
         _check_key(engine)
         result = migrate.upgrade(
             engine,
             key,
-            backup_dir=backup_dir or path.parent / "backups",
+            backup_dir=backups,
             script_location=migrations_dir,
             app_version=__version__,
         )
@@ -344,7 +374,7 @@ def open_cache(
     _tighten(path)
     if result.backup is not None:
         logger.info("schema upgraded from %s to %s", result.from_revision, result.to_revision)
-    return Cache(engine, path, key.source, result.to_revision, result.backup)
+    return Cache(engine, path, key.source, result.to_revision, result.backup, backups)
 
 
 def open_account_cache(paths: AccountPaths, key: CacheKey) -> Cache:

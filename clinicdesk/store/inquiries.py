@@ -1382,10 +1382,14 @@ class InquiryStore:
         and triggers), every change to them waiting to be sent (the site would refuse it now),
         and the inquiry and note sync cursors (were the user allowed again, all of them would be
         fetched anew). One transaction, with SQLite's ``secure_delete`` on, so the freed pages
-        are overwritten rather than left holding the text.
+        are overwritten rather than left holding the text. The copies made before schema
+        migrations (``backups/``) hold every inquiry too, readable with the key still in the
+        keyring: they are deleted as well, every time (also when the cache itself held none, so
+        a removal interrupted before it got to them is finished).
 
         Returns:
-            How many inquiries were removed. Nothing is written when there was nothing to remove.
+            How many inquiries were removed from the cache. Nothing is written to it when there
+            was nothing to remove.
         """
         from sqlalchemy import delete, exists
 
@@ -1399,6 +1403,7 @@ class InquiryStore:
         )
         with self._cache.read() as session:
             if not session.scalar(leftovers):
+                self._cache.prune_backups()
                 return 0
         with self._cache.write() as session:
             connection = session.connection()
@@ -1419,6 +1424,7 @@ class InquiryStore:
                 # The connection goes back to the pool: other writes need not pay for it.
                 connection.exec_driver_sql("PRAGMA secure_delete = OFF")
         logger.info("removed %d inquiries from the offline copy", removed)
+        self._cache.prune_backups()
         return removed
 
     # -- helpers ---------------------------------------------------------------------------------

@@ -57,6 +57,10 @@ class SyncOptions:
             re-read per round, at most; the rest wait for the next sweep.
         backoff: the first wait after a failed round, in seconds; it doubles per failure...
         max_backoff: ...up to this.
+        max_wait_per_round: the most, in seconds, that all the waits between retries of one
+            round add up to (a 429's ``Retry-After``, backoffs); past it a request fails at
+            once and the round ends, to be tried again after ``retry_after``. Each request's
+            own cap is :attr:`clinicdesk.site.RetryPolicy.max_wait`.
     """
 
     per_page: int = 100
@@ -68,6 +72,7 @@ class SyncOptions:
     confirm_per_round: int = 500
     backoff: float = 30.0
     max_backoff: float = 15 * 60.0
+    max_wait_per_round: float = 120.0
 
 
 class Cancelled(Exception):
@@ -145,6 +150,11 @@ class Round:
         self.issues: dict[IssueKind, list[RecordIssue]] = {}
         self.errors: list[SyncError] = []
         self.unreadable: list[UnreadableRecord] = []
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the caller asked the round to stop."""
+        return self._cancel is not None and self._cancel.is_set()
 
     def check_cancel(self) -> None:
         """Raise :class:`Cancelled` if the caller asked to stop."""

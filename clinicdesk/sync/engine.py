@@ -170,8 +170,13 @@ class SyncEngine:
             )
         try:
             work = Round(self.client, self.cache, self.options, started_at, progress, cancel)
-            outcome, learned, failure = self._run(work, full)
+            # The cancel reaches the wire: a wait between retries ends at once and a request
+            # in flight is cut; the round's retries share one budget of waiting.
+            with self.client.limits(cancel=cancel, wait_budget=self.options.max_wait_per_round):
+                outcome, learned, failure = self._run(work, full)
             retry_after = self._backoff(outcome, failure)
+            if outcome == "ok":
+                self._prune_backups()
         finally:
             lock.release()
         work.progress("done", "Sync finished")
@@ -241,6 +246,11 @@ class SyncEngine:
                 self.cache.outbox.requeue_in_flight()
             except CacheError:
                 logger.exception("could not put waiting changes back in the queue")
+        if failure is not None and work.cancelled:
+            # The request failed because the caller cancelled (CancelledError, or a create
+            # whose outcome the cut made unknown): the site did nothing wrong.
+            failure = None
+            outcome = "cancelled"
         if failure is None and outcome == "ok" and state.failures:
             # The round went to its end, but a kind of record could not be synced.
             failure = state.failures[0]
@@ -388,6 +398,14 @@ class SyncEngine:
         return tuple(UnreadableRecord(r.kind, r.remote_id, r.reason) for r in kept) + tuple(
             work.unreadable
         )
+
+    def _prune_backups(self) -> None:
+        """After a round that ended well with nothing left to send, the copies made before
+        schema migrations guard nothing the site does not hold: they go (they hold every
+        inquiry, readable with the key in the keyring)."""
+        if self._pending():
+            return
+        self.cache.prune_backups()
 
     def _pending(self) -> int:
         try:

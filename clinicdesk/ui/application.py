@@ -30,7 +30,7 @@ from clinicdesk.accounts.session import AccountSession, SignOutResult, sign_out,
 from clinicdesk.accounts.signin import SignInResult, classify, sign_in
 from clinicdesk.accounts.syncbridge import run_round
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
-from clinicdesk.site import SiteError
+from clinicdesk.site import SiteClient, SiteError
 from clinicdesk.store import (
     Cache,
     CacheError,
@@ -183,10 +183,19 @@ class AppController(QObject):
         dialog.open()
         return dialog
 
+    def _site_client(self, site: str, username: str, password: str) -> SiteClient:
+        """A client of the site through the proxy the settings name (read now, so a change in
+        the settings dialog applies from the next request on), or directly. Runs on a worker
+        thread; an unacceptable proxy raises InsecureURLError, shown like any site error."""
+        proxy = self.settings.load().proxy
+        return SiteClient(site, username, password, proxy=proxy or None)
+
     def _check_sign_in(self, site: str, username: str, password: str) -> None:
         self.logs.redaction.add_secret(password)
         self.tasks.run(
-            lambda: sign_in(site, username, password, self.credentials),
+            lambda: sign_in(
+                site, username, password, self.credentials, client_factory=self._site_client
+            ),
             lambda result: self._signed_in(result, password),
             lambda error: self._sign_in_failed(site, error),
             known=(SiteError, ValueError),
@@ -396,6 +405,7 @@ class AppController(QObject):
             interval_minutes=settings.sync_interval_minutes,
             debounce_ms=self._debounce_ms,
             round_function=self._round_function,
+            client_factory=self._site_client,
             parent=self,
         )
         keyring = (
@@ -506,13 +516,18 @@ class AppController(QObject):
         """
         self._replacing_window = replacing
         try:
-            if self.sync is not None:
-                self.sync.shutdown()
+            # The round is cancelled and waited for before anything it uses closes.
+            stopped = self.sync.shutdown() if self.sync is not None else True
             if self.window is not None:
                 self.window.close_now()
                 self.window.deleteLater()
             if self.session is not None:
-                self.session.close()
+                if stopped:
+                    self.session.close()
+                else:
+                    # Never close the cache under a running round: the process ends (or the
+                    # round does) and SQLite's journal keeps the file consistent either way.
+                    logger.warning("a sync round did not stop in time: its cache is left open")
         finally:
             self._replacing_window = False
         if self.sync is not None:

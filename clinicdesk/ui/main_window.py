@@ -740,8 +740,10 @@ class MainWindow(QMainWindow):
         minutes, states = dialog.interval_minutes(), dialog.clinic_states()
         protocol = dialog.crisis_protocol()
         hours, idle = dialog.response_target_hours(), dialog.idle_lock_minutes()
+        proxy = dialog.proxy()
 
         def change(settings: Settings) -> None:
+            settings.proxy = proxy  # the next request uses it (the client is made per round)
             settings.sync_interval_minutes = minutes
             settings.clinic_states = states
             settings.crisis_protocol = protocol

@@ -234,13 +234,21 @@ class SyncController(QObject):
         self._session.password = password
         self.start()
 
-    def shutdown(self, timeout_ms: int = 15_000) -> None:
-        """Stop the timers, ask a running round to stop, and wait for it."""
+    def shutdown(self, timeout_ms: int = 15_000) -> bool:
+        """Stop the timers, cancel a running round, and wait for it to end.
+
+        The cancel reaches the round's requests (a request on the wire is cut, a wait between
+        retries ends), so the wait is short even when the site is stuck.
+
+        Returns:
+            True when no round runs any more; False when one still ran after ``timeout_ms``
+            (its cache must then stay open).
+        """
         self._interval.stop()
         self._debounce.stop()
         self._cancel.set()
         self._closed = True
-        self._runner.shutdown(timeout_ms)
+        return self._runner.shutdown(timeout_ms)
 
     # -- the round (worker thread) ----------------------------------------------------------
 

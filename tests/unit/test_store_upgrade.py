@@ -170,3 +170,54 @@ def test_upgraded_cache_follows_the_site_afterwards(upgraded: Cache) -> None:
     assert _found(upgraded, "hopeless") == set()
     with upgraded.read() as session:
         check(session)
+
+
+# -- the backups it leaves behind ---------------------------------------------------------------
+
+
+def _backup_inquiry_count(backup: Path) -> int:
+    """How many inquiries a backup holds, read as anyone with the key could (raw SQLCipher: an
+    ``open_cache`` would upgrade the copy)."""
+    import sqlcipher3
+
+    connection = sqlcipher3.connect(str(backup))
+    try:
+        connection.execute(f'PRAGMA key = "{KEY.sqlcipher_value()}"')
+        return int(connection.execute("SELECT count(*) FROM inquiries").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def test_the_backup_of_an_upgrade_holds_every_inquiry_until_they_are_removed(
+    upgraded: Cache, old_cache: Path
+) -> None:
+    backup = upgraded.backup
+    assert backup is not None
+    # The copy made before the upgrade is readable with the cache's key (still in the keyring).
+    assert _backup_inquiry_count(backup) == len(_OLD_INQUIRIES)
+    # The user lost the right to see inquiries: they go from this computer, backups included.
+    assert upgraded.inquiries.remove_all() == len(_OLD_INQUIRIES)
+    with upgraded.read() as session:
+        assert session.execute(text("SELECT count(*) FROM inquiries")).scalar_one() == 0
+    assert not backup.exists()
+    assert [p.name for p in (old_cache.parent / "backups").iterdir()] == []
+
+
+def test_removing_inquiries_again_clears_a_backup_left_by_an_interrupted_removal(
+    upgraded: Cache, old_cache: Path
+) -> None:
+    backup = upgraded.backup
+    assert backup is not None
+    kept = old_cache.parent / "kept.db"
+    shutil.copyfile(backup, kept)
+    upgraded.inquiries.remove_all()
+    shutil.move(kept, backup)  # as if the app had stopped before the backups went
+    assert upgraded.inquiries.remove_all() == 0  # nothing left in the cache itself...
+    assert not backup.exists()  # ...but the backup is gone all the same
+
+
+def test_pruning_removes_the_backups_of_a_migrated_cache(upgraded: Cache, old_cache: Path) -> None:
+    assert upgraded.backup is not None and upgraded.backup.exists()
+    assert upgraded.prune_backups() == 1
+    assert not upgraded.backup.exists()
+    assert upgraded.prune_backups() == 0

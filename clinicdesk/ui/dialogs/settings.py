@@ -1,4 +1,4 @@
-"""The settings dialog: sync interval and the account; for the Inquiries tab the states the
+"""The settings dialog: sync interval, proxy and the account; for the Inquiries tab the states the
 clinic serves, the first-response target, the idle lock and the crisis protocol."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from clinicdesk.accounts.accounts import (
     MAX_IDLE_LOCK_MINUTES,
     MAX_PROTOCOL_CHARS,
+    MAX_PROXY_CHARS,
     MAX_RESPONSE_HOURS,
     MAX_SYNC_MINUTES,
     MIN_RESPONSE_HOURS,
@@ -33,6 +34,8 @@ from clinicdesk.accounts.accounts import (
     Account,
     Settings,
 )
+from clinicdesk.site import InsecureURLError
+from clinicdesk.site.transport import check_proxy_url
 from clinicdesk.ui.inquiries.options import default_crisis_protocol
 
 
@@ -112,6 +115,29 @@ class SettingsDialog(QDialog):
         interval_label = QLabel(self.tr("Sync &every:"), sync_box)
         interval_label.setBuddy(self.interval_spin)
         sync_form.addRow(interval_label, self.interval_spin)
+        self._site_url = account.site_url
+        self.proxy_edit = QLineEdit(settings.proxy, sync_box)
+        self.proxy_edit.setObjectName("proxyEdit")
+        self.proxy_edit.setAccessibleName(self.tr("Proxy server address"))
+        self.proxy_edit.setMaxLength(MAX_PROXY_CHARS)
+        self.proxy_edit.setPlaceholderText(self.tr("None: connect directly"))
+        self.proxy_edit.setToolTip(
+            self.tr(
+                "Only if the clinic's network requires one, for example "
+                "http://proxy.clinic.example:3128. Proxies set elsewhere on this computer are "
+                "not used."
+            )
+        )
+        proxy_label = QLabel(self.tr("&Proxy server:"), sync_box)
+        proxy_label.setBuddy(self.proxy_edit)
+        sync_form.addRow(proxy_label, self.proxy_edit)
+        self.proxy_problem = QLabel("", sync_box)
+        self.proxy_problem.setObjectName("proxyProblem")
+        self.proxy_problem.setAccessibleName(self.tr("Proxy problem"))
+        self.proxy_problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.proxy_problem.setWordWrap(True)
+        self.proxy_problem.hide()
+        sync_form.addRow("", self.proxy_problem)
         layout.addWidget(sync_box)
 
         account_box = QGroupBox(self.tr("Account"), page)
@@ -266,6 +292,26 @@ class SettingsDialog(QDialog):
     def _change_passphrase(self) -> None:
         self.accept()
         self.changePassphraseRequested.emit()
+
+    def accept(self) -> None:
+        """Save, unless the proxy address would be unsafe or is malformed (then say why)."""
+        text = self.proxy_edit.text().strip()
+        if text:
+            try:
+                check_proxy_url(text, self._site_url)
+            except InsecureURLError as error:
+                self.proxy_problem.setText(error.message)
+                self.proxy_problem.show()
+                self.pages.setCurrentIndex(0)
+                self.proxy_edit.setFocus()
+                return
+        self.proxy_problem.hide()
+        super().accept()
+
+    def proxy(self) -> str:
+        """The chosen proxy address ("" for none), checked by :meth:`accept`."""
+        text = self.proxy_edit.text().strip()
+        return check_proxy_url(text, self._site_url) if text else ""
 
     def interval_minutes(self) -> int:
         """The chosen sync interval."""
