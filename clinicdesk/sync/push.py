@@ -447,7 +447,14 @@ class _Pusher:
         if detail.server is None:
             # The site has not moved since the edit started: send the change as it is.
             fields = self.cache.outbox.post_fields(item)
-            self._pushed_later(item, self._write_post(remote_id, fields, server))
+            try:
+                written = self._write_post(remote_id, fields, server)
+            except NotFoundError:
+                # Deleted for good between the re-read and the write: this change ends here
+                # (the user's version kept, as for any deletion); the others still go.
+                self._gone(item, "post", remote_id)
+                return
+            self._pushed_later(item, written)
             return
         self._merge_post(item, detail, detail.server)
 
@@ -614,8 +621,13 @@ class _Pusher:
             self.cache.inquiries.resolve(item.local_id, **_triage_merge(merge.merged))
             self.work.merged += 1
             return
-        result = self._write_inquiry(remote_id, local, site, server)
-        notes = self._record_triage(item, remote_id, base, local, site)
+        try:
+            result = self._write_inquiry(remote_id, local, site, server)
+            notes = self._record_triage(item, remote_id, base, local, site)
+        except NotFoundError:
+            # Deleted for good since the re-read: as above, this change alone ends.
+            self._gone(item, "inquiry", remote_id)
+            return
         # The outcome and its timeline are stored together, with the next claim. A crash
         # before that sends the entry again: the notes' derived client ids find those written.
         self._pushed_later(item, result, notes)
