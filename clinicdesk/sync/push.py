@@ -374,19 +374,25 @@ class _Pusher:
         client_id = item.client_id
         if client_id is None:
             raise ValueError("a post create without a client id")
-        post = self._create_once(
-            item,
-            self.client.find_post_by_client_id,
-            lambda: self.client.create_post(fields, client_id),
-        )
-        self._pushed(item, post)
+
+        def create() -> Post:
+            if payload != item.payload:
+                # What this attempt sends is kept before it goes (a commit only when it
+                # differs from what the entry holds, i.e. rarely): should its answer be lost,
+                # the post found later is merged from this, not from the site's version then.
+                self.cache.outbox.record_sent(item.id, payload)
+            return self.client.create_post(fields, client_id)
+
+        post, adopted = self._create_once(item, self.client.find_post_by_client_id, create)
+        self.cache.outbox.mark_pushed(item.id, post, adopted=adopted)
+        self.work.pushed += 1
 
     def _create_once(
         self,
         item: OutboxItem,
         find: Callable[[str], _Created | None],
         create: Callable[[], _Created],
-    ) -> _Created:
+    ) -> tuple[_Created, bool]:
         """Create a record on the site at most once, by its client id (a post, an upload).
 
         Sent before without an answer (a crash, a timeout), it may be there already: it is
@@ -394,19 +400,23 @@ class _Pusher:
         there and is adopted. When it is not, it may still be being written: the error goes up
         and the next round asks again before sending anything, so a slow site never gets a
         second copy. (Without a client id nothing can be found: the create is simply sent.)
+
+        Returns:
+            The site's record, and whether it was found (adopted) rather than answered: a
+            record found may have changed on the site since the create went.
         """
         client_id = item.client_id
         if client_id is not None and item.attempts > 1:
             found = find(client_id)
             if found is not None:
-                return found
+                return found, True
         try:
-            return create()
+            return create(), False
         except OutcomeUnknownError:
             found = find(client_id) if client_id is not None else None
             if found is None:
                 raise
-            return found
+            return found, True
 
     def _find_unconfirmed(self, item: OutboxItem) -> int | None:
         """The site id of a post whose create was sent but never confirmed, or None when the
@@ -494,6 +504,11 @@ class _Pusher:
     def _write_post(self, remote_id: int, fields: PostFields, server: Post) -> Post:
         """Send a post's changed fields; a move to the trash is its own request."""
         body = dict(fields)
+        if "date_gmt" in body and body["date_gmt"] is None and server.date_gmt is not None:
+            # "No date" asks WordPress for the time of this request: it would move a post's
+            # publication date (one published offline, whose create's date the site chose)
+            # to now. A date already on the site stays; choosing one is always explicit.
+            del body["date_gmt"]
         trash = body.get("status") == "trash"
         if trash:
             del body["status"]  # WordPress refuses "trash" as a status to write
@@ -599,6 +614,13 @@ class _Pusher:
         else:
             base = {**site, **dict.fromkeys(item.payload, UNKNOWN)}
         merge = merge_fields(base, local, site)
+        if not merge.clean or merge.differs_from(local):
+            # This change is not sent as it is (a conflict, or a merge queues a new change
+            # from the site's version). An earlier attempt of it may have landed with its
+            # answer lost: what the site holds of it is ours, and is noted now, or never.
+            landed = self._record_triage(item, remote_id, base, local, site, landed_only=True)
+            if landed:
+                self.cache.inquiries.upsert_notes(landed)
         if not merge.clean:
             self.cache.outbox.mark_failed(item.id, "changed on the site too")
             self.cache.outbox.mark_conflict("inquiry", item.local_id, server)
@@ -656,6 +678,8 @@ class _Pusher:
         base: Mapping[str, object],
         local: Mapping[str, object],
         site: Mapping[str, object],
+        *,
+        landed_only: bool = False,
     ) -> list[Note]:
         """Add the timeline events of the triage change just accepted; returns the site's
         notes, for the caller to store with the entry's outcome.
@@ -663,8 +687,18 @@ class _Pusher:
         The events are this user's changes (base -> local). On a first attempt only the fields
         just sent count; on a retry (the update may have gone through before a crash) also
         those the site already holds. The note's client id is derived from the entry and the
-        event, so a retry returns the note already written instead of a second one.
+        event, so a retry returns the note already written instead of a second one: each
+        triage change is on the timeline exactly once, whatever was lost or killed between
+        the write and its notes.
+
+        Args:
+            landed_only: only the events an earlier attempt of this entry may have written to
+                the site (a retry, and the site holds the value): for a change that is not
+                sent now (merged or in conflict), whose landed part would otherwise never be
+                noted.
         """
+        if landed_only and item.attempts <= 1:
+            return []
         events: list[tuple[NoteKind, str]] = []
         kinds: tuple[tuple[str, NoteKind], ...] = (
             ("triage_status", "status"),
@@ -677,6 +711,8 @@ class _Pusher:
                 continue
             if local[name] == site[name] and item.attempts <= 1:
                 continue  # someone else made the same change (and noted it)
+            if landed_only and local[name] != site[name]:
+                continue  # not on the site: it goes (and is noted) with the change to come
             content = ("on" if mine else "off") if name == "urgent" else str(mine)
             events.append((kind, content))
         notes: list[Note] = []
@@ -782,7 +818,7 @@ class _Pusher:
                 filename = str(item.payload.get("filename") or Path(path).name)
                 return self.client.upload_media(filename, data, mime_type, item.client_id)
 
-            media = self._create_once(item, self.client.find_media_by_client_id, upload_file)
+            media, _ = self._create_once(item, self.client.find_media_by_client_id, upload_file)
             alt_text = str(item.payload.get("alt_text") or "")
             if alt_text and media.alt_text != alt_text:
                 media = self.client.update_media(media.id, alt_text)
