@@ -27,6 +27,7 @@ site versions are stored beside local edits); the push still re-reads each recor
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -53,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 _PLUGIN_KEY = "sync.has_plugin"
 _SWEEP = "sweep"
+#: The user's capabilities at the last round, and the pulls read again when they change.
+_ACCESS_KEY = "sync.capabilities"
+_ACCESS_CURSORS = ("posts", "inquiries", "notes")
 _BACKOFF = "backoff"
 
 
@@ -220,11 +224,15 @@ class SyncEngine:
         me = self.client.me()
         # Reported whatever happens next: the caller keeps it with the account.
         state.access = UserAccess(me.id, me.capabilities)
+        # A role changed on the site (a contributor promoted to editor): what the user may see
+        # changed everywhere, not only since the cursors; read it all again, and sweep.
+        regained = self._access_changed(me.capabilities)
         outbox = self.cache.outbox
         sweep = outbox.cursor(_SWEEP)
         last = sweep.last_full_sweep
         sweep_due = (
             full
+            or regained
             or last is None
             or work.now - last >= self.options.sweep_interval
             or sweep.after_id + 1 >= self.options.sweep_every_rounds
@@ -260,9 +268,10 @@ class SyncEngine:
         if sweep_due:
             complete = True
             # A full download is itself a complete picture: no sweep needed after it.
-            if can_posts and not posts_full:
+            # (Unless it replaced a cache that held more: records the user may no longer see.)
+            if can_posts and (regained or not posts_full):
                 complete = pull.sweep_posts(work) and complete
-            if can_inquiries and has_plugin and not inquiries_full:
+            if can_inquiries and has_plugin and (regained or not inquiries_full):
                 complete = pull.sweep_inquiries(work) and complete
             state.swept = True
             if complete:
@@ -272,6 +281,26 @@ class SyncEngine:
 
         work.check_cancel()
         push_outbox(work)
+
+    def _access_changed(self, capabilities: frozenset[str]) -> bool:
+        """Compare the user's capabilities with those of the last round (kept in the cache).
+
+        When they changed, the pull cursors are reset in the same transaction, so this round's
+        pull (or the next, after a crash) reads everything the user may now see: incremental
+        windows only hold what changed since, not what was hidden from the user until now.
+
+        Returns:
+            True when they changed (False at the first round: its pull is a full one anyway).
+        """
+        now = json.dumps(sorted(capabilities))
+        known = self.cache.get_meta(_ACCESS_KEY)
+        if known == now:
+            return False
+        with self.cache.transaction():
+            if known is not None:
+                self.cache.outbox.reset_cursors(*_ACCESS_CURSORS)
+            self.cache.set_meta(_ACCESS_KEY, now)
+        return known is not None
 
     def _has_plugin(self, work: Round, state: _Learned, *, refresh: bool) -> bool:
         """Whether the ClinicDesk plugin is active (asked on sweep rounds, remembered between)."""
