@@ -11,15 +11,20 @@ entries oldest first (``OutboxStore.claim_next``) and marks each outcome. Rules,
   both sides changed differently put the record into conflict, both versions kept, nothing sent.
 * **Creates are never duplicated.** A create whose answer was lost (a timeout, a dropped
   connection, a crash after sending) is looked up by its client id before it is sent again, and
-  the post found is adopted.
+  the post found is adopted, merged from what the create *sent* (kept in the entry before each
+  attempt), never from the site's version then: a colleague's change made in between stays,
+  only the fields changed here since go (``store.posts.adopt_post``; docs/sync.md).
 * **Failures.** 400/403 on one record: that record is "rejected" with the site's message and the
-  rest go on. 404 on a record with local changes: deleted on the site, kept here and surfaced.
+  rest go on. 404 on a record with local changes (on the re-read or on the write itself):
+  deleted on the site, kept here and surfaced; the rest go on.
   Offline, timeouts, 5xx and 429: the entry goes back to the queue and the push stops (the site
   is struggling; the next round backs off). 401: the push stops, everything kept.
 * **Inquiries.** Only triage fields and the trash change; each triage change the site accepts is
   recorded as a note after it (``status``, ``assign``, ``urgent``), with a client id derived from
-  the change so that a retry never writes the event twice. Notes are append-only: they never
-  conflict and are never held by an inquiry's conflict.
+  the change so that a retry never writes the event twice. A retry that is merged or in
+  conflict first notes what of it the site already holds, so a landed change whose answer was
+  lost is noted exactly once. Notes are append-only: they never conflict and are never held by
+  an inquiry's conflict.
 
 A crash between any two steps is safe: every step is a site request that can be repeated, or one
 store transaction; an entry left "in flight" is put back in the queue at the next round and,
