@@ -587,13 +587,18 @@ def adopt_post(
     post.generated_slug = record.generated_slug
     post.link = record.link
     post.server_modified_gmt = record.modified_gmt
-    post.rejected_message = None
+    if post.rejected_message is not None:
+        # The site has it: whatever was refused before is not what stands now.
+        post.rejected_message = None
+        if not post.conflict and not post.deleted_on_site:
+            set_held(session, "post", post.id, held=False)
     entries = entries_of(session, "post", post.id)
     for entry in entries:
-        if entry.op == "create" and entry.state != "in_flight":
+        if entry.op == "create":
             if sent is None:
                 sent = dict(entry.payload)
-            session.delete(entry)
+            if entry.state != "in_flight":
+                session.delete(entry)
     session.flush()
     remaining = [e for e in entries if e.op != "create"]
     in_flight = any(e.state == "in_flight" for e in entries)
