@@ -21,10 +21,12 @@ entries oldest first (``OutboxStore.claim_next``) and marks each outcome. Rules,
   is struggling; the next round backs off). 401: the push stops, everything kept.
 * **Inquiries.** Only triage fields and the trash change; each triage change the site accepts is
   recorded as a note after it (``status``, ``assign``, ``urgent``), with a client id derived from
-  the change so that a retry never writes the event twice. A retry that is merged or in
-  conflict first notes what of it the site already holds, so a landed change whose answer was
-  lost is noted exactly once. Notes are append-only: they never conflict and are never held by
-  an inquiry's conflict.
+  the change so that a retry never writes the event twice. A retry whose values the site
+  already holds has landed: it is noted and done, without a write; one that is merged or in
+  conflict first notes what of it the site already holds. So a landed change whose answer was
+  lost is noted exactly once (later edits wait in their own entry: never folded into a change
+  sent once). Notes are append-only: they never conflict and are never held by an inquiry's
+  conflict.
 
 A crash between any two steps is safe: every step is a site request that can be repeated, or one
 store transaction; an entry left "in flight" is put back in the queue at the next round and,
@@ -618,6 +620,16 @@ class _Pusher:
             base: dict[str, object] = _triage_values(started)
         else:
             base = {**site, **dict.fromkeys(item.payload, UNKNOWN)}
+        if item.attempts > 1 and started is not None and _landed(item.payload, site):
+            # Sent before, its answer lost, and the site holds all of it: it landed. Nothing to
+            # write again; its events are noted now (derived ids: never twice), and the site's
+            # version (with a colleague's changes to other fields) is the record's. Later
+            # changes made here wait in their own entries (never folded into an attempted
+            # one), merged from this version: our own write is not taken for a colleague's.
+            mine = {**base, **{k: v for k, v in item.payload.items() if k in base}}
+            notes = self._record_triage(item, remote_id, base, mine, site)
+            self._pushed_later(item, server, notes)
+            return
         merge = merge_fields(base, local, site)
         if not merge.clean or merge.differs_from(local):
             # This change is not sent as it is (a conflict, or a merge queues a new change
@@ -910,6 +922,11 @@ def _site_triage(inquiry: Inquiry) -> dict[str, object]:
         "urgent": inquiry.urgent,
         "unread": inquiry.unread,
     }
+
+
+def _landed(payload: Mapping[str, object], site: Mapping[str, object]) -> bool:
+    """Whether the site holds every value a triage change sets (its write went through)."""
+    return bool(payload) and all(name in site and site[name] == v for name, v in payload.items())
 
 
 def _triage_merge(values: Mapping[str, object]) -> TriageMerge:

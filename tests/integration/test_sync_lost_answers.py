@@ -242,3 +242,33 @@ def test_triage_noted_once_when_every_answer_of_a_round_is_lost(
     assert events.count(("urgent", "on")) == 1, events
     assert not [e for e in events if re.match("assign", e[0])]
     assert_converged(account.cache, site_view)
+
+
+def test_a_landed_triage_change_then_another_here_is_no_conflict_and_both_are_noted(
+    accounts: Accounts, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    account = accounts("administrator", url=proxy.url)
+    inquiry = site_view.make_inquiry()
+    assert account.sync().ok
+    local_id = account.cache.inquiries.local_id(int(inquiry["id"]))
+    assert local_id is not None
+    account.cache.inquiries.set_triage(local_id, triage_status="contacted")
+    proxy.add(
+        Rule("drop_after", method="POST", path=rf"/wp/v2/inquiries/{inquiry['id']}$", times=None)
+    )
+    assert account.sync().outcome != "ok"  # "contacted" is on the site, its answer lost
+    proxy.clear()
+    # The user moves on before the next round: the call is booked.
+    account.cache.inquiries.set_triage(local_id, triage_status="scheduled")
+
+    report = fixtures.sync_until_quiet(account)
+
+    assert report.outcome == "ok" and report.conflicts == (), report.summary()
+    assert site_view.inquiry(int(inquiry["id"]))["meta"]["triage_status"] == "scheduled"
+    events = [(n["kind"], n["content"]) for n in site_view.notes() if n["inquiry"] == inquiry["id"]]
+    assert [e for e in events if e[0] == "status"] == [
+        ("status", "contacted"),
+        ("status", "scheduled"),
+    ]
+    assert account.cache.inquiries.get(local_id).triage.triage_status == "scheduled"
+    assert_converged(account.cache, site_view)
