@@ -606,7 +606,11 @@ def adopt_post(
         sent = fields  # no record of what went (an old cache): the site's version, as before
     local = snapshot_json(session, post)
     if local == sent and not remaining and not in_flight:
-        # Nothing changed here since the create: the site's version is the post now.
+        # Nothing changed here since the create: the site's version is the post now (what the
+        # author wrote is kept in the post's revisions when the site's text differs, as for
+        # any change from the site).
+        if any(local[name] != fields[name] for name in ("title", "content", "excerpt")):
+            _record_revision(session, post, "site")
         _apply_json(session, post, fields)
         post.dirty = False
         post.base = None

@@ -616,3 +616,8 @@ def test_a_create_found_by_the_push_with_nothing_changed_here_takes_the_sites_ve
     assert post.sync_state == "synced" and cache.outbox.entries() == []
     assert (post.fields.title, post.fields.status) == ("Theirs", "trash")
     assert post.fields.date_gmt == T0  # the date the site gave it
+    # What the author wrote stays within reach.
+    assert [(r.origin, r.fields.title) for r in cache.posts.revisions(local_id)][-1] == (
+        "site",
+        "Sent",
+    )
