@@ -627,7 +627,11 @@ class _Pusher:
             # changes made here wait in their own entries (never folded into an attempted
             # one), merged from this version: our own write is not taken for a colleague's.
             mine = {**base, **{k: v for k, v in item.payload.items() if k in base}}
-            notes = self._record_triage(item, remote_id, base, mine, site)
+            try:
+                notes = self._record_triage(item, remote_id, base, mine, site)
+            except NotFoundError:
+                self._gone(item, "inquiry", remote_id)  # deleted since the re-read
+                return
             self._pushed_later(item, server, notes)
             return
         merge = merge_fields(base, local, site)
@@ -635,7 +639,11 @@ class _Pusher:
             # This change is not sent as it is (a conflict, or a merge queues a new change
             # from the site's version). An earlier attempt of it may have landed with its
             # answer lost: what the site holds of it is ours, and is noted now, or never.
-            landed = self._record_triage(item, remote_id, base, local, site, landed_only=True)
+            try:
+                landed = self._record_triage(item, remote_id, base, local, site, landed_only=True)
+            except NotFoundError:
+                self._gone(item, "inquiry", remote_id)  # deleted since the re-read
+                return
             if landed:
                 self.cache.inquiries.upsert_notes(landed)
         if not merge.clean:

@@ -84,6 +84,33 @@ def test_a_post_deleted_on_the_site_before_its_write_ends_that_change_and_the_re
     assert account.sync().outcome == "ok"  # and the next round is not stopped by it either
 
 
+def test_an_inquiry_deleted_on_the_site_before_its_triage_write_ends_that_change_only(
+    accounts: Accounts, proxy: FaultProxy, site_view: SiteView
+) -> None:
+    account = accounts("administrator", url=proxy.url)
+    doomed, other = site_view.make_inquiry(), site_view.make_inquiry()
+    assert account.sync().ok
+    doomed_local = account.cache.inquiries.local_id(int(doomed["id"]))
+    other_local = account.cache.inquiries.local_id(int(other["id"]))
+    assert doomed_local is not None and other_local is not None
+    account.cache.inquiries.set_triage(doomed_local, triage_status="contacted")
+    account.cache.inquiries.set_triage(other_local, triage_status="contacted")
+
+    def delete_first(seen: Seen) -> bool:
+        site_view.request("DELETE", f"wp/v2/inquiries/{doomed['id']}", params={"force": "true"})
+        return True
+
+    write = rf"/wp/v2/inquiries/{doomed['id']}$"
+    proxy.add(Rule("delay", method="POST", path=write, when=delete_first))
+    report = account.sync()
+
+    assert report.outcome == "ok", report.summary()
+    assert [(i.entity, i.local_id) for i in report.deleted_on_site] == [("inquiry", doomed_local)]
+    assert site_view.inquiry(int(other["id"]))["meta"]["triage_status"] == "contacted"
+    kept = account.cache.inquiries.get(doomed_local)
+    assert kept.sync_state == "deleted_on_site" and kept.triage.triage_status == "contacted"
+
+
 # -- adopted creates -----------------------------------------------------------------------------
 
 
