@@ -91,6 +91,7 @@ def enqueue(
     *,
     refs: Iterable[tuple[EntityKind, int]] = (),
     staged: bool = False,
+    fold_attempted: bool = True,
 ) -> int:
     """Queue a change, folding an update into the record's waiting entry when that is safe.
 
@@ -111,6 +112,10 @@ def enqueue(
             post that is live on the site). A staged update folds only into a staged entry, and
             a change to send only into an entry that is not staged, so no sendable entry ever
             carries a staged change.
+        fold_attempted: whether an update may fold into an update already sent once whose
+            answer may have been lost (waiting again, not held). False keeps what that attempt
+            sent apart, so its retry can tell whether it landed (an inquiry's triage: each
+            change noted once).
 
     Returns:
         The id of the entry holding the change.
@@ -124,7 +129,14 @@ def enqueue(
             last is not None
             and last.state != "in_flight"
             and (last.state == "staged") == staged
-            and (last.op == "update" or (last.op in ("create", "upload") and last.attempts == 0))
+            and (
+                # (A held change was refused or stopped before its write: nothing of it landed.)
+                (
+                    last.op == "update"
+                    and (fold_attempted or last.attempts == 0 or last.state == "held")
+                )
+                or (last.op in ("create", "upload") and last.attempts == 0)
+            )
         )
         if last is not None and foldable:
             later_create = any(

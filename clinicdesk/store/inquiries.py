@@ -1160,8 +1160,11 @@ class InquiryStore:
             if row.status != "trash":
                 return
             current = _row_triage(row)
+            refused = row.rejected_message is not None
             self._apply_local(session, row, current, {"status": "private"})
-            enqueue(session, "inquiry", row.id, "update", {"status": "private"})
+            enqueue(
+                session, "inquiry", row.id, "update", {"status": "private"}, fold_attempted=refused
+            )
 
     def delete_permanently(self, local_id: int) -> None:
         """Delete an inquiry for good (hidden now, deleted on the site by sync)."""
@@ -1435,8 +1438,11 @@ class InquiryStore:
         changed = {k: v for k, v in changes.items() if current[k] != v}
         if not changed:
             return False
+        # Not folded into a change already sent once (its retry must know what it sent),
+        # unless the site refused that one: nothing of it landed, and this edit corrects it.
+        refused = row.rejected_message is not None
         self._apply_local(session, row, current, changed)
-        enqueue(session, "inquiry", row.id, "update", changed)
+        enqueue(session, "inquiry", row.id, "update", changed, fold_attempted=refused)
         return True
 
     def _add_note(

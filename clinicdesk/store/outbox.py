@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-from sqlalchemy import bindparam, exists, func, null, select
+from sqlalchemy import bindparam, delete, exists, func, null, select
 from sqlalchemy.orm import Session, aliased
 
 from clinicdesk.site import records
@@ -220,7 +220,9 @@ class OutboxStore:
 
     # -- marking outcomes ------------------------------------------------------------------------
 
-    def mark_pushed(self, entry_id: int, record: SiteRecord | None) -> None:
+    def mark_pushed(
+        self, entry_id: int, record: SiteRecord | None, *, adopted: bool = False
+    ) -> None:
         """The site accepted an entry.
 
         Args:
@@ -228,11 +230,13 @@ class OutboxStore:
             record: the site's record after the change (the created or updated post, the
                 note...), or None after a permanent delete. When more local changes of the
                 record wait, its fields are kept and the record becomes their new base.
+            adopted: a post create's ``record`` was found by its client id after a lost
+                answer: its base is what the create sent (``posts.adopt_post``).
         """
         with self._cache.write() as session:
             entry = self._entry(session, entry_id)
             if entry.entity == "post" and (record is None or isinstance(record, records.Post)):
-                apply_post_pushed(session, entry, record)
+                apply_post_pushed(session, entry, record, adopted=adopted)
             elif entry.entity == "inquiry" and (
                 record is None or isinstance(record, records.Inquiry)
             ):
@@ -245,6 +249,15 @@ class OutboxStore:
                 apply_media_pushed(session, entry, record)
             else:
                 raise TypeError(f"a {type(record).__name__} does not answer a {entry.entity}")
+
+    def record_sent(self, entry_id: int, payload: Mapping[str, Any]) -> None:
+        """Keep in a create entry what is about to be sent (the post as it is now), before it
+        goes: if its answer is lost, the post found later by its client id is merged from this
+        (``posts.adopt_post``), not from whatever the site holds by then."""
+        with self._cache.write() as session:
+            entry = self._entry(session, entry_id)
+            entry.payload = dict(payload)
+            entry.updated_at = utcnow()
 
     def mark_failed(self, entry_id: int, error: str) -> None:
         """Sending failed in a way worth retrying (offline, timeout, 5xx, 429): queue it again.
@@ -440,6 +453,12 @@ class OutboxStore:
             row.updated_at = utcnow()
             session.flush()
             return _cursor_info(row, resource)
+
+    def reset_cursors(self, *resources: str) -> None:
+        """Forget where the pulls of ``resources`` stand: the next pull of each reads it all
+        again (what a user may see changed: their role did)."""
+        with self._cache.write() as session:
+            session.execute(delete(SyncCursor).where(SyncCursor.resource.in_(resources)))
 
     # -- helpers ---------------------------------------------------------------------------------
 

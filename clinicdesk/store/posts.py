@@ -520,22 +520,7 @@ def _update_post(
     post.link = record.link
     if post.remote_id is None:
         # Our create reached the site but its answer did not reach us: adopt the site's post.
-        post.remote_id = record.id
-        post.is_new = False
-        post.base = fields
-        post.server_modified_gmt = record.modified_gmt
-        entries = entries_of(session, "post", post.id)
-        if snapshot_json(session, post) == fields and all(e.state != "in_flight" for e in entries):
-            # The site has exactly what we have: nothing left to send.
-            drop_entries(session, "post", post.id)
-            post.dirty = False
-            post.base = None
-            post.modified_gmt = record.modified_gmt
-            return "updated"
-        for entry in entries:
-            if entry.op == "create" and entry.state != "in_flight":
-                entry.op = "update"
-        return "kept_local"
+        return adopt_post(session, post, record, fields)
     if post.dirty or post.is_new or post.pending_delete:
         # WordPress publishes a scheduled post without a new modified_gmt, so a site copy that
         # differs from the base is newer even when its version did not move.
@@ -562,14 +547,107 @@ def _update_post(
     return "updated"
 
 
-def apply_post_pushed(session: Session, entry: OutboxEntry, record: records.Post | None) -> None:
+def adopt_post(
+    session: Session,
+    post: Post,
+    record: records.Post,
+    fields: JsonDict,
+    sent: JsonDict | None = None,
+) -> ApplyOutcome:
+    """Make the site's ``record`` the post created here whose create's answer was lost.
+
+    Found by its client id (by a pull, or by the push's look-up before sending the create
+    again), the post may have changed on both sides since the create went: a colleague retitled
+    or trashed it on the site, the author edited it here. Its merge base is therefore what the
+    create *sent* (``sent``, or the create entry's payload: the push records there what each
+    attempt sends), never the site's current version:
+
+    * nothing changed here since the create: the site's version is taken as it is (a
+      colleague's retitle, trash or the date the site gave a post published offline stay);
+    * else the base is the sent snapshot and the site's version is kept beside the local one
+      when it differs from it: the waiting changes go through the push's three-way merge, so
+      only the fields changed here since the create are sent, and the same field changed on
+      both sides is a conflict.
+
+    The create entry itself is done (the site has the post) and is dropped, unless it is the
+    one being sent right now (the push marks it).
+
+    Args:
+        session: the write session.
+        post: the local post (``remote_id`` still None).
+        record: the site's post found by the post's client id.
+        fields: ``record``'s fields as JSON in local ids (:func:`record_json`).
+        sent: what the create sent, when the caller knows it (the entry it marks).
+
+    Returns:
+        "updated" when the site's version was taken, "kept_local" when changes wait.
+    """
+    post.remote_id = record.id
+    post.is_new = False
+    post.generated_slug = record.generated_slug
+    post.link = record.link
+    post.server_modified_gmt = record.modified_gmt
+    if post.rejected_message is not None:
+        # The site has it: whatever was refused before is not what stands now.
+        post.rejected_message = None
+        if not post.conflict and not post.deleted_on_site:
+            set_held(session, "post", post.id, held=False)
+    entries = entries_of(session, "post", post.id)
+    for entry in entries:
+        if entry.op == "create":
+            if sent is None:
+                sent = dict(entry.payload)
+            if entry.state != "in_flight":
+                session.delete(entry)
+    session.flush()
+    remaining = [e for e in entries if e.op != "create"]
+    in_flight = any(e.state == "in_flight" for e in entries)
+    if sent is None:
+        sent = fields  # no record of what went (an old cache): the site's version, as before
+    local = snapshot_json(session, post)
+    if local == sent and not remaining and not in_flight:
+        # Nothing changed here since the create: the site's version is the post now (what the
+        # author wrote is kept in the post's revisions when the site's text differs, as for
+        # any change from the site).
+        if any(local[name] != fields[name] for name in ("title", "content", "excerpt")):
+            _record_revision(session, post, "site")
+        _apply_json(session, post, fields)
+        post.dirty = False
+        post.base = None
+        post.server_copy = None
+        post.modified_gmt = record.modified_gmt
+        return "updated"
+    post.dirty = True
+    post.base = dict(sent)
+    if fields != sent:
+        post.server_copy = {**fields, "modified_gmt": dt_to_json(record.modified_gmt)}
+    changed = {k: v for k, v in local.items() if sent.get(k) != v}
+    if changed and not remaining and not in_flight:
+        # Changed here with no change waiting to say so (not expected: edits after an
+        # attempted create queue their own entry): queue them, so nothing is left unsent.
+        enqueue(session, "post", post.id, "update", changed, refs=_refs(changed))
+    return "kept_local"
+
+
+def apply_post_pushed(
+    session: Session, entry: OutboxEntry, record: records.Post | None, *, adopted: bool = False
+) -> None:
     """An entry was accepted by the site; ``record`` is the site's post after it (None after a
-    permanent delete)."""
+    permanent delete).
+
+    Args:
+        adopted: ``record`` was found by the create's client id, not answered by the create:
+            it may have changed on the site since (see :func:`adopt_post`).
+    """
     post = session.get(Post, entry.local_id)
     op = entry.op
+    sent = dict(entry.payload)
     session.delete(entry)
     session.flush()
     if post is None:
+        return
+    if adopted and op == "create" and record is not None and post.remote_id is None:
+        adopt_post(session, post, record, record_json(session, record), sent)
         return
     if op == "delete" or record is None:
         if pending_count(session, "post", post.id) == 0:

@@ -36,6 +36,7 @@ reads) and the others are stored.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -76,6 +77,9 @@ _T = TypeVar("_T")
 
 _PLUGIN_KEY = "sync.has_plugin"
 _SWEEP = "sweep"
+#: The user's capabilities at the last round, and the pulls read again when they change.
+_ACCESS_KEY = "sync.capabilities"
+_ACCESS_CURSORS = ("posts", "inquiries", "notes")
 _BACKOFF = "backoff"
 
 
@@ -270,11 +274,15 @@ class SyncEngine:
         me = self.client.me()
         # Reported whatever happens next: the caller keeps it with the account.
         state.access = UserAccess(me.id, me.capabilities)
+        # A role changed on the site (a contributor promoted to editor): what the user may see
+        # changed everywhere, not only since the cursors; read it all again, and sweep.
+        regained = self._access_changed(me.capabilities)
         outbox = self.cache.outbox
         sweep = outbox.cursor(_SWEEP)
         last = sweep.last_full_sweep
         sweep_due = (
             full
+            or regained
             or last is None
             or work.now - last >= self.options.sweep_interval
             or sweep.after_id + 1 >= self.options.sweep_every_rounds
@@ -321,11 +329,17 @@ class SyncEngine:
             complete = not state.failures
             # A full download is itself a complete picture: no sweep needed after it. A kind
             # whose listing failed (None) is not swept either: the sweep would read every
-            # record it lacks one by one; it waits for a round where the listing works.
-            if can_posts and posts_full is False:
+            # record it lacks one by one; it waits for a round where the listing works. After a
+            # change of capabilities the full download may have replaced a cache that held more.
+            if can_posts and posts_full is not None and (regained or not posts_full):
                 swept_posts = self._isolated(work, state, lambda: pull.sweep_posts(work))
                 complete = bool(swept_posts) and complete
-            if can_inquiries and has_plugin and inquiries_full is False:
+            if (
+                can_inquiries
+                and has_plugin
+                and inquiries_full is not None
+                and (regained or not inquiries_full)
+            ):
                 swept = self._isolated(work, state, lambda: pull.sweep_inquiries(work))
                 complete = bool(swept) and complete
             state.swept = True
@@ -357,6 +371,26 @@ class SyncEngine:
         work.error(error)
         state.failures.append(error)
         return None
+
+    def _access_changed(self, capabilities: frozenset[str]) -> bool:
+        """Compare the user's capabilities with those of the last round (kept in the cache).
+
+        When they changed, the pull cursors are reset in the same transaction, so this round's
+        pull (or the next, after a crash) reads everything the user may now see: incremental
+        windows only hold what changed since, not what was hidden from the user until now.
+
+        Returns:
+            True when they changed (False at the first round: its pull is a full one anyway).
+        """
+        now = json.dumps(sorted(capabilities))
+        known = self.cache.get_meta(_ACCESS_KEY)
+        if known == now:
+            return False
+        with self.cache.transaction():
+            if known is not None:
+                self.cache.outbox.reset_cursors(*_ACCESS_CURSORS)
+            self.cache.set_meta(_ACCESS_KEY, now)
+        return known is not None
 
     def _has_plugin(self, work: Round, state: _Learned, *, refresh: bool) -> bool:
         """Whether the ClinicDesk plugin is active (asked on sweep rounds, remembered between)."""

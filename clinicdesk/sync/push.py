@@ -11,15 +11,22 @@ entries oldest first (``OutboxStore.claim_next``) and marks each outcome. Rules,
   both sides changed differently put the record into conflict, both versions kept, nothing sent.
 * **Creates are never duplicated.** A create whose answer was lost (a timeout, a dropped
   connection, a crash after sending) is looked up by its client id before it is sent again, and
-  the post found is adopted.
+  the post found is adopted, merged from what the create *sent* (kept in the entry before each
+  attempt), never from the site's version then: a colleague's change made in between stays,
+  only the fields changed here since go (``store.posts.adopt_post``; docs/sync.md).
 * **Failures.** 400/403 on one record: that record is "rejected" with the site's message and the
-  rest go on. 404 on a record with local changes: deleted on the site, kept here and surfaced.
+  rest go on. 404 on a record with local changes (on the re-read or on the write itself):
+  deleted on the site, kept here and surfaced; the rest go on.
   Offline, timeouts, 5xx and 429: the entry goes back to the queue and the push stops (the site
   is struggling; the next round backs off). 401: the push stops, everything kept.
 * **Inquiries.** Only triage fields and the trash change; each triage change the site accepts is
   recorded as a note after it (``status``, ``assign``, ``urgent``), with a client id derived from
-  the change so that a retry never writes the event twice. Notes are append-only: they never
-  conflict and are never held by an inquiry's conflict.
+  the change so that a retry never writes the event twice. A retry whose values the site
+  already holds has landed: it is noted and done, without a write; one that is merged or in
+  conflict first notes what of it the site already holds. So a landed change whose answer was
+  lost is noted exactly once (later edits wait in their own entry: never folded into a change
+  sent once). Notes are append-only: they never conflict and are never held by an inquiry's
+  conflict.
 
 A crash between any two steps is safe: every step is a site request that can be repeated, or one
 store transaction; an entry left "in flight" is put back in the queue at the next round and,
@@ -374,19 +381,25 @@ class _Pusher:
         client_id = item.client_id
         if client_id is None:
             raise ValueError("a post create without a client id")
-        post = self._create_once(
-            item,
-            self.client.find_post_by_client_id,
-            lambda: self.client.create_post(fields, client_id),
-        )
-        self._pushed(item, post)
+
+        def create() -> Post:
+            if payload != item.payload:
+                # What this attempt sends is kept before it goes (a commit only when it
+                # differs from what the entry holds, i.e. rarely): should its answer be lost,
+                # the post found later is merged from this, not from the site's version then.
+                self.cache.outbox.record_sent(item.id, payload)
+            return self.client.create_post(fields, client_id)
+
+        post, adopted = self._create_once(item, self.client.find_post_by_client_id, create)
+        self.cache.outbox.mark_pushed(item.id, post, adopted=adopted)
+        self.work.pushed += 1
 
     def _create_once(
         self,
         item: OutboxItem,
         find: Callable[[str], _Created | None],
         create: Callable[[], _Created],
-    ) -> _Created:
+    ) -> tuple[_Created, bool]:
         """Create a record on the site at most once, by its client id (a post, an upload).
 
         Sent before without an answer (a crash, a timeout), it may be there already: it is
@@ -394,19 +407,23 @@ class _Pusher:
         there and is adopted. When it is not, it may still be being written: the error goes up
         and the next round asks again before sending anything, so a slow site never gets a
         second copy. (Without a client id nothing can be found: the create is simply sent.)
+
+        Returns:
+            The site's record, and whether it was found (adopted) rather than answered: a
+            record found may have changed on the site since the create went.
         """
         client_id = item.client_id
         if client_id is not None and item.attempts > 1:
             found = find(client_id)
             if found is not None:
-                return found
+                return found, True
         try:
-            return create()
+            return create(), False
         except OutcomeUnknownError:
             found = find(client_id) if client_id is not None else None
             if found is None:
                 raise
-            return found
+            return found, True
 
     def _find_unconfirmed(self, item: OutboxItem) -> int | None:
         """The site id of a post whose create was sent but never confirmed, or None when the
@@ -447,7 +464,14 @@ class _Pusher:
         if detail.server is None:
             # The site has not moved since the edit started: send the change as it is.
             fields = self.cache.outbox.post_fields(item)
-            self._pushed_later(item, self._write_post(remote_id, fields, server))
+            try:
+                written = self._write_post(remote_id, fields, server)
+            except NotFoundError:
+                # Deleted for good between the re-read and the write: this change ends here
+                # (the user's version kept, as for any deletion); the others still go.
+                self._gone(item, "post", remote_id)
+                return
+            self._pushed_later(item, written)
             return
         self._merge_post(item, detail, detail.server)
 
@@ -487,6 +511,11 @@ class _Pusher:
     def _write_post(self, remote_id: int, fields: PostFields, server: Post) -> Post:
         """Send a post's changed fields; a move to the trash is its own request."""
         body = dict(fields)
+        if "date_gmt" in body and body["date_gmt"] is None and server.date_gmt is not None:
+            # "No date" asks WordPress for the time of this request: it would move a post's
+            # publication date (one published offline, whose create's date the site chose)
+            # to now. A date already on the site stays; choosing one is always explicit.
+            del body["date_gmt"]
         trash = body.get("status") == "trash"
         if trash:
             del body["status"]  # WordPress refuses "trash" as a status to write
@@ -591,7 +620,32 @@ class _Pusher:
             base: dict[str, object] = _triage_values(started)
         else:
             base = {**site, **dict.fromkeys(item.payload, UNKNOWN)}
+        if item.attempts > 1 and started is not None and _landed(item.payload, site):
+            # Sent before, its answer lost, and the site holds all of it: it landed. Nothing to
+            # write again; its events are noted now (derived ids: never twice), and the site's
+            # version (with a colleague's changes to other fields) is the record's. Later
+            # changes made here wait in their own entries (never folded into an attempted
+            # one), merged from this version: our own write is not taken for a colleague's.
+            mine = {**base, **{k: v for k, v in item.payload.items() if k in base}}
+            try:
+                notes = self._record_triage(item, remote_id, base, mine, site)
+            except NotFoundError:
+                self._gone(item, "inquiry", remote_id)  # deleted since the re-read
+                return
+            self._pushed_later(item, server, notes)
+            return
         merge = merge_fields(base, local, site)
+        if not merge.clean or merge.differs_from(local):
+            # This change is not sent as it is (a conflict, or a merge queues a new change
+            # from the site's version). An earlier attempt of it may have landed with its
+            # answer lost: what the site holds of it is ours, and is noted now, or never.
+            try:
+                landed = self._record_triage(item, remote_id, base, local, site, landed_only=True)
+            except NotFoundError:
+                self._gone(item, "inquiry", remote_id)  # deleted since the re-read
+                return
+            if landed:
+                self.cache.inquiries.upsert_notes(landed)
         if not merge.clean:
             self.cache.outbox.mark_failed(item.id, "changed on the site too")
             self.cache.outbox.mark_conflict("inquiry", item.local_id, server)
@@ -614,8 +668,13 @@ class _Pusher:
             self.cache.inquiries.resolve(item.local_id, **_triage_merge(merge.merged))
             self.work.merged += 1
             return
-        result = self._write_inquiry(remote_id, local, site, server)
-        notes = self._record_triage(item, remote_id, base, local, site)
+        try:
+            result = self._write_inquiry(remote_id, local, site, server)
+            notes = self._record_triage(item, remote_id, base, local, site)
+        except NotFoundError:
+            # Deleted for good since the re-read: as above, this change alone ends.
+            self._gone(item, "inquiry", remote_id)
+            return
         # The outcome and its timeline are stored together, with the next claim. A crash
         # before that sends the entry again: the notes' derived client ids find those written.
         self._pushed_later(item, result, notes)
@@ -644,6 +703,8 @@ class _Pusher:
         base: Mapping[str, object],
         local: Mapping[str, object],
         site: Mapping[str, object],
+        *,
+        landed_only: bool = False,
     ) -> list[Note]:
         """Add the timeline events of the triage change just accepted; returns the site's
         notes, for the caller to store with the entry's outcome.
@@ -651,8 +712,18 @@ class _Pusher:
         The events are this user's changes (base -> local). On a first attempt only the fields
         just sent count; on a retry (the update may have gone through before a crash) also
         those the site already holds. The note's client id is derived from the entry and the
-        event, so a retry returns the note already written instead of a second one.
+        event, so a retry returns the note already written instead of a second one: each
+        triage change is on the timeline exactly once, whatever was lost or killed between
+        the write and its notes.
+
+        Args:
+            landed_only: only the events an earlier attempt of this entry may have written to
+                the site (a retry, and the site holds the value): for a change that is not
+                sent now (merged or in conflict), whose landed part would otherwise never be
+                noted.
         """
+        if landed_only and item.attempts <= 1:
+            return []
         events: list[tuple[NoteKind, str]] = []
         kinds: tuple[tuple[str, NoteKind], ...] = (
             ("triage_status", "status"),
@@ -665,6 +736,8 @@ class _Pusher:
                 continue
             if local[name] == site[name] and item.attempts <= 1:
                 continue  # someone else made the same change (and noted it)
+            if landed_only and local[name] != site[name]:
+                continue  # not on the site: it goes (and is noted) with the change to come
             content = ("on" if mine else "off") if name == "urgent" else str(mine)
             events.append((kind, content))
         notes: list[Note] = []
@@ -770,7 +843,7 @@ class _Pusher:
                 filename = str(item.payload.get("filename") or Path(path).name)
                 return self.client.upload_media(filename, data, mime_type, item.client_id)
 
-            media = self._create_once(item, self.client.find_media_by_client_id, upload_file)
+            media, _ = self._create_once(item, self.client.find_media_by_client_id, upload_file)
             alt_text = str(item.payload.get("alt_text") or "")
             if alt_text and media.alt_text != alt_text:
                 media = self.client.update_media(media.id, alt_text)
@@ -857,6 +930,11 @@ def _site_triage(inquiry: Inquiry) -> dict[str, object]:
         "urgent": inquiry.urgent,
         "unread": inquiry.unread,
     }
+
+
+def _landed(payload: Mapping[str, object], site: Mapping[str, object]) -> bool:
+    """Whether the site holds every value a triage change sets (its write went through)."""
+    return bool(payload) and all(name in site and site[name] == v for name, v in payload.items())
 
 
 def _triage_merge(values: Mapping[str, object]) -> TriageMerge:

@@ -7,6 +7,7 @@ process, runs clean rounds and checks that every local change is on the site exa
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -21,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures import sync as fixtures
-from tests.fixtures.faults import FaultProxy, Rule
+from tests.fixtures.faults import FaultProxy, Rule, Seen
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import KEY_BYTES, Account, Accounts, SiteView, cache_is_sound
 from tests.integration.test_client_support import tiny_png
@@ -152,3 +154,124 @@ def test_sigkill_at_a_random_point_then_a_clean_round_loses_and_duplicates_nothi
     first = [p for p in site_view.posts() if p["title"]["raw"] == titles[0]]
     assert first[0]["featured_media"] == uploads[0]
     print(f"\n  killed after {killed_after} requests; converged in {len(account.reports)} rounds")
+
+
+# -- SIGKILL inside the adopted-create path ------------------------------------------------------
+
+#: Where the child is killed while it adopts a create whose answer was lost and merges it with a
+#: colleague's change: (method, path pattern with {id} for the post's site id, the how-manieth
+#: such request, "before" it reaches the site or "after" the site acted on it).
+_ADOPTION_KILL_POINTS = [
+    ("GET", r"/wp/v2/posts$", 1, "after"),  # listed, the adoption not stored yet
+    ("GET", r"/wp/v2/posts/{id}$", 1, "before"),  # adopted; the push's re-read not sent
+    ("GET", r"/wp/v2/posts/{id}$", 1, "after"),  # re-read, the merge not stored
+    ("GET", r"/wp/v2/posts/{id}$", 2, "before"),  # merged; the merged change's re-read
+    ("POST", r"/wp/v2/posts/{id}$", 1, "before"),  # the merged change about to go
+    ("POST", r"/wp/v2/posts/{id}$", 1, "after"),  # written, its answer never read
+]
+
+
+@pytest.mark.parametrize(
+    "kill_at", _ADOPTION_KILL_POINTS, ids=[f"{m}-{n}-{w}" for m, _, n, w in _ADOPTION_KILL_POINTS]
+)
+def test_sigkill_inside_an_adopted_create_never_undoes_a_colleague_nor_duplicates(
+    accounts: Accounts,
+    fresh_site: SiteUnderTest,
+    site_view: SiteView,
+    kill_at: tuple[str, str, int, str],
+) -> None:
+    method, pattern, nth, when = kill_at
+    account = accounts(name="adopt")
+    token = uuid.uuid4().hex[:8]
+    with FaultProxy(fresh_site.url) as proxy:
+        account.use(proxy.url)
+        assert account.sync().ok
+        # The create reaches the site; its answer and the look-up after it are lost.
+        local_id = account.cache.posts.create(title=f"Adopted {token}", content="<p>Sent</p>")
+        proxy.add(Rule("drop_after", method="POST", path=r"/wp/v2/posts$"))
+        proxy.add(
+            Rule(
+                "drop_before",
+                path=r"/wp/v2/posts$",
+                when=lambda s: "clinicdesk_client_id" in s.query,
+                times=None,
+            )
+        )
+        assert account.sync().outcome != "ok"
+    [created] = [p for p in site_view.posts() if p["title"]["raw"] == f"Adopted {token}"]
+    post_id = int(created["id"])
+    # Meanwhile a colleague retitles it on the site, and the author adds an excerpt here.
+    site_view.request("POST", f"wp/v2/posts/{post_id}", json={"title": f"Theirs {token}"})
+    account.cache.posts.edit(local_id, excerpt=f"Mine {token}")
+    account.cache.close()
+
+    killed = threading.Event()
+    with FaultProxy(fresh_site.url) as proxy:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            text=True,
+        )
+
+        def kill(_seen: object = None) -> None:
+            os.kill(child.pid, signal.SIGKILL)
+            killed.set()
+
+        count = itertools.count(1)
+        path = pattern.format(id=post_id)
+
+        def nth_match(seen: Seen) -> bool:
+            return "clinicdesk_client_id" not in seen.query and next(count) == nth
+
+        if when == "before":
+            proxy.add(
+                Rule(
+                    "drop_before",
+                    method=method,
+                    path=path,
+                    times=None,
+                    when=lambda s: nth_match(s) and (kill() or True),
+                )
+            )
+        else:
+            proxy.add(Rule("drop_after", method=method, path=path, when=nth_match, after=kill))
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write(
+                json.dumps(
+                    {
+                        "cache": str(account.folder / "cache.db"),
+                        "key": KEY_BYTES.hex(),
+                        "url": proxy.url,
+                        "credentials": list(account.credentials),
+                    }
+                )
+                + "\n"
+            )
+            child.stdin.flush()
+            assert child.stdout.readline().strip() == "ready"
+            reached = killed.wait(timeout=120)
+        finally:
+            if not killed.is_set():
+                os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
+            child.stdin.close()
+            child.stdout.close()
+        assert reached, f"the child never made request {nth} {method} {path}"
+        assert child.returncode == -signal.SIGKILL
+
+    accounts.reopen(account)
+    cache_is_sound(account.cache)
+    account.use(fresh_site.url)
+    report = fixtures.sync_until_quiet(account)
+    assert report.outcome == "ok" and report.conflicts == (), report.summary()
+    fixtures.assert_converged(account.cache, site_view)
+    mine = [p for p in site_view.posts() if p["excerpt"]["raw"] == f"Mine {token}"]
+    assert [p["id"] for p in mine] == [post_id], "created once"
+    assert mine[0]["title"]["raw"] == f"Theirs {token}", "the colleague's retitle was undone"
+    assert mine[0]["content"]["raw"] == "<p>Sent</p>"
+    fields = account.cache.posts.get(local_id).fields
+    assert (fields.title, fields.excerpt) == (f"Theirs {token}", f"Mine {token}")

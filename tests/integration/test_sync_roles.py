@@ -144,3 +144,22 @@ def test_the_shell_round_removes_the_inquiries_of_a_user_who_may_no_longer_see_t
     back = shell_round(account)
     assert back.ok and back.inquiries_removed == 0
     assert cached_inquiries(account.cache) == total
+
+
+def test_a_contributor_promoted_to_editor_gets_every_post_they_may_now_edit_at_once(
+    accounts: Accounts, site_roles: SiteRoles, site_view: SiteView
+) -> None:
+    account = accounts("contributor")
+    first = account.sync()
+    assert first.ok and first.access is not None and not first.access.can("edit_others_posts")
+    before = {post.remote_id for post in account.cache.posts.page(limit=100_000).items}
+    everything = {int(post["id"]) for post in site_view.posts() if post["status"] != "trash"}
+    assert before < everything, "a contributor holds only their own posts"
+
+    site_roles.set("contributor", "editor")
+    after = account.sync()
+
+    assert after.ok and after.access is not None and after.access.can("edit_others_posts")
+    held = {post.remote_id for post in account.cache.posts.page(limit=100_000).items}
+    assert held >= everything, f"{len(everything - held)} posts the editor may edit are missing"
+    assert after.full, "the round says it read everything again"

@@ -251,3 +251,25 @@ def test_requeue_after_a_crash_keeps_the_attempt_count(cache: Cache) -> None:
     assert cache.outbox.requeue_in_flight() == 1
     again = cache.outbox.claim_next()
     assert again is not None and again.id == item.id and again.attempts == 2
+
+
+def test_a_triage_edit_after_a_sent_change_is_queued_apart_from_it(cache: Cache) -> None:
+    cache.inquiries.upsert_from_site([site_inquiry(1)])
+    local_id = _local(cache, 1)
+    cache.inquiries.set_triage(local_id, triage_status="contacted")
+    sent = cache.outbox.claim_next()
+    assert sent is not None
+    cache.outbox.mark_failed(sent.id, "timed out")  # it may have landed: its answer was lost
+    cache.inquiries.set_triage(local_id, triage_status="scheduled", urgent=True)
+    # What the first attempt sent stays as it was, so its retry can tell whether it landed.
+    assert [(e.id, e.payload) for e in cache.outbox.entries()] == [
+        (sent.id, {"triage_status": "contacted"}),
+        (sent.id + 1, {"triage_status": "scheduled", "urgent": True}),
+    ]
+    # A change never sent still gathers every edit in one entry.
+    cache.inquiries.set_triage(local_id, assignee=7)
+    assert [e.payload for e in cache.outbox.entries()][1] == {
+        "triage_status": "scheduled",
+        "urgent": True,
+        "assignee": 7,
+    }

@@ -318,8 +318,12 @@ def test_lost_create_answer_is_adopted_by_client_id(cache: Cache) -> None:
     post = cache.posts.get(local_id)
     assert post.remote_id == 88 and post.sync_state == "modified"
     assert post.fields.title == "Then edited"
-    # The create (attempted once: not folded into) becomes an update: never created twice.
-    assert [e.op for e in cache.outbox.entries()] == ["update", "update"]
+    # The create is done (the site has the post): never created twice. What goes is what was
+    # changed here since it was sent, merged from what it sent (not from the site's version).
+    assert [(e.op, e.payload) for e in cache.outbox.entries()] == [
+        ("update", {"title": "Then edited"})
+    ]
+    assert post.base is not None and post.base.title == "Sent once"
 
 
 def test_adopted_create_identical_to_the_site_needs_no_more_sending(cache: Cache) -> None:
@@ -374,7 +378,8 @@ def test_a_page_applies_each_post_as_one_at_a_time_would_and_keeps_local_edits(
         site_post(21, categories=(5, 6), featured_media=9),
     ]
     outcomes = cache.posts.upsert_from_site(page)
-    assert outcomes == ["inserted", "updated", "kept_local", "unchanged", "kept_local", "inserted"]
+    # The adopted create: nothing changed here since it was sent, so the site's version is it.
+    assert outcomes == ["inserted", "updated", "kept_local", "unchanged", "updated", "inserted"]
     assert cache.posts.get(clean).fields.title == "After"
     assert [(r.origin, r.fields.title) for r in cache.posts.revisions(clean)] == [
         ("site", "Before")
@@ -385,6 +390,7 @@ def test_a_page_applies_each_post_as_one_at_a_time_would_and_keeps_local_edits(
     assert cache.posts.get(same).sync_state == "synced"
     adopted = cache.posts.get(lost)
     assert adopted.remote_id == 88 and adopted.fields.title == "Sent once"
+    assert adopted.sync_state == "synced"
     assert cache.posts.page().total == 6  # adopted, not duplicated
     first, second = (cache.posts.local_id(remote_id) for remote_id in (20, 21))
     assert first is not None and second is not None
@@ -576,3 +582,42 @@ def test_failed_send_is_retried_with_attempts_counted(cache: Cache) -> None:
     again = cache.outbox.claim_next()
     assert again is not None and again.id == item.id and again.attempts == 2
     assert again.last_error == "timed out"
+
+
+def test_a_create_found_by_the_push_merges_from_what_it_sent_not_the_sites_version(
+    cache: Cache,
+) -> None:
+    local_id = cache.posts.create(title="Sent", excerpt="")
+    item = cache.outbox.claim_next()
+    assert item is not None
+    # Sent again after a lost answer, the push found it by its client id instead (a colleague
+    # had retitled it meanwhile), while the author had added an excerpt here.
+    cache.posts.edit(local_id, excerpt="Mine")
+    found = site_post(88, title="Theirs", status="draft", client_id=item.client_id)
+    cache.outbox.mark_pushed(item.id, found, adopted=True)
+    post = cache.posts.get(local_id)
+    assert post.remote_id == 88 and post.sync_state == "modified"
+    assert (post.fields.title, post.fields.excerpt) == ("Sent", "Mine")
+    assert post.base is not None and post.base.title == "Sent"  # what the create sent
+    assert post.server is not None and post.server.title == "Theirs"  # kept for the merge
+    [entry] = cache.outbox.entries()
+    assert (entry.op, entry.payload) == ("update", {"excerpt": "Mine"})
+
+
+def test_a_create_found_by_the_push_with_nothing_changed_here_takes_the_sites_version(
+    cache: Cache,
+) -> None:
+    local_id = cache.posts.create(title="Sent")
+    item = cache.outbox.claim_next()
+    assert item is not None
+    found = site_post(88, title="Theirs", status="trash", client_id=item.client_id)
+    cache.outbox.mark_pushed(item.id, found, adopted=True)
+    post = cache.posts.get(local_id)
+    assert post.sync_state == "synced" and cache.outbox.entries() == []
+    assert (post.fields.title, post.fields.status) == ("Theirs", "trash")
+    assert post.fields.date_gmt == T0  # the date the site gave it
+    # What the author wrote stays within reach.
+    assert [(r.origin, r.fields.title) for r in cache.posts.revisions(local_id)][-1] == (
+        "site",
+        "Sent",
+    )
