@@ -9,6 +9,7 @@ registers ``WP_REST_Server::EDITABLE``.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -20,6 +21,12 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
+from clinicdesk.demosite.consultation import (
+    DEFAULT_INSURERS,
+    DEFAULT_MIN_SECONDS,
+    DEFAULT_REASONS,
+    DEFAULT_STATES,
+)
 from clinicdesk.demosite.db import User
 from clinicdesk.demosite.schema import Arg, CheckedArgs
 from clinicdesk.demosite.wpjson import Reply, RestError
@@ -45,6 +52,12 @@ class SiteConfig:
         trusted_proxies: addresses or networks (``10.0.0.0/8``) of reverse proxies whose
             ``X-Forwarded-For`` gives the client address of the form's rate limit (the plugin's
             setting ``clinicdesk_trusted_proxies``); nobody else's is believed.
+        served_states: the USPS codes the clinic serves (the plugin's ``clinicdesk_states``).
+        insurers: the form's insurance list (``clinicdesk_insurers``).
+        reasons: the form's reason list (``clinicdesk_reasons``).
+        form_min_seconds: the form's minimum time (``clinicdesk_form_min_seconds``).
+        form_secret: the key that signs the form's timing tokens (new each start: a token from
+            before a restart reads as expired, and the form asks the person to send it again).
     """
 
     data_dir: Path
@@ -53,6 +66,11 @@ class SiteConfig:
     max_json_bytes: int = 1 * MEGABYTE
     max_upload_bytes: int = 20 * MEGABYTE
     trusted_proxies: tuple[str, ...] = ()
+    served_states: tuple[str, ...] = DEFAULT_STATES
+    insurers: tuple[str, ...] = DEFAULT_INSURERS
+    reasons: tuple[str, ...] = DEFAULT_REASONS
+    form_min_seconds: int = DEFAULT_MIN_SECONDS
+    form_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @property
     def uploads_dir(self) -> Path:
