@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from clinicdesk.accounts.accounts import Account
 from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, check_arrivals
-from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient
+from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient, SiteError
 from clinicdesk.store import Cache
 from clinicdesk.sync.report import (
     RecordIssue,
@@ -94,6 +94,10 @@ class RoundResult:
             (:func:`account_after`).
         inquiries_removed: inquiries removed from this computer after the round, because the
             site no longer lets the user handle them (see :data:`INQUIRIES_REMOVED_MESSAGE`).
+        site_states: the states the clinic serves as its website says, or None when the round
+            did not ask (the user does not handle inquiries, the round failed) or the site
+            could not say (no plugin, or an older one). Keep it with the account
+            (:func:`account_after`).
     """
 
     outcome: SyncOutcome
@@ -106,6 +110,7 @@ class RoundResult:
     flagged: int = 0
     access: UserAccess | None = None
     inquiries_removed: int = 0
+    site_states: tuple[str, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -177,7 +182,21 @@ def run_round(
     flagged = check_arrivals(cache, author=author, author_name=author_name or AUTO_FLAG_AUTHOR)
     if flagged:
         report = replace(report, pending=cache.outbox.count())
-    return from_report(report, flagged=flagged, inquiries_removed=removed)
+    result = from_report(report, flagged=flagged, inquiries_removed=removed)
+    return replace(result, site_states=_site_states(client, report))
+
+
+def _site_states(client: SiteClient, report: SyncReport) -> tuple[str, ...] | None:
+    """The website's service area, asked after a round that reached the site, for a user who
+    handles inquiries (the route is staff-only); None when it cannot say."""
+    if report.access is None or not report.access.can(CAP_MANAGE_INQUIRIES) or report.errors:
+        return None
+    try:
+        return client.clinic_states()
+    except SiteError as exc:
+        # An older plugin has no such route: the app's own choice applies, as before.
+        logger.info("the site did not say which states it serves (%s)", type(exc).__name__)
+        return None
 
 
 def _without_inquiry_issues(report: SyncReport, *, pending: int) -> SyncReport:
@@ -206,7 +225,7 @@ def account_after(account: Account, result: RoundResult) -> Account:
         return account
     return account.with_access(
         user_id=access.user_id, capabilities=access.capabilities, has_plugin=access.has_plugin
-    )
+    ).with_site_states(result.site_states)
 
 
 def from_report(report: SyncReport, *, flagged: int = 0, inquiries_removed: int = 0) -> RoundResult:
