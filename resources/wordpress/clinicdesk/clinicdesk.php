@@ -3,7 +3,7 @@
  * Plugin Name:       ClinicDesk
  * Plugin URI:        https://github.com/clinicdesk/clinicdesk
  * Description:       Private consultation inquiries, their triage fields and notes, and the public consultation form endpoint used by the ClinicDesk desktop app.
- * Version:           1.1.0
+ * Version:           1.2.0
  * Requires at least: 6.1
  * Requires PHP:      8.0
  * Author:            ClinicDesk
@@ -45,7 +45,7 @@ if ( defined( 'CLINICDESK_VERSION' ) ) {
 	return;
 }
 
-define( 'CLINICDESK_VERSION', '1.1.0' );
+define( 'CLINICDESK_VERSION', '1.2.0' );
 /**
  * The schema version: bumped whenever the roles, capabilities or tables change, and migrated to
  * once (clinicdesk_maybe_upgrade()). 1: the notes table and the roles. 2: the rate-limit table.
