@@ -181,9 +181,9 @@ def compile_mo(entries: list[Entry]) -> bytes:
         originals.append((len(key), data_at + len(data)))
         data += key + b"\x00"
     for key in keys:
-        value = messages[key]
-        translations.append((len(value), data_at + len(data)))
-        data += value + b"\x00"
+        encoded = messages[key]
+        translations.append((len(encoded), data_at + len(data)))
+        data += encoded + b"\x00"
     out = bytearray(
         struct.pack("<7I", 0x950412DE, 0, count, originals_at, translations_at, 0, data_at)
     )
