@@ -44,7 +44,7 @@ _FIELDS = (
     "message",
     "website",
     "token",
-    "lang",
+    "clinicdesk_lang",
 )
 
 Translate = Callable[[str], str]
@@ -239,7 +239,7 @@ def form_html(ctx: Ctx, lang: str, result: Mapping[str, Any] | None) -> str:
     )
     token = form_token(ctx.config.form_secret, int(ctx.config.clock().timestamp()))
     out += '<input type="hidden" name="clinicdesk_form" value="1" />'
-    out += f'<input type="hidden" name="lang" value="{_e(lang)}" />'
+    out += f'<input type="hidden" name="clinicdesk_lang" value="{_e(lang)}" />'
     out += f'<input type="hidden" name="token" value="{_e(token)}" />'
 
     def text_input(
@@ -386,7 +386,7 @@ def consultation_page(ctx: Ctx, request: Request, write_lock: threading.Lock) ->
     if params.get("state") == "-":
         params["state"] = ""
     params.setdefault("token", "")
-    lang = form_lang(params.get("lang"))
+    lang = form_lang(params.get("clinicdesk_lang") or request.args.get("lang"))
     with write_lock:
         screening = screen_consultation(ctx, params)
         if screening.outcome == "ok" and screening.check is not None:
@@ -396,7 +396,9 @@ def consultation_page(ctx: Ctx, request: Request, write_lock: threading.Lock) ->
             response = Response("", status=303)
             response.headers["Location"] = f"{ctx.site_url}/consultation/?{query}"
             return response
-    kept: dict[str, Any] = {k: v for k, v in params.items() if k not in ("website", "token")}
+    kept: dict[str, Any] = {
+        k: v for k, v in params.items() if k not in ("website", "token", "clinicdesk_lang")
+    }
     kept["consent"] = params["consent"] == "1"
     if request.form.get("state") == "-":
         kept["state"] = ""

@@ -5,6 +5,7 @@ with the plugin (a page holding the shortcode, one holding the block, one the Sp
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -236,3 +237,22 @@ def test_the_settings_route_gives_staff_the_served_states(site: SiteUnderTest) -
     assert "Anxiety" in body["reasons"] and "Aetna" in body["insurers"]
     assert anonymous.status_code == 401
     assert author.status_code == 403
+
+
+def test_the_page_holds_nothing_per_visitor(site: SiteUnderTest, form_pages: FormPages) -> None:
+    # What a full-page cache needs: two visitors (other addresses, one with cookies) are sent
+    # the same form, apart from the time in the timing token, and no cookie.
+    token = re.compile(r'name="token" value="\d+\.[0-9a-f]{32}"')
+    pages = []
+    for cookies in ({}, {"returning_visitor": "1", "wp-settings-time-1": "1"}):
+        with site.source_session() as session:
+            response = session.get(site.url + form_pages.shortcode, cookies=cookies, timeout=30)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+        start = response.text.index('<div class="clinicdesk-form"')
+        end = response.text.index("</template></div>", start)
+        form = response.text[start:end]
+        assert len(token.findall(form)) == 1
+        pages.append(token.sub('name="token" value=""', form))
+    assert pages[0] == pages[1]
+    assert "nonce" not in pages[0].lower()

@@ -72,7 +72,8 @@ def test_the_clinic_is_told_a_request_arrived_and_nothing_about_it(
 ) -> None:
     before = _settings(site)["clinicdesk_notify_recipients"]
     token = uuid.uuid4().hex[:10]
-    recipients = [f"intake-{token}@clinic.example", f"director-{token}@clinic.example"]
+    box = uuid.uuid4().hex[:6]
+    recipients = [f"intake-{box}@clinic.example", f"director-{box}@clinic.example"]
     _settings(site, clinicdesk_notify_recipients="\n".join(recipients))
     answers = {
         "first_name": f"Quinn{token}",
@@ -98,7 +99,8 @@ def test_the_clinic_is_told_a_request_arrived_and_nothing_about_it(
         to = mail["to"] if isinstance(mail["to"], list) else [mail["to"]]
         assert sorted(to) == sorted(recipients)
         assert "Open ClinicDesk to read it" in mail["message"]
-        everything = json.dumps(mail).lower()
+        # Everything but the recipients: subject, message, headers, attachments.
+        everything = json.dumps({k: v for k, v in mail.items() if k != "to"}).lower()
         for name, value in answers.items():
             if isinstance(value, str) and name != "preferred_contact":
                 assert value.lower() not in everything, f"the email holds the {name}"

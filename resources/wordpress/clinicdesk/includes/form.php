@@ -16,6 +16,9 @@
 
 defined( 'ABSPATH' ) || exit;
 
+/** What the form's personal answers (and its fresh tokens) are sent with: never stored by a cache. */
+define( 'CLINICDESK_NO_STORE', 'no-cache, must-revalidate, max-age=0, no-store, private' );
+
 /**
  * The USPS codes with their names, for the state list.
  *
@@ -370,7 +373,7 @@ function clinicdesk_form_html( string $lang, ?array $result ): string {
 		. '<ul>' . $summary . '</ul></div>';
 	$html .= '<p class="cdf-intro">' . esc_html__( 'Fields marked (required) must be filled in. Everything you send is private.', 'clinicdesk' ) . '</p>';
 	$html .= '<input type="hidden" name="clinicdesk_form" value="1" />';
-	$html .= '<input type="hidden" name="lang" value="' . esc_attr( $lang ) . '" />';
+	$html .= '<input type="hidden" name="clinicdesk_lang" value="' . esc_attr( $lang ) . '" />';
 	$html .= '<input type="hidden" name="token" value="' . esc_attr( clinicdesk_form_token() ) . '" />';
 
 	$html .= $field( 'first_name', __( 'First name', 'clinicdesk' ), '<input type="text" autocomplete="given-name" required' . $attrs( 'first_name' ) . ' value="' . esc_attr( $value( 'first_name' ) ) . '" />', true );
@@ -446,7 +449,7 @@ function clinicdesk_handle_form_post(): void {
 		return;
 	}
 	$params = array();
-	foreach ( array( 'first_name', 'last_name', 'email', 'phone', 'preferred_contact', 'state', 'insurance', 'reason', 'message', 'website', 'token', 'lang' ) as $name ) {
+	foreach ( array( 'first_name', 'last_name', 'email', 'phone', 'preferred_contact', 'state', 'insurance', 'reason', 'message', 'website', 'token', 'clinicdesk_lang' ) as $name ) {
 		if ( isset( $_POST[ $name ] ) && is_string( $_POST[ $name ] ) ) {
 			$params[ $name ] = wp_unslash( $_POST[ $name ] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- sanitised by clinicdesk_consultation_check().
 		}
@@ -459,7 +462,7 @@ function clinicdesk_handle_form_post(): void {
 	}
 	$params['token'] = $params['token'] ?? '';
 	$screen          = clinicdesk_consultation_screen( $params );
-	$lang            = clinicdesk_form_lang( $params['lang'] ?? '' );
+	$lang            = clinicdesk_form_lang( $params['clinicdesk_lang'] ?? '' );
 	if ( 'ok' === $screen['outcome'] ) {
 		$id = clinicdesk_accept_consultation( $screen['values'] );
 		if ( ! is_wp_error( $id ) ) {
@@ -471,7 +474,7 @@ function clinicdesk_handle_form_post(): void {
 	}
 	$kept            = $params;
 	$kept['consent'] = '1' === $params['consent'];
-	unset( $kept['website'], $kept['token'] );
+	unset( $kept['website'], $kept['token'], $kept['clinicdesk_lang'] );
 	if ( isset( $_POST['state'] ) && '-' === $_POST['state'] ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing
 		$kept['state'] = '';
 	}
@@ -492,6 +495,7 @@ function clinicdesk_handle_form_post(): void {
 	$GLOBALS['clinicdesk_form_result'] = $result;
 	// The answer to a POST must never be cached: it holds what this person typed.
 	nocache_headers();
+	header( 'Cache-Control: ' . CLINICDESK_NO_STORE );
 	if ( 'rate_limited' === $screen['outcome'] ) {
 		status_header( 429 );
 	}
@@ -511,6 +515,8 @@ function clinicdesk_rest_form_token(): WP_REST_Response {
 	foreach ( wp_get_nocache_headers() as $header => $value ) {
 		$response->header( $header, (string) $value );
 	}
+	// Not stored by any cache at all (WordPress before 6.3 leaves out no-store).
+	$response->header( 'Cache-Control', CLINICDESK_NO_STORE );
 	return $response;
 }
 
