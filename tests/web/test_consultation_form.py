@@ -60,6 +60,14 @@ def test_the_empty_form_is_labelled_marked_and_accessible(
     assert any("Consent" in legend and "(required)" in legend for legend in legends)
     radios = driver.find_elements("css selector", "fieldset input[name='preferred_contact']")
     assert len(radios) == 3
+    # Focus is visible: a thick outline on whatever has it.
+    for target in ("cdf-first_name", "cdf-contact-phone", "cdf-consent", "cdf-submit"):
+        outline = driver.execute_script(
+            "const e = document.getElementById(arguments[0]); e.focus();"
+            "const s = getComputedStyle(e); return [s.outlineStyle, parseFloat(s.outlineWidth)];",
+            target,
+        )
+        assert outline[0] == "solid" and outline[1] >= 2, (target, outline)
     _assert_no_violations(form_page.axe(axe))
 
 

@@ -130,3 +130,17 @@ def test_a_spanish_site_shows_the_spanish_form(wordpress: SiteUnderTest) -> None
         spanish_site + " return do_shortcode( '[clinicdesk_consultation_form lang=\"en\"]' );",
     )
     assert 'lang="en"' in english and "Send my request" in english
+
+
+def test_the_block_is_registered_for_the_editor(wordpress: SiteUnderTest) -> None:
+    response = requests.get(
+        f"{wordpress.rest}wp/v2/block-types/clinicdesk/consultation-form",
+        auth=wordpress.auth("editor"),
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    block = response.json()
+    assert block["title"] == "Consultation form"
+    assert block["attributes"]["lang"]["enum"] == ["", "en", "es"]
+    assert block["is_dynamic"] is True
+    assert "clinicdesk-form-editor" in (block.get("editor_script_handles") or [])
