@@ -19,7 +19,7 @@ from tools.build_plugin_zip import SOURCE, plugin_files
 POT = SOURCE / "languages" / "clinicdesk.pot"
 #: WordPress's translation functions (the text is the first argument; _x's context the second).
 KEYWORDS = ("__", "_e", "esc_html__", "esc_html_e", "esc_attr__", "esc_attr_e", "_x:1,2c", "_n:1,2")
-HEADER_VERSION = "1.1.0"
+HEADER_VERSION = "1.2.0"
 
 
 def make_pot() -> Path:

@@ -129,6 +129,9 @@ class Account:
         has_plugin: whether the site had the ClinicDesk plugin active, as last checked.
         plugin_version: the plugin's version then ("" when not active, or not known: an
             account remembered by an older ClinicDesk).
+        site_states: the states the clinic serves as its website says (Settings > ClinicDesk),
+            as of the last sync round that could ask; empty when not known (no plugin, an older
+            one, or a user who does not handle inquiries).
     """
 
     site_url: str
@@ -139,6 +142,7 @@ class Account:
     capabilities: frozenset[str] = frozenset()
     has_plugin: bool = False
     plugin_version: str = ""
+    site_states: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -179,6 +183,10 @@ class Account:
             plugin_version=self.plugin_version if plugin_version is None else plugin_version,
         )
 
+    def with_site_states(self, states: tuple[str, ...] | None) -> Account:
+        """The account with the site's states (None: the round could not ask; kept as is)."""
+        return self if states is None else replace(self, site_states=_states(list(states)))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "site_url": self.site_url,
@@ -189,6 +197,7 @@ class Account:
             "capabilities": sorted(self.capabilities),
             "has_plugin": self.has_plugin,
             "plugin_version": self.plugin_version,
+            "site_states": list(self.site_states),
         }
 
     @classmethod
@@ -213,6 +222,7 @@ class Account:
             else frozenset(),
             value.get("has_plugin") is True,
             plugin_version[:64] if isinstance(plugin_version, str) else "",
+            _states(value.get("site_states")),
         )
 
 
@@ -224,8 +234,12 @@ class Settings:
         accounts: accounts signed in on this computer, most recent first.
         last_account: the id of the account the app opens at start, or None.
         sync_interval_minutes: how often a sync round runs on its own.
-        clinic_states: USPS codes of the states the clinic sees clients from (inquiries from
-            other states are flagged by the Inquiries tab).
+        clinic_states: USPS codes of the states the clinic sees clients from, as chosen in
+            this app (inquiries from other states are flagged by the Inquiries tab). Used only
+            when ``clinic_states_override`` is set or the site does not say: see
+            :func:`service_states`.
+        clinic_states_override: whether this computer's choice overrides the states set on the
+            website (Settings > ClinicDesk). Off by default: the flag follows the website.
         crisis_protocol: what staff do when someone may be in crisis, as the clinic wrote it;
             "" shows the protocol ClinicDesk ships.
         response_target_hours: the first-response target for inquiries, in business hours.
@@ -244,6 +258,7 @@ class Settings:
     last_account: str | None = None
     sync_interval_minutes: int = DEFAULT_SYNC_MINUTES
     clinic_states: list[str] = field(default_factory=lambda: list(DEFAULT_CLINIC_STATES))
+    clinic_states_override: bool = False
     crisis_protocol: str = ""
     response_target_hours: float = DEFAULT_RESPONSE_TARGET_HOURS
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
@@ -299,6 +314,7 @@ class Settings:
             "last_account": self.last_account,
             "sync_interval_minutes": self.sync_interval_minutes,
             "clinic_states": list(self.clinic_states),
+            "clinic_states_override": self.clinic_states_override,
             "crisis_protocol": self.crisis_protocol,
             "response_target_hours": self.response_target_hours,
             "idle_lock_minutes": self.idle_lock_minutes,
@@ -321,6 +337,13 @@ class Settings:
         states = data.get("clinic_states")
         if isinstance(states, list):
             settings.clinic_states = [s for s in states if isinstance(s, str) and s in US_STATES]
+        override = data.get("clinic_states_override")
+        if isinstance(override, bool):
+            settings.clinic_states_override = override
+        else:
+            # Written before the website said which states it serves: a choice made here then
+            # (anything but the default) stays in force until the user changes it.
+            settings.clinic_states_override = settings.clinic_states != list(DEFAULT_CLINIC_STATES)
         protocol = data.get("crisis_protocol")
         if isinstance(protocol, str):
             settings.crisis_protocol = protocol[:MAX_PROTOCOL_CHARS]
@@ -336,6 +359,30 @@ class Settings:
         if isinstance(proxy, str) and len(proxy) <= MAX_PROXY_CHARS:
             settings.proxy = proxy.strip()
         return settings
+
+
+def _states(value: object) -> tuple[str, ...]:
+    """The known USPS codes in ``value`` (a list), each once, in order."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(s for s in value if isinstance(s, str) and s in US_STATES))
+
+
+def service_states(settings: Settings, account: Account | None) -> tuple[str, ...]:
+    """The states the Inquiries tab treats as the clinic's service area: those set on the
+    website (kept with the account at each sync), unless this computer's choice overrides
+    them or the website does not say."""
+    if settings.clinic_states_override or account is None or not account.site_states:
+        return tuple(settings.clinic_states)
+    return account.site_states
+
+
+def choose_states(settings: Settings, account: Account | None, chosen: list[str]) -> None:
+    """Keep the states chosen in the settings dialog: the same as the website's means following
+    the website (no override); anything else overrides it."""
+    settings.clinic_states = list(chosen)
+    site = account.site_states if account is not None else ()
+    settings.clinic_states_override = not site or sorted(chosen) != sorted(site)
 
 
 def _str_dict(value: object) -> dict[str, str]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from clinicdesk.accounts.accounts import Account
 from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, check_arrivals
-from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient
+from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient, SiteError
 from clinicdesk.store import Cache
 from clinicdesk.sync.report import (
     RecordIssue,
@@ -101,6 +101,10 @@ class RoundResult:
             site no longer lets the user handle them (see :data:`INQUIRIES_REMOVED_MESSAGE`).
         unreadable: records of the site that could not be read and are kept aside (everything
             else synced), as sentences for the user: "1 post could not be read (id 12): ...".
+        site_states: the states the clinic serves as its website says, or None when the round
+            did not ask (the user does not handle inquiries, the round failed) or the site
+            could not say (no plugin, or an older one). Keep it with the account
+            (:func:`account_after`).
     """
 
     outcome: SyncOutcome
@@ -114,6 +118,7 @@ class RoundResult:
     access: UserAccess | None = None
     inquiries_removed: int = 0
     unreadable: tuple[str, ...] = ()
+    site_states: tuple[str, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -185,7 +190,21 @@ def run_round(
     flagged = check_arrivals(cache, author=author, author_name=author_name or AUTO_FLAG_AUTHOR)
     if flagged:
         report = replace(report, pending=cache.outbox.count())
-    return from_report(report, flagged=flagged, inquiries_removed=removed)
+    result = from_report(report, flagged=flagged, inquiries_removed=removed)
+    return replace(result, site_states=_site_states(client, report))
+
+
+def _site_states(client: SiteClient, report: SyncReport) -> tuple[str, ...] | None:
+    """The website's service area, asked after a round that reached the site, for a user who
+    handles inquiries (the route is staff-only); None when it cannot say."""
+    if report.access is None or not report.access.can(CAP_MANAGE_INQUIRIES) or report.errors:
+        return None
+    try:
+        return client.clinic_states()
+    except SiteError as exc:
+        # An older plugin has no such route: the app's own choice applies, as before.
+        logger.info("the site did not say which states it serves (%s)", type(exc).__name__)
+        return None
 
 
 def _without_inquiry_issues(report: SyncReport, *, pending: int) -> SyncReport:
@@ -217,7 +236,7 @@ def account_after(account: Account, result: RoundResult) -> Account:
         capabilities=access.capabilities,
         has_plugin=access.has_plugin,
         plugin_version=access.plugin_version,
-    )
+    ).with_site_states(result.site_states)
 
 
 def from_report(report: SyncReport, *, flagged: int = 0, inquiries_removed: int = 0) -> RoundResult:

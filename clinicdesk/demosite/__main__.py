@@ -17,6 +17,7 @@ from pathlib import Path
 from types import FrameType
 
 from clinicdesk.demosite.auth import chunked
+from clinicdesk.demosite.consultation import DEFAULT_MIN_SECONDS, DEFAULT_STATES, STATES
 from clinicdesk.demosite.server import DemoSite, is_loopback, start
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,14 @@ def _rate(value: str) -> tuple[int, int]:
     if parsed[0] < 1 or parsed[1] < 1:
         raise argparse.ArgumentTypeError("both numbers must be at least 1")
     return parsed
+
+
+def _states(value: str) -> tuple[str, ...]:
+    codes = tuple(code.strip().upper() for code in value.split(",") if code.strip())
+    unknown = [code for code in codes if code not in STATES]
+    if unknown or not codes:
+        raise argparse.ArgumentTypeError(f"expected USPS codes such as TX,OK; unknown: {unknown}")
+    return codes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -72,6 +81,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         metavar="ADDRESS[/BITS]",
         help="a reverse proxy whose X-Forwarded-For the form's rate limit believes (repeatable)",
+    )
+    parser.add_argument(
+        "--states",
+        type=_states,
+        default=DEFAULT_STATES,
+        metavar="TX,OK",
+        help="the states the clinic serves (the form's list; default TX)",
+    )
+    parser.add_argument(
+        "--form-min-seconds",
+        type=int,
+        default=DEFAULT_MIN_SECONDS,
+        metavar="SECONDS",
+        help="the form is refused when sent sooner than this after it opened (default 3)",
     )
     parser.add_argument(
         "--seed",
@@ -150,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         consultation_rate=args.consultation_rate,
         trusted_proxies=tuple(args.trusted_proxy),
+        served_states=args.states,
+        form_min_seconds=args.form_min_seconds,
         seed_dir=args.seed,
         bulk_inquiries=args.bulk_inquiries,
         bulk_posts=args.bulk_posts,

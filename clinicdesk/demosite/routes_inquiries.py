@@ -12,6 +12,7 @@ import contextlib
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any
@@ -21,11 +22,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from clinicdesk.demosite.auth import DELETE_INQUIRIES, MANAGE_INQUIRIES, ROLE_CAPS
+from clinicdesk.demosite.consultation import (
+    FormCheck,
+    check_form,
+    form_token,
+    rest_message,
+    token_problem,
+)
 from clinicdesk.demosite.db import InquiryMeta, Note, Post, RateBucket, User
 from clinicdesk.demosite.posttypes import PostCaps, PostType, base_fields, base_links
 from clinicdesk.demosite.routes_posts import register_post_type
 from clinicdesk.demosite.routing import Ctx, Endpoint, Router
-from clinicdesk.demosite.schema import CONTEXT, PAGE, PER_PAGE, Arg, ArgError, validate_value
+from clinicdesk.demosite.schema import CONTEXT, PAGE, PER_PAGE, Arg, ArgError
 from clinicdesk.demosite.wpjson import (
     ParamError,
     Reply,
@@ -315,49 +323,51 @@ def _check_rate(ctx: Ctx) -> None:
         )
 
 
-def _form_arg(name: str) -> Arg:
-    arg = META_SCHEMA[name]
-    if name == "first_name":
-        return Arg("string", min_length=1, max_length=100)
-    return arg
+@dataclass
+class Screening:
+    """What stands between a submission and a new inquiry decided (both ways in).
+
+    Attributes:
+        outcome: ``ok``, ``rate_limited``, ``rejected``, ``invalid``, ``too_fast`` or ``expired``.
+        wait: seconds to wait (``rate_limited``).
+        check: the validation (``ok`` and ``invalid``).
+    """
+
+    outcome: str
+    wait: int = 0
+    check: FormCheck | None = None
 
 
-def _validate_form(params: Mapping[str, Any]) -> dict[str, Any]:
-    missing = [n for n in ("first_name", "email", "consent") if params.get(n) is None]
-    if missing:
-        raise missing_params(missing)
-    values: dict[str, Any] = {}
-    errors: dict[str, ParamError] = {}
-    for name in _FORM_FIELDS:
-        value = params.get(name)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            value = value.strip()
-        try:
-            values[name] = validate_value(value, _form_arg(name), name)
-        except ArgError as exc:
-            errors[name] = exc.detail
-    if "consent" not in errors and values.get("consent") is not True:
-        errors["consent"] = ParamError("rest_invalid_param", "consent must be true.")
-    contact = values.get("preferred_contact", "email")
-    if contact in ("phone", "text") and not values.get("phone") and "phone" not in errors:
-        errors["phone"] = ParamError(
-            "rest_invalid_param", "phone is required when preferred_contact is phone or text."
-        )
-    if errors:
-        raise invalid_params(errors)
-    return values
-
-
-def consultation(ctx: Ctx) -> Reply:
-    """``POST clinicdesk/v1/consultation``: the public form creates an inquiry."""
-    _check_rate(ctx)
-    honeypot = ctx.params.get("website")
-    if honeypot not in (None, ""):
+def screen_consultation(ctx: Ctx, params: Mapping[str, Any]) -> Screening:
+    """The rate limit (every submission counts), the honeypot, the shared validation, and the
+    timing token when the submission carries one (the website's form always does), in the
+    plugin's order (``clinicdesk_consultation_screen()``)."""
+    try:
+        _check_rate(ctx)
+    except RestError as err:
+        if err.status != 429:
+            raise
+        return Screening("rate_limited", wait=int(err.headers.get("Retry-After", "1")))
+    honeypot = params.get("website")
+    if honeypot is not None and (not isinstance(honeypot, str) or honeypot.strip() != ""):
         logger.info("Consultation request refused: honeypot filled")
-        raise RestError("clinicdesk_rejected", "Your request could not be accepted.", 400)
-    values = _validate_form(ctx.params)
+        return Screening("rejected")
+    check = check_form(dict(params))
+    if not check.ok:
+        return Screening("invalid", check=check)
+    if params.get("token") is not None:
+        now = int(ctx.config.clock().timestamp())
+        problem = token_problem(
+            ctx.config.form_secret, params["token"], now, ctx.config.form_min_seconds
+        )
+        if problem:
+            logger.info("Consultation request refused: timing token (%s)", problem)
+            return Screening(problem)
+    return Screening("ok", check=check)
+
+
+def create_inquiry(ctx: Ctx, values: Mapping[str, Any]) -> int:
+    """Stores a screened request as a new private inquiry; answers its id."""
     post = Post(
         type=INQUIRY_TYPE_NAME,
         status="private",
@@ -371,6 +381,7 @@ def consultation(ctx: Ctx) -> Reply:
     ctx.db.flush()
     # A neutral slug: WordPress would derive it from the title, putting a name in a URL.
     post.slug = f"inquiry-{post.id}"
+    fields = {name: values[name] for name in _FORM_FIELDS if name in values}
     ctx.db.add(
         InquiryMeta(
             post_id=post.id,
@@ -379,11 +390,74 @@ def consultation(ctx: Ctx) -> Reply:
             assignee=0,
             urgent=False,
             unread=True,
-            **values,
+            **fields,
         )
     )
     logger.info("Consultation request stored as inquiry %d", post.id)
-    return Reply({"id": post.id}, status=201)
+    return int(post.id)
+
+
+def consultation(ctx: Ctx) -> Reply:
+    """``POST clinicdesk/v1/consultation``: the public form creates an inquiry."""
+    screening = screen_consultation(ctx, ctx.params)
+    if screening.outcome == "rate_limited":
+        raise RestError(
+            "clinicdesk_rate_limited",
+            "Too many requests. Please try again later.",
+            429,
+            headers={"Retry-After": str(screening.wait)},
+        )
+    if screening.outcome == "rejected":
+        raise RestError("clinicdesk_rejected", "Your request could not be accepted.", 400)
+    if screening.outcome == "too_fast":
+        raise RestError(
+            "clinicdesk_too_fast", "The form was sent too soon after it was opened.", 400
+        )
+    if screening.outcome == "expired":
+        raise RestError(
+            "clinicdesk_form_expired", "The form has expired. Please send it again.", 400
+        )
+    check = screening.check
+    assert check is not None
+    if not check.ok:
+        fields = dict(check.errors)
+        fields.update({name: "required" for name in check.missing})
+        if check.missing:
+            error = missing_params(check.missing)
+        else:
+            error = invalid_params(
+                {
+                    name: ParamError("rest_invalid_param", rest_message(name, code))
+                    for name, code in check.errors.items()
+                }
+            )
+        error.data["fields"] = fields
+        raise error
+    return Reply({"id": create_inquiry(ctx, check.values)}, status=201)
+
+
+def form_token_route(ctx: Ctx) -> Reply:
+    """``GET clinicdesk/v1/consultation/token``: a fresh timing token for the form's script."""
+    now = int(ctx.config.clock().timestamp())
+    return Reply(
+        {
+            "token": form_token(ctx.config.form_secret, now),
+            "min_seconds": ctx.config.form_min_seconds,
+        },
+        headers={"Cache-Control": "no-cache, must-revalidate, max-age=0, no-store, private"},
+    )
+
+
+def form_settings(ctx: Ctx) -> Reply:
+    """``GET clinicdesk/v1/settings``: what the app needs of the form's settings (staff)."""
+    return Reply(
+        {
+            "states": list(ctx.config.served_states),
+            "insurers": list(ctx.config.insurers),
+            "reasons": list(ctx.config.reasons),
+            "languages": ["en", "es"],
+        }
+    )
 
 
 # --- notes and staff ---------------------------------------------------------------------------
@@ -507,4 +581,6 @@ def register(router: Router) -> None:
         gate=inquiry_gate,
     )
     router.add("/clinicdesk/v1/staff", ns, {"GET": Endpoint(list_staff)}, gate=inquiry_gate)
+    router.add("/clinicdesk/v1/settings", ns, {"GET": Endpoint(form_settings)}, gate=inquiry_gate)
     router.add("/clinicdesk/v1/consultation", ns, {"POST": Endpoint(consultation)})
+    router.add("/clinicdesk/v1/consultation/token", ns, {"GET": Endpoint(form_token_route)})

@@ -9,6 +9,7 @@ registers ``WP_REST_Server::EDITABLE``.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -20,6 +21,12 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
+from clinicdesk.demosite.consultation import (
+    DEFAULT_INSURERS,
+    DEFAULT_MIN_SECONDS,
+    DEFAULT_REASONS,
+    DEFAULT_STATES,
+)
 from clinicdesk.demosite.db import User
 from clinicdesk.demosite.schema import Arg, CheckedArgs
 from clinicdesk.demosite.wpjson import Reply, RestError
@@ -32,7 +39,7 @@ def _utc_now() -> datetime:
 
 
 #: The version of the plugin this reference site mirrors (``resources/wordpress``'s header).
-PLUGIN_VERSION = "1.1.0"
+PLUGIN_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,12 @@ class SiteConfig:
         plugin_version: the version the plugin declares in the REST index
             (``clinicdesk_plugin_version``); "" for a plugin from before it declared one. Tests
             set an older one to see the app's warning.
+        served_states: the USPS codes the clinic serves (the plugin's ``clinicdesk_states``).
+        insurers: the form's insurance list (``clinicdesk_insurers``).
+        reasons: the form's reason list (``clinicdesk_reasons``).
+        form_min_seconds: the form's minimum time (``clinicdesk_form_min_seconds``).
+        form_secret: the key that signs the form's timing tokens (new each start: a token from
+            before a restart reads as expired, and the form asks the person to send it again).
     """
 
     data_dir: Path
@@ -61,6 +74,11 @@ class SiteConfig:
     max_upload_bytes: int = 20 * MEGABYTE
     trusted_proxies: tuple[str, ...] = ()
     plugin_version: str = PLUGIN_VERSION
+    served_states: tuple[str, ...] = DEFAULT_STATES
+    insurers: tuple[str, ...] = DEFAULT_INSURERS
+    reasons: tuple[str, ...] = DEFAULT_REASONS
+    form_min_seconds: int = DEFAULT_MIN_SECONDS
+    form_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @property
     def uploads_dir(self) -> Path:

@@ -25,6 +25,11 @@ _NO_DEFAULT = object()
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
+def is_email(value: str) -> bool:
+    """Whether ``value`` looks like an email address, as loosely as WordPress's ``is_email``."""
+    return bool(_EMAIL.match(value))
+
+
 class ArgError(Exception):
     """One argument is invalid; carries the detail WordPress puts in ``data.details``."""
 

@@ -31,6 +31,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from clinicdesk.demosite import (
+    form,
     routes_inquiries,
     routes_media,
     routes_posts,
@@ -40,6 +41,7 @@ from clinicdesk.demosite import (
     seed,
 )
 from clinicdesk.demosite.auth import authenticate, capabilities
+from clinicdesk.demosite.consultation import DEFAULT_MIN_SECONDS, DEFAULT_STATES
 from clinicdesk.demosite.db import Post, get_option, open_database
 from clinicdesk.demosite.routing import Ctx, Route, Router, SiteConfig, SiteSettings
 from clinicdesk.demosite.schema import check_args
@@ -214,6 +216,10 @@ class SiteApp:
             return self._rest(request, request.args["rest_route"])
         with Session(self.engine) as db:
             ctx = self._ctx(request, db)
+            if path in form.PATHS:
+                return form.consultation_page(ctx, request, self._write_lock)
+            if path.startswith(form.ASSETS_URL):
+                return form.serve_asset(request, path[len(form.ASSETS_URL) :])
             if path.startswith("/wp-content/uploads/"):
                 return routes_site.serve_upload(ctx, request, path[len("/wp-content/uploads/") :])
             return routes_site.html_page(ctx, path)
@@ -414,6 +420,8 @@ def start(
     port: int = 0,
     consultation_rate: tuple[int, int] = (5, 600),
     trusted_proxies: tuple[str, ...] = (),
+    served_states: tuple[str, ...] = DEFAULT_STATES,
+    form_min_seconds: int = DEFAULT_MIN_SECONDS,
     seed_dir: Path | str | None = None,
     bulk_inquiries: int = 0,
     bulk_posts: int = 0,
@@ -429,6 +437,8 @@ def start(
         port: the port, 0 for any free one.
         consultation_rate: (requests, seconds) allowed per client address on the form.
         trusted_proxies: reverse proxies whose ``X-Forwarded-For`` the form's rate limit uses.
+        served_states: the USPS codes the clinic serves (the form's state list).
+        form_min_seconds: the form's minimum time between opening and sending.
         seed_dir: folder with ``users.json``, ``terms.json``, ``posts.json`` and
             ``inquiries.json``; None for the default (see :func:`seed.default_seed_dir`).
         bulk_inquiries: this many generated inquiries are added to a new database.
@@ -451,6 +461,8 @@ def start(
             data_dir=Path(data_dir),
             consultation_rate=consultation_rate,
             trusted_proxies=tuple(trusted_proxies),
+            served_states=tuple(served_states),
+            form_min_seconds=form_min_seconds,
         )
     engine, users = _open_site(config, seed_dir, bulk_inquiries, bulk_posts)
     app = SiteApp(config, engine)

@@ -561,6 +561,18 @@ class SiteClient:
             answer = self._transport.request("GET", "clinicdesk/v1/staff")
         return list(parse.many(answer.json(), parse.staff_member, "staff"))
 
+    def clinic_states(self) -> tuple[str, ...]:
+        """The states the clinic serves, as its website's Settings > ClinicDesk says (plugin
+        route ``clinicdesk/v1/settings``, staff only): USPS codes.
+
+        Raises:
+            PluginMissingError: no plugin, or one older than the route.
+            SiteError: any other failure (a malformed answer is InvalidResponseError).
+        """
+        with _plugin_feature():
+            answer = self._transport.request("GET", "clinicdesk/v1/settings")
+        return parse.clinic_states(answer.json())
+
     # ---- posts -------------------------------------------------------------------------------
 
     def iter_posts(

@@ -676,6 +676,23 @@ def staff_member(value: object) -> StaffMember:
     )
 
 
+#: A USPS code: two capital letters.
+_STATE_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def clinic_states(value: object) -> tuple[str, ...]:
+    """The ``states`` of ``GET clinicdesk/v1/settings``: USPS codes, each once, in order.
+
+    Raises:
+        InvalidResponseError: not an object with a list of two-letter codes.
+    """
+    r = _Reader.root(value, "settings answer", with_id=False)
+    states = r.text_list("states")
+    if len(states) > 100 or any(not _STATE_CODE.match(code) for code in states):
+        r.fail("states", "should list two-letter state codes")
+    return tuple(dict.fromkeys(states))
+
+
 def term(value: object, taxonomy: Taxonomy) -> Term:
     """A category or tag; refuses a term of another taxonomy than the one asked for."""
     r = _Reader.root(value, "category" if taxonomy == "category" else "tag")

@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.about import plugin_warning
-from clinicdesk.accounts.accounts import Settings, SettingsStore
+from clinicdesk.accounts.accounts import Settings, SettingsStore, choose_states, service_states
 from clinicdesk.accounts.session import AccountSession
 from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
 
     def _inquiry_options(self, settings: Settings) -> InquiryOptions:
         return InquiryOptions(
-            clinic_states=tuple(settings.clinic_states),
+            clinic_states=service_states(settings, self.session.account),
             crisis_protocol=settings.crisis_protocol,
             response_target_hours=settings.response_target_hours,
             idle_lock_minutes=settings.idle_lock_minutes,
@@ -392,6 +392,9 @@ class MainWindow(QMainWindow):
         self.session.account = updated
         self._settings.update(lambda s: s.update_account(updated))
         logger.info("what the site says about the account changed; the tabs follow")
+        if updated.site_states != account.site_states and not self._tabs_stopped:
+            # The website's service area changed: the out-of-area flags follow it.
+            self.apply_settings()
 
     def _follow_access(self, *, removed: bool) -> None:
         """Rebuild, in place, each tab whose place no longer fits the account; say why."""
@@ -564,6 +567,24 @@ class MainWindow(QMainWindow):
             "aboutAction", self.tr("&About ClinicDesk"), None, self.open_about
         )
         self.lock_action: QAction | None = None
+        self.website_action: QAction | None = None
+        if self.session.demo:
+            # The demo's whole loop: send a request on the clinic's website, see it arrive.
+            self.website_action = self._action(
+                "openWebsiteAction",
+                self.tr("Open the clinic's &website"),
+                None,
+                self.open_website,
+            )
+
+    def website_url(self) -> str:
+        """The page of the clinic's website that holds the consultation form (the reference
+        site's /consultation/ in the demo)."""
+        return self.session.account.site_url.rstrip("/") + "/consultation/"
+
+    def open_website(self) -> None:
+        """Open the consultation form in the system's web browser."""
+        QDesktopServices.openUrl(QUrl(self.website_url()))
 
     def _adopt_lock_action(self) -> None:
         """Put the Inquiries tab's lock action in the View menu (or take the old one out)."""
@@ -594,6 +615,7 @@ class MainWindow(QMainWindow):
                 [
                     self.sync_action,
                     self.settings_action,
+                    *([self.website_action] if self.website_action is not None else []),
                     self.sign_out_action,
                     None,
                     self.quit_action,
@@ -742,10 +764,12 @@ class MainWindow(QMainWindow):
         hours, idle = dialog.response_target_hours(), dialog.idle_lock_minutes()
         proxy = dialog.proxy()
 
+        account = self.session.account
+
         def change(settings: Settings) -> None:
             settings.proxy = proxy  # the next request uses it (the client is made per round)
             settings.sync_interval_minutes = minutes
-            settings.clinic_states = states
+            choose_states(settings, account, states)
             settings.crisis_protocol = protocol
             settings.response_target_hours = hours
             settings.idle_lock_minutes = idle

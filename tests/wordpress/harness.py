@@ -57,6 +57,10 @@ DEMO = REPO / "resources" / "demo"
 
 PACKAGES = (
     "wordpress",
+    # A theme: with none (Debian's wordpress only recommends theme packages) every front-end
+    # page is an empty answer, and the consultation form's browser tests need pages. WordPress
+    # 6.1's default theme, which wp_install() activates.
+    "wordpress-theme-twentytwentythree",
     "mariadb-server",
     "mariadb-client",
     "php-cli",

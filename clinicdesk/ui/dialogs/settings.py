@@ -33,6 +33,7 @@ from clinicdesk.accounts.accounts import (
     US_STATES,
     Account,
     Settings,
+    service_states,
 )
 from clinicdesk.site import InsecureURLError
 from clinicdesk.site.transport import check_proxy_url
@@ -77,7 +78,7 @@ class SettingsDialog(QDialog):
         self.pages.setAccessibleName(self.tr("Settings pages"))
         layout.addWidget(self.pages, 1)
         self._build_general(settings, account, password_place)
-        self._build_inquiries(settings, passphrase_problem)
+        self._build_inquiries(settings, account, passphrase_problem)
         self._build_protocol(settings)
 
         buttons = QDialogButtonBox(
@@ -162,7 +163,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(account_box)
         layout.addStretch(1)
 
-    def _build_inquiries(self, settings: Settings, passphrase_problem: str) -> None:
+    def _build_inquiries(
+        self, settings: Settings, account: Account, passphrase_problem: str
+    ) -> None:
         page, layout = self._page("inquirySettingsPage", self.tr("&Inquiries"))
         triage_box = QGroupBox(self.tr("Triage"), page)
         form = QFormLayout(triage_box)
@@ -212,6 +215,19 @@ class SettingsDialog(QDialog):
         hint.setWordWrap(True)
         hint.setTextFormat(Qt.TextFormat.PlainText)
         states_layout.addWidget(hint)
+        if account.site_states:
+            site_note = QLabel(
+                self.tr(
+                    "The clinic's website lists %1 (Settings > ClinicDesk on the website). "
+                    "Choosing other states here overrides it on this computer; choosing the "
+                    "same ones follows the website again."
+                ).replace("%1", ", ".join(US_STATES.get(c, c) for c in account.site_states)),
+                states_box,
+            )
+            site_note.setObjectName("siteStatesNote")
+            site_note.setWordWrap(True)
+            site_note.setTextFormat(Qt.TextFormat.PlainText)
+            states_layout.addWidget(site_note)
         self.states_filter = QLineEdit(states_box)
         self.states_filter.setObjectName("statesFilter")
         self.states_filter.setAccessibleName(self.tr("Find a state"))
@@ -219,7 +235,7 @@ class SettingsDialog(QDialog):
         self.states_filter.setClearButtonEnabled(True)
         states_layout.addWidget(self.states_filter)
         self.states_model = QStandardItemModel(self)
-        chosen = set(settings.clinic_states)
+        chosen = set(service_states(settings, account))
         for code, name in sorted(US_STATES.items(), key=lambda item: item[1]):
             item = QStandardItem(f"{name} ({code})")
             item.setData(code, Qt.ItemDataRole.UserRole)

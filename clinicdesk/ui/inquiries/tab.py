@@ -292,6 +292,11 @@ class InquiriesTab(QWidget):
         """Whether a read of the cache is on its way."""
         return self._loading
 
+    @property
+    def options(self) -> InquiryOptions:
+        """The settings in use (the service area among them)."""
+        return self._options
+
     def apply_options(self, options: InquiryOptions) -> None:
         """New settings from the shell (states, protocol, response target, idle time)."""
         self._options = options

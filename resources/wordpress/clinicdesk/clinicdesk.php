@@ -3,7 +3,7 @@
  * Plugin Name:       ClinicDesk
  * Plugin URI:        https://github.com/clinicdesk/clinicdesk
  * Description:       Private consultation inquiries, their triage fields and notes, and the public consultation form endpoint used by the ClinicDesk desktop app.
- * Version:           1.1.0
+ * Version:           1.2.0
  * Requires at least: 6.1
  * Requires PHP:      8.0
  * Author:            ClinicDesk
@@ -20,7 +20,10 @@
  *   `clinicdesk_delete_inquiries`;
  * - `meta.clinicdesk_client_id` on posts and media (attachments) and the `clinicdesk_client_id`
  *   collection parameter of both;
- * - `clinicdesk/v1/staff`, `clinicdesk/v1/notes` and the public `clinicdesk/v1/consultation`.
+ * - `clinicdesk/v1/staff`, `clinicdesk/v1/notes`, `clinicdesk/v1/settings` and the public
+ *   `clinicdesk/v1/consultation` (with `clinicdesk/v1/consultation/token`);
+ * - the consultation form: the shortcode `[clinicdesk_consultation_form]` and the block
+ *   `clinicdesk/consultation-form`, with or without JavaScript.
  *
  * Inquiries are health information: nobody without `clinicdesk_manage_inquiries` can read, list or
  * count them through any route, and no inquiry field is ever rendered as HTML by this plugin.
@@ -42,7 +45,7 @@ if ( defined( 'CLINICDESK_VERSION' ) ) {
 	return;
 }
 
-define( 'CLINICDESK_VERSION', '1.1.0' );
+define( 'CLINICDESK_VERSION', '1.2.0' );
 /**
  * The schema version: bumped whenever the roles, capabilities or tables change, and migrated to
  * once (clinicdesk_maybe_upgrade()). 1: the notes table and the roles. 2: the rate-limit table.
@@ -62,6 +65,15 @@ define( 'CLINICDESK_CONTACT_METHODS', array( 'email', 'phone', 'text' ) );
 define( 'CLINICDESK_NOTE_KINDS', array( 'note', 'status', 'assign', 'urgent', 'acknowledge' ) );
 define( 'CLINICDESK_DEFAULT_RATE', '5/600' );
 define( 'CLINICDESK_CLIENT_ID_LENGTH', 64 );
+/** The form's timing token: accepted at least this many seconds after it was handed out (a setting)... */
+define( 'CLINICDESK_DEFAULT_MIN_SECONDS', 3 );
+/** ...and at most this long after (a page cache may serve an old one: the form then asks again). */
+define( 'CLINICDESK_FORM_TOKEN_LIFETIME', 12 * HOUR_IN_SECONDS );
+/** The states a clinic serves until it says otherwise. */
+define( 'CLINICDESK_DEFAULT_STATES', 'TX' );
+/** The form's insurance and reason lists until the clinic writes its own (one per line). */
+define( 'CLINICDESK_DEFAULT_INSURERS', "Aetna\nBlue Cross Blue Shield\nCigna\nMedicaid\nMedicare\nUnitedHealthcare\nSelf-pay" );
+define( 'CLINICDESK_DEFAULT_REASONS', "Anxiety\nDepression\nRelationships\nTrauma\nGrief and loss\nStress at work or school" );
 /** The inquiry meta keys that hold what the person submitted: written once, by the form. */
 define( 'CLINICDESK_SUBMITTED_FIELDS', array( 'first_name', 'last_name', 'email', 'phone', 'preferred_contact', 'state', 'insurance', 'reason', 'message', 'consent', 'received_gmt' ) );
 /** The inquiry meta keys staff write (with `clinicdesk_client_id`). */
@@ -91,6 +103,8 @@ require_once __DIR__ . '/includes/rest.php';
 require_once __DIR__ . '/includes/notes.php';
 require_once __DIR__ . '/includes/rate-limit.php';
 require_once __DIR__ . '/includes/consultation.php';
+require_once __DIR__ . '/includes/notify.php';
+require_once __DIR__ . '/includes/form.php';
 require_once __DIR__ . '/includes/privacy.php';
 
 register_activation_hook( __FILE__, 'clinicdesk_activate' );

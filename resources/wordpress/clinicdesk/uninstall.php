@@ -51,7 +51,7 @@ function clinicdesk_uninstall_site(): void {
 	);
 	// phpcs:enable
 
-	foreach ( array( 'clinicdesk_schema_version', 'clinicdesk_schema_history', 'clinicdesk_upgrade_lock', 'clinicdesk_consultation_rate', 'clinicdesk_trusted_proxies', 'clinicdesk_editors_handle_inquiries', 'clinicdesk_delete_data_on_uninstall' ) as $option ) {
+	foreach ( array( 'clinicdesk_schema_version', 'clinicdesk_schema_history', 'clinicdesk_upgrade_lock', 'clinicdesk_consultation_rate', 'clinicdesk_trusted_proxies', 'clinicdesk_editors_handle_inquiries', 'clinicdesk_delete_data_on_uninstall', 'clinicdesk_states', 'clinicdesk_insurers', 'clinicdesk_reasons', 'clinicdesk_notify_recipients', 'clinicdesk_form_min_seconds', 'clinicdesk_crisis_text', 'clinicdesk_crisis_text_es', 'clinicdesk_consent_text', 'clinicdesk_consent_text_es', 'clinicdesk_confirmation_text', 'clinicdesk_confirmation_text_es' ) as $option ) {
 		delete_option( $option );
 	}
 

@@ -21,7 +21,22 @@ if ( str_starts_with( $clinicdesk_path, '/wp-content/' ) ) {
 		echo "Not found\n";
 		return true;
 	}
-	$clinicdesk_type = mime_content_type( $clinicdesk_file );
+	// By extension first, as Apache's mime.types does: libmagic calls a stylesheet or a script
+	// "text/plain", and browsers refuse a stylesheet served so (a theme or plugin would look
+	// unstyled here and nowhere else).
+	$clinicdesk_types = array(
+		'css'   => 'text/css',
+		'js'    => 'text/javascript',
+		'mjs'   => 'text/javascript',
+		'json'  => 'application/json',
+		'svg'   => 'image/svg+xml',
+		'woff'  => 'font/woff',
+		'woff2' => 'font/woff2',
+		'ttf'   => 'font/ttf',
+		'map'   => 'application/json',
+	);
+	$clinicdesk_ext  = strtolower( pathinfo( $clinicdesk_file, PATHINFO_EXTENSION ) );
+	$clinicdesk_type = $clinicdesk_types[ $clinicdesk_ext ] ?? mime_content_type( $clinicdesk_file );
 	header( 'Content-Type: ' . ( $clinicdesk_type ? $clinicdesk_type : 'application/octet-stream' ) );
 	header( 'Content-Length: ' . filesize( $clinicdesk_file ) );
 	readfile( $clinicdesk_file );

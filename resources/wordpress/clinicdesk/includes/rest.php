@@ -71,6 +71,16 @@ function clinicdesk_register_routes(): void {
 
 	register_rest_route(
 		CLINICDESK_NAMESPACE,
+		'/settings',
+		array(
+			'methods'             => WP_REST_Server::READABLE,
+			'callback'            => 'clinicdesk_rest_settings',
+			'permission_callback' => 'clinicdesk_staff_permission',
+		)
+	);
+
+	register_rest_route(
+		CLINICDESK_NAMESPACE,
 		'/consultation',
 		array(
 			'methods'             => WP_REST_Server::CREATABLE,
@@ -81,6 +91,20 @@ function clinicdesk_register_routes(): void {
 	);
 }
 add_action( 'rest_api_init', 'clinicdesk_register_routes' );
+
+/**
+ * `GET clinicdesk/v1/settings`: what the app needs of the form's settings (staff only).
+ */
+function clinicdesk_rest_settings(): WP_REST_Response {
+	return new WP_REST_Response(
+		array(
+			'states'    => clinicdesk_served_states(),
+			'insurers'  => clinicdesk_setting_lines( 'clinicdesk_insurers', CLINICDESK_DEFAULT_INSURERS ),
+			'reasons'   => clinicdesk_setting_lines( 'clinicdesk_reasons', CLINICDESK_DEFAULT_REASONS ),
+			'languages' => array( 'en', 'es' ),
+		)
+	);
+}
 
 /**
  * `GET clinicdesk/v1/staff`: every user who holds the inquiry capability, ordered by name.

@@ -8,7 +8,12 @@
  *   CDN, whose X-Forwarded-For is believed (nobody else's is);
  * - `clinicdesk_editors_handle_inquiries`: whether editors get the inquiry capabilities;
  * - `clinicdesk_delete_data_on_uninstall`: whether deleting the plugin deletes every inquiry and
- *   note (off by default: clinics may have to keep records).
+ *   note (off by default: clinics may have to keep records);
+ * - the consultation form's: `clinicdesk_states` (the USPS codes the clinic serves, default TX),
+ *   `clinicdesk_insurers` and `clinicdesk_reasons` (one per line), `clinicdesk_notify_recipients`
+ *   (email addresses, one per line; empty: the site's administration address),
+ *   `clinicdesk_form_min_seconds`, and the editable texts `clinicdesk_{crisis,consent,confirmation}_text`
+ *   with their Spanish `_es` versions (empty: the plugin's default, translated).
  *
  * @package ClinicDesk
  */
@@ -43,6 +48,82 @@ function clinicdesk_sanitize_proxies( $value ): string {
 		}
 	}
 	return implode( "\n", array_unique( $kept ) );
+}
+
+/**
+ * Sanitises the served states: USPS codes, separated by commas, spaces or lines; unknown ones are
+ * dropped; nothing left means the default.
+ *
+ * @param mixed $value The submitted value.
+ */
+function clinicdesk_sanitize_states( $value ): string {
+	$value = is_scalar( $value ) ? strtoupper( (string) $value ) : '';
+	$codes = array_values( array_unique( array_intersect( preg_split( '/[\s,]+/', $value, -1, PREG_SPLIT_NO_EMPTY ), CLINICDESK_STATES ) ) );
+	return $codes ? implode( ', ', $codes ) : CLINICDESK_DEFAULT_STATES;
+}
+
+/**
+ * Sanitises a list setting: one entry per line, each a clean line of at most 100 characters.
+ *
+ * @param mixed $value The submitted value.
+ */
+function clinicdesk_sanitize_lines( $value ): string {
+	$value = is_scalar( $value ) ? (string) $value : '';
+	$kept  = array();
+	foreach ( explode( "\n", str_replace( "\r", "\n", $value ) ) as $line ) {
+		$line = mb_substr( clinicdesk_sanitize_line( $line ), 0, 100 );
+		if ( '' !== $line ) {
+			$kept[] = $line;
+		}
+	}
+	return implode( "\n", array_unique( $kept ) );
+}
+
+/**
+ * Sanitises the notification recipients: valid email addresses, one per line.
+ *
+ * @param mixed $value The submitted value.
+ */
+function clinicdesk_sanitize_recipients( $value ): string {
+	$value = is_scalar( $value ) ? (string) $value : '';
+	$kept  = array();
+	foreach ( preg_split( '/[\s,;]+/', $value, -1, PREG_SPLIT_NO_EMPTY ) as $address ) {
+		$address = sanitize_email( $address );
+		if ( '' !== $address && is_email( $address ) ) {
+			$kept[] = $address;
+		}
+	}
+	return implode( "\n", array_unique( $kept ) );
+}
+
+/**
+ * Sanitises the minimum seconds before the form may be sent: 0 to 60.
+ *
+ * @param mixed $value The submitted value.
+ */
+function clinicdesk_sanitize_min_seconds( $value ): int {
+	return is_numeric( $value ) ? max( 0, min( 60, (int) $value ) ) : CLINICDESK_DEFAULT_MIN_SECONDS;
+}
+
+/**
+ * The form's settings: option name => (type, sanitiser, default, description).
+ *
+ * @return array<string, array{0: string, 1: callable-string, 2: mixed, 3: string}>
+ */
+function clinicdesk_form_settings(): array {
+	$settings = array(
+		'clinicdesk_states'            => array( 'string', 'clinicdesk_sanitize_states', CLINICDESK_DEFAULT_STATES, __( 'The states the clinic serves (USPS codes).', 'clinicdesk' ) ),
+		'clinicdesk_insurers'          => array( 'string', 'clinicdesk_sanitize_lines', CLINICDESK_DEFAULT_INSURERS, __( 'The insurers the form offers, one per line.', 'clinicdesk' ) ),
+		'clinicdesk_reasons'           => array( 'string', 'clinicdesk_sanitize_lines', CLINICDESK_DEFAULT_REASONS, __( 'The reasons the form offers, one per line.', 'clinicdesk' ) ),
+		'clinicdesk_notify_recipients' => array( 'string', 'clinicdesk_sanitize_recipients', '', __( 'Who is emailed when a request arrives, one address per line.', 'clinicdesk' ) ),
+		'clinicdesk_form_min_seconds'  => array( 'integer', 'clinicdesk_sanitize_min_seconds', CLINICDESK_DEFAULT_MIN_SECONDS, __( 'Requests sent sooner than this many seconds after the form opened are refused.', 'clinicdesk' ) ),
+	);
+	foreach ( array( 'crisis', 'consent', 'confirmation' ) as $text ) {
+		foreach ( array( '', '_es' ) as $suffix ) {
+			$settings[ 'clinicdesk_' . $text . '_text' . $suffix ] = array( 'string', 'sanitize_textarea_field', '', __( 'An editable text of the form (empty: the default).', 'clinicdesk' ) );
+		}
+	}
+	return $settings;
 }
 
 /**
@@ -97,6 +178,26 @@ function clinicdesk_register_settings(): void {
 add_action( 'init', 'clinicdesk_register_settings' );
 
 /**
+ * Registers the consultation form's settings (Settings > ClinicDesk, and `wp/v2/settings`).
+ */
+function clinicdesk_register_form_settings(): void {
+	foreach ( clinicdesk_form_settings() as $name => $setting ) {
+		register_setting(
+			'clinicdesk',
+			$name,
+			array(
+				'type'              => $setting[0],
+				'description'       => $setting[3],
+				'sanitize_callback' => $setting[1],
+				'default'           => $setting[2],
+				'show_in_rest'      => true,
+			)
+		);
+	}
+}
+add_action( 'init', 'clinicdesk_register_form_settings' );
+
+/**
  * Adds Settings > ClinicDesk (administrators only).
  */
 function clinicdesk_settings_menu(): void {
@@ -140,6 +241,45 @@ function clinicdesk_render_settings(): void {
 					<td>
 						<textarea id="clinicdesk_trusted_proxies" name="clinicdesk_trusted_proxies" rows="4" class="large-text code"><?php echo esc_textarea( $proxies ); ?></textarea>
 						<p class="description"><?php echo esc_html__( 'Only if the site is behind a reverse proxy or CDN: its addresses or ranges (such as 10.0.0.0/8), one per line. Their X-Forwarded-For header is used as the visitor\'s address; nobody else\'s is.', 'clinicdesk' ); ?></p>
+					</td>
+				</tr>
+				<tr>
+					<th scope="row"><label for="clinicdesk_states"><?php echo esc_html__( 'States served', 'clinicdesk' ); ?></label></th>
+					<td>
+						<input type="text" id="clinicdesk_states" name="clinicdesk_states" value="<?php echo esc_attr( (string) get_option( 'clinicdesk_states', CLINICDESK_DEFAULT_STATES ) ); ?>" class="regular-text" />
+						<p class="description"><?php echo esc_html__( 'Two-letter codes, separated by commas, for example TX, OK. The form lists these states, and ClinicDesk flags requests from anywhere else.', 'clinicdesk' ); ?></p>
+					</td>
+				</tr>
+				<?php
+				$clinicdesk_lists = array(
+					'clinicdesk_insurers'          => array( __( 'Insurers', 'clinicdesk' ), CLINICDESK_DEFAULT_INSURERS, __( 'One per line. The form adds "Other or none".', 'clinicdesk' ) ),
+					'clinicdesk_reasons'           => array( __( 'Reasons', 'clinicdesk' ), CLINICDESK_DEFAULT_REASONS, __( 'One per line. The form adds "Something else".', 'clinicdesk' ) ),
+					'clinicdesk_notify_recipients' => array( __( 'Notify', 'clinicdesk' ), '', __( 'Email addresses told that a new request arrived, one per line (empty: the site\'s administration address). The email holds no detail of the request.', 'clinicdesk' ) ),
+				);
+				foreach ( array( 'crisis', 'consent', 'confirmation' ) as $clinicdesk_text ) {
+					$clinicdesk_names = array(
+						'crisis'       => __( 'Crisis notice', 'clinicdesk' ),
+						'consent'      => __( 'Consent text', 'clinicdesk' ),
+						'confirmation' => __( 'Confirmation text', 'clinicdesk' ),
+					);
+					$clinicdesk_lists[ 'clinicdesk_' . $clinicdesk_text . '_text' ]    = array( $clinicdesk_names[ $clinicdesk_text ] . ' (English)', '', __( 'Empty: the default text.', 'clinicdesk' ) );
+					$clinicdesk_lists[ 'clinicdesk_' . $clinicdesk_text . '_text_es' ] = array( $clinicdesk_names[ $clinicdesk_text ] . ' (Español)', '', __( 'Empty: the default text.', 'clinicdesk' ) );
+				}
+				foreach ( $clinicdesk_lists as $clinicdesk_option => $clinicdesk_row ) :
+					?>
+				<tr>
+					<th scope="row"><label for="<?php echo esc_attr( $clinicdesk_option ); ?>"><?php echo esc_html( $clinicdesk_row[0] ); ?></label></th>
+					<td>
+						<textarea id="<?php echo esc_attr( $clinicdesk_option ); ?>" name="<?php echo esc_attr( $clinicdesk_option ); ?>" rows="4" class="large-text"><?php echo esc_textarea( (string) get_option( $clinicdesk_option, $clinicdesk_row[1] ) ); ?></textarea>
+						<p class="description"><?php echo esc_html( $clinicdesk_row[2] ); ?></p>
+					</td>
+				</tr>
+				<?php endforeach; ?>
+				<tr>
+					<th scope="row"><label for="clinicdesk_form_min_seconds"><?php echo esc_html__( 'Minimum time', 'clinicdesk' ); ?></label></th>
+					<td>
+						<input type="number" min="0" max="60" id="clinicdesk_form_min_seconds" name="clinicdesk_form_min_seconds" value="<?php echo esc_attr( (string) clinicdesk_form_min_seconds() ); ?>" class="small-text" />
+						<p class="description"><?php echo esc_html__( 'Seconds a person needs at least between opening the form and sending it; quicker requests are refused as automated.', 'clinicdesk' ); ?></p>
 					</td>
 				</tr>
 				<tr>
