@@ -4,13 +4,14 @@ The worker thread and ``main.py sync`` both call :func:`run_round`, which runs o
 engine and hands back a :class:`RoundResult` in the shell's own terms. If the engine's signature
 changes, only this module changes.
 
-Right after the round, still on the worker thread, the inquiries stored since the last check
-(this round's, or an earlier one's if the app stopped in between) are read for crisis language
-and flagged urgent
-(:func:`clinicdesk.domain.crisis.check_arrivals`). That is clinic policy, not sync: the
-cache marks every inquiry it stores as not checked yet, and both the
-window and the headless command get the flagging by calling this function. The flags wait in
-the outbox like any local change; the caller syncs again soon to send them.
+Each time the round stores a page of inquiries, and once more right after the round, still on
+the worker thread, the inquiries stored since the last check (this page's, or an earlier one's if
+the app stopped in between) are read for crisis language and flagged urgent
+(:func:`clinicdesk.domain.crisis.check_arrivals`), before the window is told the page is there.
+That is clinic policy, not sync: the cache marks every inquiry it stores as not checked yet, and
+both the window and the headless command get the flagging by calling this function. The flags
+wait in the outbox like any local change; the round's push (after the inquiries and notes) sends
+the flags of its pages, and the caller syncs again soon for any flagged after the round.
 
 Before that, the round's answer about the user (:class:`~clinicdesk.sync.report.UserAccess`) is
 applied where it is a matter of privacy rather than display: when the site no longer lets the
@@ -31,7 +32,7 @@ from dataclasses import dataclass, replace
 from clinicdesk.accounts.accounts import Account
 from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, check_arrivals
 from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient, SiteError
-from clinicdesk.store import Cache
+from clinicdesk.store import Cache, CacheError
 from clinicdesk.sync.report import (
     RecordIssue,
     SyncOutcome,
@@ -171,7 +172,21 @@ def run_round(
             "This version of ClinicDesk cannot sync yet: nothing was sent or fetched."
         ) from None
 
+    flag_author = author_name or AUTO_FLAG_AUTHOR
+    flagged_early = 0
+
     def on_progress(step: SyncProgress) -> None:
+        nonlocal flagged_early
+        if step.phase == "inquiries":
+            # A page of inquiries was just stored: read it for crisis language now, before the
+            # window shows it and before the posts are downloaded, so no one in crisis sits in
+            # the inbox unflagged for the rest of the round; the flags leave with this round's
+            # push. A failure here is left to the check after the round, which reads every
+            # arrival not checked yet.
+            try:
+                flagged_early += check_arrivals(cache, author=author, author_name=flag_author)
+            except CacheError:
+                logger.exception("the crisis check of a page of arrivals failed; retried after")
         progress(RoundProgress(step.message, step.done, step.total, step.phase))
 
     report = engine_round(client, cache, progress=on_progress, cancel=cancel)
@@ -187,9 +202,10 @@ def run_round(
     # round stored just before the app stopped.
     if report.new_inquiries:
         progress(RoundProgress("Checking new inquiries"))
-    flagged = check_arrivals(cache, author=author, author_name=author_name or AUTO_FLAG_AUTHOR)
-    if flagged:
+    flagged_after = check_arrivals(cache, author=author, author_name=flag_author)
+    if flagged_after:
         report = replace(report, pending=cache.outbox.count())
+    flagged = flagged_early + flagged_after
     result = from_report(report, flagged=flagged, inquiries_removed=removed)
     return replace(result, site_states=_site_states(client, report))
 
