@@ -315,9 +315,9 @@ class MainWindow(QMainWindow):
             locked=True,
             parent=self.tabs,
         )
-        tab.changes_made.connect(self.sync.local_change)
-        tab.unread_count_changed.connect(self._show_unread)
-        tab.unlock_hash_changed.connect(self._save_unlock_hash)
+        tab.changesMade.connect(self.sync.local_change)
+        tab.unreadCountChanged.connect(self._show_unread)
+        tab.unlockHashChanged.connect(self._save_unlock_hash)
         self.inquiries_tab = tab
         return tab
 
@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
         stops reading the cache and goes, with every widget that showed one)."""
         if self.inquiries_tab is not None:
             self.inquiries_tab.shutdown()
-            self.inquiries_tab.unread_count_changed.disconnect(self._show_unread)
+            self.inquiries_tab.unreadCountChanged.disconnect(self._show_unread)
         self.inquiries_tab = None
         self._inquiries_built = wanted
         old = self.inquiries_page

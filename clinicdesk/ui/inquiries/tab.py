@@ -151,16 +151,16 @@ class InquiriesTab(QWidget):
         parent: the parent widget.
 
     Signals:
-        changes_made(): something was changed locally (the shell debounces a sync).
-        unread_count_changed(int): how many inquiries are unread (for the tab's title).
-        unlock_hash_changed(str): a new unlock passphrase hash to keep in the settings.
+        changesMade(): something was changed locally (the shell debounces a sync).
+        unreadCountChanged(int): how many inquiries are unread (for the tab's title).
+        unlockHashChanged(str): a new unlock passphrase hash to keep in the settings.
         loaded(): the inbox shows what the cache held at the last refresh.
         lockedChanged(bool): the tab locked (True) or unlocked.
     """
 
-    changes_made = Signal()
-    unread_count_changed = Signal(int)
-    unlock_hash_changed = Signal(str)
+    changesMade = Signal()
+    unreadCountChanged = Signal(int)
+    unlockHashChanged = Signal(str)
     loaded = Signal()
     lockedChanged = Signal(bool)
 
@@ -588,7 +588,7 @@ class InquiriesTab(QWidget):
         unread = snapshot.counts.get("unread", 0)
         if unread != self._unread:
             self._unread = unread
-            self.unread_count_changed.emit(unread)
+            self.unreadCountChanged.emit(unread)
         if snapshot.announce:
             self._notify_arrivals(snapshot.arrivals)
         fresh = (
@@ -771,7 +771,7 @@ class InquiriesTab(QWidget):
             )
             return None
         if action is not None:
-            self.changes_made.emit()
+            self.changesMade.emit()
         return action
 
     def _run(self, change: Callable[[list[int]], Action | None], ids: Sequence[int]) -> None:
@@ -903,7 +903,7 @@ class InquiriesTab(QWidget):
                 self.tr("%1 notes had already reached the site and stay in the timeline."),
             )
         self.message_label.setText(message)
-        self.changes_made.emit()
+        self.changesMade.emit()
         self._after_change()
 
     def _describe(self, action: Action) -> str:
@@ -1080,5 +1080,5 @@ class InquiriesTab(QWidget):
         self.setup_page.set_current_hash(None)
         self._options = replace(self._options, unlock_hash=stored)
         self.lock_page.set_hash(stored)
-        self.unlock_hash_changed.emit(stored)
+        self.unlockHashChanged.emit(stored)
         self._open_inbox()
