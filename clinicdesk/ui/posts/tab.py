@@ -48,6 +48,7 @@ from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor
 from clinicdesk.ui.posts.listmodel import ListRead, PostFilter, PostListModel
+from clinicdesk.ui.posts.presenter import CAP_DELETE
 from clinicdesk.ui.tables import RecordTable
 from clinicdesk.ui.tasks import TaskRunner
 
@@ -55,7 +56,6 @@ logger = logging.getLogger(__name__)
 
 #: The pause after typing in the search field before the list is searched (milliseconds).
 SEARCH_DELAY_MS = 250
-CAP_DELETE = "delete_posts"
 
 
 @dataclass(frozen=True, slots=True)

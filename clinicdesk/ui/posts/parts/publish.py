@@ -1,0 +1,137 @@
+"""The editor's publish panel: where the post stands, status, date, main button, history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicdesk.ui.posts.common import from_local, named, plain_label, to_local
+from clinicdesk.ui.posts.presenter import PublishButton
+
+
+class PublishPanel(QGroupBox):
+    """The "Publish" box of the editor's side bar.
+
+    Signals:
+        statusActivated(): the user picked a status in the list.
+        dateModeChanged(bool): "Publish immediately" was ticked (True) or cleared.
+        dateChanged(): the publish date changed.
+        publishClicked(): the main button was clicked.
+        saveClicked(): "Save now" was clicked.
+        historyClicked(): "History…" was clicked.
+    """
+
+    statusActivated = Signal()
+    dateModeChanged = Signal(bool)
+    dateChanged = Signal()
+    publishClicked = Signal()
+    saveClicked = Signal()
+    historyClicked = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(self.tr("Publish"), parent)
+        named(self, "publishGroup", self.tr("Publish"))
+        inner = QVBoxLayout(self)
+        self.sync_label = plain_label(self, "syncStateLabel", self.tr("Where this post stands"))
+        inner.addWidget(self.sync_label)
+        status_row = QHBoxLayout()
+        status_label = QLabel(self.tr("&Status:"), self)
+        self.status_combo = QComboBox(self)
+        named(self.status_combo, "statusCombo", self.tr("Status"))
+        status_label.setBuddy(self.status_combo)
+        status_row.addWidget(status_label)
+        status_row.addWidget(self.status_combo, 1)
+        inner.addLayout(status_row)
+        self.status_combo.activated.connect(lambda _i: self.statusActivated.emit())
+        self.immediately = QCheckBox(self.tr("Publish &immediately"), self)
+        named(self.immediately, "publishImmediatelyCheck", self.tr("Publish immediately"))
+        self.immediately.toggled.connect(self.dateModeChanged)
+        inner.addWidget(self.immediately)
+        self.date_edit = QDateTimeEdit(self)
+        named(self.date_edit, "publishDateEdit", self.tr("Publish date"))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.date_edit.dateTimeChanged.connect(lambda _d: self.dateChanged.emit())
+        inner.addWidget(self.date_edit)
+        self.publish_button = QPushButton(self.tr("Publish…"), self)
+        named(self.publish_button, "publishButton", self.tr("Publish"))
+        self.publish_button.clicked.connect(lambda _c=False: self.publishClicked.emit())
+        inner.addWidget(self.publish_button)
+        row = QHBoxLayout()
+        self.save_button = QPushButton(self.tr("Save now"), self)
+        named(self.save_button, "saveButton", self.tr("Save now"))
+        self.save_button.setToolTip(self.tr("Changes are saved as you type; Ctrl+S saves at once"))
+        self.save_button.clicked.connect(lambda _c=False: self.saveClicked.emit())
+        row.addWidget(self.save_button)
+        self.history_button = QPushButton(self.tr("&History…"), self)
+        named(self.history_button, "historyButton", self.tr("History"))
+        self.history_button.clicked.connect(lambda _c=False: self.historyClicked.emit())
+        row.addWidget(self.history_button)
+        inner.addLayout(row)
+        self.author_label = plain_label(self, "authorLabel", self.tr("Author"))
+        inner.addWidget(self.author_label)
+        self.words_label = plain_label(self, "wordCountLabel", self.tr("Word count"))
+        inner.addWidget(self.words_label)
+        self.saved_label = plain_label(self, "saveStateLabel", self.tr("Saving"))
+        inner.addWidget(self.saved_label)
+
+    def status_names(self) -> dict[str, str]:
+        """Every status in words."""
+        return {
+            "draft": self.tr("Draft"),
+            "pending": self.tr("Pending review"),
+            "private": self.tr("Private"),
+            "publish": self.tr("Published"),
+            "future": self.tr("Scheduled"),
+            "trash": self.tr("Trash"),
+        }
+
+    def fill_statuses(self, offered: list[str], status: str) -> None:
+        """Offer ``offered`` with ``status`` chosen."""
+        names = self.status_names()
+        self.status_combo.clear()
+        for value in offered:
+            self.status_combo.addItem(names.get(value, value), value)
+        self.status_combo.setCurrentIndex(self.status_combo.findData(status))
+
+    def choose_status(self, status: object) -> None:
+        """Show ``status`` as chosen (without a signal)."""
+        self.status_combo.setCurrentIndex(self.status_combo.findData(status))
+
+    def status(self) -> str:
+        """The chosen status."""
+        return str(self.status_combo.currentData() or "draft")
+
+    def show_date(self, date_gmt: datetime | None) -> None:
+        """Show a publish date (None: immediately)."""
+        self.immediately.setChecked(date_gmt is None)
+        self.date_edit.setDateTime(to_local(date_gmt) if date_gmt else QDateTime.currentDateTime())
+        self.date_edit.setEnabled(date_gmt is not None)
+
+    def date(self) -> datetime | None:
+        """The publish date chosen (None: immediately)."""
+        if self.immediately.isChecked():
+            return None
+        return from_local(self.date_edit.dateTime())
+
+    def button_text(self, button: PublishButton) -> str:
+        """The main button's text for what the presenter decided."""
+        return {
+            "update": self.tr("Update"),
+            "submit": self.tr("Submit for review…"),
+            "submitted": self.tr("Submitted for review"),
+            "schedule": self.tr("Schedule…"),
+            "publish": self.tr("Publish…"),
+        }[button.kind]
