@@ -77,6 +77,7 @@ from clinicdesk.ui.inquiries.options import (
     count_text,
     status_label,
 )
+from clinicdesk.ui.reader import READ_AGAIN, SHOWN, STALE, CoalescingReader, Shown
 from clinicdesk.ui.tables import RecordTable
 from clinicdesk.ui.tasks import TaskRunner
 
@@ -191,8 +192,16 @@ class InquiriesTab(QWidget):
         self._crisis = crisis or default_language()
         self._desk = TriageDesk(cache, user_id, user_name)
         self._runner = TaskRunner(max_threads=1, name="inquiries", parent=self)
-        self._loading = False
-        self._load_again = False
+        self._reader = CoalescingReader(
+            self._runner,
+            self._prepare_load,
+            self._loaded,
+            self._load_failed,
+            known=(CacheError,),
+            defer_again=True,
+            parent=self,
+        )
+        self._reader.settled.connect(self.loaded)
         # Reads made while a round is still storing inquiries show them but do not announce
         # them: the crisis check of the arrivals runs when the round ends, and the
         # announcement says how many are urgent.
@@ -290,7 +299,7 @@ class InquiriesTab(QWidget):
     @property
     def loading(self) -> bool:
         """Whether a read of the cache is on its way."""
-        return self._loading
+        return self._reader.busy
 
     @property
     def options(self) -> InquiryOptions:
@@ -324,6 +333,7 @@ class InquiriesTab(QWidget):
         self._close_dialogs()
         self._tick.stop()
         self.idle.uninstall()
+        self._reader.close()
         self._runner.shutdown()
 
     # -- building ---------------------------------------------------------------------------------
@@ -538,13 +548,9 @@ class InquiriesTab(QWidget):
 
     def _load(self) -> None:
         """Read ids, counts and arrivals off the UI thread; one read at a time."""
-        if self._shut_down:
-            return
-        if self._loading:
-            self._load_again = True
-            return
-        self._loading = True
-        self._load_again = False
+        self._reader.request()
+
+    def _prepare_load(self) -> Callable[[], tuple[int, _Snapshot]]:
         generation = self._generation
         query = self.model.query
         locked = self._locked
@@ -552,7 +558,7 @@ class InquiriesTab(QWidget):
         announce = self._announce
         store, user_id = self._store, self._user_id
 
-        def work() -> _Snapshot:
+        def work() -> tuple[int, _Snapshot]:
             ids = None
             if not locked:
                 ids = store.inbox_ids(
@@ -564,26 +570,20 @@ class InquiriesTab(QWidget):
                 )
             counts = store.triage_counts(user_id=user_id)
             arrivals = store.arrivals(mark if mark is not None else 2**62)
-            return _Snapshot(query, ids, counts, arrivals, announce)
+            return generation, _Snapshot(query, ids, counts, arrivals, announce)
 
-        self._runner.run(
-            work,
-            lambda snapshot: self._loaded(generation, snapshot),
-            self._load_failed,
-            known=(CacheError,),
-        )
+        return work
 
     def _load_later(self) -> None:
         QTimer.singleShot(0, self._load)
 
     def _load_failed(self, error: BaseException) -> None:
-        self._loading = False
         self.message_label.setText(
             self.tr("The offline copy could not be read: %1").replace("%1", str(error))
         )
 
-    def _loaded(self, generation: int, snapshot: _Snapshot) -> None:
-        self._loading = False
+    def _loaded(self, read: tuple[int, _Snapshot]) -> Shown:
+        generation, snapshot = read
         self.views_model.set_counts(snapshot.counts)
         unread = snapshot.counts.get("unread", 0)
         if unread != self._unread:
@@ -597,19 +597,18 @@ class InquiriesTab(QWidget):
             and snapshot.ids is not None
             and snapshot.query == self.model.query
         )
-        if fresh:
-            current = self._current_id()
-            current_row = self.table.currentIndex().row()
-            shown = self._shown_id
-            assert snapshot.ids is not None
-            if self.model.set_ids(snapshot.ids):
-                self._restore_current(current, current_row)
-            if self._shown_id == shown:  # else restoring the selection just opened another
-                self._show_current(force=True)
-        if self._load_again or (not fresh and not self._locked):
-            QTimer.singleShot(0, self._load)
-        elif fresh:
-            self.loaded.emit()
+        if not fresh:
+            # Locked meanwhile: nothing to read until it opens; else the query moved on.
+            return STALE if self._locked else READ_AGAIN
+        current = self._current_id()
+        current_row = self.table.currentIndex().row()
+        shown = self._shown_id
+        assert snapshot.ids is not None
+        if self.model.set_ids(snapshot.ids):
+            self._restore_current(current, current_row)
+        if self._shown_id == shown:  # else restoring the selection just opened another
+            self._show_current(force=True)
+        return SHOWN
 
     def _notify_arrivals(self, arrivals: Arrivals) -> None:
         if self._arrival_mark is not None and arrivals.count:
