@@ -19,18 +19,14 @@ widgets of ``ui/posts/parts/``. This module wires the two to the cache.
 from __future__ import annotations
 
 import logging
-import mimetypes
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
-    QInputDialog,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
@@ -40,25 +36,21 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain import prepublish
-from clinicdesk.domain.blocks import LOCAL_MEDIA_SCHEME, Image, Span
 from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
-from clinicdesk.site.records import PostStatus, Taxonomy
+from clinicdesk.site.records import PostStatus
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
 from clinicdesk.ui.posts.body import FormattingBar
-from clinicdesk.ui.posts.common import named, raw_text, to_local
-from clinicdesk.ui.posts.dialogs import (
-    ConflictDialog,
-    HistoryDialog,
-    ImageTextDialog,
-    LinkDialog,
-    PrepublishDialog,
-)
+from clinicdesk.ui.posts.common import named, raw_text
 from clinicdesk.ui.posts.parts.banners import StateBanners
 from clinicdesk.ui.posts.parts.bodyviews import HTML_TAB, PREVIEW_TAB, BodyViews, PreviewBrowser
 from clinicdesk.ui.posts.parts.featured import FeaturedImagePanel
+from clinicdesk.ui.posts.parts.media import MediaActions
 from clinicdesk.ui.posts.parts.publish import PublishPanel
+from clinicdesk.ui.posts.parts.publishing import PublishActions
+from clinicdesk.ui.posts.parts.termactions import TermActions
 from clinicdesk.ui.posts.parts.terms import CategoriesPanel, TagsPanel
+from clinicdesk.ui.posts.parts.versions import VersionActions
 from clinicdesk.ui.posts.presenter import (
     AUTOSAVE_MS,
     CAP_CATEGORIES,
@@ -123,6 +115,10 @@ class PostEditor(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(autosave_ms)
         self._timer.timeout.connect(self._save_after_pause)
+        self.media = MediaActions(self)
+        self.versions = VersionActions(self)
+        self.terms = TermActions(self)
+        self.publishing = PublishActions(self)
         self._build()
         self._new_state()
 
@@ -134,9 +130,9 @@ class PostEditor(QWidget):
         self.banners = StateBanners(
             self,
             layout,
-            compare=self.open_compare,
-            discard=self.discard_changes,
-            recreate=self.recreate,
+            compare=self.versions.open_compare,
+            discard=self.versions.discard_changes,
+            recreate=self.versions.recreate,
         )
         # The names the tests and the tab have always used.
         self.conflict_banner = self.banners.conflict
@@ -172,9 +168,9 @@ class PostEditor(QWidget):
         self.preview = self.body_tabs.preview
         self.body.media_path = self._media_path
         self.toolbar = FormattingBar(self.body, writing)
-        self.toolbar.linkRequested.connect(self.open_link_dialog)
-        self.toolbar.imageRequested.connect(self.choose_image)
-        self.toolbar.imageEditRequested.connect(self.open_image_text)
+        self.toolbar.linkRequested.connect(self.media.open_link_dialog)
+        self.toolbar.imageRequested.connect(self.media.choose_image)
+        self.toolbar.imageEditRequested.connect(self.media.open_image_text)
         self.toolbar.image.setEnabled(CAP_UPLOAD in self.capabilities)
         self.body.document().contentsChanged.connect(self._changed)
         self.body.pasteNotice.connect(self.notice)
@@ -211,7 +207,7 @@ class PostEditor(QWidget):
         panel.dateChanged.connect(self._date_changed)
         panel.publishClicked.connect(self.request_publish)
         panel.saveClicked.connect(self.save_now)
-        panel.historyClicked.connect(self.open_history)
+        panel.historyClicked.connect(self.versions.open_history)
         layout.addWidget(panel)
         self.sync_label = panel.sync_label
         self.status_combo = panel.status_combo
@@ -228,23 +224,23 @@ class PostEditor(QWidget):
             side, may_create=CAP_CATEGORIES in self.capabilities
         )
         self.categories_panel.ticked.connect(self._changed)
-        self.categories_panel.newRequested.connect(self.ask_new_category)
+        self.categories_panel.newRequested.connect(self.terms.ask_new_category)
         layout.addWidget(self.categories_panel)
         self.categories = self.categories_panel.categories
         self.category_list = self.categories_panel.category_list
         self.new_category_button = self.categories_panel.new_category_button
 
         self.tags_panel = TagsPanel(side)
-        self.tags_panel.finished.connect(self._tags_finished)
+        self.tags_panel.finished.connect(self.terms.tags_finished)
         layout.addWidget(self.tags_panel)
         self.tags_edit = self.tags_panel.tags_edit
         self.tag_names = self.tags_panel.tag_names
         self.tag_completer = self.tags_panel.tag_completer
 
         self.featured_panel = FeaturedImagePanel(side, may_upload=CAP_UPLOAD in self.capabilities)
-        self.featured_panel.chosen.connect(self._featured_chosen)
-        self.featured_panel.uploadRequested.connect(self.choose_featured_file)
-        self.featured_panel.altFinished.connect(self._featured_alt_finished)
+        self.featured_panel.chosen.connect(self.media.featured_chosen)
+        self.featured_panel.uploadRequested.connect(self.media.choose_featured_file)
+        self.featured_panel.altFinished.connect(self.media.featured_alt_finished)
         layout.addWidget(self.featured_panel)
         self.featured_combo = self.featured_panel.featured_combo
         self.upload_featured_button = self.featured_panel.upload_featured_button
@@ -498,7 +494,7 @@ class PostEditor(QWidget):
         self._p.editing = False
         if self._p.read_only:
             return False
-        if commit_tags and not self._commit_tags():
+        if commit_tags and not self.terms.commit_tags():
             return False
         values = self._current()
         step = self._p.save_step(values)
@@ -594,167 +590,28 @@ class PostEditor(QWidget):
 
     # -- tags, categories, images ------------------------------------------------------------
 
-    def _tags_finished(self) -> None:
-        if self._p.loading or self._p.read_only:
-            return
-        if self._commit_tags():
-            self._changed()
-
-    def _commit_tags(self) -> bool:
-        """Turn the typed tag names into tags (new ones created locally). False on failure."""
-        names = self.tags_panel.typed_names()
-        existing = {tag.name.casefold(): tag.id for tag in self._tags()}
-        ids: list[int] = []
-        try:
-            for name in names:
-                tag_id = existing.get(name.casefold())
-                if tag_id is None:
-                    tag_id = self.cache.catalog.create_term("post_tag", name)
-                    existing[name.casefold()] = tag_id
-                ids.append(tag_id)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return False
-        if ids != self._tag_ids:
-            self._tag_ids = ids
-            self.tags_panel.set_known(self._tags())
-        return True
-
     def ask_new_category(self) -> None:
         """Ask for a new category's name (non-blocking)."""
-        dialog = QInputDialog(self)
-        named(dialog, "newCategoryDialog", self.tr("New category"))
-        dialog.setWindowTitle(self.tr("New category"))
-        dialog.setLabelText(self.tr("Name of the new category:"))
-        dialog.textValueSelected.connect(self.add_category)
-        self._keep(dialog)
-        dialog.open()
+        self.terms.ask_new_category()
 
     def add_category(self, name: str) -> None:
         """Create a category (locally, sent at the next sync) and tick it for this post."""
-        name = " ".join(name.split())
-        if not name:
-            return
-        try:
-            existing = {t.name.casefold(): t.id for t in self.cache.catalog.terms("category")}
-            term_id = existing.get(name.casefold())
-            if term_id is None:
-                term_id = self.cache.catalog.create_term("category", name)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return
-        selected = (*self._current()["categories"], term_id)
-        self._p.loading = True
-        try:
-            self._fill_categories(selected)
-        finally:
-            self._p.loading = False
-        self._changed()
+        self.terms.add_category(name)
 
     def _media_path(self, media_id: int) -> str | None:
         return next((m.local_path for m in self._images() if m.id == media_id), None)
 
-    def _file_dialog(self, name: str, title: str, slot: Callable[[str], None]) -> None:
-        dialog = QFileDialog(self, title)
-        named(dialog, name, title)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(self.tr("Images (*.png *.jpg *.jpeg *.gif *.webp)"))
-        dialog.fileSelected.connect(slot)
-        self._keep(dialog)
-        dialog.open()
-
-    def choose_image(self) -> None:
-        """Pick an image file to upload and insert (non-blocking)."""
-        self._file_dialog("insertImageDialog", self.tr("Insert image"), self.insert_image_file)
-
-    def choose_featured_file(self) -> None:
-        """Pick an image file to upload as the featured image (non-blocking)."""
-        self._file_dialog("featuredImageDialog", self.tr("Featured image"), self.set_featured_file)
-
-    def _queue_upload(self, path: str | Path) -> int | None:
-        path = Path(path)
-        mime = mimetypes.guess_type(path.name)[0] or ""
-        if not mime.startswith("image/"):
-            self.notice.emit(self.tr("Only images can be added here."))
-            return None
-        try:
-            return self.cache.catalog.queue_upload(path, mime, title=path.stem)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return None
-
     def insert_image_file(self, path: str | Path) -> None:
         """Queue an image for upload and insert it in the body, then ask for its text."""
-        if self._p.read_only:
-            return
-        media_id = self._queue_upload(path)
-        if media_id is None:
-            return
-        self.changesMade.emit()
-        self.body.insert_image(Image(None, media_id, f"{LOCAL_MEDIA_SCHEME}{media_id}", ""))
-        self.open_image_text()
+        self.media.insert_image_file(path)
 
     def set_featured_file(self, path: str | Path) -> None:
         """Queue an image for upload and make it the featured image."""
-        if self._p.read_only:
-            return
-        media_id = self._queue_upload(path)
-        if media_id is None:
-            return
-        self._p.loading = True
-        try:
-            self._fill_featured(media_id)
-        finally:
-            self._p.loading = False
-        self._changed()
+        self.media.set_featured_file(path)
 
-    def _featured_chosen(self) -> None:
-        self._show_featured_alt()
-        self._changed()
-
-    def _featured_alt_finished(self) -> None:
-        media = self._featured_media()
-        if media is None or self._p.loading or media.alt_text == self.featured_alt.text():
-            return
-        try:
-            self.cache.catalog.set_alt_text(media.id, self.featured_alt.text().strip())
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return
-        self.changesMade.emit()
-
-    def open_image_text(self) -> None:
-        """Edit the alternative text and caption of the image at the cursor (non-blocking)."""
-        image = self.body.current_image()
-        if image is None:
-            return
-        dialog = ImageTextDialog(image, self)
-
-        def apply(alt: str, caption: str) -> None:
-            current = self.body.current_image() or image
-            spans = (
-                current.caption
-                if caption == _caption_text(current)
-                else ((Span(caption),) if caption else ())
-            )
-            self.body.update_image(replace(current, alt=alt, caption=spans))
-
-        dialog.textChosen.connect(apply)
-        self._keep(dialog)
-        dialog.open()
-
-    def open_link_dialog(self) -> None:
-        """Add, change or remove the link at the cursor (non-blocking)."""
-        dialog = LinkDialog(self.body.current_link(), self)
-        cursor = self.body.textCursor()
-
-        def apply(href: str) -> None:
-            self.body.setTextCursor(cursor)
-            self.body.set_link(href)
-
-        dialog.linkChosen.connect(apply)
-        self._keep(dialog)
-        dialog.open()
+    def discard_changes(self) -> None:
+        """Drop this post's local changes and go back to the site's version."""
+        self.versions.discard_changes()
 
     def _keep(self, dialog: QWidget) -> None:
         """Keep a non-blocking dialog alive until it closes (tests find it here too)."""
@@ -801,93 +658,16 @@ class PostEditor(QWidget):
         self.publish_action.setEnabled(button.enabled)
 
     def request_publish(self) -> None:
-        """Publish, schedule, submit for review, or (a live post) Update: after the checks
-        (warnings, never a block)."""
-        if self._p.read_only:
-            return
-        self.save(commit_tags=True)
-        plan = self._p.publish_plan(self.publish_panel.date())
-        if plan == "empty":
-            self.notice.emit(self.tr("Write something first: an empty post is not published."))
-        elif plan == "update":
-            self._after_checks(self.tr("Update anyway"), self.update_site)
-        elif plan != "nothing":
-            target: PostStatus = plan
-            action = {
-                "pending": self.tr("Submit anyway"),
-                "future": self.tr("Schedule anyway"),
-            }.get(target, self.tr("Publish anyway"))
-            self._after_checks(action, lambda: self.publish(target))
-
-    def _after_checks(self, action: str, proceed: Callable[[], object]) -> None:
-        """Run ``proceed`` now if the checks find nothing, else once the user accepts them."""
-        findings = self.prepublish_findings()
-        if not findings:
-            proceed()
-            return
-        dialog = PrepublishDialog(findings, action, self)
-        dialog.accepted.connect(proceed)
-        self._keep(dialog)
-        dialog.open()
+        """Publish, schedule, submit for review, or (a live post) Update: after the checks."""
+        self.publishing.request_publish()
 
     def update_site(self) -> None:
         """Send the live post's saved edits to the site at the next sync (no checks here)."""
-        if self._p.post_id is None or not self.flush():
-            return
-        try:
-            released = self.cache.posts.publish_changes(self._p.post_id)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return
-        self._refresh_detail()
-        self.saved_label.setText(self._saved_text())
-        if released:
-            self.notice.emit(self.tr("Your changes go to the site at the next sync."))
-            self.saved.emit(self._p.post_id)
-            self.changesMade.emit()
-        else:
-            self.notice.emit(self.tr("No changes to publish: the site already has this version."))
+        self.publishing.update_site()
 
     def prepublish_findings(self) -> list[prepublish.Finding]:
         """What the checks before publishing find in the post as it is now."""
-        values = self._current()
-        uncategorized: set[int] = set()
-        try:
-            uncategorized = {
-                t.id
-                for t in self.cache.catalog.terms("category")
-                if t.remote_id == 1 or t.slug == "uncategorized"
-            }
-        except CacheError:
-            pass
-        media = self._featured_media()
-        return prepublish.check(
-            title=values["title"],
-            content=values["content"],
-            excerpt=values["excerpt"],
-            categories=values["categories"],
-            uncategorized=uncategorized,
-            featured_alt=None if media is None else media.alt_text,
-        )
-
-    def publish(self, status: PostStatus) -> None:
-        """Set the status that publishes (or submits) the post; sent at the next sync."""
-        if self._p.post_id is None:
-            return
-        try:
-            self.cache.posts.edit(self._p.post_id, status=status)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return
-        self._p.published(status)
-        self._p.loading = True
-        try:
-            self._fill_statuses(status)
-        finally:
-            self._p.loading = False
-        self._refresh_detail()
-        self.saved.emit(self._p.post_id)
-        self.changesMade.emit()
+        return self.publishing.prepublish_findings()
 
     def _update_state(self) -> None:
         banners = self._p.banners()
@@ -944,131 +724,9 @@ class PostEditor(QWidget):
 
     def describe_state(self) -> str:
         """Where the post stands with the site, in words."""
-        key = self._p.state_key()
-        if key == "rejected":
-            message = self._p.detail.sync_message if self._p.detail is not None else None
-            return self.tr("Refused by the site: %1").replace("%1", message or "")
-        return {
-            "new_post": self.tr("New post: saved on this computer as soon as you type."),
-            "conflict": self.tr("Changed here and on the site: compare the versions."),
-            "deleted_on_site": self.tr("Deleted on the site while it had changes here."),
-            "unpublished": self.tr(
-                "Saved on this computer — not on the site until you click Update."
-            ),
-            "will_publish": self.tr("Will publish at next sync."),
-            "will_schedule": self.tr("Will be scheduled at next sync."),
-            "will_submit": self.tr("Will be submitted for review at next sync."),
-            "will_trash": self.tr("Will move to the site's trash at next sync."),
-            "not_on_site": self.tr(
-                "Saved on this computer; not on the site yet (sent at next sync)."
-            ),
-            "changes_waiting": self.tr(
-                "Saved on this computer; changes go to the site at next sync."
-            ),
-            "publish": self.tr("Published on the site."),
-            "future": self.tr("Scheduled on the site."),
-            "draft": self.tr("Draft, saved on the site."),
-            "pending": self.tr("Pending review on the site."),
-            "private": self.tr("Private, on the site."),
-            "trash": self.tr("In the site's trash."),
-        }.get(key, "")
-
-    # -- conflicts, history, other states ----------------------------------------------------------
-
-    def open_compare(self) -> None:
-        """Show mine and the site's side by side (non-blocking)."""
-        self.flush()
-        if self._p.post_id is None:
-            return
-        try:
-            detail = self.cache.posts.get(self._p.post_id)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return
-        if detail.server is None:
-            self.notice.emit(self.tr("There is no other version to compare with."))
-            return
-        dialog = ConflictDialog(self.cache, detail, self._field_text, self)
-        dialog.resolved.connect(self._resolved)
-        self._keep(dialog)
-        dialog.open()
-
-    def _resolved(self, post_id: int) -> None:
-        self.changesMade.emit()
-        if post_id == self._p.post_id:
-            self.open_post(post_id)
-        self.saved.emit(post_id)
-
-    def _field_text(self, field: str, fields: PostSnapshot) -> str:
-        value = getattr(fields, field)
-        if field in ("categories", "tags"):
-            taxonomy: Taxonomy = "category" if field == "categories" else "post_tag"
-            try:
-                names = {t.id: t.name for t in self.cache.catalog.terms(taxonomy)}
-            except CacheError:
-                names = {}
-            return ", ".join(names.get(i, str(i)) for i in value)
-        if field == "date_gmt":
-            return "" if value is None else to_local(value).toString("yyyy-MM-dd HH:mm")
-        if field == "featured_media":
-            media = next((m for m in self._images() if m.id == value), None)
-            return "" if value is None else (media.title if media else str(value))
-        if field == "status":
-            return {
-                "publish": self.tr("Published"),
-                "future": self.tr("Scheduled"),
-                "draft": self.tr("Draft"),
-                "pending": self.tr("Pending review"),
-                "private": self.tr("Private"),
-                "trash": self.tr("Trash"),
-            }.get(value, str(value))
-        return str(value)
-
-    def open_history(self) -> None:
-        """The post's saved versions (non-blocking)."""
-        self.flush()
-        if self._p.post_id is None:
-            return
-        dialog = HistoryDialog(self.cache, self._p.post_id, self)
-        dialog.restored.connect(self._resolved)
-        self._keep(dialog)
-        dialog.open()
-
-    def discard_changes(self) -> None:
-        """Drop this post's local changes and go back to the site's version."""
-        if self._p.post_id is None:
-            return
-        post_id = self._p.post_id
-        try:
-            self.cache.posts.keep_versions(post_id)
-            self.cache.posts.discard_changes(post_id)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return
-        self._p.post_id = None  # nothing to save first
-        try:
-            self.cache.posts.get(post_id)
-        except RecordNotFoundError:
-            self._new_state()
-            self.saved.emit(post_id)
-            return
-        except CacheError:
-            pass
-        self.open_post(post_id)
-        self.saved.emit(post_id)
-
-    def recreate(self) -> None:
-        """Create again, as a new post, a post deleted on the site while it had changes here."""
-        if self._p.post_id is None:
-            return
-        try:
-            self.cache.posts.recreate(self._p.post_id)
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return
-        self._refresh_detail()
-        self.saved.emit(self._p.post_id)
-        self.changesMade.emit()
+        detail = self._p.detail
+        message = (detail.sync_message if detail is not None else None) or ""
+        return self.publish_panel.state_text(self._p.state_key(), message)
 
     # -- body views ---------------------------------------------------------------------------
 
@@ -1096,7 +754,3 @@ class PostEditor(QWidget):
         """Hiding (another tab, closing the window) saves first."""
         self.flush()
         super().hideEvent(event)  # type: ignore[arg-type]
-
-
-def _caption_text(image: Image) -> str:
-    return "".join(span.text for span in image.caption).replace("\n", " ")
