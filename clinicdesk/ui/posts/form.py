@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain import prepublish
-from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
 from clinicdesk.site.records import PostStatus
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
@@ -650,12 +649,7 @@ class PostEditor(QWidget):
 
     def _update_publish_button(self) -> None:
         button = self._p.publish_button(self.publish_panel.date())
-        text = self.publish_panel.button_text(button)
-        self.publish_button.setText(text)
-        self.publish_button.setAccessibleName(text.rstrip("…"))
-        self.publish_action.setText(text.rstrip("…"))
-        self.publish_button.setEnabled(button.enabled)
-        self.publish_action.setEnabled(button.enabled)
+        self.publish_panel.show_button(button, self.publish_action)
 
     def request_publish(self) -> None:
         """Publish, schedule, submit for review, or (a live post) Update: after the checks."""
@@ -672,7 +666,6 @@ class PostEditor(QWidget):
     def _update_state(self) -> None:
         banners = self._p.banners()
         read_only = self._p.read_only
-        self.trash_banner.setVisible(banners.trash)
         for widget in (
             self.title_edit,
             self.body,
@@ -689,16 +682,7 @@ class PostEditor(QWidget):
             widget.setEnabled(not read_only)
         self.featured_panel.set_editable(not read_only)
         self.date_edit.setEnabled(not read_only and not self.immediately.isChecked())
-        self.conflict_banner.setVisible(banners.conflict)
-        self.rejected_banner.setVisible(banners.rejected)
-        if banners.rejected:
-            self.rejected_banner.label.setText(
-                self.tr(
-                    "The site refused the last change: %1 Edit the post to send it again."
-                ).replace("%1", banners.rejected_message)
-            )
-        self.deleted_banner.setVisible(banners.deleted)
-        self.unpublished_banner.setVisible(banners.unpublished)
+        self.banners.show(banners)
         self.history_button.setEnabled(self._p.post_id is not None)
         self.sync_label.setText(self.describe_state())
         names = {}
@@ -706,20 +690,8 @@ class PostEditor(QWidget):
             names = {u.id: u.name for u in self.cache.catalog.users()}
         except CacheError:
             pass
-        how, who = self._p.author_shown(names)
-        if how == "name":
-            author = self.tr("Author: %1").replace("%1", who)
-        elif how == "you":
-            author = self.tr("Author: you")
-        else:
-            author = self.tr("Author: user %1").replace("%1", who)
-        self.author_label.setText(author)
-        words = count_words(plain_text(self._p.saved.get("content", "")))
-        self.words_label.setText(
-            self.tr("%1 words · about %2 min read")
-            .replace("%1", str(words))
-            .replace("%2", str(reading_minutes(words)))
-        )
+        self.publish_panel.show_author(*self._p.author_shown(names))
+        self.publish_panel.show_words(self._p.saved.get("content", ""))
         self._update_publish_button()
 
     def describe_state(self) -> str:

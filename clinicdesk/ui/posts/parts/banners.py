@@ -8,6 +8,7 @@ from typing import cast
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from clinicdesk.ui.posts.common import named, plain_label
+from clinicdesk.ui.posts.presenter import Banners
 
 
 class Banner(QFrame):
@@ -98,3 +99,17 @@ class StateBanners:
             self.error,
         ):
             layout.addWidget(banner)
+
+    def show(self, state: Banners) -> None:
+        """Show the banners the presenter asked for (the error banner is the editor's)."""
+        self.trash.setVisible(state.trash)
+        self.conflict.setVisible(state.conflict)
+        self.rejected.setVisible(state.rejected)
+        if state.rejected:
+            self.rejected.label.setText(
+                self.rejected.tr(
+                    "The site refused the last change: %1 Edit the post to send it again."
+                ).replace("%1", state.rejected_message)
+            )
+        self.deleted.setVisible(state.deleted)
+        self.unpublished.setVisible(state.unpublished)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
 from clinicdesk.ui.posts.common import from_local, named, plain_label, to_local
 from clinicdesk.ui.posts.presenter import PublishButton
 
@@ -164,3 +166,31 @@ class PublishPanel(QGroupBox):
             "private": self.tr("Private, on the site."),
             "trash": self.tr("In the site's trash."),
         }.get(key, "")
+
+    def show_button(self, button: PublishButton, action: QAction) -> None:
+        """Show what the main button (and its shortcut's action) does now."""
+        text = self.button_text(button)
+        self.publish_button.setText(text)
+        self.publish_button.setAccessibleName(text.rstrip("…"))
+        action.setText(text.rstrip("…"))
+        self.publish_button.setEnabled(button.enabled)
+        action.setEnabled(button.enabled)
+
+    def show_author(self, how: str, who: str) -> None:
+        """Name the author: by name, as "you", or by user number."""
+        if how == "name":
+            author = self.tr("Author: %1").replace("%1", who)
+        elif how == "you":
+            author = self.tr("Author: you")
+        else:
+            author = self.tr("Author: user %1").replace("%1", who)
+        self.author_label.setText(author)
+
+    def show_words(self, content: str) -> None:
+        """The saved body's length in words and minutes of reading."""
+        words = count_words(plain_text(content))
+        self.words_label.setText(
+            self.tr("%1 words · about %2 min read")
+            .replace("%1", str(words))
+            .replace("%2", str(reading_minutes(words)))
+        )
