@@ -46,18 +46,19 @@ from PySide6.QtWidgets import (
 from clinicdesk.about import plugin_warning
 from clinicdesk.accounts.accounts import Settings, SettingsStore, choose_states, service_states
 from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
+from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
-from clinicdesk.store import CacheError
-from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box
+from clinicdesk.ui.closing import CloseFlow
+from clinicdesk.ui.dialogs.messages import about_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
 from clinicdesk.ui.icon import app_icon
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
 from clinicdesk.ui.posts import POSTS_CAPABILITIES, PostsTab
+from clinicdesk.ui.roles import RoleFollower
 from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncController, SyncStatus
-from clinicdesk.ui.window_state import restore_window_state, save_window_state
+from clinicdesk.ui.window_state import restore_window_state
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +177,11 @@ class MainWindow(QMainWindow):
         self._close_confirmed = False
         self._discard_unsaved = False
         self._tabs_stopped = False
+        #: The open "could not be saved" and "changes waiting" questions (tests answer them).
+        self.unsaved_post_box: QMessageBox | None = None
+        self.close_box: QMessageBox | None = None
+        self.roles = RoleFollower(self)
+        self.closing = CloseFlow(self)
         self._tray: QSystemTrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
         account = session.account
@@ -371,95 +377,15 @@ class MainWindow(QMainWindow):
         # The round's own read below replaces any read of the inbox still due while it ran.
         self._inbox_fill.stop()
         self._inbox_fill_pending = False
-        self._keep_access(result)
+        self.roles.keep_access(result)
         self._update_plugin_warning()
-        self._follow_access(removed=result.inquiries_removed > 0)
+        self.roles.follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
             self.posts_tab.refresh()
         if self.inquiries_tab is not None:
             self.inquiries_tab.refresh()
 
     # -- a role changed on the site ---------------------------------------------------------
-
-    def _keep_access(self, result: RoundResult) -> None:
-        """Keep the round's answer about the user with the account (settings.json), as signing
-        in does, so the window also opens with the right tabs next time (offline too)."""
-        account = self.session.account
-        updated = account_after(account, result)
-        if updated == account:
-            return
-        # The session is shared: the sync controller's next round goes by it too.
-        self.session.account = updated
-        self._settings.update(lambda s: s.update_account(updated))
-        logger.info("what the site says about the account changed; the tabs follow")
-        if updated.site_states != account.site_states and not self._tabs_stopped:
-            # The website's service area changed: the out-of-area flags follow it.
-            self.apply_settings()
-
-    def _follow_access(self, *, removed: bool) -> None:
-        """Rebuild, in place, each tab whose place no longer fits the account; say why."""
-        news: list[str] = []
-        posts = self._posts_access()
-        if posts != self._posts_built:
-            appeared = posts[0] == "tab" and self._posts_built[0] != "tab"
-            if self._rebuild_posts(posts) and appeared:
-                news.append(self.tr("Your account now writes blog posts: see the Posts tab."))
-        inquiries = self._inquiries_kind()
-        if inquiries != self._inquiries_built or (removed and inquiries == "none"):
-            appeared = inquiries == "tab"
-            self._rebuild_inquiries(inquiries, removed=removed)
-            if appeared:
-                news.append(
-                    self.tr(
-                        "Your account now handles consultation inquiries: see the Inquiries tab."
-                    )
-                )
-        if removed:
-            news.append(INQUIRIES_REMOVED_MESSAGE)
-        if news:
-            self.notify(self.tr("ClinicDesk"), " ".join(news))
-
-    def _rebuild_posts(self, wanted: PostsAccess) -> bool:
-        """Put what ``wanted`` asks for in the Posts tab's place; False when what is being
-        typed could not be saved (nothing changes: tried again after the next round)."""
-        old_tab = self.posts_tab
-        reopen: int | None = None
-        if old_tab is not None:
-            if not old_tab.flush():
-                logger.warning("the Posts tab follows later: the text being typed is not saved")
-                return False
-            reopen = old_tab.editor.post_id
-            old_tab.shutdown()
-        self.posts_tab = None
-        self._posts_built = wanted
-        old, self.posts_page = self.posts_page, self._build_posts()
-        self._replace_page(old, self.posts_page, self.tr("&Posts"))
-        if reopen is not None and self.posts_tab is not None:
-            self.posts_tab.select_post(reopen)
-        return True
-
-    def _rebuild_inquiries(self, wanted: PageKind, *, removed: bool) -> None:
-        """Put what ``wanted`` asks for in the Inquiries tab's place (a tab showing inquiries
-        stops reading the cache and goes, with every widget that showed one)."""
-        if self.inquiries_tab is not None:
-            self.inquiries_tab.shutdown()
-            self.inquiries_tab.unreadCountChanged.disconnect(self._show_unread)
-        self.inquiries_tab = None
-        self._inquiries_built = wanted
-        old = self.inquiries_page
-        self.inquiries_page = self._build_inquiries(self._settings.load(), removed=removed)
-        self._replace_page(old, self.inquiries_page, self.tr("&Inquiries"))
-        self._adopt_lock_action()
-
-    def _replace_page(self, old: QWidget, new: QWidget, text: str) -> None:
-        """Put ``new`` in ``old``'s tab (same place, same title); ``old`` is deleted."""
-        index = self.tabs.indexOf(old)
-        current = self.tabs.currentIndex()
-        self.tabs.removeTab(index)
-        self.tabs.insertTab(index, new, text)
-        self.tabs.setCurrentIndex(current)
-        old.hide()
-        old.deleteLater()
 
     def _show_unread(self, unread: int) -> None:
         index = self.tabs.indexOf(self.inquiries_page)
@@ -832,28 +758,19 @@ class MainWindow(QMainWindow):
 
     # -- closing ----------------------------------------------------------------------------
 
+    # -- closing (see clinicdesk.ui.closing) ---------------------------------------------------
+
     def flush_edits(self) -> bool:
         """Save what is being typed in the Posts tab now.
 
         Returns:
             False when it could not be saved (it is still on screen): the cache must not close.
         """
-        if self.posts_tab is None or self._tabs_stopped:
-            return True
-        return self.posts_tab.flush()
+        return self.closing.flush_edits()
 
     def stop_tabs(self) -> None:
         """Stop the tabs' background work before the cache closes (idempotent)."""
-        if self._tabs_stopped:
-            return
-        self._tabs_stopped = True
-        self._inbox_fill.stop()
-        if self.posts_tab is not None:
-            self.posts_tab.shutdown()
-        if self.inquiries_tab is not None:
-            self.inquiries_tab.shutdown()
-        if self._tray is not None:
-            self._tray.hide()
+        self.closing.stop_tabs()
 
     def unsaved_box(self, *, on_discard: Callable[[], None]) -> QMessageBox:
         """Say that the post being written could not be saved, so nothing closes (quit, sign-out).
@@ -861,89 +778,19 @@ class MainWindow(QMainWindow):
         Args:
             on_discard: called when the user chooses to go on without it.
         """
-        box, made = problem_box(
-            self,
-            name="unsavedPostBox",
-            title=self.tr("A post could not be saved"),
-            text=self.tr(
-                "What you typed in the post being edited could not be saved on this computer, "
-                "so nothing was closed. Try Save now (Ctrl+S) again, or copy your text somewhere "
-                "safe.\n\nGoing on without it loses what was typed since the last save."
-            ),
-            buttons=[
-                ("unsavedKeepButton", self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole),
-                (
-                    "unsavedDiscardButton",
-                    self.tr("Go on without it"),
-                    QMessageBox.ButtonRole.DestructiveRole,
-                ),
-            ],
-        )
-        keep = made["unsavedKeepButton"]
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-
-        def finished() -> None:
-            if box.clickedButton() is made["unsavedDiscardButton"]:
-                on_discard()
-
-        box.finished.connect(finished)
-        self.unsaved_post_box = box
-        box.open()
-        return box
+        return self.closing.unsaved_box(on_discard=on_discard)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._discard_unsaved and not self.flush_edits():
-            event.ignore()
-            self.show_tab(0)
-
-            def discard() -> None:
-                self._discard_unsaved = True
-                self.close()
-
-            self.unsaved_box(on_discard=discard)
-            return
-        pending = self.sync.status.pending
-        try:
-            pending = self.session.pending_changes()
-        except CacheError:
-            pass
-        unpublished: list[str] = []
-        if self.posts_tab is not None and not self._close_confirmed and not self._tabs_stopped:
-            unpublished = self.posts_tab.unpublished_titles()
-            # A live post's edits wait in one entry each, held until Update: not "sent the
-            # next time ClinicDesk syncs", so they are named apart instead of counted.
-            pending = max(0, pending - len(unpublished))
-        if (pending or unpublished) and not self._close_confirmed:
-            event.ignore()
-            box, close_button = close_box(self, pending=pending, unpublished=unpublished)
-            self.close_box = box
-
-            def finished() -> None:
-                if box.clickedButton() is close_button:
-                    self._close_confirmed = True
-                    self.close()
-
-            box.finished.connect(finished)
-            box.open()
-            return
-        self._settings.update(lambda s: save_window_state(self, s.window_state))
-        self.stop_tabs()
-        event.accept()
-        self.closed.emit()
+        """Save first, ask about waiting changes, then close (see :class:`CloseFlow`)."""
+        self.closing.on_close(event)
 
     def close_without_asking(self) -> None:
         """Close without the "changes waiting" question (sign-out: the user has just confirmed
         what happens to waiting changes; Ctrl+C in the terminal). What is being typed is still
         saved first: if that fails, the window stays and says so."""
-        self._close_confirmed = True
-        self.close()
+        self.closing.close_without_asking()
 
     def close_now(self) -> None:
         """Close whatever happens: the cache is about to close. What is being typed is saved if
         it can be (the callers asked the user first when it could not)."""
-        self.flush_edits()
-        self._close_confirmed = True
-        self._discard_unsaved = True
-        self.close()
-        self.stop_tabs()
+        self.closing.close_now()
