@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -46,18 +45,20 @@ from PySide6.QtWidgets import (
 from clinicdesk.about import plugin_warning
 from clinicdesk.accounts.accounts import Settings, SettingsStore, choose_states, service_states
 from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult
-from clinicdesk.site import CAP_MANAGE_INQUIRIES
+from clinicdesk.accounts.syncbridge import RoundResult
 from clinicdesk.ui.closing import CloseFlow
 from clinicdesk.ui.dialogs.messages import about_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
 from clinicdesk.ui.icon import app_icon
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
-from clinicdesk.ui.posts import POSTS_CAPABILITIES, PostsTab
+from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.roles import RoleFollower
 from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncController, SyncStatus
+from clinicdesk.ui.tab_places import CAP_EDIT_POSTS as CAP_EDIT_POSTS
+from clinicdesk.ui.tab_places import NoticePage as NoticePage
+from clinicdesk.ui.tab_places import PageKind, PostsAccess, TabPlaces
 from clinicdesk.ui.window_state import restore_window_state
 
 logger = logging.getLogger(__name__)
@@ -65,16 +66,8 @@ logger = logging.getLogger(__name__)
 #: The least time between two reads of the inbox while a round stores pages of inquiries.
 _INBOX_FILL_MS = 300
 
-#: The capability that lets a user write posts (WordPress's own).
-CAP_EDIT_POSTS = "edit_posts"
 #: How long a notification stays (in the status bar when the desktop has no system tray).
 NOTICE_MS = 30_000
-
-#: What a tab's place shows: the tab itself, or why not ("unknown": an account remembered by an
-#: older ClinicDesk; "none": the user's role; "plugin": the site has no ClinicDesk plugin).
-PageKind = Literal["tab", "unknown", "none", "plugin"]
-#: What the Posts tab was built for: its kind, and the capabilities it looks at.
-PostsAccess = tuple[PageKind, frozenset[str]]
 
 
 def _utcnow() -> datetime:
@@ -94,38 +87,6 @@ class AppInfo:
     data_dir: Path
     log_file: Path | None
     keyring: str
-
-
-class NoticePage(QWidget):
-    """A tab's place when it has nothing to show this user: a plain explanation."""
-
-    def __init__(
-        self, name: str, accessible: str, title: str, text: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setAccessibleName(accessible)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        self.title = QLabel(title, self)
-        self.title.setObjectName(f"{name}Title")
-        self.title.setAccessibleName(self.tr("%1 title").replace("%1", accessible))
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setWordWrap(True)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.title.setFont(font)
-        layout.addWidget(self.title)
-        self.text = QLabel(text, self)
-        self.text.setObjectName(f"{name}Text")
-        self.text.setAccessibleName(self.tr("%1 explanation").replace("%1", accessible))
-        self.text.setTextFormat(Qt.TextFormat.PlainText)  # may name the site
-        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setWordWrap(True)
-        self.text.setMaximumWidth(620)
-        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
 
 
 class MainWindow(QMainWindow):
@@ -182,6 +143,7 @@ class MainWindow(QMainWindow):
         self.close_box: QMessageBox | None = None
         self.roles = RoleFollower(self)
         self.closing = CloseFlow(self)
+        self.places = TabPlaces(self)
         self._tray: QSystemTrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
         account = session.account
@@ -196,10 +158,10 @@ class MainWindow(QMainWindow):
         loaded = settings.load()
         self.posts_tab: PostsTab | None = None
         self.inquiries_tab: InquiriesTab | None = None
-        self._posts_built: PostsAccess = self._posts_access()
-        self._inquiries_built: PageKind = self._inquiries_kind()
-        self.posts_page = self._build_posts()
-        self.inquiries_page = self._build_inquiries(loaded)
+        self._posts_built: PostsAccess = self.places.posts_access()
+        self._inquiries_built: PageKind = self.places.inquiries_kind()
+        self.posts_page = self.places.build_posts()
+        self.inquiries_page = self.places.build_inquiries(loaded)
         self.tabs.addTab(self.posts_page, self.tr("&Posts"))
         self.tabs.addTab(self.inquiries_page, self.tr("&Inquiries"))
         self.plugin_warning = self._build_plugin_warning()
@@ -231,113 +193,6 @@ class MainWindow(QMainWindow):
         restore_window_state(self, loaded.window_state)
 
     # -- the tabs ---------------------------------------------------------------------------
-
-    def _posts_access(self) -> PostsAccess:
-        """What the Posts tab's place should show for the account as it is now."""
-        account = self.session.account
-        if not account.user_known:
-            return ("unknown", frozenset())
-        if not account.can(CAP_EDIT_POSTS):
-            return ("none", frozenset())
-        return ("tab", account.capabilities & POSTS_CAPABILITIES)
-
-    def _inquiries_kind(self) -> PageKind:
-        """What the Inquiries tab's place should show for the account as it is now."""
-        account = self.session.account
-        if not account.user_known:
-            return "unknown"
-        if not account.can(CAP_MANAGE_INQUIRIES):
-            return "none"
-        return "tab" if account.has_plugin else "plugin"
-
-    def _build_posts(self) -> QWidget:
-        account = self.session.account
-        kind, _capabilities = self._posts_built
-        if kind == "unknown":
-            return self._unknown_user("postsUnavailable", self.tr("Posts"))
-        if kind == "none":
-            return NoticePage(
-                "postsUnavailable",
-                self.tr("Posts"),
-                self.tr("No posts for your account"),
-                self.tr(
-                    "Your account on this site does not write blog posts, so ClinicDesk does not "
-                    "download them to this computer. Posts are written here by the site's "
-                    "editors, authors and contributors; if you should write them, ask the "
-                    "site's administrator for that role: this tab follows at the next sync."
-                ),
-                self.tabs,
-            )
-        tab = PostsTab(self.session.cache, account.capabilities, account.user_id, self.tabs)
-        tab.changesMade.connect(self.sync.local_change)
-        self.posts_tab = tab
-        return tab
-
-    def _build_inquiries(self, settings: Settings, *, removed: bool = False) -> QWidget:
-        account = self.session.account
-        kind = self._inquiries_built
-        if kind == "unknown":
-            return self._unknown_user("inquiriesUnavailable", self.tr("Inquiries"))
-        if kind == "none" and removed:
-            return NoticePage(
-                "inquiriesUnavailable",
-                self.tr("Inquiries"),
-                self.tr("Inquiries removed from this computer"),
-                INQUIRIES_REMOVED_MESSAGE,
-                self.tabs,
-            )
-        if kind == "none":
-            return NoticePage(
-                "inquiriesUnavailable",
-                self.tr("Inquiries"),
-                self.tr("No inquiries for your account"),
-                self.tr(
-                    "Your account on this site does not handle consultation inquiries, so "
-                    "ClinicDesk does not download them to this computer. If you should triage "
-                    "them, ask the site's administrator to give you that role: this tab follows "
-                    "at the next sync."
-                ),
-                self.tabs,
-            )
-        if kind == "plugin":
-            return NoticePage(
-                "inquiriesUnavailable",
-                self.tr("Inquiries"),
-                self.tr("The site has no inquiries for ClinicDesk"),
-                self.tr(
-                    "The ClinicDesk plugin is not active on %1, so consultation inquiries "
-                    "cannot reach ClinicDesk. Ask the site's administrator to install and "
-                    "activate it: ClinicDesk checks for it as it syncs, and this tab follows."
-                ).replace("%1", account.site_url),
-                self.tabs,
-            )
-        tab = InquiriesTab(
-            self.session.cache,
-            account.user_id,
-            account.display_name or account.username,
-            self._inquiry_options(settings),
-            clock=self._clock,
-            notifier=self.notify,
-            locked=True,
-            parent=self.tabs,
-        )
-        tab.changesMade.connect(self.sync.local_change)
-        tab.unreadCountChanged.connect(self._show_unread)
-        tab.unlockHashChanged.connect(self._save_unlock_hash)
-        self.inquiries_tab = tab
-        return tab
-
-    def _unknown_user(self, name: str, accessible: str) -> NoticePage:
-        return NoticePage(
-            name,
-            accessible,
-            self.tr("Waiting for the site"),
-            self.tr(
-                "ClinicDesk does not know yet what your account may do on this site: it asks "
-                "at the next sync, and this tab follows. Nothing waiting to be sent is lost."
-            ),
-            self.tabs,
-        )
 
     def _inquiry_options(self, settings: Settings) -> InquiryOptions:
         return InquiryOptions(
@@ -755,8 +610,6 @@ class MainWindow(QMainWindow):
         )
         self.about_box = box
         box.open()
-
-    # -- closing ----------------------------------------------------------------------------
 
     # -- closing (see clinicdesk.ui.closing) ---------------------------------------------------
 

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
 
 if TYPE_CHECKING:
-    from clinicdesk.ui.main_window import MainWindow, PageKind, PostsAccess
+    from clinicdesk.ui.main_window import MainWindow
+    from clinicdesk.ui.tab_places import PageKind, PostsAccess
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +51,12 @@ class RoleFollower:
     def follow_access(self, *, removed: bool) -> None:
         """Rebuild, in place, each tab whose place no longer fits the account; say why."""
         news: list[str] = []
-        posts = self._w._posts_access()
+        posts = self._w.places.posts_access()
         if posts != self._w._posts_built:
             appeared = posts[0] == "tab" and self._w._posts_built[0] != "tab"
             if self.rebuild_posts(posts) and appeared:
                 news.append(self._w.tr("Your account now writes blog posts: see the Posts tab."))
-        inquiries = self._w._inquiries_kind()
+        inquiries = self._w.places.inquiries_kind()
         if inquiries != self._w._inquiries_built or (removed and inquiries == "none"):
             appeared = inquiries == "tab"
             self.rebuild_inquiries(inquiries, removed=removed)
@@ -83,7 +84,7 @@ class RoleFollower:
             old_tab.shutdown()
         self._w.posts_tab = None
         self._w._posts_built = wanted
-        old, self._w.posts_page = self._w.posts_page, self._w._build_posts()
+        old, self._w.posts_page = self._w.posts_page, self._w.places.build_posts()
         self.replace_page(old, self._w.posts_page, self._w.tr("&Posts"))
         if reopen is not None and self._w.posts_tab is not None:
             self._w.posts_tab.select_post(reopen)
@@ -98,7 +99,9 @@ class RoleFollower:
         self._w.inquiries_tab = None
         self._w._inquiries_built = wanted
         old = self._w.inquiries_page
-        self._w.inquiries_page = self._w._build_inquiries(self._w._settings.load(), removed=removed)
+        self._w.inquiries_page = self._w.places.build_inquiries(
+            self._w._settings.load(), removed=removed
+        )
         self.replace_page(old, self._w.inquiries_page, self._w.tr("&Inquiries"))
         self._w._adopt_lock_action()
 
