@@ -39,11 +39,11 @@ from clinicdesk.domain import prepublish
 from clinicdesk.site.records import PostStatus
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
-from clinicdesk.ui.posts.body import FormattingBar
 from clinicdesk.ui.posts.common import named, raw_text
 from clinicdesk.ui.posts.parts.banners import StateBanners
 from clinicdesk.ui.posts.parts.bodyviews import HTML_TAB, PREVIEW_TAB, BodyViews, PreviewBrowser
 from clinicdesk.ui.posts.parts.featured import FeaturedImagePanel
+from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from clinicdesk.ui.posts.parts.media import MediaActions
 from clinicdesk.ui.posts.parts.publish import PublishPanel
 from clinicdesk.ui.posts.parts.publishing import PublishActions

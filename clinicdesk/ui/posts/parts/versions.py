@@ -13,7 +13,7 @@ from clinicdesk.site.records import Taxonomy
 from clinicdesk.store import CacheError, RecordNotFoundError
 from clinicdesk.store.dto import PostSnapshot
 from clinicdesk.ui.posts.common import to_local
-from clinicdesk.ui.posts.dialogs import ConflictDialog, HistoryDialog
+from clinicdesk.ui.posts.versiondialogs import ConflictDialog, HistoryDialog
 
 if TYPE_CHECKING:
     from clinicdesk.ui.posts.form import PostEditor
