@@ -20,7 +20,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -50,6 +49,7 @@ from clinicdesk.domain.triage import (
 )
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.inquiries import InboxRow, TriageView
+from clinicdesk.ui.inquiries.commands import InboxCommands
 from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
 from clinicdesk.ui.inquiries.export import InquiryExport
 from clinicdesk.ui.inquiries.loader import InboxLoader
@@ -211,7 +211,12 @@ class InquiriesTab(QWidget):
         self.setup_page = SetupPage(self.stack, hasher=hasher)
         for page in (self.inbox_page, self.lock_page, self.setup_page):
             self.stack.addWidget(page)
-        self._build_actions()
+        self.commands = InboxCommands(self)
+        self.commands.build()
+        # The actions the window, the triage and the tests reach from the tab.
+        self.undo_action = self.commands.undo_action
+        self.export_action = self.commands.export_action
+        self.lock_action = self.commands.lock_action
         self.guard.attach()
 
         self.idle = IdleWatcher(self.lock, self)
@@ -384,122 +389,6 @@ class InquiriesTab(QWidget):
         return self.tr(
             "Keys in the list: J/K next/previous · C contacted · A assign · N note · "
             "U read/unread · ! urgent · S spam · E close · Ctrl+Z undo · Ctrl+L lock"
-        )
-
-    def _action(
-        self,
-        name: str,
-        text: str,
-        shortcut: str | QKeySequence.StandardKey | None,
-        slot: Callable[[], None],
-        *,
-        table_only: bool = True,
-        toolbar: bool = True,
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setToolTip(
-                f"{text} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-            )
-        # Single keys act only in the table (typing in the search box must not triage);
-        # Ctrl shortcuts act anywhere in the tab.
-        if table_only:
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            self.table.addAction(action)
-        else:
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
-        action.triggered.connect(lambda _checked=False: slot())
-        if toolbar:
-            self.toolbar.addAction(action)
-            button = self.toolbar.widgetForAction(action)
-            if button is not None:
-                button.setObjectName(f"{name}Button")
-                button.setAccessibleName(text)
-        return action
-
-    def _build_actions(self) -> None:
-        ids = self._selected_ids
-        self.next_action = self._action(
-            "inquiryNextAction", self.tr("Next"), "J", lambda: self._move(1), toolbar=False
-        )
-        self.previous_action = self._action(
-            "inquiryPreviousAction",
-            self.tr("Previous"),
-            "K",
-            lambda: self._move(-1),
-            toolbar=False,
-        )
-        self.contacted_action = self._action(
-            "inquiryContactedAction",
-            self.tr("Contacted"),
-            "C",
-            lambda: self.triage.set_status("contacted", ids()),
-        )
-        self.scheduled_action = self._action(
-            "inquiryScheduledAction",
-            self.tr("Scheduled"),
-            None,
-            lambda: self.triage.set_status("scheduled", ids()),
-        )
-        self.referred_action = self._action(
-            "inquiryReferredAction",
-            self.tr("Referred"),
-            None,
-            lambda: self.triage.set_status("referred", ids()),
-        )
-        self.close_action = self._action(
-            "inquiryCloseAction",
-            self.tr("Close"),
-            "E",
-            lambda: self.triage.set_status("closed", ids()),
-        )
-        self.spam_action = self._action(
-            "inquirySpamAction", self.tr("Spam"), "S", lambda: self.triage.set_status("spam", ids())
-        )
-        self.assign_action = self._action(
-            "inquiryAssignAction", self.tr("Assign…"), "A", lambda: self.triage.assign(ids())
-        )
-        self.note_action = self._action(
-            "inquiryNoteAction", self.tr("Note…"), "N", lambda: self.triage.note(ids())
-        )
-        self.unread_action = self._action(
-            "inquiryUnreadAction",
-            self.tr("Read/unread"),
-            "U",
-            lambda: self.triage.toggle_unread(ids()),
-        )
-        self.urgent_action = self._action(
-            "inquiryUrgentAction", self.tr("Urgent"), "!", lambda: self.triage.toggle_urgent(ids())
-        )
-        self.toolbar.addSeparator()
-        self.undo_action = self._action(
-            "inquiryUndoAction",
-            self.tr("Undo"),
-            QKeySequence.StandardKey.Undo,
-            self.undo,
-            table_only=False,
-        )
-        self.undo_action.setEnabled(False)
-        self.export_action = self._action(
-            "inquiryExportAction",
-            self.tr("Export…"),
-            None,
-            lambda: self.export.export(ids()),
-            table_only=False,
-        )
-        self.lock_action = self._action(
-            "inquiryLockAction", self.tr("Lock"), "Ctrl+L", self.lock, table_only=False
-        )
-        self.find_action = self._action(
-            "inquiryFindAction",
-            self.tr("Find"),
-            QKeySequence.StandardKey.Find,
-            self._focus_search,
-            table_only=False,
-            toolbar=False,
         )
 
     # -- loading ----------------------------------------------------------------------------------
