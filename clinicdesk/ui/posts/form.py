@@ -26,10 +26,7 @@ from typing import Any, cast
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QGroupBox,
     QLineEdit,
-    QPlainTextEdit,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -42,13 +39,11 @@ from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, 
 from clinicdesk.ui.posts.common import named, raw_text
 from clinicdesk.ui.posts.parts.banners import StateBanners
 from clinicdesk.ui.posts.parts.bodyviews import HTML_TAB, PREVIEW_TAB, BodyViews, PreviewBrowser
-from clinicdesk.ui.posts.parts.featured import FeaturedImagePanel
 from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from clinicdesk.ui.posts.parts.media import MediaActions
-from clinicdesk.ui.posts.parts.publish import PublishPanel
 from clinicdesk.ui.posts.parts.publishing import PublishActions
+from clinicdesk.ui.posts.parts.sidebar import PostSettings
 from clinicdesk.ui.posts.parts.termactions import TermActions
-from clinicdesk.ui.posts.parts.terms import CategoriesPanel, TagsPanel
 from clinicdesk.ui.posts.parts.versions import VersionActions
 from clinicdesk.ui.posts.presenter import (
     AUTOSAVE_MS,
@@ -178,15 +173,12 @@ class PostEditor(QWidget):
         writing_layout.addWidget(self.toolbar)
         writing_layout.addWidget(self.body_tabs, 1)
 
-        scroll = QScrollArea(splitter)
-        scroll.setObjectName("postSettingsScroll")
-        scroll.setWidgetResizable(True)
-        side = QWidget(scroll)
-        side.setObjectName("postSettings")
-        scroll.setWidget(side)
-        side_layout = QVBoxLayout(side)
-        self._build_side(side, side_layout)
-        side_layout.addStretch(1)
+        self.settings = PostSettings(
+            splitter,
+            may_create_categories=CAP_CATEGORIES in self.capabilities,
+            may_upload=CAP_UPLOAD in self.capabilities,
+        )
+        self._wire_side()
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([700, 300])
@@ -198,8 +190,8 @@ class PostEditor(QWidget):
             "publishAction", self.tr("Publish or submit"), "Ctrl+Shift+P", self.request_publish
         )
 
-    def _build_side(self, side: QWidget, layout: QVBoxLayout) -> None:
-        self.publish_panel = PublishPanel(side)
+    def _wire_side(self) -> None:
+        self.publish_panel = self.settings.publish
         panel = self.publish_panel
         panel.statusActivated.connect(self._status_chosen)
         panel.dateModeChanged.connect(self._date_mode_changed)
@@ -207,7 +199,6 @@ class PostEditor(QWidget):
         panel.publishClicked.connect(self.request_publish)
         panel.saveClicked.connect(self.save_now)
         panel.historyClicked.connect(self.versions.open_history)
-        layout.addWidget(panel)
         self.sync_label = panel.sync_label
         self.status_combo = panel.status_combo
         self.immediately = panel.immediately
@@ -219,44 +210,31 @@ class PostEditor(QWidget):
         self.words_label = panel.words_label
         self.saved_label = panel.saved_label
 
-        self.categories_panel = CategoriesPanel(
-            side, may_create=CAP_CATEGORIES in self.capabilities
-        )
+        self.categories_panel = self.settings.categories
         self.categories_panel.ticked.connect(self._changed)
         self.categories_panel.newRequested.connect(self.terms.ask_new_category)
-        layout.addWidget(self.categories_panel)
         self.categories = self.categories_panel.categories
         self.category_list = self.categories_panel.category_list
         self.new_category_button = self.categories_panel.new_category_button
 
-        self.tags_panel = TagsPanel(side)
+        self.tags_panel = self.settings.tags
         self.tags_panel.finished.connect(self.terms.tags_finished)
-        layout.addWidget(self.tags_panel)
         self.tags_edit = self.tags_panel.tags_edit
         self.tag_names = self.tags_panel.tag_names
         self.tag_completer = self.tags_panel.tag_completer
 
-        self.featured_panel = FeaturedImagePanel(side, may_upload=CAP_UPLOAD in self.capabilities)
+        self.featured_panel = self.settings.featured
         self.featured_panel.chosen.connect(self.media.featured_chosen)
         self.featured_panel.uploadRequested.connect(self.media.choose_featured_file)
         self.featured_panel.altFinished.connect(self.media.featured_alt_finished)
-        layout.addWidget(self.featured_panel)
         self.featured_combo = self.featured_panel.featured_combo
         self.upload_featured_button = self.featured_panel.upload_featured_button
         self.featured_alt = self.featured_panel.featured_alt
 
-        inner = self._group(side, layout, "excerptGroup", self.tr("Excerpt"))
-        self.excerpt_edit = QPlainTextEdit(side)
-        named(self.excerpt_edit, "excerptEdit", self.tr("Excerpt"))
-        self.excerpt_edit.setTabChangesFocus(True)
-        self.excerpt_edit.setMaximumHeight(90)
+        self.excerpt_edit = self.settings.excerpt_edit
         self.excerpt_edit.textChanged.connect(self._changed)
-        inner.addWidget(self.excerpt_edit)
-        slug = self._group(side, layout, "slugGroup", self.tr("Slug"))
-        self.slug_edit = QLineEdit(side)
-        named(self.slug_edit, "slugEdit", self.tr("Slug (the post's address)"))
+        self.slug_edit = self.settings.slug_edit
         self.slug_edit.textChanged.connect(self._changed)
-        slug.addWidget(self.slug_edit)
 
     def _shortcut(self, name: str, text: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
@@ -266,13 +244,6 @@ class PostEditor(QWidget):
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
-
-    def _group(self, parent: QWidget, layout: QVBoxLayout, name: str, title: str) -> QVBoxLayout:
-        box = QGroupBox(title, parent)
-        named(box, name, title.replace("&", ""))
-        inner = QVBoxLayout(box)
-        layout.addWidget(box)
-        return inner
 
     # -- state -------------------------------------------------------------------------------
 
