@@ -58,7 +58,7 @@ def detail(
 
 
 def values(**changes: Any) -> dict[str, Any]:
-    shown = {
+    shown: dict[str, Any] = {
         "title": "",
         "content": "",
         "excerpt": "",
@@ -122,9 +122,7 @@ def test_a_post_in_the_trash_is_read_only_and_says_so() -> None:
     assert presenter.read_only
     assert not presenter.typed()
     assert presenter.banners().trash
-    assert presenter.publish_button(None, NOW) == PublishButton("update", False) or (
-        not presenter.publish_button(None, NOW).enabled
-    )
+    assert not presenter.publish_button(None, NOW).enabled
 
 
 def test_a_failed_save_is_remembered_until_one_succeeds() -> None:
