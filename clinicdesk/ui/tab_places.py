@@ -96,6 +96,7 @@ class TabPlaces:
         return "tab" if account.has_plugin else "plugin"
 
     def build_posts(self) -> QWidget:
+        """What the Posts place holds now: the tab, or a page saying why not."""
         account = self._w.session.account
         kind, _capabilities = self._w._posts_built
         if kind == "unknown":
@@ -119,6 +120,7 @@ class TabPlaces:
         return tab
 
     def build_inquiries(self, settings: Settings, *, removed: bool = False) -> QWidget:
+        """What the Inquiries place holds now: the tab (locked), or a page saying why not."""
         account = self._w.session.account
         kind = self._w._inquiries_built
         if kind == "unknown":
@@ -173,6 +175,7 @@ class TabPlaces:
         return tab
 
     def unknown_user(self, name: str, accessible: str) -> NoticePage:
+        """The page shown while what the account may do is not known yet."""
         return NoticePage(
             name,
             accessible,

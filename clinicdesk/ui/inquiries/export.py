@@ -36,6 +36,7 @@ class InquiryExport:
         self._t = tab
 
     def export(self, ids: Sequence[int]) -> None:
+        """Ask where to export ``ids`` as CSV (at most MAX_BULK; non-blocking)."""
         ids = list(ids)
         if not ids or self._t._locked:
             return
@@ -49,6 +50,7 @@ class InquiryExport:
         self._t._open_dialog(dialog)
 
     def write_export(self, ids: Sequence[int], path: Path) -> None:
+        """Write ``ids`` to ``path`` as CSV and say how it went."""
         header = [
             self._t.tr("Received (UTC)"),
             self._t.tr("First name"),

@@ -52,6 +52,7 @@ class InboxLoader:
         self._t = tab
 
     def prepare_load(self) -> Callable[[], tuple[int, Snapshot]]:
+        """On the UI thread: take what the read needs; return the read (run off the UI thread)."""
         generation = self._t._generation
         query = self._t.model.query
         locked = self._t._locked
@@ -76,11 +77,13 @@ class InboxLoader:
         return work
 
     def load_failed(self, error: BaseException) -> None:
+        """The offline copy could not be read: say so in the tab."""
         self._t.message_label.setText(
             self._t.tr("The offline copy could not be read: %1").replace("%1", str(error))
         )
 
     def loaded(self, read: tuple[int, Snapshot]) -> Shown:
+        """Show a read: counts and arrivals always, the inbox only if it is still current."""
         generation, snapshot = read
         self._t.views_model.set_counts(snapshot.counts)
         unread = snapshot.counts.get("unread", 0)
@@ -109,6 +112,7 @@ class InboxLoader:
         return SHOWN
 
     def notify_arrivals(self, arrivals: Arrivals) -> None:
+        """Announce new arrivals by count (never a field) and move the arrivals mark."""
         if self._t._arrival_mark is not None and arrivals.count:
             message = count_text(
                 arrivals.count, self._t.tr("1 new inquiry"), self._t.tr("%1 new inquiries")
@@ -121,6 +125,7 @@ class InboxLoader:
         self._t._arrival_mark = max(arrivals.last_id, self._t._arrival_mark or 0)
 
     def read_staff(self) -> None:
+        """Read the staff's names (for the assignee column and the Assign dialog)."""
         users = self._t._cache.catalog.users()
         self._t._staff_names = {user.id: user.name or user.slug for user in users}
         self._t.model.set_staff(self._t._staff_names)

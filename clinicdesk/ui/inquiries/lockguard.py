@@ -81,6 +81,7 @@ class LockGuard:
             self._t.lockedChanged.emit(False)
 
     def show_locked_page(self) -> None:
+        """Show the page asking for the passphrase (or choosing one, when none was chosen)."""
         self._t._locked = True
         if is_valid_hash(self._t._options.unlock_hash):
             self._t.lock_page.reset()
@@ -96,6 +97,7 @@ class LockGuard:
         self._open_inbox()
 
     def forget_clipboard(self) -> None:
+        """Empty the clipboard if it still holds what was copied from an inquiry."""
         copied = self._t.detail.copied
         clipboard = QGuiApplication.clipboard()
         if copied and clipboard.text() == copied:

@@ -59,6 +59,7 @@ class TriageActions:
         return action
 
     def run(self, change: Callable[[list[int]], Action | None], ids: Sequence[int]) -> None:
+        """Apply a change to ``ids`` (at most MAX_BULK), then show it."""
         ids = list(ids)
         if not ids or self._t._locked:
             return
@@ -73,17 +74,20 @@ class TriageActions:
         self.done(action)
 
     def done(self, action: Action) -> None:
+        """A change was made: it can be undone; sync follows."""
         self._t._last_action = action
         self._t.undo_action.setEnabled(True)
         self._t.message_label.setText(self.describe(action) + " " + self._t.tr("(Ctrl+Z to undo)"))
         self.after_change()
 
     def after_change(self) -> None:
+        """Show the change: counts, the inbox and the shown inquiry are read again."""
         self._t.model.reload_rows()
         self._t._show_current(force=True)
         self._t._load()
 
     def set_status(self, status: str, ids: Sequence[int]) -> None:
+        """Set a triage status (closing or marking as spam an urgent one asks to acknowledge)."""
         chosen = next((s for s in TRIAGE_STATUSES if s == status), None)
         ids = list(ids)
         if chosen is None or not ids or self._t._locked:
@@ -98,6 +102,7 @@ class TriageActions:
         self.run(lambda items: self._t._desk.set_status(items, chosen), ids)
 
     def acknowledge(self, status: TriageStatus, ids: list[int], urgent: int) -> None:
+        """Ask to acknowledge the crisis protocol before closing or marking as spam."""
         verb = self._t.tr("close") if status == "closed" else self._t.tr("mark as spam")
         dialog = AcknowledgeDialog(urgent, verb, self._t._options.protocol_text, self._t)
 
@@ -117,6 +122,7 @@ class TriageActions:
         dialog.text_edit.setFocus()
 
     def assign(self, ids: Sequence[int]) -> None:
+        """Ask whom to assign ``ids`` to (non-blocking)."""
         ids = list(ids)
         if not ids or self._t._locked:
             return
@@ -133,6 +139,7 @@ class TriageActions:
         dialog.combo.setFocus()
 
     def note(self, ids: Sequence[int]) -> None:
+        """Ask for a note to add to ``ids`` (non-blocking)."""
         ids = list(ids)
         if not ids or self._t._locked:
             return
@@ -154,12 +161,14 @@ class TriageActions:
         dialog.text_edit.setFocus()
 
     def toggle_unread(self, ids: Sequence[int]) -> None:
+        """Mark ``ids`` unread, or read if they all are."""
         rows = [r for r in self._t._store.inbox_rows(list(ids)) if r is not None]
         if rows:
             unread = not all(r.unread for r in rows)
             self.run(lambda items: self._t._desk.set_unread(items, unread), ids)
 
     def toggle_urgent(self, ids: Sequence[int]) -> None:
+        """Mark ``ids`` urgent, or not urgent if they all are."""
         rows = [r for r in self._t._store.inbox_rows(list(ids)) if r is not None]
         if rows:
             urgent = not all(r.urgent for r in rows)
@@ -191,6 +200,7 @@ class TriageActions:
         self.after_change()
 
     def describe(self, action: Action) -> str:
+        """What a change did, in words (for the message line and Undo)."""
         n = action.count
         if action.kind == "status":
             rows = [r for r in self._t._store.inbox_rows(action.inquiry_ids[:1]) if r is not None]
