@@ -455,7 +455,7 @@ def test_new_inquiries_past_the_first_response_target_are_highlighted(
 def test_single_keys_triage_in_the_table_and_ctrl_z_undoes(qtbot: QtBot, cache: Cache) -> None:
     tab = make_tab(qtbot, cache)
     changes: list[None] = []
-    tab.changes_made.connect(lambda: changes.append(None))
+    tab.changesMade.connect(lambda: changes.append(None))
     focus_list(qtbot, tab)
     assert tab.table.currentIndex().row() == 0
     press(qtbot, tab, "j")
@@ -553,7 +553,7 @@ def test_opening_an_inquiry_marks_it_read_and_the_title_count_follows(
 ) -> None:
     tab = make_tab(qtbot, cache)
     counts: list[int] = []
-    tab.unread_count_changed.connect(counts.append)
+    tab.unreadCountChanged.connect(counts.append)
     unread = cache.inquiries.triage_counts()["unread"]
     name = next(i.name for i in demo_inquiries() if i.record.unread)
     select(qtbot, tab, name)
@@ -724,7 +724,7 @@ def test_without_a_passphrase_one_is_chosen_first_and_only_its_hash_leaves(
     assert tab.is_locked() and tab.stack.currentWidget() is tab.setup_page
     assert tab.model.rowCount() == 0
     hashes: list[str] = []
-    tab.unlock_hash_changed.connect(hashes.append)
+    tab.unlockHashChanged.connect(hashes.append)
     page = tab.setup_page
     qtbot.keyClicks(page.passphrase_edit, "short")
     qtbot.keyClicks(page.confirm_edit, "short")
@@ -755,7 +755,7 @@ def test_without_a_passphrase_one_is_chosen_first_and_only_its_hash_leaves(
 def test_changing_the_passphrase_needs_the_current_one(qtbot: QtBot, cache: Cache) -> None:
     tab = make_tab(qtbot, cache)
     hashes: list[str] = []
-    tab.unlock_hash_changed.connect(hashes.append)
+    tab.unlockHashChanged.connect(hashes.append)
     tab.lock()
     tab.change_passphrase()  # locked: someone else at the keyboard cannot get in this way
     assert tab.stack.currentWidget() is tab.lock_page

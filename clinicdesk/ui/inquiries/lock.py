@@ -2,7 +2,7 @@
 the page choosing one.
 
 The passphrase is checked against its salted hash (:mod:`clinicdesk.domain.lock`); only the
-hash leaves this module, through the tab's ``unlock_hash_changed`` signal, for the shell to keep
+hash leaves this module, through the tab's ``unlockHashChanged`` signal, for the shell to keep
 in its settings.
 """
 

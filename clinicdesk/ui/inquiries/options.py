@@ -23,6 +23,9 @@ _CONTEXT = "Inquiries"
 #: Minutes without input before the tab locks itself, unless the settings say otherwise.
 DEFAULT_IDLE_LOCK_MINUTES = 10
 
+#: Most inquiries one bulk action or export may take (a selection of 50,000 is a slip).
+MAX_BULK = 1000
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CONTEXT, text)

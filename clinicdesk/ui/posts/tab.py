@@ -48,6 +48,8 @@ from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor
 from clinicdesk.ui.posts.listmodel import ListRead, PostFilter, PostListModel
+from clinicdesk.ui.posts.presenter import CAP_DELETE
+from clinicdesk.ui.reader import READ_AGAIN, SHOWN, CoalescingReader, Shown
 from clinicdesk.ui.tables import RecordTable
 from clinicdesk.ui.tasks import TaskRunner
 
@@ -55,7 +57,6 @@ logger = logging.getLogger(__name__)
 
 #: The pause after typing in the search field before the list is searched (milliseconds).
 SEARCH_DELAY_MS = 250
-CAP_DELETE = "delete_posts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +119,15 @@ class PostsTab(QWidget):
         self._dialogs: list[QWidget] = []
         self._selecting = False
         self._runner = TaskRunner(max_threads=1, name="postsReader", parent=self)
-        self._loading = False
-        self._load_again = False
-        self._shut_down = False
+        self._reader = CoalescingReader(
+            self._runner,
+            self._prepare_read,
+            self._refreshed,
+            self._refresh_failed,
+            known=(CacheError,),
+            parent=self,
+        )
+        self._reader.settled.connect(self.loaded)
 
         layout = QVBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -412,7 +419,7 @@ class PostsTab(QWidget):
     @property
     def loading(self) -> bool:
         """Whether a read of the cache asked for by :meth:`refresh` is on its way."""
-        return self._loading
+        return self._reader.busy
 
     @Slot()
     def refresh(self) -> None:
@@ -422,48 +429,32 @@ class PostsTab(QWidget):
         (``loaded``); what is being typed meanwhile is not disturbed. Called while a read is on
         its way, one more read follows it.
         """
-        if self._shut_down:
-            return
-        if self._loading:
-            self._load_again = True
-            return
-        self._loading = True
-        self._load_again = False
+        self._reader.request()
+
+    def _prepare_read(self) -> Callable[[], _Snapshot]:
         cache, rows = self.cache, self.model.reader()
 
         def work() -> _Snapshot:
             return _Snapshot(_FilterChoices.read(cache), rows())
 
-        self._runner.run(work, self._refreshed, self._refresh_failed, known=(CacheError,))
+        return work
 
-    def _refreshed(self, snapshot: _Snapshot) -> None:
-        self._loading = False
-        if self._shut_down:
-            return
+    def _refreshed(self, snapshot: _Snapshot) -> Shown:
         if not self.model.show_read(snapshot.rows):
             # The list was read again or changed meanwhile (a filter, a sort, a save): what
             # was read may be older than what it shows, and the counts with it.
-            self._load_again = True
-        else:
-            self._show_filters(snapshot.choices)
-            wanted = self.current_filter()  # a category filtered on may have gone
-            if wanted != self.model.post_filter:
-                self.model.set_filter(wanted)
-            self._after_reload(self.editor.post_id)
-            self.editor.reload_from_store()
-        if self._load_again:
-            self.refresh()
-        else:
-            self.loaded.emit()
+            return READ_AGAIN
+        self._show_filters(snapshot.choices)
+        wanted = self.current_filter()  # a category filtered on may have gone
+        if wanted != self.model.post_filter:
+            self.model.set_filter(wanted)
+        self._after_reload(self.editor.post_id)
+        self.editor.reload_from_store()
+        return SHOWN
 
     def _refresh_failed(self, error: BaseException) -> None:
-        self._loading = False
-        if self._shut_down:
-            return
         self._show_error(getattr(error, "message", "") or str(error))
         self.editor.reload_from_store()
-        if self._load_again:
-            self.refresh()
 
     def _reload_now(self) -> None:
         """Read the cache again on this thread (after a change made here: shown at once)."""
@@ -480,9 +471,8 @@ class PostsTab(QWidget):
     def shutdown(self) -> None:
         """Stop background reads (the shell calls this before closing the cache): a read on its
         way is waited for and dropped, and none starts from now on."""
-        self._shut_down = True
+        self._reader.close()
         self._runner.shutdown()
-        self._loading = self._load_again = False
 
     def _post_saved(self, post_id: int) -> None:
         if self.editor.saving_after_pause and self.model.row_of(post_id) is not None:
