@@ -72,9 +72,16 @@ _PASSPHRASE = "screenshot heron dawn"  # noqa: S105 - a made-up demo passphrase
 
 
 def _synced(window: MainWindow) -> bool:
-    """The first rounds are over: synced, nothing waiting (the urgent flags were sent)."""
+    """The first rounds are over: synced, nothing waiting (the urgent flags were sent), and
+    the post list shows what they fetched (it reads the cache off the UI thread)."""
     status = window.sync.status
-    return not window.sync.running and status.state is SyncState.SYNCED and status.pending == 0
+    posts_loading = window.posts_tab is not None and window.posts_tab.loading
+    return (
+        not window.sync.running
+        and status.state is SyncState.SYNCED
+        and status.pending == 0
+        and not posts_loading
+    )
 
 
 def _open_inbox(tab: InquiriesTab) -> None:

@@ -265,14 +265,22 @@ def wait_until_round_ends(qtbot: QtBot, window: MainWindow, timeout: int = 60_00
 def wait_until_synced(qtbot: QtBot, window: MainWindow, timeout: int = 60_000) -> None:
     """Until the rounds are over and nothing waits to be sent.
 
-    A first round can leave changes of its own: inquiries that arrived with crisis language are
-    flagged urgent after it, and a second round sends the flags a moment later.
+    A round can leave changes of its own (inquiries flagged urgent for crisis language after
+    it): a second round sends them a moment later. The post list reads the cache after each
+    round, off the UI thread: that read is awaited too.
     """
     from clinicdesk.ui.sync_worker import SyncState
 
     def quiet() -> bool:
         status = window.sync.status
-        return not window.sync.running and status.state is SyncState.SYNCED and not status.pending
+        # ... and the post list shows what the rounds fetched (read off the UI thread after).
+        posts_loading = window.posts_tab is not None and window.posts_tab.loading
+        return (
+            not window.sync.running
+            and status.state is SyncState.SYNCED
+            and not status.pending
+            and not posts_loading
+        )
 
     qtbot.waitUntil(quiet, timeout=timeout)
 

@@ -52,7 +52,14 @@ def wait_quiet(qtbot: QtBot, window: MainWindow, timeout: int = 60_000) -> None:
 
     def quiet() -> bool:
         status = window.sync.status
-        return not window.sync.running and status.state is SyncState.SYNCED and not status.pending
+        # ... and the post list shows what the rounds fetched (read off the UI thread after).
+        posts_loading = window.posts_tab is not None and window.posts_tab.loading
+        return (
+            not window.sync.running
+            and status.state is SyncState.SYNCED
+            and not status.pending
+            and not posts_loading
+        )
 
     qtbot.waitUntil(quiet, timeout=timeout)
 
