@@ -16,9 +16,9 @@ import pytest
 
 from clinicdesk.site import Timeouts, TriageStatus
 from tests.fixtures import sync as fixtures
+from tests.fixtures.client import tiny_png
 from tests.fixtures.faults import FaultProxy, Rule
 from tests.fixtures.sync import Account, Accounts, SiteView, assert_converged, sync_until_quiet
-from tests.integration.test_client_support import tiny_png
 
 accounts = fixtures.accounts
 proxy = fixtures.proxy

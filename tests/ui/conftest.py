@@ -505,3 +505,15 @@ def revoke_password(demo: Any, username: str) -> str:
         password = issue_password(db, user, datetime.now(UTC).replace(microsecond=0, tzinfo=None))
         db.commit()
     return password
+
+
+@pytest.fixture
+def without_keyring() -> Iterator[None]:
+    """Pin "no keyring" for code that asks ``keyring`` itself, whatever this machine or an
+    earlier test left selected (the headless commands use the process-wide backend)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -48,7 +47,7 @@ from clinicdesk.ui.inquiries.dialogs import (
     NoteDialog,
 )
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
-from tests.ui.test_inquiries_support import (
+from tests.fixtures.inquiries_tab import (
     FAST_HASH,
     KEY,
     ME,
@@ -60,12 +59,13 @@ from tests.ui.test_inquiries_support import (
     local_id,
     make_tab,
     names_in_table,
+    open_dialog,
+    press,
     select,
     visible_texts,
     wait_loaded,
 )
 
-D = TypeVar("D", bound=QDialog)
 CRISIS = {"Jordan Pruitt", "Alexis Garza", "Raymond Castellanos", "Tiffany Oduya"}
 PROTOCOL = "Call Dr. Okafor's crisis line first: 555-0100. Then 988."
 
@@ -81,27 +81,6 @@ def flagged(cache: Cache) -> Cache:
     """The demo cache after the arrival check flagged its crisis inquiries."""
     assert flag_new_arrivals(cache, range(1, 43)) == 4
     return cache
-
-
-def open_dialog(qtbot: QtBot, tab: InquiriesTab, kind: type[D]) -> D:
-    """The dialog of that kind the tab has open (waits for it)."""
-    qtbot.waitUntil(
-        lambda: any(isinstance(w, kind) and w.isVisible() for w in tab.findChildren(kind))
-    )
-    dialog = next(w for w in tab.findChildren(kind) if w.isVisible())
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()  # what the window manager does; offscreen has none
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
-
-
-def press(qtbot: QtBot, tab: InquiriesTab, key: str) -> None:
-    """A single key in the table, as staff type it."""
-    if not tab.isActiveWindow():
-        tab.activateWindow()  # a closed dialog hands activation back (no window manager here)
-        qtbot.waitUntil(tab.isActiveWindow)
-    tab.table.setFocus()
-    qtbot.keyClick(tab.table, key)
 
 
 def focus_list(qtbot: QtBot, tab: InquiriesTab) -> None:

@@ -31,8 +31,8 @@ from clinicdesk.ui.posts.dialogs import ImageTextDialog, LinkDialog
 from clinicdesk.ui.posts.form import AUTOSAVE_MS
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import SEED_POSTS, make_tab, outbox_posts, refreshed
+from tests.fixtures import posts_tab as support
+from tests.fixtures.posts_tab import SEED_POSTS, make_tab, outbox_posts, refreshed
 
 cache = support.cache
 seeded = support.seeded

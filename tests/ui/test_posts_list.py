@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.store import Cache
 from clinicdesk.ui.posts.listmodel import PAGE_SIZE, POST_ID_ROLE, PostFilter, PostListModel
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import T0, make_tab, many_posts
-from tests.unit.test_store_support import site_post
+from tests.fixtures import posts_tab as support
+from tests.fixtures.posts_tab import T0, make_tab, many_posts
+from tests.fixtures.store import site_post
 
 cache = support.cache
 seeded = support.seeded

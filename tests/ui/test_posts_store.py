@@ -16,7 +16,7 @@ import pytest
 from clinicdesk.domain.blocks import Image, Paragraph, Span, serialize
 from clinicdesk.site import records
 from clinicdesk.store import Cache, UnsyncedDependencyError
-from tests.unit.test_store_support import T0, opened, site_post, site_term
+from tests.fixtures.store import T0, opened, site_post, site_term
 
 
 @pytest.fixture

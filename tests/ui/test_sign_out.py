@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.accounts.accounts import DataDir, SettingsStore
@@ -10,6 +9,7 @@ from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.application import AppController
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
+from tests.fixtures.desktop import click, confirm_box, fill_and_submit, sign_in_dialog
 from tests.fixtures.site import SiteUnderTest
 from tests.ui.conftest import (
     MakeController,
@@ -18,7 +18,6 @@ from tests.ui.conftest import (
     wait_until_round_ends,
     wait_until_synced,
 )
-from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
 
 
 def signed_in(
@@ -35,19 +34,6 @@ def signed_in(
     window = wait_for_window(qtbot, controller)
     wait_until_synced(qtbot, window)
     return controller, window
-
-
-def confirm_box(qtbot: QtBot, controller: AppController) -> QMessageBox:
-    box = controller.box
-    assert box is not None and box.objectName() == "signOutConfirm"
-    qtbot.waitExposed(box)
-    return box
-
-
-def click(box: QMessageBox, name: str) -> None:
-    button = box.findChild(QPushButton, name)
-    assert button is not None, name
-    button.click()
 
 
 def test_sign_out_keeping_the_copy_removes_only_the_password(

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
+from tests.fixtures.desktop import fill_and_submit, sign_in_dialog
 from tests.fixtures.faults import FaultProxy, Rule, break_record
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import SiteView
@@ -23,7 +24,6 @@ from tests.ui.conftest import (
     wait_until_round_ends,
     wait_until_synced,
 )
-from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
 
 
 def label(window: MainWindow, name: str) -> str:

@@ -5,9 +5,6 @@ The samples are block markup as WordPress (6.1 and later) itself saves it, plus 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,157 +34,20 @@ from clinicdesk.domain.blocks import (
     serialize_inline,
     to_rich,
 )
-
-SEED = json.loads(
-    (Path(__file__).resolve().parents[2] / "resources/demo/posts.json").read_text("utf-8")
+from tests.fixtures.blocks import (
+    ALL_SAMPLES,
+    ARBITRARY_MARKUP,
+    CUSTOM_HTML,
+    HEADINGS,
+    IMAGE,
+    NESTED_LIST,
+    OPAQUE,
+    QUOTE_WITH_CITATION,
+    RICH_BLOCKS,
+    SEED,
+    SHORTCODE,
+    SUPPORTED,
 )
-
-# -- samples as WordPress writes them -----------------------------------------------------------
-
-HEADINGS = """<!-- wp:heading -->
-<h2 class="wp-block-heading">Level two</h2>
-<!-- /wp:heading -->
-
-<!-- wp:heading {"level":3} -->
-<h3 class="wp-block-heading">Level <em>three</em></h3>
-<!-- /wp:heading -->
-
-<!-- wp:heading {"level":4} -->
-<h4 class="wp-block-heading">Level four &amp; more</h4>
-<!-- /wp:heading -->"""
-
-NESTED_LIST = """<!-- wp:list -->
-<ul><!-- wp:list-item -->
-<li>One<!-- wp:list {"ordered":true} -->
-<ol><!-- wp:list-item -->
-<li>One <strong>A</strong></li>
-<!-- /wp:list-item -->
-
-<!-- wp:list-item -->
-<li>One B<!-- wp:list -->
-<ul><!-- wp:list-item -->
-<li>Deep</li>
-<!-- /wp:list-item --></ul>
-<!-- /wp:list --></li>
-<!-- /wp:list-item --></ol>
-<!-- /wp:list --></li>
-<!-- /wp:list-item -->
-
-<!-- wp:list-item -->
-<li>Two</li>
-<!-- /wp:list-item --></ul>
-<!-- /wp:list -->"""
-
-QUOTE_WITH_CITATION = """<!-- wp:quote -->
-<blockquote class="wp-block-quote"><!-- wp:paragraph -->
-<p>First thought.</p>
-<!-- /wp:paragraph -->
-
-<!-- wp:paragraph -->
-<p>Second thought.</p>
-<!-- /wp:paragraph --><cite>Dr. Renata Alvarado, <em>Clinical Director</em></cite></blockquote>
-<!-- /wp:quote -->"""
-
-IMAGE = """<!-- wp:image {"id":42,"sizeSlug":"large","linkDestination":"none"} -->
-<figure class="wp-block-image size-large"><img src="https://clinic.example.org/wp-content/uploads/2024/05/calm-1024x683.jpg" alt="A calm lake at dawn" class="wp-image-42"/><figcaption class="wp-element-caption">Photo by <a href="https://example.org/">A. Photographer</a></figcaption></figure>
-<!-- /wp:image -->"""  # noqa: E501
-
-IMAGE_NO_CAPTION = """<!-- wp:image {"id":7,"sizeSlug":"full","linkDestination":"none"} -->
-<figure class="wp-block-image size-full"><img src="https://clinic.example.org/a.png" alt="" class="wp-image-7"/></figure>
-<!-- /wp:image -->"""  # noqa: E501
-
-IMAGE_LINKED = """<!-- wp:image {"id":43,"sizeSlug":"large","linkDestination":"media"} -->
-<figure class="wp-block-image size-large"><a href="https://clinic.example.org/b.jpg"><img src="https://clinic.example.org/b-1024x768.jpg" alt="Office" class="wp-image-43"/></a></figure>
-<!-- /wp:image -->"""  # noqa: E501
-
-SEPARATOR = """<!-- wp:separator -->
-<hr class="wp-block-separator has-alpha-channel-opacity"/>
-<!-- /wp:separator -->"""
-
-COLUMNS = """<!-- wp:columns -->
-<div class="wp-block-columns"><!-- wp:column -->
-<div class="wp-block-column"><!-- wp:paragraph -->
-<p>Left</p>
-<!-- /wp:paragraph --></div>
-<!-- /wp:column -->
-
-<!-- wp:column -->
-<div class="wp-block-column"><!-- wp:paragraph -->
-<p>Right</p>
-<!-- /wp:paragraph --></div>
-<!-- /wp:column --></div>
-<!-- /wp:columns -->"""
-
-EMBED = """<!-- wp:embed {"url":"https://www.youtube.com/watch?v=abc123","type":"video","providerNameSlug":"youtube","responsive":true,"className":"wp-embed-aspect-16-9 wp-has-aspect-ratio"} -->
-<figure class="wp-block-embed is-type-video is-provider-youtube wp-block-embed-youtube wp-embed-aspect-16-9 wp-has-aspect-ratio"><div class="wp-block-embed__wrapper">
-https://www.youtube.com/watch?v=abc123
-</div></figure>
-<!-- /wp:embed -->"""  # noqa: E501
-
-SHORTCODE = """<!-- wp:shortcode -->
-[contact-form-7 id="12" title="Free consultation"]
-<!-- /wp:shortcode -->"""
-
-CUSTOM_HTML = """<!-- wp:html -->
-<div class="callout" role="note"><p>Call or text 988 &amp; talk</p>
-<iframe src="https://example.org/map" width="300"></iframe>
-<script>alert(1)</script></div>
-<!-- /wp:html -->"""
-
-CENTERED = """<!-- wp:paragraph {"align":"center"} -->
-<p class="has-text-align-center">Centered</p>
-<!-- /wp:paragraph -->"""
-
-VOID_BLOCKS = """<!-- wp:latest-posts {"postsToShow":3} /-->
-
-<!-- wp:block {"ref":123} /-->"""
-
-MORE = """<!-- wp:more -->
-<!--more-->
-<!-- /wp:more -->"""
-
-CLASSIC = """<p>Hello <b>world</b>, this is the classic editor.</p>
-<p>&nbsp;</p>
-<ul>
-<li>Item</li>
-</ul>
-[gallery ids="1,2,3"]"""
-
-CODE_INLINE = """<!-- wp:paragraph -->
-<p>Type <code>sudo</code> and <mark style="background-color:#ff0">look</mark>.</p>
-<!-- /wp:paragraph -->"""
-
-LINK_ATTRIBUTES = """<!-- wp:paragraph -->
-<p>Read <a href="https://example.org/a?x=1&amp;y=2" target="_blank" rel="noreferrer noopener">this</a><br>and that.</p>
-<!-- /wp:paragraph -->"""  # noqa: E501
-
-SUPPORTED = {
-    "headings": HEADINGS,
-    "nested list": NESTED_LIST,
-    "quote with citation": QUOTE_WITH_CITATION,
-    "image with caption": IMAGE,
-    "image without caption": IMAGE_NO_CAPTION,
-    "link attributes": LINK_ATTRIBUTES,
-}
-OPAQUE = {
-    "linked image": (IMAGE_LINKED, "core/image"),
-    "separator": (SEPARATOR, "core/separator"),
-    "columns": (COLUMNS, "core/columns"),
-    "embed": (EMBED, "core/embed"),
-    "shortcode": (SHORTCODE, "core/shortcode"),
-    "custom html": (CUSTOM_HTML, "core/html"),
-    "aligned paragraph": (CENTERED, "core/paragraph"),
-    "inline code": (CODE_INLINE, "core/paragraph"),
-    "more": (MORE, "core/more"),
-    "classic": (CLASSIC, None),
-}
-ALL_SAMPLES = {
-    **SUPPORTED,
-    **{name: text for name, (text, _) in OPAQUE.items()},
-    "void blocks": VOID_BLOCKS,
-    "everything": "\n\n".join([*SUPPORTED.values(), *(t for t, _ in OPAQUE.values())]),
-    "classic then blocks": CLASSIC + "\n\n" + HEADINGS + "\n",
-}
 
 
 def _kept(document: BlockDocument) -> list[Kept | Edited]:
@@ -388,40 +248,11 @@ def test_labels_and_summaries() -> None:
 
 # -- randomized round trips ----------------------------------------------------------------------
 
-_PIECES = st.sampled_from(
-    [
-        "<!-- wp:paragraph -->",
-        "<!-- /wp:paragraph -->",
-        "<!-- wp:list -->",
-        "<!-- /wp:list -->",
-        '<!-- wp:heading {"level":3} -->',
-        "<!-- /wp:heading -->",
-        "<!-- wp:spacer /-->",
-        '<!-- wp:x {"a":"}"} -->',
-        "<!-- wp:",
-        "-->",
-        "<p>",
-        "</p>",
-        "<li>",
-        "</li>",
-        "\n",
-        "\n\n",
-        " ",
-        "{",
-        "}",
-        "&amp;",
-        "<br>",
-        "text",
-        "é😀",
-    ]
-)
-_ARBITRARY = st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=30).map("".join)
-
 
 @settings(
     max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
-@given(_ARBITRARY)
+@given(ARBITRARY_MARKUP)
 def test_any_text_comes_back_byte_for_byte(text: str) -> None:
     assert "".join(b.source for b in parse_blocks(text)) == text
     document = BlockDocument.from_text(text)
@@ -443,53 +274,10 @@ def test_a_supported_block_in_another_spelling_is_written_canonically_only_when_
     )
 
 
-_TEXT = st.text(
-    alphabet=st.characters(
-        codec="utf-8", exclude_categories=("Cs", "Cc"), include_characters="<>&\"' \u00a0"
-    ),
-    min_size=1,
-    max_size=12,
-)
-_LINK = st.sampled_from(
-    [None, (("href", "https://example.org/?a=1&b=2"),), (("href", "/x"), ("target", "_blank"))]
-)
-_SPANS = st.lists(
-    st.builds(Span, _TEXT, st.booleans(), st.booleans(), _LINK), min_size=1, max_size=5
-).map(normalize_inline)
-
-
-def _lists(depth: int) -> st.SearchStrategy[RichList]:
-    children: st.SearchStrategy[RichList | None] = (
-        st.none() if depth == 0 else st.one_of(st.none(), st.deferred(lambda: _lists(depth - 1)))
-    )
-    items = st.lists(st.builds(ListItem, _SPANS, children), min_size=1, max_size=3).map(tuple)
-    return st.builds(RichList, st.booleans(), items)
-
-
-_RICH: st.SearchStrategy[RichBlock] = st.one_of(
-    st.builds(Paragraph, _SPANS),
-    st.builds(Heading, st.integers(1, 6), _SPANS),
-    _lists(2),
-    st.builds(
-        Quote, st.lists(_SPANS, min_size=1, max_size=3).map(tuple), st.one_of(st.none(), _SPANS)
-    ),
-    st.builds(
-        Image,
-        st.integers(1, 10_000),
-        st.none(),
-        st.just("https://clinic.example.org/i.jpg?a=1&b=2"),
-        _TEXT,
-        st.one_of(st.just(()), _SPANS),
-        st.sampled_from([None, "large", "full"]),
-        st.sampled_from([None, "none"]),
-    ),
-)
-
-
 @settings(
     max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
-@given(st.lists(_RICH, min_size=1, max_size=5))
+@given(st.lists(RICH_BLOCKS, min_size=1, max_size=5))
 def test_written_blocks_read_back_as_the_same_models(blocks: list[RichBlock]) -> None:
     text = "\n\n".join(serialize(b) for b in blocks)
     document = BlockDocument.from_text(text)

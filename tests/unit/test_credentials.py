@@ -11,44 +11,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from clinicdesk.credentials import SERVICE, CredentialStore, KeyringUnavailableError
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring standing in for the OS one."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.items:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.items[(service, username)]
-
-
-class RaisingKeyring(MemoryKeyring):
-    """A keyring whose every call fails with a given exception."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise self.error
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise self.error
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise self.error
+from tests.fixtures.keyrings import MemoryKeyring, RaisingKeyring
 
 
 class ForgetfulKeyring(MemoryKeyring):

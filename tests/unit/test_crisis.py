@@ -25,7 +25,7 @@ from clinicdesk.domain.crisis import (
 )
 from clinicdesk.resource_files import resource_path
 from clinicdesk.store import Cache
-from tests.unit.test_store_support import T0, opened, site_inquiry, site_note
+from tests.fixtures.store import T0, opened, site_inquiry, site_note
 
 DEMO = json.loads(
     (Path(__file__).resolve().parents[2] / "resources/demo/inquiries.json").read_text("utf-8")

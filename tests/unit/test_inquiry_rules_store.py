@@ -21,7 +21,7 @@ from clinicdesk.domain.triage import (
 from clinicdesk.site import records
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inquiries import TRIAGE_VIEWS
-from tests.unit.test_store_support import T0, opened, site_inquiry, site_note
+from tests.fixtures.store import T0, opened, site_inquiry, site_note
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from clinicdesk.site.errors import (
     RejectedError,
     SignedOutError,
 )
-from tests.unit.test_site_samples import (
+from tests.fixtures.site_samples import (
     category_json,
     index_json,
     inquiry_json,

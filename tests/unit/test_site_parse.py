@@ -12,7 +12,7 @@ import pytest
 from clinicdesk.site import parse
 from clinicdesk.site.errors import InvalidResponseError, NotWordPressError
 from clinicdesk.site.records import Inquiry, Post
-from tests.unit.test_site_samples import (
+from tests.fixtures.site_samples import (
     category_json,
     index_json,
     inquiry_json,

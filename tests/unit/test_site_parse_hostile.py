@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from clinicdesk.site import parse
 from clinicdesk.site.errors import InvalidResponseError, NotWordPressError
-from tests.unit.test_site_samples import (
+from tests.fixtures.site_samples import (
     category_json,
     index_json,
     inquiry_json,

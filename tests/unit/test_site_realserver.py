@@ -40,7 +40,7 @@ from clinicdesk.site.errors import (
     UnreachableError,
 )
 from clinicdesk.site.transport import RetryPolicy, Timeouts
-from tests.unit.test_site_samples import index_json, me_json, post_json, wp_error
+from tests.fixtures.site_samples import index_json, me_json, post_json, wp_error
 
 USERNAME = "editor"
 PASSWORD = "abcd efgh ijkl mnop qrst uvwx"

@@ -35,7 +35,7 @@ from clinicdesk.site.errors import (
     UnreachableError,
 )
 from clinicdesk.site.transport import RetryPolicy, Transport, parse_retry_after
-from tests.unit.test_site_samples import note_json, post_json, wp_error
+from tests.fixtures.site_samples import note_json, post_json, wp_error
 
 SITE = "https://clinic.example"
 API = SITE + "/wp-json/"

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 
 from clinicdesk.store.models import Inquiry, OutboxEntry, Post
 from clinicdesk.store.search import check
-from tests.unit.test_store_support import KEY, opened
+from tests.fixtures.store import KEY, opened
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ _CHILD = textwrap.dedent(
     import sys
     from pathlib import Path
     from clinicdesk.store import CacheKey, open_cache
-    from tests.unit.test_store_support import site_inquiry
+    from tests.fixtures.store import site_inquiry
 
     key = CacheKey.from_bytes(bytes.fromhex(sys.stdin.readline().strip()))
     cache = open_cache(Path(sys.argv[1]), key)

@@ -21,7 +21,7 @@ from clinicdesk.store import (
     open_cache,
 )
 from clinicdesk.store.migrate import SCRIPT_LOCATION, head_revision, schema_differences
-from tests.unit.test_store_support import (
+from tests.fixtures.store import (
     KEY,
     SECRET_MESSAGE,
     SECRET_TITLE,

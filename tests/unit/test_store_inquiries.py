@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError
-from tests.unit.test_store_support import T0, opened, site_inquiry, site_note
+from tests.fixtures.store import T0, opened, site_inquiry, site_note
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from clinicdesk.store import Cache
 from clinicdesk.store import search as fts
 from clinicdesk.store.models import InquiryCount, InquiryMessage, Note, OutboxEntry
-from tests.unit.test_store_support import T0, opened, site_inquiry, site_note, site_post
+from tests.fixtures.store import T0, opened, site_inquiry, site_note, site_post
 
 
 @pytest.fixture

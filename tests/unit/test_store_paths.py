@@ -21,7 +21,7 @@ from clinicdesk.store import (
     find_cache_key,
     open_account_cache,
 )
-from tests.unit.test_credentials import MemoryKeyring, RaisingKeyring
+from tests.fixtures.keyrings import MemoryKeyring, RaisingKeyring
 
 
 def _mode(path: Path) -> int:

@@ -6,44 +6,13 @@ something on a slow machine.
 
 from __future__ import annotations
 
-import random
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from clinicdesk.site import records
-from tests.unit.test_store_support import T0, opened, site_inquiry
-
-TOTAL = 50_000
-PAGE = 100  # what one pull of the site gives
-
-_FIRST = ["Jane", "John", "Maria", "José", "Aisha", "Wei", "Olga", "Samuel", "Priya", "Liam"]
-_LAST = ["Smith", "Garcia", "Nguyen", "Okafor", "Kowalski", "Müller", "Haddad", "Brown"]
-_WORDS = (
-    "anxiety sleep grief panic stress family work couples teen depression trauma worry "
-    "appointment insurance evening weekend telehealth therapist session referral"
-).split()
-
-
-def _inquiries() -> list[records.Inquiry]:
-    rng = random.Random(1234)
-    statuses: list[records.TriageStatus] = ["new", "contacted", "scheduled", "closed", "spam"]
-    return [
-        site_inquiry(
-            n,
-            first_name=rng.choice(_FIRST),
-            last_name=rng.choice(_LAST),
-            message=" ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 40))),
-            received=T0 + timedelta(minutes=n),
-            triage_status=rng.choice(statuses),
-            assignee=rng.choice([0, 0, 3, 4]),
-            urgent=rng.random() < 0.02,
-            unread=rng.random() < 0.3,
-        )
-        for n in range(1, TOTAL + 1)
-    ]
+from tests.fixtures.big_inbox import PAGE, TOTAL, many_inquiries
+from tests.fixtures.store import opened
 
 
 def _timed(label: str, timings: dict[str, float], start: float) -> None:
@@ -52,7 +21,7 @@ def _timed(label: str, timings: dict[str, float], start: float) -> None:
 
 @pytest.mark.slow
 def test_inbox_stays_fast_with_50000_inquiries(tmp_path: Path) -> None:
-    items = _inquiries()
+    items = many_inquiries()
     timings: dict[str, float] = {}
     with opened(tmp_path / "cache.db") as cache:
         start = time.perf_counter()

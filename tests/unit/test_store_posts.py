@@ -14,7 +14,7 @@ from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError, Unsyn
 from clinicdesk.store import posts as posts_module
 from clinicdesk.store.models import Media, OutboxEntry, Post, PostRevision, PostTerm, Term
 from clinicdesk.store.posts import MAX_REVISIONS
-from tests.unit.test_store_support import T0, opened, site_post, site_term
+from tests.fixtures.store import T0, opened, site_post, site_term
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 from clinicdesk.site import records
 from clinicdesk.store import Cache
-from tests.unit.test_store_support import T0, opened, site_post
+from tests.fixtures.store import T0, opened, site_post
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from clinicdesk.store import Cache, RecordNotFoundError
 from clinicdesk.store.search import check
-from tests.unit.test_store_support import T0, opened, site_inquiry
+from tests.fixtures.store import T0, opened, site_inquiry
 
 MESSAGE = "Panic attacks at night, mostly before work"
 

@@ -10,7 +10,7 @@ import pytest
 
 from clinicdesk.store import Cache
 from clinicdesk.store.search import check, fts_query
-from tests.unit.test_store_support import T0, opened, site_inquiry, site_post
+from tests.fixtures.store import T0, opened, site_inquiry, site_post
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.store import Cache
-from tests.unit.test_store_support import T0, opened, site_post
+from tests.fixtures.store import T0, opened, site_post
 
 
 @pytest.fixture

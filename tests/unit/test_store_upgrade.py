@@ -19,7 +19,7 @@ from clinicdesk.store import Cache, open_cache
 from clinicdesk.store.inquiries import TRIAGE_VIEWS
 from clinicdesk.store.migrate import SCRIPT_LOCATION, head_revision, schema_differences
 from clinicdesk.store.search import check
-from tests.unit.test_store_support import KEY, SECRET_MESSAGE, T0, opened, site_inquiry
+from tests.fixtures.store import KEY, SECRET_MESSAGE, T0, opened, site_inquiry
 
 #: (site id, first name, last name, triage status, urgent, unread, status, message)
 _OLD_INQUIRIES = [
