@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinicdesk.bench.figures import (
+from benchmarks.figures import (
     at_most,
     figure,
     growth,

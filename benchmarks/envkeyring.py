@@ -3,7 +3,7 @@
 The startup figure runs the real app (``clinicdesk.app.main``) against a cache synced beforehand.
 The app takes the account's application password and the cache key from the keyring; this
 machine may have none, and the benchmark must never write into a real one. So the child process
-is started with keyring's own switch, ``PYTHON_KEYRING_BACKEND=clinicdesk.bench.envkeyring.
+is started with keyring's own switch, ``PYTHON_KEYRING_BACKEND=benchmarks.envkeyring.
 EnvKeyring``, and :data:`ENV_VAR` holding the items as JSON: the app code runs unchanged, the
 secrets (throw-away credentials of a throw-away reference site) live only in that process's
 memory and environment, and are gone when it exits.
@@ -21,7 +21,7 @@ from clinicdesk.accounts.memory_keyring import MemoryKeyring
 #: The environment variable holding ``[[service, username, secret], ...]``.
 ENV_VAR = "CLINICDESK_BENCH_KEYRING"
 #: The value of ``PYTHON_KEYRING_BACKEND`` that selects this backend.
-BACKEND = "clinicdesk.bench.envkeyring.EnvKeyring"
+BACKEND = "benchmarks.envkeyring.EnvKeyring"
 
 
 class EnvKeyring(MemoryKeyring):

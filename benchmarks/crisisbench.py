@@ -16,7 +16,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from clinicdesk.bench.figures import (
+from benchmarks.figures import (
     Figure,
     at_most,
     figure,

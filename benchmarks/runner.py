@@ -20,14 +20,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
+from benchmarks import machine, startup
+from benchmarks.crisisbench import measure_arrival_check, measure_matching
+from benchmarks.figures import Figure, format_value, growth
+from benchmarks.site import start_site
+from benchmarks.syncbench import measure_sync
 from clinicdesk import __version__
 from clinicdesk.accounts.accounts import DataDir, SettingsStore
 from clinicdesk.accounts.signin import check_credentials
-from clinicdesk.bench import machine, startup
-from clinicdesk.bench.crisisbench import measure_arrival_check, measure_matching
-from clinicdesk.bench.figures import Figure, format_value, growth
-from clinicdesk.bench.site import start_site
-from clinicdesk.bench.syncbench import measure_sync
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class _Clock:
 
 def run_pass(inquiries: int, posts: int, root: Path, options: Options, clock: _Clock) -> PassResult:
     """Seed a site with ``inquiries`` and ``posts`` and measure every figure against it."""
-    from clinicdesk.bench.uibench import (
+    from benchmarks.uibench import (
         UiResults,
         measure_first_inquiries,
         measure_inbox,

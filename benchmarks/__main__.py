@@ -1,4 +1,4 @@
-"""``python -m clinicdesk.bench [--inquiries N] [--posts P] [--json FILE]``.
+"""``python -m benchmarks [--inquiries N] [--posts P] [--json FILE]``.
 
 Prints progress on stderr and the table of figures on stdout; ``--json`` also writes them as JSON
 (one entry per figure: name, value, unit, baseline, ratio, target, met). Targets are goals the
@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from clinicdesk.bench.figures import summary, table
+from benchmarks.figures import summary, table
 
 # No window, ever: Qt renders offscreen, and no D-Bus session is started for it.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -32,7 +32,7 @@ def _positive(text: str) -> int:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
-        prog="python -m clinicdesk.bench",
+        prog="python -m benchmarks",
         description="Measure ClinicDesk against a reference site seeded with N inquiries and "
         "P posts, each figure against a baseline measured in the same run.",
     )
@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    from clinicdesk.bench.runner import Options, run
-    from clinicdesk.bench.site import BenchError
+    from benchmarks.runner import Options, run
+    from benchmarks.site import BenchError
 
     options = Options(
         inquiries=args.inquiries,
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = run(options)
     except BenchError as error:
-        print(f"clinicdesk.bench: {error}", file=sys.stderr)
+        print(f"benchmarks: {error}", file=sys.stderr)
         return 1
     about = report.machine
     load = report.load

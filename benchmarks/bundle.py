@@ -1,4 +1,4 @@
-"""``python -m clinicdesk.bench.bundle [--bundle DIR] [--runs K]``: the built app's size and start.
+"""``python -m benchmarks.bundle [--bundle DIR] [--runs K]``: the built app's size and start.
 
 Reports the bundle folder's size on disk (and its archive's, when it sits beside it), and the
 time from process start to the main window's first expose with the demo data, for the bundle's
@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 #: The bundle may start at most this many times slower than the source checkout.
 TARGET_RATIO = 1.5
 #: Seconds one start (up to the end of the demo's first sync) may take.
@@ -115,7 +115,7 @@ def measure(bundle: Path, runs: int) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure and print."""
-    parser = argparse.ArgumentParser(prog="python -m clinicdesk.bench.bundle", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bundle", description=__doc__)
     parser.add_argument(
         "--bundle", type=Path, default=ROOT / "dist" / "clinicdesk", help="the built folder"
     )

@@ -1,12 +1,12 @@
 """The startup figures: process start to main window shown with N cached, and peak RSS then.
 
 The app runs in a new process, started the way ``python main.py --data-dir DIR`` starts it
-(through :mod:`clinicdesk.bench.appchild`, which only adds the "shown" report), against a data
+(through :mod:`benchmarks.appchild`, which only adds the "shown" report), against a data
 folder holding the signed-in account (``settings.json``) and its cache synced beforehand. The
-account's application password and cache key come from :mod:`clinicdesk.bench.envkeyring`.
+account's application password and cache key come from :mod:`benchmarks.envkeyring`.
 The baseline is the same process showing an empty window of the same size (Python + Qt alone).
 Peak RSS is the child's own high-water mark when the window is shown (``VmHWM``; see
-:mod:`clinicdesk.bench.appchild` for why not ``ru_maxrss``).
+:mod:`benchmarks.appchild` for why not ``ru_maxrss``).
 """
 
 from __future__ import annotations
@@ -18,20 +18,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import envkeyring
+from benchmarks.appchild import SHOWN
+from benchmarks.figures import Figure, at_most, figure, median
+from benchmarks.site import BenchError, die_with_parent, read_line
 from clinicdesk.accounts.accounts import Account
-from clinicdesk.bench import envkeyring
-from clinicdesk.bench.appchild import SHOWN
-from clinicdesk.bench.figures import Figure, at_most, figure, median
-from clinicdesk.bench.site import BenchError, die_with_parent, read_line
 from clinicdesk.credentials import SERVICE, CredentialStore
 
 #: Starts measured per kind (app, bare window); the median time and the highest RSS are kept.
 RUNS = 3
 #: How the startup figure is measured (for the output).
 METHOD = (
-    "startup: python -m clinicdesk.bench.appchild --data-dir DIR runs clinicdesk.app.main as "
+    "startup: python -m benchmarks.appchild --data-dir DIR runs clinicdesk.app.main as "
     "main.py does, with an event filter that reports the main window's first expose; secrets "
-    "from an in-memory keyring (clinicdesk.bench.envkeyring); the site is up, so the first "
+    "from an in-memory keyring (benchmarks.envkeyring); the site is up, so the first "
     "sync round starts as in real use; bytecode cached as an installed app's is. Median of "
     "the starts (highest RSS); baseline: an empty QMainWindow of the same size in the same "
     "kind of process."
@@ -81,7 +81,7 @@ def start_once(args: list[str], env: dict[str, str], log_file: Path, pycache: Pa
     with log_file.open("a", encoding="utf-8") as log:
         started = time.monotonic()
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "clinicdesk.bench.appchild", *args],
+            [sys.executable, "-m", "benchmarks.appchild", *args],
             stdout=subprocess.PIPE,
             stderr=log,
             env=environment,

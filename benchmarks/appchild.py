@@ -1,6 +1,6 @@
-"""``python -m clinicdesk.bench.appchild [--bare | APP ARGS]``: the app, reporting when it is seen.
+"""``python -m benchmarks.appchild [--bare | APP ARGS]``: the app, reporting when it is seen.
 
-Started by :mod:`clinicdesk.bench.startup`. It creates the QApplication first (``run_gui`` reuses
+Started by :mod:`benchmarks.startup`. It creates the QApplication first (``run_gui`` reuses
 an existing one), installs an event filter that waits for the main window's first expose, then
 runs ``clinicdesk.app.main(APP ARGS)`` exactly as ``python main.py APP ARGS`` would. With
 ``--bare`` it shows an empty ``QMainWindow`` of the same size instead: the baseline (the cost of

@@ -2,7 +2,7 @@
 
 Every round is the app's own (:func:`clinicdesk.sync.run_round` with a
 :class:`~clinicdesk.site.SiteClient`), run on this thread against the reference site in its own
-process. The client is given a :class:`~clinicdesk.bench.site.RecordingSession` (and siblings of
+process. The client is given a :class:`~benchmarks.site.RecordingSession` (and siblings of
 it for the thread that reads listings ahead), so the baselines send exactly the requests the app
 sent (same URLs, query, ``per_page=100``, edit context, same credentials) with plain
 ``requests`` and ``json.loads``, storing nothing.
@@ -14,8 +14,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from clinicdesk.bench.figures import Figure, figure, median, ratio_at_most
-from clinicdesk.bench.site import (
+from benchmarks.figures import Figure, figure, median, ratio_at_most
+from benchmarks.site import (
     BenchError,
     RecordingSession,
     SiteProcess,

@@ -40,9 +40,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QTableView
 
+from benchmarks.figures import Figure, at_most, figure, median, percentile
+from benchmarks.site import BenchError, SiteProcess
 from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
-from clinicdesk.bench.figures import Figure, at_most, figure, median, percentile
-from clinicdesk.bench.site import BenchError, SiteProcess
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
 from clinicdesk.store.posts import PostListSort
 
