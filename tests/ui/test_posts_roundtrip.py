@@ -1,7 +1,7 @@
 """Through the editor and back: random bodies come out byte for byte, edits stay local.
 
-The block-level round trips are in ``tests/unit/test_blocks.py``; these put the bodies through
-the real QTextDocument mapping (load, read back, assemble).
+The block-level round trips are in ``tests/unit/domain/test_blocks.py``; these put the bodies
+through the real QTextDocument mapping (load, read back, assemble).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from clinicdesk.store.models import Inquiry, OutboxEntry, Post
 from clinicdesk.store.search import check
 from tests.fixtures.store import KEY, opened
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 _CHILD = textwrap.dedent(
     """

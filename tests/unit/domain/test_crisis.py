@@ -28,7 +28,7 @@ from clinicdesk.store import Cache
 from tests.fixtures.store import T0, opened, site_inquiry, site_note
 
 DEMO = json.loads(
-    (Path(__file__).resolve().parents[2] / "resources/demo/inquiries.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[3] / "resources/demo/inquiries.json").read_text("utf-8")
 )
 #: The demo's people writing in crisis (resources/demo/README.md).
 DEMO_CRISIS = {"Jordan Pruitt", "Alexis Garza", "Raymond Castellanos", "Tiffany Oduya"}

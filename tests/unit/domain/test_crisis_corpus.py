@@ -28,7 +28,7 @@ from clinicdesk.domain.crisis_report import (
     tallies,
 )
 
-CORPUS_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "crisis_corpus.txt"
+CORPUS_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "crisis_corpus.txt"
 CORPUS = load_corpus(CORPUS_PATH)
 CATEGORIES = {"wish_dead", "ideation", "plan", "preparation", "attempt", "hopelessness"}
 #: The issue's targets on the corpus.

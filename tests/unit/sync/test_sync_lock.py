@@ -13,7 +13,7 @@ import pytest
 
 from clinicdesk.sync import AccountLock, LockBusyError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_a_second_holder_in_the_same_process_is_refused(tmp_path: Path) -> None:
