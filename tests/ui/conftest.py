@@ -234,8 +234,8 @@ def make_controller(qtbot: QtBot, data: DataDir, logs: LogSetup) -> Iterator[Mak
     yield make
     for controller in made:
         controller.shutdown()
-        controller.deleteLater()
-    qtbot.wait(10)  # let deleteLater run
+        with qtbot.waitSignal(controller.destroyed):
+            controller.deleteLater()
 
 
 def wait_for_window(qtbot: QtBot, controller: AppController, timeout: int = 30_000) -> MainWindow:

@@ -167,9 +167,9 @@ def test_two_thousand_posts_list_to_the_end_a_page_at_a_time(qtbot: QtBot, cache
     assert model.total == 2_100
     assert tab.count_label.text() == "2100 posts"
     started = time.monotonic()
-    while model.rowCount() < model.total:
-        tab.table.scrollToBottom()
-        qtbot.wait(1)  # the view asks for more when it reaches the end
+    while (shown := model.rowCount()) < model.total:
+        tab.table.scrollToBottom()  # the view asks for more when it reaches the end
+        qtbot.waitUntil(lambda: model.rowCount() > shown)
     scrolled = time.monotonic() - started
     assert model.rowCount() == 2_100
     ids = {model.index(r, 0).data(POST_ID_ROLE) for r in range(model.rowCount())}

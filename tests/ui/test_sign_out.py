@@ -111,8 +111,9 @@ def test_cancelling_sign_out_changes_nothing(
     controller, window = signed_in(qtbot, make_controller, memory_credentials, site)
     account = window.session.account
     controller.sign_out()
-    click(confirm_box(qtbot, controller), "signOutCancelButton")
-    qtbot.wait(50)
+    box = confirm_box(qtbot, controller)
+    with qtbot.waitSignal(box.finished):
+        click(box, "signOutCancelButton")
     assert controller.window is window and window.isVisible()
     assert not isinstance(controller.dialog, SignInDialog)
     assert memory_credentials.get_app_password(account.site_url, account.username) is not None

@@ -138,9 +138,10 @@ def test_the_window_stays_usable_while_the_site_has_not_answered(
     heartbeat.start()
 
     def ticking() -> bool:
+        # A blocked UI thread would stop the heartbeat and this wait with it (it fails).
         before = ticks[0]
-        qtbot.wait(100)
-        return ticks[0] > before
+        qtbot.waitUntil(lambda: ticks[0] >= before + 3, timeout=10_000)
+        return True
 
     proxy.hold()
     fill_and_submit(dialog, proxy.url, user, password)
@@ -209,8 +210,8 @@ def test_closing_with_changes_waiting_says_they_are_safe(
     assert "next time" in box.text()
     stay = box.findChild(QPushButton, "closeStayButton")
     assert stay is not None
-    stay.click()
-    qtbot.wait(20)
+    with qtbot.waitSignal(box.finished):
+        stay.click()
     assert window.isVisible() and finished == []
 
     window.close()

@@ -148,6 +148,17 @@ def after(seconds: float, action: Action) -> Action:
     return run
 
 
+def until(event: threading.Event, action: Action, limit: float = 30.0) -> Action:
+    """``action`` once ``event`` is set (a site slower than any client waits), or after
+    ``limit`` seconds so a failing test cannot hold the server's shutdown for ever."""
+
+    def run(h: Handler) -> None:
+        event.wait(limit)
+        action(h)
+
+    return run
+
+
 def hang_up_mid_answer(h: Handler) -> None:
     """Promise 5000 bytes, send a few, close the connection."""
     h.send_response(200)
@@ -240,12 +251,16 @@ def test_429_with_retry_after_then_success(
 
 
 def test_read_timeout(server: ScriptedServer, client: SiteClient) -> None:
-    server.script("GET", "wp/v2/posts/12", after(0.6, answer(200, post_json())))
-    started = time.monotonic()
-    with pytest.raises(TimedOutError):
-        client.get_post(12)
-    assert time.monotonic() - started < 2.0  # 3 attempts of 0.25 s, not 3 of 0.6 s
-    assert server.hits[("GET", "/wp-json/wp/v2/posts/12")] == 3
+    # The site answers only once the test is over: only the client's 0.25 s read timeout can end
+    # each attempt (without it the call would get the answer, 30 s later, and not raise).
+    over = threading.Event()
+    server.script("GET", "wp/v2/posts/12", until(over, answer(200, post_json())))
+    try:
+        with pytest.raises(TimedOutError):
+            client.get_post(12)
+        assert server.hits[("GET", "/wp-json/wp/v2/posts/12")] == 3
+    finally:
+        over.set()
 
 
 def test_hang_up_mid_answer(server: ScriptedServer, client: SiteClient) -> None:
