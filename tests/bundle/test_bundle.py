@@ -21,7 +21,7 @@ import pytest
 from clinicdesk import __version__
 from clinicdesk.about import REQUIRED_PLUGIN_VERSION
 from clinicdesk.credentials import CredentialStore
-from tests.bundle.conftest import SecretService
+from tests.fixtures.secret_service import SecretService
 from tests.fixtures.site import SiteUnderTest
 
 ROOT = Path(__file__).resolve().parents[2]

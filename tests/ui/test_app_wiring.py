@@ -28,6 +28,7 @@ from tests.fixtures.desktop import (
     CRISIS_FORM,
     CRISIS_NOTE,
     PASSPHRASE,
+    MakeController,
     choose_passphrase,
     click,
     confirm_box,
@@ -35,12 +36,12 @@ from tests.fixtures.desktop import (
     headless,
     open_as,
     sign_in_dialog,
+    wait_for_window,
     wait_quiet,
 )
 from tests.fixtures.inquiries_tab import names_in_table, wait_loaded
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import FAST_RETRY, FAST_TIMEOUTS, SiteView
-from tests.ui.conftest import MakeController, wait_for_window
 
 site_view = fixtures.site_view
 

@@ -26,11 +26,10 @@ from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.posts.form import AUTOSAVE_MS
 from tests.fixtures import site as site_fixtures
 from tests.fixtures import sync as fixtures
-from tests.fixtures.desktop import choose_passphrase, headless, open_as, wait_quiet
+from tests.fixtures.desktop import MakeController, choose_passphrase, headless, open_as, wait_quiet
 from tests.fixtures.inquiries_tab import names_in_table, select, visible_texts
 from tests.fixtures.site import SiteRoles, SiteUnderTest
 from tests.fixtures.sync import SiteView
-from tests.ui.conftest import MakeController
 
 site_view = fixtures.site_view
 site_roles = site_fixtures.site_roles

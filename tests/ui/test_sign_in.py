@@ -16,15 +16,16 @@ from clinicdesk.store import AccountPaths, account_id
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.sync_worker import SyncState
-from tests.fixtures.desktop import fill_and_submit, sign_in_dialog
-from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import (
+from tests.fixtures.desktop import (
     MakeController,
-    SecretService,
     all_file_bytes,
+    fill_and_submit,
+    sign_in_dialog,
     wait_for_window,
     wait_until_round_ends,
 )
+from tests.fixtures.secret_service import SecretService
+from tests.fixtures.site import SiteUnderTest
 
 
 def failure_text(qtbot: QtBot, dialog: SignInDialog) -> str:

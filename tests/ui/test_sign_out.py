@@ -9,15 +9,18 @@ from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.application import AppController
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
-from tests.fixtures.desktop import click, confirm_box, fill_and_submit, sign_in_dialog
-from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import (
+from tests.fixtures.desktop import (
     MakeController,
-    SecretService,
+    click,
+    confirm_box,
+    fill_and_submit,
+    sign_in_dialog,
     wait_for_window,
     wait_until_round_ends,
     wait_until_synced,
 )
+from tests.fixtures.secret_service import SecretService
+from tests.fixtures.site import SiteUnderTest
 
 
 def signed_in(

@@ -12,18 +12,19 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
-from tests.fixtures.desktop import fill_and_submit, sign_in_dialog
-from tests.fixtures.faults import FaultProxy, Rule, break_record
-from tests.fixtures.site import SiteUnderTest
-from tests.fixtures.sync import SiteView
-from tests.ui.conftest import (
+from tests.fixtures.desktop import (
     MakeController,
-    Proxy,
+    fill_and_submit,
     revoke_password,
+    sign_in_dialog,
     wait_for_window,
     wait_until_round_ends,
     wait_until_synced,
 )
+from tests.fixtures.faults import FaultProxy, Rule, break_record
+from tests.fixtures.forwarding_proxy import Proxy
+from tests.fixtures.site import SiteUnderTest
+from tests.fixtures.sync import SiteView
 
 
 def label(window: MainWindow, name: str) -> str:

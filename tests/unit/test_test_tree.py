@@ -2,7 +2,9 @@
 
 Shared helpers live in ``tests/fixtures/``; a test module that imported another test module
 would tie the two together (renaming or deleting a test there would break tests here), and
-pytest would collect the imported tests' names twice in each other's namespace.
+pytest would collect the imported tests' names twice in each other's namespace. A ``conftest.py``
+only declares fixtures (re-exported from ``tests/fixtures/`` where they are shared); importing
+one as a module would run it a second time under another name.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ TESTS = Path(__file__).resolve().parents[1]
 
 
 def _is_test_module(dotted: str) -> bool:
-    """Whether a dotted module name names a test module (``tests.ui.test_sign_in``)."""
-    return dotted.rsplit(".", 1)[-1].startswith("test_")
+    """Whether a dotted module name names a test module (``tests.ui.test_sign_in``) or a
+    conftest (``tests.ui.conftest``)."""
+    last = dotted.rsplit(".", 1)[-1]
+    return last.startswith("test_") or last == "conftest"
 
 
 def _package_of(path: Path) -> str:
@@ -55,10 +59,10 @@ def imported_test_modules(source: str, package: str) -> list[str]:
     return found
 
 
-def test_no_test_module_imports_another_test_module() -> None:
+def test_no_test_module_or_conftest_imports_a_test_module_or_a_conftest() -> None:
     offenders = {
         str(path.relative_to(TESTS.parent)): imports
-        for path in sorted(TESTS.rglob("test_*.py"))
+        for path in sorted([*TESTS.rglob("test_*.py"), *TESTS.rglob("conftest.py")])
         if (imports := imported_test_modules(path.read_text("utf-8"), _package_of(path)))
     }
     assert offenders == {}, "move the shared helpers into tests/fixtures/ and import them there"
@@ -83,9 +87,11 @@ def test_the_scan_sees_each_spelling_of_a_test_module_import() -> None:
         "from .test_sign_in import y\n"
         "from .. import unit\n"
         "from ..unit import test_blocks\n"
+        "from tests.ui.conftest import MakeController\n"
         "from tests.fixtures.desktop import fill_and_submit\n"
         "def f() -> None:\n"
         "    from tests.unit.test_store_perf import PAGE\n"
+        "from tests.fixtures import conftest_like\n"
     )
     assert imported_test_modules(source, "tests.ui") == [
         "line 1: tests.ui.test_sign_in",
@@ -93,5 +99,6 @@ def test_the_scan_sees_each_spelling_of_a_test_module_import() -> None:
         "line 3: tests.ui.test_sign_in",
         "line 4: tests.ui.test_sign_in",
         "line 6: tests.unit.test_blocks",
-        "line 9: tests.unit.test_store_perf",
+        "line 7: tests.ui.conftest",
+        "line 10: tests.unit.test_store_perf",
     ]
