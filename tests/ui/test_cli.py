@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.credentials import CredentialStore
+from tests.fixtures.desktop import all_file_bytes
+from tests.fixtures.forwarding_proxy import Proxy
+from tests.fixtures.secret_service import SecretService
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import Proxy, SecretService, all_file_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 

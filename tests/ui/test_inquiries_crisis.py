@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.domain.crisis import default_language, flag_new_arrivals
 from clinicdesk.store import Cache
 from clinicdesk.ui.inquiries import InquiriesTab
-from tests.ui.test_inquiries_support import demo_cache, make_tab, select
-from tests.unit.test_store_support import site_inquiry
+from tests.fixtures.inquiries_tab import demo_cache, make_tab, select
+from tests.fixtures.store import site_inquiry
 
 #: Spanish writers (not in the demo), with and without accents, and one in English.
 SPANISH = (101, "Lucía", "Ya no aguanto más. Todos estarían mejor sin mí.")

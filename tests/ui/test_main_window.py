@@ -50,10 +50,10 @@ from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.sync_worker import SyncController
 from clinicdesk.ui.theme import apply_theme
 from clinicdesk.ui.window_state import restore_window_state, save_window_state
-from tests.ui.test_inquiries_support import FAST_HASH, PASSPHRASE, wait_loaded
-from tests.ui.test_inquiries_support import seed as seed_inquiries
-from tests.ui.test_posts_support import ADMIN
-from tests.ui.test_posts_support import seed as seed_posts
+from tests.fixtures.inquiries_tab import FAST_HASH, PASSPHRASE, wait_loaded
+from tests.fixtures.inquiries_tab import seed as seed_inquiries
+from tests.fixtures.posts_tab import ADMIN
+from tests.fixtures.posts_tab import seed as seed_posts
 
 W = TypeVar("W", bound=QWidget)
 

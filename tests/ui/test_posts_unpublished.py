@@ -16,10 +16,10 @@ from clinicdesk.ui.posts.dialogs import PrepublishDialog
 from clinicdesk.ui.posts.form import PostEditor
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
+from tests.fixtures import posts_tab as support
 from tests.fixtures import sync as fixtures
+from tests.fixtures.posts_tab import ADMIN, CONTRIBUTOR, make_tab, refreshed
 from tests.fixtures.sync import Account, Accounts, SiteView
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import ADMIN, CONTRIBUTOR, make_tab, refreshed
 
 cache = support.cache
 seeded = support.seeded
