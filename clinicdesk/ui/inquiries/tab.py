@@ -379,6 +379,8 @@ class InquiriesTab(QWidget):
         self.message_label.setAccessibleName(self.tr("Inquiries message"))
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setText(self._keys_hint())
+        # The keys hint is a long line: it wraps on a laptop instead of widening the window.
+        self.message_label.setWordWrap(True)
         layout.addWidget(self.message_label)
         QWidget.setTabOrder(self.search_edit, self.views_list)
         QWidget.setTabOrder(self.views_list, self.table)
