@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.accounts.memory_keyring import MemoryKeyring
@@ -21,7 +21,7 @@ from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.application import DemoLogin
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
-from clinicdesk.ui.main_window import MainWindow
+from clinicdesk.ui.main_window import MainWindow, NoticePage
 from clinicdesk.ui.posts import PostsTab
 from tests.fixtures.site import SiteUnderTest
 from tests.ui.conftest import MakeController, wait_for_window, wait_until_synced
@@ -195,3 +195,87 @@ def test_the_window_fits_and_the_post_side_panel_scrolls_only_down(
                 f"{what}: {area.objectName()} scrolls sideways; "
                 f"{_too_wide(area.widget(), area.viewport().width())}"
             )
+
+
+def _assert_whole_and_centred(page: QWidget, parts: list[QWidget], what: str) -> None:
+    """Every part lies inside ``page``, wrapped text is tall enough for all its lines, and the
+    fields sit in a centred column of a readable width (not stretched across the window)."""
+    readable = page.fontMetrics().averageCharWidth() * 70
+    inside = page.rect()
+    for part in parts:
+        rect = QRect(part.mapTo(page, QPoint(0, 0)), part.size())
+        assert inside.contains(rect), f"{what}: {part.objectName()} {rect} outside {inside}"
+        if isinstance(part, QLabel) and part.wordWrap():
+            assert part.height() >= part.heightForWidth(part.width()), (
+                f"{what}: {part.objectName()} cut off: {part.text()!r}"
+            )
+        if isinstance(part, QLineEdit):
+            assert part.width() <= readable, f"{what}: {part.objectName()} is {part.width()} px"
+            left, right = rect.left(), inside.width() - rect.right()
+            assert abs(left - right) <= inside.width() // 4, (
+                f"{what}: not centred ({left}, {right})"
+            )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_passphrase_screens_are_whole_and_centred(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    site: SiteUnderTest,
+    font_scale: float,
+    size: tuple[int, int],
+) -> None:
+    window = _demo_window(qtbot, make_controller, site)
+    window.resize(*size)
+    tab = window.inquiries_tab
+    assert isinstance(tab, InquiriesTab)
+    window.show_tab(window.tabs.indexOf(tab))
+    what = f"{size[0]}x{size[1]}, font {font_scale:.0%}"
+    setup = tab.setup_page
+    qtbot.waitUntil(setup.isVisible)
+    QApplication.processEvents()
+    _assert_whole_and_centred(
+        setup,
+        [
+            setup.findChild(QLabel, "setupExplanation"),
+            setup.passphrase_edit,
+            setup.confirm_edit,
+            setup.choose_button,
+        ],
+        f"setup at {what}",
+    )
+    _open_inbox(qtbot, tab)
+    tab.lock()
+    page = tab.lock_page
+    qtbot.waitUntil(page.isVisible)
+    QApplication.processEvents()
+    _assert_whole_and_centred(
+        page,
+        [page.findChild(QLabel, "lockExplanation"), page.passphrase_edit, page.unlock_button],
+        f"unlock at {what}",
+    )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_intake_roles_explanation_is_whole(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    site: SiteUnderTest,
+    font_scale: float,
+    size: tuple[int, int],
+) -> None:
+    user, password = site.auth("intake")
+    controller = make_controller(
+        CredentialStore(backend=MemoryKeyring()), demo=DemoLogin(site.url, user, password)
+    )
+    controller.start()
+    window = wait_for_window(qtbot, controller)
+    wait_until_synced(qtbot, window)
+    window.resize(*size)
+    page = window.posts_page
+    assert isinstance(page, NoticePage)
+    window.show_tab(window.tabs.indexOf(page))
+    qtbot.waitUntil(page.isVisible)
+    QApplication.processEvents()
+    what = f"intake's Posts notice at {size[0]}x{size[1]}, font {font_scale:.0%}"
+    _assert_whole_and_centred(page, [page.title, page.text], what)

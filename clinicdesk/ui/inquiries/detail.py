@@ -37,7 +37,6 @@ from clinicdesk.domain.inquiry_rules import (
 from clinicdesk.site.records import TRIAGE_STATUSES, NoteKind
 from clinicdesk.store.dto import InquiryDetail, NoteInfo
 from clinicdesk.store.inquiries import InboxRow
-from clinicdesk.ui.flow import FlowLayout
 from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel
 from clinicdesk.ui.inquiries.options import (
     ago,
@@ -49,6 +48,7 @@ from clinicdesk.ui.inquiries.options import (
     short_time,
     status_label,
 )
+from clinicdesk.ui.layouts import FlowLayout
 
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard

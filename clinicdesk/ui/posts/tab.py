@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from clinicdesk.site.records import PostStatus
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.dto import TermInfo, UserInfo
-from clinicdesk.ui.flow import FlowLayout
+from clinicdesk.ui.layouts import FlowLayout
 from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor

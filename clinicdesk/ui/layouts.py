@@ -1,14 +1,18 @@
-"""A layout that wraps its widgets onto further lines when the width runs out (Qt's "flow
-layout" example, typed): rows of buttons and badges then never make a pane wider than it is.
+"""Layouts that keep a screen whole at a laptop's size.
 
-Its minimum width is that of its widest item, so a pane holding it can shrink to a laptop's
-narrow detail column and the items reflow instead of being cut off or scrolled sideways.
+:class:`FlowLayout` wraps its widgets onto further lines when the width runs out (Qt's "flow
+layout" example, typed): rows of buttons and badges then never make a pane wider than it is. Its
+minimum width is that of its widest item, so a pane holding it can shrink to a laptop's narrow
+detail column and the items reflow instead of being cut off or scrolled sideways.
+
+:func:`centred_column` holds a page's few fields (the unlock screen, a notice) in a centred
+column of a readable width, whatever the window's width.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLayout, QLayoutItem, QSizePolicy, QVBoxLayout, QWidget
 
 
 class FlowLayout(QLayout):
@@ -83,3 +87,32 @@ class FlowLayout(QLayout):
             x += hint.width() + self._gap
             line = max(line, hint.height())
         return y + line - rect.y() + margins.bottom()
+
+
+#: A readable line, in average characters of the page's font (it grows with the font size).
+COLUMN_CHARACTERS = 60
+
+
+def centred_column(page: QWidget, characters: int = COLUMN_CHARACTERS) -> QVBoxLayout:
+    """Give ``page`` a centred column at most ``characters`` wide and return its layout.
+
+    The column sits between two stretches of a horizontal layout (not in an aligned cell: an
+    aligned cell gives a word-wrapped label its width hint and cuts its lines off), so it fills
+    a narrow window and stays a readable width in a wide one; stretches above and below keep it
+    in the middle.
+    """
+    outer = QVBoxLayout(page)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    column = QWidget(page)
+    column.setObjectName(f"{page.objectName()}Column")
+    column.setMaximumWidth(page.fontMetrics().averageCharWidth() * characters)
+    column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    row.addWidget(column, 100)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    inner = QVBoxLayout(column)
+    inner.setContentsMargins(0, 0, 0, 0)
+    return inner
