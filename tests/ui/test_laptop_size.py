@@ -16,18 +16,15 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
-from clinicdesk.credentials import CredentialStore
-from clinicdesk.ui.application import DemoLogin
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
-from clinicdesk.ui.main_window import MainWindow, NoticePage
+from clinicdesk.ui.main_window import NoticePage
 from clinicdesk.ui.posts import PostsTab
+from tests.fixtures.demo_window import demo_window, open_inbox, urgent_rows
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import MakeController, wait_for_window, wait_until_synced
+from tests.ui.conftest import MakeController
 
 SIZES = [(1024, 700), (1366, 768)]
-PASSPHRASE = "laptop heron at dawn"  # a made-up passphrase for the demo's inbox
 
 
 @pytest.fixture(params=[1.0, 1.25], ids=["font100", "font125"])
@@ -42,35 +39,6 @@ def font_scale(request: pytest.FixtureRequest) -> Iterator[float]:
     app.setFont(font)
     yield scale
     app.setFont(before)
-
-
-def _demo_window(qtbot: QtBot, make_controller: MakeController, site: SiteUnderTest) -> MainWindow:
-    user, password = site.auth("administrator")
-    controller = make_controller(
-        CredentialStore(backend=MemoryKeyring()), demo=DemoLogin(site.url, user, password)
-    )
-    controller.start()
-    window = wait_for_window(qtbot, controller)
-    wait_until_synced(qtbot, window)
-    return window
-
-
-def _open_inbox(qtbot: QtBot, tab: InquiriesTab) -> None:
-    page = tab.setup_page
-    page.passphrase_edit.setText(PASSPHRASE)
-    page.confirm_edit.setText(PASSPHRASE)
-    page.choose_button.click()
-    qtbot.waitUntil(
-        lambda: not tab.is_locked() and not tab.loading and tab.model.rowCount() > 0,
-        timeout=30_000,
-    )
-
-
-def _urgent_rows(tab: InquiriesTab) -> list[int]:
-    model = tab.model
-    return [
-        row for row in range(model.rowCount()) if model.index(row, COLUMN_INDEX["urgent"]).data()
-    ]
 
 
 def _rect_in(area: QScrollArea, widget: QWidget) -> QRect:
@@ -108,14 +76,14 @@ def test_every_urgent_inquiry_is_whole_and_shown_from_its_top(
     font_scale: float,
     size: tuple[int, int],
 ) -> None:
-    window = _demo_window(qtbot, make_controller, site)
+    window = demo_window(qtbot, make_controller, site)
     window.resize(*size)
     tab = window.inquiries_tab
     assert isinstance(tab, InquiriesTab)
     window.show_tab(window.tabs.indexOf(tab))
-    _open_inbox(qtbot, tab)
+    open_inbox(qtbot, tab)
     detail = tab.detail
-    urgent = _urgent_rows(tab)
+    urgent = urgent_rows(tab)
     assert len(urgent) >= 2, "the demo has several urgent inquiries"
     buttons: list[QWidget] = [
         detail.email_button,
@@ -174,7 +142,7 @@ def test_the_window_fits_and_the_post_side_panel_scrolls_only_down(
     font_scale: float,
     size: tuple[int, int],
 ) -> None:
-    window = _demo_window(qtbot, make_controller, site)
+    window = demo_window(qtbot, make_controller, site)
     window.resize(*size)
     posts = window.posts_tab
     assert isinstance(posts, PostsTab)
@@ -225,7 +193,7 @@ def test_the_passphrase_screens_are_whole_and_centred(
     font_scale: float,
     size: tuple[int, int],
 ) -> None:
-    window = _demo_window(qtbot, make_controller, site)
+    window = demo_window(qtbot, make_controller, site)
     window.resize(*size)
     tab = window.inquiries_tab
     assert isinstance(tab, InquiriesTab)
@@ -244,7 +212,7 @@ def test_the_passphrase_screens_are_whole_and_centred(
         ],
         f"setup at {what}",
     )
-    _open_inbox(qtbot, tab)
+    open_inbox(qtbot, tab)
     tab.lock()
     page = tab.lock_page
     qtbot.waitUntil(page.isVisible)
@@ -264,13 +232,7 @@ def test_the_intake_roles_explanation_is_whole(
     font_scale: float,
     size: tuple[int, int],
 ) -> None:
-    user, password = site.auth("intake")
-    controller = make_controller(
-        CredentialStore(backend=MemoryKeyring()), demo=DemoLogin(site.url, user, password)
-    )
-    controller.start()
-    window = wait_for_window(qtbot, controller)
-    wait_until_synced(qtbot, window)
+    window = demo_window(qtbot, make_controller, site, "intake")
     window.resize(*size)
     page = window.posts_page
     assert isinstance(page, NoticePage)

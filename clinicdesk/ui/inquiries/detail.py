@@ -37,6 +37,7 @@ from clinicdesk.domain.inquiry_rules import (
 from clinicdesk.site.records import TRIAGE_STATUSES, NoteKind
 from clinicdesk.store.dto import InquiryDetail, NoteInfo
 from clinicdesk.store.inquiries import InboxRow
+from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel
 from clinicdesk.ui.inquiries.options import (
     ago,
@@ -109,6 +110,7 @@ def _button(text: str, name: str, accessible: str, parent: QWidget) -> QPushButt
     button = QPushButton(text, parent)
     button.setObjectName(name)
     button.setAccessibleName(accessible)
+    give_icon(button)
     return button
 
 

@@ -303,7 +303,7 @@ class InquiriesTab(QWidget):
         self.toolbar = QToolBar(page)
         self.toolbar.setObjectName("inquiriesToolbar")
         self.toolbar.setAccessibleName(self.tr("Inquiry actions"))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.search_edit = QLineEdit(page)
         self.search_edit.setObjectName("inquirySearch")
         self.search_edit.setAccessibleName(self.tr("Search inquiries"))

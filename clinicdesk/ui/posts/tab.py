@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from clinicdesk.site.records import PostStatus
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.dto import TermInfo, UserInfo
+from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.layouts import FlowLayout
 from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
@@ -142,6 +143,7 @@ class PostsTab(QWidget):
         top = QHBoxLayout()
         self.new_button = QPushButton(self.tr("&New post"), left)
         named(self.new_button, "newPostButton", self.tr("New post"))
+        give_icon(self.new_button)
         self.new_button.setToolTip(self.tr("New post (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_post)
         top.addWidget(self.new_button)
@@ -264,6 +266,7 @@ class PostsTab(QWidget):
     ) -> QPushButton:
         button = QPushButton(text, parent)
         named(button, name, text.replace("&", "").rstrip("…"))
+        give_icon(button)
         button.clicked.connect(lambda _checked=False: slot())
         return button
 
