@@ -15,7 +15,7 @@ from functools import cache
 from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QAbstractButton, QToolBar
 
 from clinicdesk.resource_files import resource_path
 
@@ -139,6 +139,14 @@ def lucide_icon(name: str) -> QIcon:
     if svg is None:
         return QIcon()
     return QIcon(TintedSvgEngine(svg))
+
+
+def fit_icons(toolbar: QToolBar) -> None:
+    """Icons in ``toolbar`` as tall as a line of its text (they stay beside the words, not
+    above them, and grow with the user's font size)."""
+    side = toolbar.fontMetrics().height()
+    toolbar.setIconSize(QSize(side, side))
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
 
 def give_icon(target: QAction | QAbstractButton) -> None:

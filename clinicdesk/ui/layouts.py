@@ -14,6 +14,8 @@ from __future__ import annotations
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLayout, QLayoutItem, QSizePolicy, QVBoxLayout, QWidget
 
+from clinicdesk.ui.theme import SPACE_M
+
 
 class FlowLayout(QLayout):
     """Items left to right, wrapping to a new line when the next one would not fit.
@@ -23,7 +25,7 @@ class FlowLayout(QLayout):
         spacing: the gap between items, across and down, in pixels.
     """
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+    def __init__(self, parent: QWidget | None = None, spacing: int = SPACE_M) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._gap = spacing

@@ -20,6 +20,7 @@ from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.layouts import centred_column
 from clinicdesk.ui.posts import POSTS_CAPABILITIES, PostsTab
+from clinicdesk.ui.theme import TYPE_TITLE
 
 if TYPE_CHECKING:
     from clinicdesk.ui.main_window import MainWindow
@@ -53,7 +54,7 @@ class NoticePage(QWidget):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setWordWrap(True)
         font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         self.title.setFont(font)
         layout.addWidget(self.title)
         self.text = QLabel(text, self)

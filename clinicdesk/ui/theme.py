@@ -44,14 +44,16 @@ URGENT_TINT = QColor(220, 50, 47, 55)
 #: The tint behind an inquiry waiting past its first-response target.
 OVERDUE_TINT = QColor(255, 170, 0, 60)
 
-#: One small spacing scale, in pixels: gaps between related items, groups, and sections.
+#: One small spacing scale, in pixels: lines of one list, related items (a row of buttons),
+#: groups, and sections (the status bar's parts).
+SPACE_XS = 2
 SPACE_S = 4
 SPACE_M = 8
 SPACE_L = 16
 
-#: One small type scale: factors of the system font's size (which follows the user's setting).
-TYPE_TITLE = 1.4  # a page's or an inquiry's title
-TYPE_HEADING = 1.15  # a section's heading
+#: One small type scale: the system font's size (which follows the user's setting) for text,
+#: bold at that size for headings (the crisis header), and this factor of it for titles.
+TYPE_TITLE = 1.4  # a page's title, an inquiry's name, a post's title
 
 
 def is_dark(scheme: Qt.ColorScheme) -> bool:

@@ -50,6 +50,7 @@ from clinicdesk.ui.inquiries.options import (
     status_label,
 )
 from clinicdesk.ui.layouts import FlowLayout
+from clinicdesk.ui.theme import SPACE_XS, TYPE_TITLE
 
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -199,7 +200,7 @@ class DetailPane(QScrollArea):
 
         self.name_label = _value_label("inquiryName", self.tr("Name"), self.content)
         font = self.name_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         font.setBold(True)
         self.name_label.setFont(font)
         content.addWidget(self.name_label)
@@ -400,7 +401,7 @@ class DetailPane(QScrollArea):
         self.timeline_view.setModel(self.timeline_model)
         self.timeline_view.setWordWrap(True)
         self.timeline_view.setAlternatingRowColors(True)  # entries span lines: tell them apart
-        self.timeline_view.setSpacing(2)
+        self.timeline_view.setSpacing(SPACE_XS)
         self.timeline_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.timeline_view.setResizeMode(QListView.ResizeMode.Adjust)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from clinicdesk.domain.lock import MIN_PASSPHRASE_LENGTH, hash_passphrase, verify_passphrase
 from clinicdesk.ui.inquiries.dialogs import plain_label
 from clinicdesk.ui.layouts import centred_column
+from clinicdesk.ui.theme import TYPE_TITLE
 
 #: Wrong passphrases in a row before the unlock button waits.
 MAX_ATTEMPTS = 5
@@ -156,7 +157,7 @@ class LockPage(QWidget):
         layout = centred_column(self)
         title = plain_label(self.tr("Inquiries are locked"), "lockTitle", self)
         font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
@@ -261,7 +262,7 @@ class SetupPage(QWidget):
         layout = centred_column(self)
         title = plain_label(self.tr("Choose an unlock passphrase"), "setupTitle", self)
         font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)

@@ -49,6 +49,7 @@ from clinicdesk.domain.triage import (
 )
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.inquiries import InboxRow, TriageView
+from clinicdesk.ui.icon import fit_icons
 from clinicdesk.ui.inquiries.commands import InboxCommands
 from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
 from clinicdesk.ui.inquiries.export import InquiryExport
@@ -303,7 +304,7 @@ class InquiriesTab(QWidget):
         self.toolbar = QToolBar(page)
         self.toolbar.setObjectName("inquiriesToolbar")
         self.toolbar.setAccessibleName(self.tr("Inquiry actions"))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        fit_icons(self.toolbar)
         self.search_edit = QLineEdit(page)
         self.search_edit.setObjectName("inquirySearch")
         self.search_edit.setAccessibleName(self.tr("Search inquiries"))
