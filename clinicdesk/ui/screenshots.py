@@ -152,8 +152,8 @@ def take(folder: Path) -> list[Path]:
             [seed] = [
                 p for p in window.session.cache.posts.search(SEED_POST) if p.title == SEED_POST
             ]
-            if not posts.select_post(seed.id):
-                raise RuntimeError("the seed post did not open")
+            # The list may still be reading what the last round brought: open it once shown.
+            _wait(lambda: not posts.loading and posts.select_post(seed.id))
             written.append(_save(window, folder, "posts-editor.png"))
             written.append(_save_at(window, LAPTOP, folder, "posts-editor-1024x700.png"))
 
