@@ -13,13 +13,21 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
 from clinicdesk.ui.main_window import NoticePage
 from clinicdesk.ui.posts import PostsTab
+from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from tests.fixtures.demo_window import demo_window, open_inbox, urgent_rows
 from tests.fixtures.site import SiteUnderTest
 from tests.ui.conftest import MakeController
@@ -107,9 +115,11 @@ def test_every_urgent_inquiry_is_whole_and_shown_from_its_top(
         bar.setValue(bar.maximum())
         name = str(tab.model.index(row, COLUMN_INDEX["name"]).data())
         tab.table.selectRow(row)
-        qtbot.waitUntil(
-            lambda name=name: detail.name_label.text() == name and detail.crisis_panel.isVisible()
-        )
+
+        def shown(name: str = name) -> bool:
+            return detail.name_label.text() == name and detail.crisis_panel.isVisible()
+
+        qtbot.waitUntil(shown)
         QApplication.processEvents()
         what = f"{name} at {size[0]}x{size[1]}, font {font_scale:.0%}"
         # Its top is shown: the name, the URGENT badge and the crisis header.
@@ -157,12 +167,33 @@ def test_the_window_fits_and_the_post_side_panel_scrolls_only_down(
         f"{what}: the window needs {window.minimumSizeHint().width()} px; "
         f"{_too_wide(window, size[0])}"
     )
+    # The formatting bar stays usable: Bold, Italic and Link in sight, the rest behind the
+    # bar's extension button (never cut off out of reach).
+    bar = window.findChild(FormattingBar, "formattingBar")
+    assert bar is not None and bar.isVisible()
+    for action in (bar.bold, bar.italic, bar.link):
+        button = bar.widgetForAction(action)
+        assert button is not None and button.isVisible(), f"{what}: {action.text()}"
+        assert bar.rect().contains(QRect(button.mapTo(bar, QPoint(0, 0)), button.size()))
+    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    for action in bar.actions():
+        shown = bar.widgetForAction(action)
+        if action.isSeparator() or shown is None or shown.isVisible():
+            continue
+        assert extension is not None and extension.isVisible(), f"{what}: {action.text()} lost"
     for area in window.findChildren(QScrollArea):
-        if area.isVisible():
+        inner = area.widget()
+        if area.isVisible() and inner is not None:
             assert area.horizontalScrollBar().maximum() == 0, (
                 f"{what}: {area.objectName()} scrolls sideways; "
-                f"{_too_wide(area.widget(), area.viewport().width())}"
+                f"{_too_wide(inner, area.viewport().width())}"
             )
+
+
+def _child_label(page: QWidget, name: str) -> QLabel:
+    label = page.findChild(QLabel, name)
+    assert isinstance(label, QLabel), name
+    return label
 
 
 def _assert_whole_and_centred(page: QWidget, parts: list[QWidget], what: str) -> None:
@@ -205,7 +236,7 @@ def test_the_passphrase_screens_are_whole_and_centred(
     _assert_whole_and_centred(
         setup,
         [
-            setup.findChild(QLabel, "setupExplanation"),
+            _child_label(setup, "setupExplanation"),
             setup.passphrase_edit,
             setup.confirm_edit,
             setup.choose_button,
@@ -219,7 +250,7 @@ def test_the_passphrase_screens_are_whole_and_centred(
     QApplication.processEvents()
     _assert_whole_and_centred(
         page,
-        [page.findChild(QLabel, "lockExplanation"), page.passphrase_edit, page.unlock_button],
+        [_child_label(page, "lockExplanation"), page.passphrase_edit, page.unlock_button],
         f"unlock at {what}",
     )
 

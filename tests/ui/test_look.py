@@ -64,7 +64,7 @@ def test_actions_show_icons_beside_their_words_in_the_palettes_colours(
 ) -> None:
     window = _window(qtbot, make_controller, site)
     # Every named action and button of the window carries its icon, and toolbars show both.
-    named = [
+    named: list[QAction | QAbstractButton] = [
         *window.findChildren(QAction),
         *window.findChildren(QAbstractButton),
     ]
