@@ -52,7 +52,13 @@ def wait_quiet(qtbot: QtBot, window: MainWindow, timeout: int = 60_000) -> None:
 
     def quiet() -> bool:
         status = window.sync.status
-        return not window.sync.running and status.state is SyncState.SYNCED and not status.pending
+        return (
+            not window.sync.running
+            and status.state is SyncState.SYNCED
+            and not status.pending
+            # The Posts tab reads the cache again after a round: what it shows is up to date.
+            and (window.posts_tab is None or not window.posts_tab.loading)
+        )
 
     qtbot.waitUntil(quiet, timeout=timeout)
 
