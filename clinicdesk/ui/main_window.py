@@ -50,7 +50,7 @@ from clinicdesk.ui.closing import CloseFlow
 from clinicdesk.ui.dialogs.messages import about_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
-from clinicdesk.ui.icon import app_icon
+from clinicdesk.ui.icon import app_icon, fit_icons, give_icon
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
 from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.roles import RoleFollower
@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
         if keys:
             action.setShortcut(QKeySequence(keys))
         action.setToolTip(text.replace("&", "").rstrip("…"))
+        give_icon(action)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)  # shortcuts work whichever widget has the focus
         return action
@@ -422,7 +423,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setAccessibleName(self.tr("Main toolbar"))
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        fit_icons(toolbar)
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.settings_action)
         for action, name in (

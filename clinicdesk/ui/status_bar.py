@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
+from clinicdesk.ui.theme import SPACE_L
 
 
 def _label(name: str, accessible: str, parent: QWidget) -> QLabel:
@@ -65,7 +66,7 @@ class SyncStatusPanel(QWidget):
             self.last_sync,
         ):
             layout.addWidget(widget)
-        layout.setSpacing(12)
+        layout.setSpacing(SPACE_L)
         # A long error message is cut (its tooltip has it all) rather than widening the window.
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.message.setMinimumWidth(120)

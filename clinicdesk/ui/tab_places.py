@@ -12,13 +12,15 @@ import logging
 from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from clinicdesk.accounts.accounts import Settings
 from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.ui.inquiries import InquiriesTab
+from clinicdesk.ui.layouts import centred_column
 from clinicdesk.ui.posts import POSTS_CAPABILITIES, PostsTab
+from clinicdesk.ui.theme import TYPE_TITLE
 
 if TYPE_CHECKING:
     from clinicdesk.ui.main_window import MainWindow
@@ -44,8 +46,7 @@ class NoticePage(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(accessible)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
+        layout = centred_column(self)
         self.title = QLabel(title, self)
         self.title.setObjectName(f"{name}Title")
         self.title.setAccessibleName(self.tr("%1 title").replace("%1", accessible))
@@ -53,7 +54,7 @@ class NoticePage(QWidget):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setWordWrap(True)
         font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         self.title.setFont(font)
         layout.addWidget(self.title)
         self.text = QLabel(text, self)
@@ -62,9 +63,7 @@ class NoticePage(QWidget):
         self.text.setTextFormat(Qt.TextFormat.PlainText)  # may name the site
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setWordWrap(True)
-        self.text.setMaximumWidth(620)
-        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
+        layout.addWidget(self.text)
 
 
 class TabPlaces:

@@ -60,7 +60,9 @@ def test_screenshots_are_written(tmp_path: Path) -> None:
     assert {f.name for f in files} == {
         "main-window.png",
         "posts-editor.png",
+        "posts-editor-1024x700.png",
         "main-window-inquiries.png",
+        "inquiries-urgent-1024x700.png",
         "main-window-dark.png",
         "inquiries-locked.png",
         "settings.png",
@@ -72,3 +74,5 @@ def test_screenshots_are_written(tmp_path: Path) -> None:
     for file in files:
         image = QImage(str(file))
         assert image.width() >= 400 and image.height() >= 200, file
+        if file.stem.endswith("-1024x700"):
+            assert (image.width(), image.height()) == (1024, 700), file

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from clinicdesk.ui.icon import give_icon
+
 if TYPE_CHECKING:
     from clinicdesk.ui.inquiries.tab import InquiriesTab
 
@@ -39,6 +41,7 @@ class InboxCommands:
     ) -> QAction:
         action = QAction(text, self._t)
         action.setObjectName(name)
+        give_icon(action)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             action.setToolTip(

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont, QGuiApplication
 
 from clinicdesk.domain.inquiry_rules import response_wait, service_area
 from clinicdesk.site.records import NoteKind
@@ -40,6 +40,7 @@ from clinicdesk.ui.inquiries.options import (
     short_time,
     status_label,
 )
+from clinicdesk.ui.theme import OVERDUE_TINT, URGENT_TINT, urgent_text_color
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -54,8 +55,8 @@ IdRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 
 # Soft tints that read on light and dark palettes alike.
-_URGENT_TINT = QBrush(QColor(220, 50, 47, 55))
-_OVERDUE_TINT = QBrush(QColor(255, 170, 0, 60))
+_URGENT_TINT = QBrush(URGENT_TINT)
+_OVERDUE_TINT = QBrush(OVERDUE_TINT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,7 +486,8 @@ class ViewsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.FontRole and item.view == "urgent" and count:
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and item.view == "urgent" and count:
-            return QBrush(QColor(200, 30, 30))
+            # Read at paint time: it follows the light or dark palette in use.
+            return QBrush(urgent_text_color(QGuiApplication.palette()))
         if role == Qt.ItemDataRole.UserRole:
             return item.view
         return None

@@ -49,6 +49,7 @@ from clinicdesk.domain.triage import (
 )
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.inquiries import InboxRow, TriageView
+from clinicdesk.ui.icon import fit_icons
 from clinicdesk.ui.inquiries.commands import InboxCommands
 from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
 from clinicdesk.ui.inquiries.export import InquiryExport
@@ -303,7 +304,7 @@ class InquiriesTab(QWidget):
         self.toolbar = QToolBar(page)
         self.toolbar.setObjectName("inquiriesToolbar")
         self.toolbar.setAccessibleName(self.tr("Inquiry actions"))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        fit_icons(self.toolbar)
         self.search_edit = QLineEdit(page)
         self.search_edit.setObjectName("inquirySearch")
         self.search_edit.setAccessibleName(self.tr("Search inquiries"))
@@ -379,6 +380,8 @@ class InquiriesTab(QWidget):
         self.message_label.setAccessibleName(self.tr("Inquiries message"))
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setText(self._keys_hint())
+        # The keys hint is a long line: it wraps on a laptop instead of widening the window.
+        self.message_label.setWordWrap(True)
         layout.addWidget(self.message_label)
         QWidget.setTabOrder(self.search_edit, self.views_list)
         QWidget.setTabOrder(self.views_list, self.table)

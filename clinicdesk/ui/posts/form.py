@@ -52,6 +52,7 @@ from clinicdesk.ui.posts.presenter import (
     CAP_UPLOAD,
     DraftPresenter,
 )
+from clinicdesk.ui.theme import TYPE_TITLE
 
 __all__ = [
     "AUTOSAVE_MS",
@@ -143,7 +144,7 @@ class PostEditor(QWidget):
         named(self.title_edit, "titleEdit", self.tr("Title"))
         self.title_edit.setPlaceholderText(self.tr("Title"))
         font = self.title_edit.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         self.title_edit.setFont(font)
         self.title_edit.textChanged.connect(self._changed)
         layout.addWidget(self.title_edit)

@@ -44,6 +44,8 @@ from PySide6.QtWidgets import (
 from clinicdesk.site.records import PostStatus
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.dto import TermInfo, UserInfo
+from clinicdesk.ui.icon import give_icon
+from clinicdesk.ui.layouts import FlowLayout
 from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor
@@ -141,6 +143,7 @@ class PostsTab(QWidget):
         top = QHBoxLayout()
         self.new_button = QPushButton(self.tr("&New post"), left)
         named(self.new_button, "newPostButton", self.tr("New post"))
+        give_icon(self.new_button)
         self.new_button.setToolTip(self.tr("New post (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_post)
         top.addWidget(self.new_button)
@@ -151,7 +154,11 @@ class PostsTab(QWidget):
         top.addWidget(self.search_edit, 1)
         left_layout.addLayout(top)
 
-        filters = QHBoxLayout()
+        # The filters and the buttons below the list flow onto a second line when the list is
+        # narrow (a laptop, a larger font) instead of making the window wider than the screen.
+        filters_holder = QWidget(left)
+        filters_holder.setObjectName("postFilters")
+        filters = FlowLayout(filters_holder)
         self.status_filter = QComboBox(left)
         named(self.status_filter, "statusFilter", self.tr("Show posts with status"))
         self.category_filter = QComboBox(left)
@@ -162,8 +169,7 @@ class PostsTab(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.activated.connect(lambda _i: self._filter_changed())
             filters.addWidget(combo)
-        filters.addStretch(1)
-        left_layout.addLayout(filters)
+        left_layout.addWidget(filters_holder)
 
         self.model = PostListModel(cache, self)
         self.model.loadFailed.connect(self._show_error)
@@ -197,7 +203,9 @@ class PostsTab(QWidget):
         self.count_label = plain_label(left, "postsCountLabel", self.tr("Posts shown"))
         left_layout.addWidget(self.count_label)
 
-        actions = QHBoxLayout()
+        actions_holder = QWidget(left)
+        actions_holder.setObjectName("postListActions")
+        actions = FlowLayout(actions_holder)
         self.trash_button = self._button(
             left, "trashButton", self.tr("Move to &Trash"), self.trash_selected
         )
@@ -212,8 +220,7 @@ class PostsTab(QWidget):
         )
         for button in (self.trash_button, self.restore_button, self.delete_button):
             actions.addWidget(button)
-        actions.addStretch(1)
-        left_layout.addLayout(actions)
+        left_layout.addWidget(actions_holder)
 
         self.editor = PostEditor(cache, capabilities, user_id, splitter, autosave_ms=autosave_ms)
         self.editor.saved.connect(self._post_saved)
@@ -259,6 +266,7 @@ class PostsTab(QWidget):
     ) -> QPushButton:
         button = QPushButton(text, parent)
         named(button, name, text.replace("&", "").rstrip("…"))
+        give_icon(button)
         button.clicked.connect(lambda _checked=False: slot())
         return button
 

@@ -39,6 +39,15 @@ class FormattingBar(QToolBar):
         self.editor = editor
         self.styles = QActionGroup(self)
         self.styles.setExclusive(True)
+        # The most used first: in a narrow window the bar's last buttons go behind its »
+        # button, and Bold, Italic and Link stay in sight.
+        self.bold = self._action("bold", self.tr("Bold"), "Ctrl+B", True)
+        self.bold.triggered.connect(editor.toggle_bold)
+        self.italic = self._action("italic", self.tr("Italic"), "Ctrl+I", True)
+        self.italic.triggered.connect(editor.toggle_italic)
+        self.link = self._action("link", self.tr("Link…"), "Ctrl+K")
+        self.link.triggered.connect(self.linkRequested)
+        self.addSeparator()
         self.paragraph = self._action("paragraph", self.tr("Paragraph"), "Ctrl+Alt+0", True)
         self.paragraph.triggered.connect(lambda: editor.set_block_style(0))
         self.headings: dict[int, QAction] = {}
@@ -58,13 +67,6 @@ class FormattingBar(QToolBar):
             self.headings[level] = action
         for action in (self.paragraph, *self.headings.values()):
             self.styles.addAction(action)
-        self.addSeparator()
-        self.bold = self._action("bold", self.tr("Bold"), "Ctrl+B", True)
-        self.bold.triggered.connect(editor.toggle_bold)
-        self.italic = self._action("italic", self.tr("Italic"), "Ctrl+I", True)
-        self.italic.triggered.connect(editor.toggle_italic)
-        self.link = self._action("link", self.tr("Link…"), "Ctrl+K")
-        self.link.triggered.connect(self.linkRequested)
         self.addSeparator()
         self.bullets = self._action("bulletedList", self.tr("Bulleted list"), "Ctrl+Shift+8", True)
         self.bullets.triggered.connect(lambda: editor.toggle_list(False))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
+from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.posts.common import from_local, named, plain_label, to_local
 from clinicdesk.ui.posts.presenter import PublishButton
 
@@ -69,16 +70,19 @@ class PublishPanel(QGroupBox):
         inner.addWidget(self.date_edit)
         self.publish_button = QPushButton(self.tr("Publish…"), self)
         named(self.publish_button, "publishButton", self.tr("Publish"))
+        give_icon(self.publish_button)
         self.publish_button.clicked.connect(lambda _c=False: self.publishClicked.emit())
         inner.addWidget(self.publish_button)
         row = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save now"), self)
         named(self.save_button, "saveButton", self.tr("Save now"))
+        give_icon(self.save_button)
         self.save_button.setToolTip(self.tr("Changes are saved as you type; Ctrl+S saves at once"))
         self.save_button.clicked.connect(lambda _c=False: self.saveClicked.emit())
         row.addWidget(self.save_button)
         self.history_button = QPushButton(self.tr("&History…"), self)
         named(self.history_button, "historyButton", self.tr("History"))
+        give_icon(self.history_button)
         self.history_button.clicked.connect(lambda _c=False: self.historyClicked.emit())
         row.addWidget(self.history_button)
         inner.addLayout(row)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,9 @@ class PostSettings(QScrollArea):
         super().__init__(parent)
         self.setObjectName("postSettingsScroll")
         self.setWidgetResizable(True)
+        # The column scrolls down only: it is never narrower than its widest part (see
+        # minimumSizeHint), so nothing in it is cut off or needs scrolling sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side = QWidget(self)
         side.setObjectName("postSettings")
         self.setWidget(side)
@@ -53,6 +58,17 @@ class PostSettings(QScrollArea):
         named(self.slug_edit, "slugEdit", self.tr("Slug (the post's address)"))
         slug.addWidget(self.slug_edit)
         layout.addStretch(1)
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the column's contents and a vertical scroll bar (the splitter beside the
+        editor then never squeezes it narrower, whatever the window or font size)."""
+        hint = super().minimumSizeHint()
+        side = self.widget()
+        if side is None:
+            return hint
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        width = side.minimumSizeHint().width() + bar + 2 * self.frameWidth()
+        return QSize(max(hint.width(), width), hint.height())
 
     @staticmethod
     def _group(parent: QWidget, layout: QVBoxLayout, name: str, title: str) -> QVBoxLayout:
