@@ -29,8 +29,8 @@ from clinicdesk.ui.main_window import NoticePage
 from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from tests.fixtures.demo_window import demo_window, open_inbox, urgent_rows
+from tests.fixtures.desktop import MakeController
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import MakeController
 
 SIZES = [(1024, 700), (1366, 768)]
 

@@ -19,8 +19,8 @@ from clinicdesk.ui.inquiries.models import COLUMN_INDEX
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.theme import AA_TEXT, composite, contrast_ratio, use_scheme
 from tests.fixtures.demo_window import demo_window, open_inbox, urgent_rows
+from tests.fixtures.desktop import MakeController
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import MakeController
 
 
 @pytest.fixture
