@@ -52,6 +52,7 @@ from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
 from clinicdesk.ui.icon import app_icon
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
+from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.roles import RoleFollower
 from clinicdesk.ui.status_bar import SyncStatusPanel
@@ -486,7 +487,7 @@ class MainWindow(QMainWindow):
         self.keyring_notice.setText(
             self.tr("Password not saved (keyring unavailable): asked at each start")
         )
-        self.keyring_notice.setToolTip(session.keyring_problem or "")
+        self.keyring_notice.setToolTip(plain(session.keyring_problem))
         self.keyring_notice.show()
 
     def _show_sync_status(self, status: SyncStatus) -> None:
