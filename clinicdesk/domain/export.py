@@ -19,7 +19,7 @@ from pathlib import Path
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PRIVATE_FILE_MODE = 0o600
-# A ";" then any blanks, then a character that starts a formula: the quote goes before that character.
+# A ";", any blanks, then a character that starts a formula: the quote goes before it.
 _AFTER_SEMICOLON = re.compile(r"(;[ \t\r]*)(?=[=+\-@])")
 
 

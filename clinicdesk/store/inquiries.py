@@ -679,7 +679,14 @@ def note_site_fields(session: Session, entry: OutboxEntry) -> dict[str, Any]:
         "kind": note.kind,
         "content": note.content,
         "client_id": note.client_id,
+        "by_system": is_system_note(note.author, note.kind),
     }
+
+
+def is_system_note(author: int, kind: str) -> bool:
+    """Whether a note is ClinicDesk's own (its automatic crisis flag), not a person's: such
+    notes are written with ``records.SYSTEM_AUTHOR`` (see ``domain.crisis.check_arrivals``)."""
+    return author == records.SYSTEM_AUTHOR and kind in ("note", "urgent")
 
 
 def _note_info(note: Note) -> NoteInfo:
@@ -911,6 +918,20 @@ class InquiryStore:
         with self._cache.read() as session:
             query = search.inquiry_matches(match, _SUMMARY_COLUMNS, condition)
             return _summaries(session, query.limit(limit).offset(offset))
+
+    def has_unsent_system_note(self, local_id: int) -> bool:
+        """Whether the inquiry holds a note of ClinicDesk's own (its automatic crisis flag)
+        not yet on the site: then the flag waiting with it is the system's too."""
+        with self._cache.read() as session:
+            found = session.scalar(
+                select(Note.id)
+                .where(
+                    Note.inquiry_id == local_id, Note.pending, Note.author == records.SYSTEM_AUTHOR
+                )
+                .where(Note.kind.in_(("note", "urgent")))
+                .limit(1)
+            )
+        return found is not None
 
     def notes(self, local_id: int) -> list[NoteInfo]:
         """The inquiry's timeline, oldest first (notes not yet sent at the end, in order)."""

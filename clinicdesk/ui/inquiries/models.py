@@ -29,7 +29,13 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from clinicdesk.domain.inquiry_rules import response_wait, service_area
 from clinicdesk.site.records import NoteKind
 from clinicdesk.store.dto import NoteInfo
-from clinicdesk.store.inquiries import InboxRow, InboxSort, InquiryStore, TriageView
+from clinicdesk.store.inquiries import (
+    InboxRow,
+    InboxSort,
+    InquiryStore,
+    TriageView,
+    is_system_note,
+)
 from clinicdesk.ui.inquiries.options import (
     InquiryOptions,
     ago,
@@ -556,7 +562,11 @@ class TimelineModel(QAbstractListModel):
         return None
 
     def _text(self, note: NoteInfo) -> str:
-        who = note.author_name or self._staff.get(note.author) or self.tr("Someone")
+        if is_system_note(note.author, note.kind):
+            # ClinicDesk's own automatic crisis flag: never any person's decision.
+            who = self.tr("ClinicDesk, automatically: crisis language")
+        else:
+            who = note.author_name or self._staff.get(note.author) or self.tr("Someone")
         head = f"{short_time(note.date_gmt)} · {who} · {note_kind_label(note.kind)}"
         body = self._body(note.kind, note.content)
         if note.rejected_message is not None:
