@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from clinicdesk import __version__
-from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
+from clinicdesk.accounts.accounts import MAX_IDLE_LOCK_MINUTES, Account, DataDir, SettingsStore
 from clinicdesk.accounts.logs import LogSetup
 from clinicdesk.accounts.session import AccountSession
 from clinicdesk.accounts.syncbridge import RoundResult
@@ -316,13 +316,17 @@ def test_inquiry_settings_are_saved_and_reach_the_open_tab(
     assert dialog.idle_spin.value() == 10
     dialog.protocol_edit.setPlainText("Call Dr. Alvarez on 555-0100 first, then 988.")
     dialog.response_spin.setValue(4)
+    # The idle lock has a maximum (the clinic's policy): there is no "Never".
     dialog.idle_spin.setValue(0)
-    assert dialog.idle_spin.text() == "Never"
+    assert dialog.idle_spin.value() == 1 and "Never" not in dialog.idle_spin.text()
+    dialog.idle_spin.setValue(10_000)
+    assert dialog.idle_spin.value() == MAX_IDLE_LOCK_MINUTES == 60
+    dialog.idle_spin.setValue(15)
     child(dialog, QAbstractButton, "settingsOkButton").click()
 
     saved = SettingsStore(data).load()
     assert saved.crisis_protocol == "Call Dr. Alvarez on 555-0100 first, then 988."
-    assert (saved.response_target_hours, saved.idle_lock_minutes) == (4.0, 0)
+    assert (saved.response_target_hours, saved.idle_lock_minutes) == (4.0, 15)
     assert saved.unlock_hash(ACCOUNT) == FAST_HASH, "the passphrase is kept"
 
     # The open tab uses them at once: the protocol shows with an urgent inquiry.
@@ -334,7 +338,7 @@ def test_inquiry_settings_are_saved_and_reach_the_open_tab(
     tab.table.selectRow(0)  # urgent inquiries are pinned at the top
     qtbot.waitUntil(lambda: tab.detail.crisis_panel.isVisible())
     assert tab.detail.protocol_label.text() == saved.crisis_protocol
-    assert not tab.idle.active, "0 minutes: never locks by itself"
+    assert tab.idle.active and tab.idle._timer.interval() == 15 * 60_000, "15 minutes idle"
 
     # Back to ClinicDesk's own protocol: stored as "" (a later version's wording applies).
     dialog = window.open_settings()

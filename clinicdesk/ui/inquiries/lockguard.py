@@ -74,7 +74,7 @@ class LockGuard:
         self._t._locked = False
         self._t.stack.setCurrentWidget(self._t.inbox_page)
         self._t.lock_page.reset()
-        self._t.idle.start(self._t._options.idle_lock_minutes * 60_000)
+        self._t.idle.start(self._t._options.idle_lock_ms)
         self._t._load()
         self._t.table.setFocus()
         if was_locked:
