@@ -79,6 +79,9 @@ if TYPE_CHECKING:
     from clinicdesk.store.engine import Cache
 
 logger = logging.getLogger(__name__)
+# Where a half-written note waits while the Inquiries tab is locked (the meta table of the
+# encrypted cache).
+_NOTE_DRAFT_KEY = "inquiries.note_draft"
 
 ApplyOutcome = Literal["inserted", "updated", "unchanged", "kept_local"]
 
@@ -918,6 +921,34 @@ class InquiryStore:
         with self._cache.read() as session:
             query = search.inquiry_matches(match, _SUMMARY_COLUMNS, condition)
             return _summaries(session, query.limit(limit).offset(offset))
+
+    # -- a half-written note, kept across a lock ---------------------------------------------------
+
+    def keep_note_draft(self, local_ids: Sequence[int], text: str) -> None:
+        """Keep a note someone was writing when the Inquiries tab locked, to give it back at
+        the next unlock. It lives in this (encrypted) cache only, never in a plain file; one
+        draft at a time (a newer one replaces it)."""
+        value = json.dumps({"ids": [int(i) for i in local_ids], "text": text})
+        self._cache.set_meta(_NOTE_DRAFT_KEY, value)
+
+    def note_draft(self) -> tuple[tuple[int, ...], str] | None:
+        """The kept note draft: (the local ids of its inquiries, its text), or None."""
+        raw = self._cache.get_meta(_NOTE_DRAFT_KEY)
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            ids = tuple(int(i) for i in data["ids"])
+            text = str(data["text"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning("a kept note draft could not be read; dropped")
+            return None
+        return (ids, text) if ids and text.strip() else None
+
+    def drop_note_draft(self) -> None:
+        """Forget the kept note draft (sent, or given up)."""
+        if self._cache.get_meta(_NOTE_DRAFT_KEY):
+            self._cache.set_meta(_NOTE_DRAFT_KEY, "")
 
     def has_unsent_system_note(self, local_id: int) -> bool:
         """Whether the inquiry holds a note of ClinicDesk's own (its automatic crisis flag)
