@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.last_notification: tuple[str, str] | None = None
         account = session.account
         title = self.tr("ClinicDesk — %1").replace("%1", account.site_name or account.site_url)
-        if session.demo:
+        if session.demo and "(demo)" not in title:  # the demo site's name may say so already
             title = self.tr("%1 (demo)").replace("%1", title)
         self.setWindowTitle(title)
 

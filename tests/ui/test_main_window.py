@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -729,3 +730,26 @@ def test_closing_names_published_posts_whose_edits_wait_for_update(
     assert "not been sent" not in text, "it is not sent at the next sync: it waits for Update"
     child(window.close_box, QAbstractButton, "closeStayButton").click()
     assert window.isVisible()
+
+
+def test_the_demo_says_demo_once_and_that_quitting_throws_everything_away(
+    qtbot: QtBot, data: DataDir, logs: LogSetup
+) -> None:
+    demo_account = dataclasses.replace(ACCOUNT, site_name="Hill Country Counseling (demo)")
+    session = dataclasses.replace(open_session(data, demo_account), demo=True)
+    try:
+        window = make_window(qtbot, session, data, logs)
+        assert window.windowTitle().count("(demo)") == 1, window.windowTitle()
+        tab = posts_tab(window)
+        tab.new_post()
+        qtbot.keyClicks(tab.editor.title_edit, "A demo post")
+        window.quit_action.trigger()
+        qtbot.waitUntil(lambda: getattr(window, "close_box", None) is not None)
+        text = " ".join(window.close_box.text().split())
+        assert "thrown away" in text
+        assert "next time ClinicDesk syncs" not in text
+        child(window.close_box, QAbstractButton, "closeAnywayButton").click()
+        window.sync.shutdown()
+        window.close_now()
+    finally:
+        session.close()
