@@ -362,6 +362,9 @@ class DetailPane(QScrollArea):
         self.message_edit.setUndoRedoEnabled(False)  # nothing of a message kept after clear()
         self.message_edit.setMinimumHeight(120)
         self.message_edit.setMaximumHeight(160)  # the timeline below stays in sight
+        # The form allows an empty message: say so, rather than an empty box (a placeholder,
+        # so copying the message never copies these words).
+        self.message_edit.setPlaceholderText(self.tr("(no message)"))
         message_caption.setBuddy(self.message_edit)
         content.addWidget(self.message_edit)
 
