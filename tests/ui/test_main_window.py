@@ -38,7 +38,7 @@ from clinicdesk.accounts.logs import LogSetup
 from clinicdesk.accounts.session import AccountSession
 from clinicdesk.accounts.syncbridge import RoundResult
 from clinicdesk.domain.crisis import flag_new_arrivals
-from clinicdesk.site import CAP_MANAGE_INQUIRIES
+from clinicdesk.site import CAP_MANAGE_INQUIRIES, records
 from clinicdesk.store import CacheKey, new_cache_key, open_account_cache
 from clinicdesk.ui.crash import CrashHandler
 from clinicdesk.ui.dialogs.messages import sign_out_box
@@ -51,10 +51,12 @@ from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.sync_worker import SyncController
 from clinicdesk.ui.theme import apply_theme
 from clinicdesk.ui.window_state import restore_window_state, save_window_state
+from tests.fixtures.richtext_scan import rich_surfaces
 from tests.ui.test_inquiries_support import FAST_HASH, PASSPHRASE, wait_loaded
 from tests.ui.test_inquiries_support import seed as seed_inquiries
 from tests.ui.test_posts_support import ADMIN
 from tests.ui.test_posts_support import seed as seed_posts
+from tests.unit.test_store_support import site_post
 
 W = TypeVar("W", bound=QWidget)
 
@@ -753,3 +755,23 @@ def test_the_demo_says_demo_once_and_that_quitting_throws_everything_away(
         window.close_now()
     finally:
         session.close()
+
+
+def test_no_surface_of_the_window_reads_site_text_as_html(qtbot: QtBot, window: MainWindow) -> None:
+    # The account's name and site name (both from the site) hold markup; so does a post's
+    # title and its author: every tooltip, label and cell of the window and the settings shows
+    # them as typed.
+    hostile = '<img src="file://host/share/x.png">'
+    cache = window.session.cache
+    cache.catalog.replace_users([records.User(1, hostile, "admin")])
+    post = dataclasses.replace(site_post(7, title=hostile), author=1)
+    cache.posts.upsert_from_site([post])
+    tab = posts_tab(window)
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        tab.refresh()
+    local = cache.posts.local_id(7)
+    assert local is not None and tab.select_post(local)
+    dialog = window.open_settings()
+    found = rich_surfaces([window, dialog])
+    assert found == [], "\n".join(found)
+    dialog.reject()
