@@ -37,7 +37,7 @@ from clinicdesk.domain.inquiry_rules import (
 )
 from clinicdesk.site.records import TRIAGE_STATUSES, NoteKind
 from clinicdesk.store.dto import InquiryDetail, NoteInfo
-from clinicdesk.store.inquiries import InboxRow
+from clinicdesk.store.inquiries import InboxRow, is_system_note
 from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel
 from clinicdesk.ui.inquiries.options import (
     ago,
@@ -498,7 +498,11 @@ class DetailPane(QScrollArea):
         if not same:
             self.duplicates_model.clear()
         self._update_duplicates_visibility()
-        self.timeline_model.set_notes(notes, facts.staff, _unsent_events(detail), facts.me)
+        # The crisis check's flag waits with its note (ClinicDesk's own): the flag is not "me".
+        automatic = any(n.pending and is_system_note(n.author, n.kind) for n in notes)
+        self.timeline_model.set_notes(
+            notes, facts.staff, _unsent_events(detail), facts.me, automatic_flag=automatic
+        )
         self.timeline_view.scrollToBottom()
 
     def set_duplicates(self, inquiry_id: int, rows: Sequence[tuple[InboxRow, str]]) -> None:

@@ -513,6 +513,7 @@ class TimelineModel(QAbstractListModel):
         self._pending: list[tuple[NoteKind, str]] = []
         self._staff: Mapping[int, str] = {}
         self._me = ""
+        self._automatic_flag = False
 
     def set_notes(
         self,
@@ -520,6 +521,8 @@ class TimelineModel(QAbstractListModel):
         staff: Mapping[int, str],
         pending: Sequence[tuple[NoteKind, str]] = (),
         me: str = "",
+        *,
+        automatic_flag: bool = False,
     ) -> None:
         """Show these entries (oldest first), then the changes not yet sent.
 
@@ -528,12 +531,15 @@ class TimelineModel(QAbstractListModel):
             staff: site user id -> name.
             pending: triage changes made here and not yet on the site, as (kind, content).
             me: the signed-in user's name (who made the pending changes).
+            automatic_flag: the pending urgent flag is ClinicDesk's own (its crisis check),
+                not the signed-in user's.
         """
         self.beginResetModel()
         self._notes = list(notes)
         self._pending = list(pending)
         self._staff = dict(staff)
         self._me = me
+        self._automatic_flag = automatic_flag
         self.endResetModel()
 
     def clear(self) -> None:
@@ -550,7 +556,10 @@ class TimelineModel(QAbstractListModel):
         if row >= len(self._notes):
             kind, content = self._pending[row - len(self._notes)]
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                head = f"{self.tr('Not sent yet')} · {self._me} · {note_kind_label(kind)}"
+                who = self._me
+                if self._automatic_flag and (kind, content) == ("urgent", "on"):
+                    who = self.tr("ClinicDesk, automatically: crisis language")
+                head = f"{self.tr('Not sent yet')} · {who} · {note_kind_label(kind)}"
                 body = self._body(kind, content)
                 return f"{head}\n{body}\n{self.tr('(waiting to be sent)')}"
             return None
