@@ -222,7 +222,7 @@ function clinicdesk_rest_create_note( WP_REST_Request $request ) {
 	if ( $by_system && ! clinicdesk_system_note_allowed( (string) $request['kind'], (string) $request['content'] ) ) {
 		return new WP_Error(
 			'rest_invalid_param',
-			/* translators: %s: the name of the parameter. */
+			/* translators: %s: the invalid parameters' names. */
 			sprintf( __( 'Invalid parameter(s): %s', 'clinicdesk' ), 'by' ),
 			array(
 				'status' => 400,
