@@ -624,7 +624,8 @@ def run_gui(*, data_dir: str | None, demo: bool, debug: bool, screenshot: str | 
             demo_site = start(Path(temp.name) / "site")
             user, password = demo_site.users["administrator"]
             login = DemoLogin(demo_site.url, user, password)
-            print(demo_banner(demo_site.url, demo_site.users["editor"]), flush=True)
+            if not screenshot:  # --screenshot's standard output is read by scripts
+                print(demo_banner(demo_site.url, demo_site.users["editor"]), flush=True)
         controller = AppController(data=data, credentials=credentials, logs=logs, demo=login)
         controller.finished.connect(app.exit)
         _freeze_at_first_window(controller)
