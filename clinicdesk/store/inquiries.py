@@ -1448,7 +1448,7 @@ class InquiryStore:
         """
         from sqlalchemy import delete, exists
 
-        from clinicdesk.store.models import SyncCursor
+        from clinicdesk.store.models import Meta, SyncCursor
 
         entities, resources = ("inquiry", "note"), ("inquiries", "notes")
         leftovers = select(
@@ -1470,6 +1470,8 @@ class InquiryStore:
                 session.execute(delete(InquiryMessage))
                 session.execute(delete(Inquiry))
                 session.execute(delete(SyncCursor).where(SyncCursor.resource.in_(resources)))
+                # A note half-written about one of them, kept across a lock, goes too.
+                session.execute(delete(Meta).where(Meta.key == _NOTE_DRAFT_KEY))
                 # The index's deletes only add tombstones: rebuilt (empty), no segment of it
                 # keeps a word of theirs.
                 session.execute(
