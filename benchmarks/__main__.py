@@ -29,15 +29,27 @@ def _positive(text: str) -> int:
     return value
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, every option with its help text."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Measure ClinicDesk against a reference site seeded with N inquiries and "
         "P posts, each figure against a baseline measured in the same run.",
     )
-    parser.add_argument("--inquiries", type=_positive, default=20_000, metavar="N")
-    parser.add_argument("--posts", type=_positive, default=2_000, metavar="P")
+    parser.add_argument(
+        "--inquiries",
+        type=_positive,
+        default=20_000,
+        metavar="N",
+        help="inquiries seeded on the reference site (default 20000)",
+    )
+    parser.add_argument(
+        "--posts",
+        type=_positive,
+        default=2_000,
+        metavar="P",
+        help="posts seeded on the reference site (default 2000)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     parser.add_argument(
         "--no-growth",
@@ -52,7 +64,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="app starts measured (and as many bare-window starts; default 3)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    return build_parser().parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:

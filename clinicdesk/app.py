@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from clinicdesk import about
@@ -89,10 +90,22 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line, documented for ``--help``."""
+def command_name(argv0: str | None = None) -> str:
+    """The command as the user ran it, for ``--help`` and messages to copy: ``python main.py``,
+    ``python -m clinicdesk``, or the name of an installed launcher."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    name = Path(argv0).name
+    if name == "__main__.py":
+        return "python -m clinicdesk"
+    if name.endswith(".py"):
+        return f"python {argv0}"
+    return name or "clinicdesk"
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The command line, documented for ``--help`` (``prog``: the command as it was run)."""
     parser = argparse.ArgumentParser(
-        prog="clinicdesk",
+        prog=prog or command_name(),
         description="ClinicDesk: write the clinic's blog posts and triage consultation\n"
         "inquiries, online or offline. Without a command it opens the window on the last\n"
         "account, or asks you to sign in.",
@@ -263,11 +276,11 @@ class _Headless:
         if account is None:
             self.say(
                 "No account is signed in on this computer. Sign in first: "
-                "python main.py sign-in --site URL --user NAME"
+                f"{command_name()} sign-in --site URL --user NAME"
             )
             return EXIT_NOT_SIGNED_IN
         sign_in_again = (
-            f"python main.py sign-in --site {account.site_url} --user {account.username}"
+            f"{command_name()} sign-in --site {account.site_url} --user {account.username}"
         )
         try:
             password = stored_password(self.credentials, account)

@@ -47,6 +47,7 @@ from functools import cache
 from pathlib import Path
 
 from clinicdesk.resource_files import resource_path
+from clinicdesk.site.records import SYSTEM_AUTHOR
 from clinicdesk.store import Cache
 from clinicdesk.store.inquiries import ArrivalText
 
@@ -66,8 +67,9 @@ LONG_GAP_MARK = "..."
 #: "urgent" entry itself ("on") is written by the push once the site accepted the flag.
 AUTO_FLAG_NOTE = "Flagged automatically: crisis language"
 
-#: Who the automatic flag is written as, until the site's answer names the signed-in user.
-AUTO_FLAG_AUTHOR = "ClinicDesk"
+#: Who the automatic flag is written as on this computer (author 0: ClinicDesk itself, never the
+#: signed-in user); the site writes it as "ClinicDesk (automatic)" (``by: "system"``).
+AUTO_FLAG_AUTHOR = "ClinicDesk, automatically: crisis language"
 
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4\u02bc\u2032]")
 _WORD = re.compile(r"[^\W_]+")
@@ -715,7 +717,7 @@ def flag_new_arrivals(
     inquiry_ids: Iterable[int],
     *,
     language: CrisisLanguage | None = None,
-    author: int = 0,
+    author: int = SYSTEM_AUTHOR,
     author_name: str = AUTO_FLAG_AUTHOR,
 ) -> int:
     """Flag urgent the inquiries just pulled whose reason or message holds crisis language.
@@ -738,9 +740,9 @@ def flag_new_arrivals(
         inquiry_ids: **site** ids of the inquiries the pull inserted (what
             ``InquiryStore.upsert_from_site`` reported "inserted"); unknown ids are skipped.
         language: the list to use (the shipped one by default).
-        author: the signed-in user's site id, shown on the note until the site's answer
-            names its author.
-        author_name: their name.
+        author: who the flag is written as: ClinicDesk itself (``SYSTEM_AUTHOR``, sent with
+            ``by: "system"``), never the signed-in person.
+        author_name: the name shown until the site's answer names it.
 
     Returns:
         How many inquiries were flagged.
@@ -756,7 +758,7 @@ def check_arrivals(
     cache: Cache,
     *,
     language: CrisisLanguage | None = None,
-    author: int = 0,
+    author: int = SYSTEM_AUTHOR,
     author_name: str = AUTO_FLAG_AUTHOR,
     batch: int = 500,
 ) -> int:

@@ -129,7 +129,9 @@ class CloseFlow:
             pending = max(0, pending - len(unpublished))
         if (pending or unpublished) and not self._w._close_confirmed:
             event.ignore()
-            box, close_button = close_box(self._w, pending=pending, unpublished=unpublished)
+            box, close_button = close_box(
+                self._w, pending=pending, unpublished=unpublished, demo=self._w.session.demo
+            )
             self._w.close_box = box
 
             def finished() -> None:

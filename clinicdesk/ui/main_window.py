@@ -52,6 +52,7 @@ from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
 from clinicdesk.ui.icon import app_icon, fit_icons, give_icon
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
+from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.roles import RoleFollower
 from clinicdesk.ui.status_bar import SyncStatusPanel
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
         self.last_notification: tuple[str, str] | None = None
         account = session.account
         title = self.tr("ClinicDesk — %1").replace("%1", account.site_name or account.site_url)
-        if session.demo:
+        if session.demo and "(demo)" not in title:  # the demo site's name may say so already
             title = self.tr("%1 (demo)").replace("%1", title)
         self.setWindowTitle(title)
 
@@ -487,7 +488,7 @@ class MainWindow(QMainWindow):
         self.keyring_notice.setText(
             self.tr("Password not saved (keyring unavailable): asked at each start")
         )
-        self.keyring_notice.setToolTip(session.keyring_problem or "")
+        self.keyring_notice.setToolTip(plain(session.keyring_problem))
         self.keyring_notice.show()
 
     def _show_sync_status(self, status: SyncStatus) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
 from clinicdesk.ui.theme import SPACE_L
 
@@ -90,7 +91,7 @@ class SyncStatusPanel(QWidget):
             # name a kind, an id and a field: never what an inquiry says).
             message = " ".join([message.rstrip(".") + ".", *status.unreadable])
         self.message.setText(message)
-        self.message.setToolTip(message)
+        self.message.setToolTip(plain(message))  # may quote the site's error message
         self.sign_in_again.setVisible(status.state is SyncState.SIGNED_OUT)
 
         step = status.progress

@@ -91,3 +91,18 @@ def test_a_spanish_message_shows_the_lifelines_spanish_options(
     select(qtbot, tab, "Raymond Castellanos")
     assert detail.crisis_panel.isVisible() and not detail.spanish_label.isVisible()
     assert "thoughts of suicide: \u201cending my life\u201d" in detail.crisis_reason.text()
+
+
+def test_the_automatic_flag_is_clinicdesks_in_the_timeline_before_and_after_sending(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    # The signed-in person ("Marisol Reyes") did not decide this flag, even though their app
+    # will send it: neither the flag nor its note is shown as theirs.
+    tab = make_tab(qtbot, cache)
+    select(qtbot, tab, "Dana Writer")
+    entries = _timeline_texts(tab)
+    automatic = "ClinicDesk, automatically: crisis language"
+    mine = [text for text in entries if "Marisol Reyes" in text]
+    assert mine == [], entries
+    flag_entries = [t for t in entries if "Flagged automatically" in t or "Not sent yet" in t]
+    assert flag_entries and all(automatic in text for text in flag_entries), entries

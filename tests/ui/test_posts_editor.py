@@ -169,9 +169,7 @@ def test_ctrl_s_saves_at_once_and_new_posts_are_created_on_first_words(
     )
     assert detail.fields.author == 1
     assert tab.model.row_of(post_id) is not None  # listed at once
-    assert tab.editor.sync_label.text() == (
-        "Saved on this computer; not on the site yet (sent at next sync)."
-    )
+    assert tab.editor.sync_label.text() == "Not on the site yet: sent at the next sync."
 
 
 def test_undo_and_redo(qtbot: QtBot, cache: Cache, seeded: dict[str, int]) -> None:

@@ -36,7 +36,7 @@ from clinicdesk.domain.inquiry_rules import (
 )
 from clinicdesk.site.records import TRIAGE_STATUSES, NoteKind
 from clinicdesk.store.dto import InquiryDetail, NoteInfo
-from clinicdesk.store.inquiries import InboxRow
+from clinicdesk.store.inquiries import InboxRow, is_system_note
 from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel
 from clinicdesk.ui.inquiries.options import (
@@ -373,6 +373,9 @@ class DetailPane(QScrollArea):
         self.message_edit.setUndoRedoEnabled(False)  # nothing of a message kept after clear()
         self.message_edit.setMinimumHeight(120)
         self.message_edit.setMaximumHeight(160)  # the timeline below stays in sight
+        # The form allows an empty message: say so, rather than an empty box (a placeholder,
+        # so copying the message never copies these words).
+        self.message_edit.setPlaceholderText(self.tr("(no message)"))
         message_caption.setBuddy(self.message_edit)
         content.addWidget(self.message_edit)
 
@@ -509,7 +512,11 @@ class DetailPane(QScrollArea):
             # from where the previous one was left scrolled.
             self.verticalScrollBar().setValue(0)
         self._update_duplicates_visibility()
-        self.timeline_model.set_notes(notes, facts.staff, _unsent_events(detail), facts.me)
+        # The crisis check's flag waits with its note (ClinicDesk's own): the flag is not "me".
+        automatic = any(n.pending and is_system_note(n.author, n.kind) for n in notes)
+        self.timeline_model.set_notes(
+            notes, facts.staff, _unsent_events(detail), facts.me, automatic_flag=automatic
+        )
         self.timeline_view.scrollToBottom()
 
     def set_duplicates(self, inquiry_id: int, rows: Sequence[tuple[InboxRow, str]]) -> None:

@@ -37,6 +37,7 @@ class LockGuard:
             return
         self._t._locked = True
         self._t._generation += 1  # a read on its way is dropped
+        self._t.triage.keep_drafts()  # a half-written note comes back after the unlock
         self._t._close_dialogs()
         self._t._search_timer.stop()
         self._t.search_edit.blockSignals(True)
@@ -74,11 +75,12 @@ class LockGuard:
         self._t._locked = False
         self._t.stack.setCurrentWidget(self._t.inbox_page)
         self._t.lock_page.reset()
-        self._t.idle.start(self._t._options.idle_lock_minutes * 60_000)
+        self._t.idle.start(self._t._options.idle_lock_ms)
         self._t._load()
         self._t.table.setFocus()
         if was_locked:
             self._t.lockedChanged.emit(False)
+            self._t.triage.reopen_draft()
 
     def show_locked_page(self) -> None:
         """Show the page asking for the passphrase (or choosing one, when none was chosen)."""

@@ -29,7 +29,13 @@ from PySide6.QtGui import QBrush, QFont, QGuiApplication
 from clinicdesk.domain.inquiry_rules import response_wait, service_area
 from clinicdesk.site.records import NoteKind
 from clinicdesk.store.dto import NoteInfo
-from clinicdesk.store.inquiries import InboxRow, InboxSort, InquiryStore, TriageView
+from clinicdesk.store.inquiries import (
+    InboxRow,
+    InboxSort,
+    InquiryStore,
+    TriageView,
+    is_system_note,
+)
 from clinicdesk.ui.inquiries.options import (
     InquiryOptions,
     ago,
@@ -509,6 +515,7 @@ class TimelineModel(QAbstractListModel):
         self._pending: list[tuple[NoteKind, str]] = []
         self._staff: Mapping[int, str] = {}
         self._me = ""
+        self._automatic_flag = False
 
     def set_notes(
         self,
@@ -516,6 +523,8 @@ class TimelineModel(QAbstractListModel):
         staff: Mapping[int, str],
         pending: Sequence[tuple[NoteKind, str]] = (),
         me: str = "",
+        *,
+        automatic_flag: bool = False,
     ) -> None:
         """Show these entries (oldest first), then the changes not yet sent.
 
@@ -524,12 +533,15 @@ class TimelineModel(QAbstractListModel):
             staff: site user id -> name.
             pending: triage changes made here and not yet on the site, as (kind, content).
             me: the signed-in user's name (who made the pending changes).
+            automatic_flag: the pending urgent flag is ClinicDesk's own (its crisis check),
+                not the signed-in user's.
         """
         self.beginResetModel()
         self._notes = list(notes)
         self._pending = list(pending)
         self._staff = dict(staff)
         self._me = me
+        self._automatic_flag = automatic_flag
         self.endResetModel()
 
     def clear(self) -> None:
@@ -546,7 +558,10 @@ class TimelineModel(QAbstractListModel):
         if row >= len(self._notes):
             kind, content = self._pending[row - len(self._notes)]
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                head = f"{self.tr('Not sent yet')} · {self._me} · {note_kind_label(kind)}"
+                who = self._me
+                if self._automatic_flag and (kind, content) == ("urgent", "on"):
+                    who = self.tr("ClinicDesk, automatically: crisis language")
+                head = f"{self.tr('Not sent yet')} · {who} · {note_kind_label(kind)}"
                 body = self._body(kind, content)
                 return f"{head}\n{body}\n{self.tr('(waiting to be sent)')}"
             return None
@@ -558,7 +573,11 @@ class TimelineModel(QAbstractListModel):
         return None
 
     def _text(self, note: NoteInfo) -> str:
-        who = note.author_name or self._staff.get(note.author) or self.tr("Someone")
+        if is_system_note(note.author, note.kind):
+            # ClinicDesk's own automatic crisis flag: never any person's decision.
+            who = self.tr("ClinicDesk, automatically: crisis language")
+        else:
+            who = note.author_name or self._staff.get(note.author) or self.tr("Someone")
         head = f"{short_time(note.date_gmt)} · {who} · {note_kind_label(note.kind)}"
         body = self._body(note.kind, note.content)
         if note.rejected_message is not None:

@@ -279,7 +279,7 @@ class InquiriesTab(QWidget):
         self.model.set_options(options)
         self.lock_page.set_hash(options.unlock_hash)
         if not self._locked:
-            self.idle.start(options.idle_lock_minutes * 60_000)
+            self.idle.start(options.idle_lock_ms)
             self._show_current(force=True)
 
     def shutdown(self) -> None:

@@ -138,14 +138,22 @@ class TriageActions:
         self._t._open_dialog(dialog)
         dialog.combo.setFocus()
 
-    def note(self, ids: Sequence[int]) -> None:
-        """Ask for a note to add to ``ids`` (non-blocking)."""
+    def note(self, ids: Sequence[int], draft: str = "") -> None:
+        """Ask for a note to add to ``ids`` (non-blocking), starting from ``draft`` (a note
+        kept when the tab locked while it was being written)."""
         ids = list(ids)
         if not ids or self._t._locked:
             return
-        dialog = NoteDialog(len(ids), self._t)
+        dialog = NoteDialog(len(ids), self._t, ids)
+        if draft:
+            dialog.text_edit.setPlainText(draft)
+
+        def rejected() -> None:
+            if not self._t._locked:  # given up (a lock keeps it: see LockGuard.lock)
+                self._forget_draft()
 
         def accepted() -> None:
+            self._forget_draft()
             text = dialog.text
             actions = []
             for inquiry_id in ids:
@@ -157,8 +165,42 @@ class TriageActions:
                 self.done(Action("note", steps))
 
         dialog.accepted.connect(accepted)
+        dialog.rejected.connect(rejected)
         self._t._open_dialog(dialog)
         dialog.text_edit.setFocus()
+
+    def keep_drafts(self) -> None:
+        """Keep the note being written in an open note dialog (before a lock closes it), in the
+        encrypted cache: the next unlock gives it back."""
+        for dialog in self._t._dialogs:
+            if isinstance(dialog, NoteDialog) and dialog.text:
+                try:
+                    self._t._store.keep_note_draft(dialog.inquiry_ids, dialog.full_text)
+                except CacheError:
+                    logger.exception("a half-written note could not be kept")  # never its text
+
+    def reopen_draft(self) -> None:
+        """After an unlock: open the note kept at the lock again, as it was."""
+        try:
+            draft = self._t._store.note_draft()
+        except CacheError:
+            logger.exception("the kept note draft could not be read")
+            return
+        if draft is None:
+            return
+        ids, text = draft
+        rows = self._t._store.inbox_rows(list(ids))
+        still_here = [i for i, row in zip(ids, rows, strict=True) if row is not None]
+        if still_here:
+            self.note(still_here, draft=text)
+        else:
+            self._forget_draft()
+
+    def _forget_draft(self) -> None:
+        try:
+            self._t._store.drop_note_draft()
+        except CacheError:
+            logger.exception("the kept note draft could not be dropped")
 
     def toggle_unread(self, ids: Sequence[int]) -> None:
         """Mark ``ids`` unread, or read if they all are."""

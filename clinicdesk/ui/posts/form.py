@@ -38,7 +38,13 @@ from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
 from clinicdesk.ui.posts.common import named, raw_text
 from clinicdesk.ui.posts.parts.banners import StateBanners
-from clinicdesk.ui.posts.parts.bodyviews import HTML_TAB, PREVIEW_TAB, BodyViews, PreviewBrowser
+from clinicdesk.ui.posts.parts.bodyviews import (
+    HTML_TAB,
+    PREVIEW_TAB,
+    WRITE_TAB,
+    BodyViews,
+    PreviewBrowser,
+)
 from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from clinicdesk.ui.posts.parts.media import MediaActions
 from clinicdesk.ui.posts.parts.publishing import PublishActions
@@ -81,12 +87,15 @@ class PostEditor(QWidget):
         created(int): a new post was saved for the first time (its local id).
         changesMade(): something now waits to be sent to the site.
         notice(str): something to tell the user (plain text).
+        untilSync(str): something to tell the user that holds only until the next sync
+            round ("Your changes go to the site at the next sync").
     """
 
     saved = Signal(int)
     created = Signal(int)
     changesMade = Signal()
     notice = Signal(str)
+    untilSync = Signal(str)
 
     def __init__(
         self,
@@ -173,6 +182,8 @@ class PostEditor(QWidget):
         self.body_tabs.currentChanged.connect(self._tab_changed)
         writing_layout.addWidget(self.toolbar)
         writing_layout.addWidget(self.body_tabs, 1)
+        # Tab from the title goes to the text (not through the formatting bar and view tabs).
+        QWidget.setTabOrder(self.title_edit, self.body)
 
         self.settings = PostSettings(
             splitter,
@@ -288,6 +299,8 @@ class PostEditor(QWidget):
         if not self._hold_on():
             return False
         self._new_state()
+        # A new post starts where one writes, whichever view the last post was shown in.
+        self.body_tabs.setCurrentIndex(WRITE_TAB)
         self.title_edit.setFocus()
         return True
 
@@ -447,8 +460,8 @@ class PostEditor(QWidget):
             self.saved_label.setText(self._saved_text())
 
     def _saved_text(self) -> str:
-        if self._p.saved_says_unpublished():
-            return self.tr("Saved on this computer — not on the site until you click Update")
+        # Said here only: the post's state beside it says where the changes go from here
+        # ("not on the site until you click Update", "changes go to the site at next sync").
         return self.tr("Saved on this computer")
 
     def save(self, *, commit_tags: bool = False) -> bool:

@@ -176,10 +176,6 @@ class DraftPresenter:
         """The author a newly created post gets."""
         return self.author or self.user_id
 
-    def saved_says_unpublished(self) -> bool:
-        """Whether "saved" must add "not on the site until you click Update"."""
-        return self.detail is not None and bool(self.detail.unpublished_changes)
-
     # -- publishing ----------------------------------------------------------------------------
 
     def statuses_offered(self, status: str) -> list[str]:

@@ -199,6 +199,7 @@ class PostsTab(QWidget):
         left_layout.addWidget(self.table, 1)
         self.error_label = plain_label(left, "postsErrorLabel", self.tr("Problem"))
         self.error_label.hide()
+        self._until_sync = False  # the label holds a message true only until the next round
         left_layout.addWidget(self.error_label)
         self.count_label = plain_label(left, "postsCountLabel", self.tr("Posts shown"))
         left_layout.addWidget(self.count_label)
@@ -227,6 +228,7 @@ class PostsTab(QWidget):
         self.editor.created.connect(self._post_created)
         self.editor.changesMade.connect(self.changesMade)
         self.editor.notice.connect(self._show_notice)
+        self.editor.untilSync.connect(self._show_until_sync)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([520, 780])
@@ -437,6 +439,9 @@ class PostsTab(QWidget):
         (``loaded``); what is being typed meanwhile is not disturbed. Called while a read is on
         its way, one more read follows it.
         """
+        if self._until_sync:  # a round ended: "at the next sync" no longer holds
+            self._until_sync = False
+            self.error_label.hide()
         self._reader.request()
 
     def _prepare_read(self) -> Callable[[], _Snapshot]:
@@ -485,8 +490,8 @@ class PostsTab(QWidget):
     def _post_saved(self, post_id: int) -> None:
         if self.editor.saving_after_pause and self.model.row_of(post_id) is not None:
             # Saved as typing paused: the list and the counts follow from a read off the UI
-            # thread, so typing never waits on them.
-            self.refresh()
+            # thread, so typing never waits on them (not refresh(): no round ended).
+            self._reader.request()
             return
         # Ctrl+S, Publish, a new post's first words: the list shows it at once.
         self._fill_filters()
@@ -497,12 +502,19 @@ class PostsTab(QWidget):
         self.error_label.hide()
 
     def _show_error(self, message: str) -> None:
+        self._until_sync = False
         self.error_label.setText(message)
         self.error_label.show()
 
     def _show_notice(self, message: str) -> None:
+        self._until_sync = False
         self.error_label.setText(message)
         self.error_label.show()
+
+    def _show_until_sync(self, message: str) -> None:
+        """A message that the next sync round makes untrue: :meth:`refresh` takes it away."""
+        self._show_notice(message)
+        self._until_sync = True
 
     def _selected_id(self) -> int | None:
         index = self.table.selectionModel().currentIndex()

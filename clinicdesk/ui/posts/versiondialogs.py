@@ -47,6 +47,7 @@ from clinicdesk.domain.textdiff import DiffRow, side_by_side
 from clinicdesk.domain.wordcount import plain_text
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.dto import PostDetail, PostEdit, PostSnapshot, RevisionInfo
+from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts.common import raw_text, to_local
 from clinicdesk.ui.posts.dialogkit import dialog_button, dialog_label, set_names
 
@@ -201,8 +202,10 @@ class DifferenceModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return (row.label, row.mine, row.site)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # the values come from the site and the user
+            return plain((row.label, row.mine, row.site)[index.column()])
         return None
 
     def headerData(

@@ -38,7 +38,7 @@ def test_the_account_and_the_inquiry_settings_survive_a_save(tmp_path: Path) -> 
         settings.set_unlock_hash(ACCOUNT, HASH)
         settings.crisis_protocol = "Call the clinical director first."
         settings.response_target_hours = 4.0
-        settings.idle_lock_minutes = 0
+        settings.idle_lock_minutes = 15
 
     store.update(change)
     loaded = store.load()
@@ -46,7 +46,7 @@ def test_the_account_and_the_inquiry_settings_survive_a_save(tmp_path: Path) -> 
     assert loaded.current.user_known and loaded.current.can("clinicdesk_manage_inquiries")
     assert loaded.unlock_hash(ACCOUNT) == HASH
     assert loaded.crisis_protocol == "Call the clinical director first."
-    assert (loaded.response_target_hours, loaded.idle_lock_minutes) == (4.0, 0)
+    assert (loaded.response_target_hours, loaded.idle_lock_minutes) == (4.0, 15)
 
 
 def test_signing_in_forgets_the_unlock_passphrase_of_that_account_only() -> None:
@@ -96,12 +96,15 @@ def test_odd_values_in_the_file_fall_back_or_are_clamped(tmp_path: Path) -> None
     [account] = settings.accounts
     assert (account.user_id, account.capabilities, account.has_plugin) == (0, frozenset(), False)
     assert settings.response_target_hours == MAX_RESPONSE_HOURS
-    assert settings.idle_lock_minutes == 0
+    # No "Never" (0 or less, as older versions stored it): the lock waits at most the maximum.
+    assert settings.idle_lock_minutes == MAX_IDLE_LOCK_MINUTES
     assert settings.crisis_protocol == ""
     assert settings.unlock_hashes == {"a": HASH}
     data.settings_file.write_text(json.dumps({"idle_lock_minutes": 99_999}))
     assert SettingsStore(data).load().idle_lock_minutes == MAX_IDLE_LOCK_MINUTES
     assert Settings().idle_lock_minutes == DEFAULT_IDLE_LOCK_MINUTES
+    data.settings_file.write_text(json.dumps({"idle_lock_minutes": 0}))
+    assert SettingsStore(data).load().idle_lock_minutes == MAX_IDLE_LOCK_MINUTES == 60
 
 
 def test_a_round_that_flagged_arrivals_says_how_many_and_nothing_else() -> None:

@@ -157,3 +157,28 @@ def test_the_csv_file_is_private_and_reads_back(tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows == [["Name", "Message"], ["José", "'=1+1\nline two"], ["<b>x</b>", ""]]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'Call me;=HYPERLINK("http://evil.example")',
+        "Jane; =1+1",
+        "a;b;+cmd|' /C calc'!A0",
+        "x;\t@SUM(A1)",
+        "; -2+3",
+    ],
+)
+def test_csv_cells_split_on_semicolons_never_start_a_formula(value: str) -> None:
+    # Spreadsheets in many locales split a line on ";": every piece must stay text too.
+    pieces = csv_cell(value).split(";")
+    assert pieces[0] == value.split(";")[0]  # the text before the first ";" is unchanged
+    for piece in pieces:
+        assert not piece.lstrip(" \t").startswith(("=", "+", "-", "@")), piece
+
+
+def test_the_csv_file_quotes_every_field(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    write_csv(path, ["Name", "Phone"], [["Jane", "0123"], [None, 7]])
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.splitlines() == ['"Name","Phone"', '"Jane","0123"', '"","7"']

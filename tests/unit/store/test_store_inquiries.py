@@ -189,6 +189,7 @@ def test_notes_are_appended_sent_once_and_deduplicated(cache: Cache) -> None:
         "kind": "note",
         "content": "Left a voicemail",
         "client_id": item.client_id,
+        "by_system": False,  # a person's note, sent as theirs
     }
     # A pull sees our note (by client_id) before the answer arrives: adopted, not duplicated.
     applied = cache.inquiries.upsert_notes([site_note(500, 1, "Left a voicemail", item.client_id)])

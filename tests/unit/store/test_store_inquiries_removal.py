@@ -39,6 +39,7 @@ def test_remove_all_leaves_no_inquiry_note_message_index_entry_or_change(cache: 
     assert local is not None
     cache.inquiries.mark_read(local)
     cache.inquiries.add_note(local, "note", "Prefers evenings", author=2, author_name="Sam")
+    cache.inquiries.keep_note_draft([local], "Half a note about her")  # the tab locked
     cache.outbox.set_cursor("inquiries", modified_after=T0)
     cache.outbox.set_cursor("notes", after_id=10)
     cache.outbox.set_cursor("posts", modified_after=T0)
@@ -52,6 +53,7 @@ def test_remove_all_leaves_no_inquiry_note_message_index_entry_or_change(cache: 
     assert cache.inquiries.page("all").total == 0
     assert cache.inquiries.search("panic") == [] and cache.inquiries.search("marisol") == []
     assert _count(cache, Note) == 0 and _count(cache, InquiryMessage) == 0
+    assert cache.inquiries.note_draft() is None, "a kept note draft is about them too"
     with cache.read() as session:
         assert not session.scalar(select(func.sum(InquiryCount.n)))
         assert session.scalar(text("SELECT count(*) FROM inquiries_fts")) == 0

@@ -150,19 +150,13 @@ class PublishPanel(QGroupBox):
             "new_post": self.tr("New post: saved on this computer as soon as you type."),
             "conflict": self.tr("Changed here and on the site: compare the versions."),
             "deleted_on_site": self.tr("Deleted on the site while it had changes here."),
-            "unpublished": self.tr(
-                "Saved on this computer — not on the site until you click Update."
-            ),
+            "unpublished": self.tr("Not on the site until you click Update."),
             "will_publish": self.tr("Will publish at next sync."),
             "will_schedule": self.tr("Will be scheduled at next sync."),
             "will_submit": self.tr("Will be submitted for review at next sync."),
             "will_trash": self.tr("Will move to the site's trash at next sync."),
-            "not_on_site": self.tr(
-                "Saved on this computer; not on the site yet (sent at next sync)."
-            ),
-            "changes_waiting": self.tr(
-                "Saved on this computer; changes go to the site at next sync."
-            ),
+            "not_on_site": self.tr("Not on the site yet: sent at the next sync."),
+            "changes_waiting": self.tr("Changes go to the site at the next sync."),
             "publish": self.tr("Published on the site."),
             "future": self.tr("Scheduled on the site."),
             "draft": self.tr("Draft, saved on the site."),

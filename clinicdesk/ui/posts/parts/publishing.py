@@ -73,7 +73,7 @@ class PublishActions:
         self._e._refresh_detail()
         self._e.saved_label.setText(self._e._saved_text())
         if released:
-            self._e.notice.emit(self._e.tr("Your changes go to the site at the next sync."))
+            self._e.untilSync.emit(self._e.tr("Your changes go to the site at the next sync."))
             self._e.saved.emit(self._e._p.post_id)
             self._e.changesMade.emit()
         else:
