@@ -913,13 +913,12 @@ class InquiryStore:
         limit: int = 100,
         offset: int = 0,
     ) -> list[InquirySummary]:
-        """Inquiries of a view whose names, email or message match ``text``, newest first."""
-        match = search.fts_query(text)
-        if match is None:
+        """Inquiries of a view matching every word of ``text`` in some field shown to staff
+        (see ``search.inquiry_text_ids``), newest first."""
+        query = search.inquiry_matches(text, _SUMMARY_COLUMNS, view_condition(view, user_id))
+        if query is None:
             return []
-        condition = view_condition(view, user_id)
         with self._cache.read() as session:
-            query = search.inquiry_matches(match, _SUMMARY_COLUMNS, condition)
             return _summaries(session, query.limit(limit).offset(offset))
 
     # -- a half-written note, kept across a lock ---------------------------------------------------
@@ -1013,24 +1012,20 @@ class InquiryStore:
             user_id: the signed-in user's site id (for "mine").
             sort: the column to sort by.
             descending: sort that column from high to low (newest, Z to A).
-            text: only inquiries whose names, email or message match these words (see
-                ``search.fts_query``); "" for no search. Text with no words gives no ids.
+            text: only inquiries matching every one of these words in some field shown to
+                staff (see ``search.inquiry_text_ids``); "" for no search. Text with no words
+                gives no ids.
         """
         condition = triage_view_condition(view, user_id)
         order = _inbox_order(sort, descending)
         if text.strip():
-            match = search.fts_query(text)
-            if match is None:
+            matching = search.inquiry_text_ids(text)
+            if matching is None:
                 return array("q")
             # Driven from the words' matches (one primary-key lookup each, then a sort): ten
             # times faster for a name than testing every inquiry of the view against them, and
             # no slower for a word most messages have.
-            query = (
-                select(_SIGNED_ID)
-                .join_from(_inquiries_fts, Inquiry, Inquiry.id == _inquiries_fts.c.rowid)
-                .where(sql_text("inquiries_fts MATCH :match").bindparams(match=match))
-                .where(_hidden(condition))
-            )
+            query = select(_SIGNED_ID).where(Inquiry.id.in_(matching), _hidden(condition))
             with self._cache.read() as session:
                 return _pinned_first(session, query.order_by(*order))
         with self._cache.read() as session:
