@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     SQLColumnExpression,
+    and_,
     bindparam,
     case,
     column,
@@ -988,6 +989,8 @@ class InquiryStore:
         sort: InboxSort = "received",
         descending: bool = True,
         text: str = "",
+        reason: str | None = None,
+        assignee: int | None = None,
     ) -> array[int]:
         """The ids of a triage inbox view, in order: urgent inquiries being handled first.
 
@@ -1015,8 +1018,14 @@ class InquiryStore:
             text: only inquiries matching every one of these words in some field shown to
                 staff (see ``search.inquiry_text_ids``); "" for no search. Text with no words
                 gives no ids.
+            reason: only inquiries giving exactly this reason; None for any.
+            assignee: only inquiries assigned to this site user (0: to nobody); None for any.
         """
         condition = triage_view_condition(view, user_id)
+        if reason is not None:
+            condition = and_(condition, Inquiry.reason == reason)
+        if assignee is not None:
+            condition = and_(condition, Inquiry.assignee == assignee)
         order = _inbox_order(sort, descending)
         if text.strip():
             matching = search.inquiry_text_ids(text)
@@ -1043,6 +1052,15 @@ class InquiryStore:
                     condition = _hidden(condition)
             query = select(_SIGNED_ID).where(condition).order_by(*order)
             return _pinned_first(session, query)
+
+    def reasons(self) -> list[str]:
+        """The reasons the offline copy's inquiries give (for the inbox's reason filter), in
+        alphabetical order; an empty reason is left out."""
+        with self._cache.read() as session:
+            found = session.scalars(
+                select(Inquiry.reason).where(Inquiry.reason != "").distinct()
+            ).all()
+        return sorted(found, key=str.casefold)
 
     def inbox_rows(self, ids: Sequence[int]) -> list[InboxRow | None]:
         """The inbox rows of ``ids``, in the same order; None where an id is gone (deleted

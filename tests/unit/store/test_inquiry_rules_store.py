@@ -410,3 +410,24 @@ def test_search_covers_every_field_shown(cache: Cache) -> None:
     assert _remote_ids(cache, ids("all", text="ana aetna")) == [1]  # words in two fields
     assert _remote_ids(cache, ids("all", text="bo aetna")) == []
     assert _remote_ids(cache, ids("all", text="100%_")) == []  # LIKE's wildcards are plain text
+
+
+def test_filters_by_reason_and_assignee(cache: Cache) -> None:
+    """The inbox narrows to one reason and one assignee (or nobody), with or without a search,
+    and lists the reasons the offline copy holds for the filter's choices."""
+    cache.inquiries.upsert_from_site(
+        [
+            dataclasses.replace(site_inquiry(1, first_name="Ana", assignee=7), reason="Grief"),
+            dataclasses.replace(site_inquiry(2, first_name="Bo", assignee=7), reason="Anxiety"),
+            dataclasses.replace(site_inquiry(3, first_name="Cy"), reason="Grief"),
+            dataclasses.replace(site_inquiry(4, first_name="Di"), reason=""),
+        ]
+    )
+    ids = cache.inquiries.inbox_ids
+    assert _remote_ids(cache, ids("all", reason="Grief")) == [3, 1]
+    assert _remote_ids(cache, ids("all", assignee=7)) == [2, 1]
+    assert _remote_ids(cache, ids("all", assignee=0)) == [4, 3]  # nobody assigned
+    assert _remote_ids(cache, ids("all", reason="Grief", assignee=7)) == [1]
+    assert _remote_ids(cache, ids("all", reason="Grief", text="cy")) == [3]
+    assert _remote_ids(cache, ids("all", reason="Grief", sort="name", descending=False)) == [1, 3]
+    assert cache.inquiries.reasons() == ["Anxiety", "Grief"]
