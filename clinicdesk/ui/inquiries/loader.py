@@ -69,6 +69,8 @@ class InboxLoader:
                     sort=query.sort,
                     descending=query.descending,
                     text=query.text,
+                    reason=query.reason,
+                    assignee=query.assignee,
                 )
             counts = store.triage_counts(user_id=user_id)
             arrivals = store.arrivals(mark if mark is not None else 2**62)
@@ -129,3 +131,4 @@ class InboxLoader:
         users = self._t._cache.catalog.users()
         self._t._staff_names = {user.id: user.name or user.slug for user in users}
         self._t.model.set_staff(self._t._staff_names)
+        self._t.filters.set_choices(self._t._store.reasons(), self._t._staff_names)

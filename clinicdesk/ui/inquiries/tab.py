@@ -53,6 +53,7 @@ from clinicdesk.ui.icon import fit_icons
 from clinicdesk.ui.inquiries.commands import InboxCommands
 from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
 from clinicdesk.ui.inquiries.export import InquiryExport
+from clinicdesk.ui.inquiries.filters import InboxFilters
 from clinicdesk.ui.inquiries.loader import InboxLoader
 from clinicdesk.ui.inquiries.lock import IdleWatcher, LockPage, SetupPage
 from clinicdesk.ui.inquiries.lockguard import LockGuard
@@ -308,11 +309,20 @@ class InquiriesTab(QWidget):
         self.search_edit = QLineEdit(page)
         self.search_edit.setObjectName("inquirySearch")
         self.search_edit.setAccessibleName(self.tr("Search inquiries"))
-        self.search_edit.setPlaceholderText(self.tr("Search names, email, messages (Ctrl+F)"))
+        self.search_edit.setPlaceholderText(self.tr("Search all fields, notes too (Ctrl+F)"))
+        self.search_edit.setToolTip(
+            self.tr(
+                "Finds inquiries with every word typed in any field shown: name, email, "
+                "message, reason, insurance, state, preferred contact, assignee and notes."
+            )
+        )
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(240)
         self.search_edit.textChanged.connect(lambda _text: self._search_timer.start())
         self.toolbar.addWidget(self.search_edit)
+        self.filters = InboxFilters(page)
+        self.filters.changed.connect(self._filter)
+        self.toolbar.addWidget(self.filters)
         self.toolbar.addSeparator()
         layout.addWidget(self.toolbar)
 
@@ -554,6 +564,13 @@ class InquiriesTab(QWidget):
         text = self.search_edit.text().strip()
         if text != self.model.query.text and not self._locked:
             self.model.query = replace(self.model.query, text=text)
+            self._load()
+
+    def _filter(self) -> None:
+        reason, assignee = self.filters.reason(), self.filters.assignee()
+        query = self.model.query
+        if (reason, assignee) != (query.reason, query.assignee) and not self._locked:
+            self.model.query = replace(query, reason=reason, assignee=assignee)
             self._load()
 
     def _focus_search(self) -> None:
