@@ -286,7 +286,7 @@ def _arrival_text(row: Sequence[Any]) -> ArrivalText:
 
 
 _STATUS_ORDER = {status: n for n, status in enumerate(records.TRIAGE_STATUSES)}
-#: ``inquiries_fts``, the full-text index of names, email and message (see ``search``).
+#: ``inquiries_fts``, the full-text index of the fields the inbox shows (see ``search``).
 _inquiries_fts = table("inquiries_fts", column("rowid", Integer))
 
 
@@ -1487,9 +1487,10 @@ class InquiryStore:
                 session.execute(delete(Meta).where(Meta.key == _NOTE_DRAFT_KEY))
                 # The index's deletes only add tombstones: rebuilt (empty), no segment of it
                 # keeps a word of theirs.
-                session.execute(
-                    sql_text("INSERT INTO inquiries_fts (inquiries_fts) VALUES ('rebuild')")
-                )
+                for fts in ("inquiries_fts", "notes_fts"):
+                    session.execute(
+                        sql_text(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")  # noqa: S608
+                    )
             finally:
                 # The connection goes back to the pool: other writes need not pay for it.
                 connection.exec_driver_sql("PRAGMA secure_delete = OFF")

@@ -9,11 +9,10 @@ What the user types is never handed to FTS5's query language: each word becomes 
 phrase (quotes doubled) with a prefix star, all of them required. So ``"``, ``*``, ``AND``,
 ``NEAR(`` or a stray parenthesis are plain text, and "jan smi" finds "Jane Smith" while typing.
 
-An inquiry search (:func:`inquiry_text_ids`) also looks at the short fields the inbox shows
-beside the names and message (reason, insurance, state, preferred contact), the assignee's name
-and the timeline's notes. Those are matched word by word with ``LIKE`` (a word of a field starting
-with the typed word, ASCII case ignored) rather than indexed: they are short, and a second FTS
-index would need triggers on four tables.
+An inquiry search (:func:`inquiry_text_ids`) covers every field the inbox shows: the names,
+email, reason, insurance, state, preferred contact and message (``inquiries_fts``), the
+timeline's notes and their authors (``notes_fts``, over ``notes``), and the assignee's name (the
+few staff names, matched with ``LIKE``, then the inquiries by the assignee index).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from sqlalchemy import (
     intersect,
     literal,
     literal_column,
-    or_,
     select,
     table,
     text,
@@ -47,6 +45,7 @@ MAX_TERM_LENGTH = 64
 
 _posts_fts = table("posts_fts", column("rowid", Integer), column("rank"))
 _inquiries_fts = table("inquiries_fts", column("rowid", Integer), column("rank"))
+_notes_fts = table("notes_fts", column("rowid", Integer))
 
 
 def fts_query(user_text: str) -> str | None:
@@ -71,12 +70,10 @@ def _words(user_text: str) -> list[str]:
     return words[:MAX_TERMS]
 
 
-def _starts_a_word(
-    field: ColumnElement[str] | InstrumentedAttribute[str], word: str
-) -> ColumnElement[bool]:
+def _starts_a_word(field: InstrumentedAttribute[str], word: str) -> ColumnElement[bool]:
     """Whether some word of ``field`` starts with ``word`` (ASCII case ignored), as FTS's
-    prefix match does: "pay" finds "Self pay", "elf" does not. ``%`` and ``_`` typed by the
-    user are escaped: plain text, never wildcards."""
+    prefix match does. ``%`` and ``_`` typed by the user are escaped: plain text, never
+    wildcards."""
     escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     spaced = literal(" ") + func.lower(field)
     return spaced.like("% " + escaped + "%", escape="\\")
@@ -84,8 +81,8 @@ def _starts_a_word(
 
 def inquiry_text_ids(user_text: str) -> Select[Any] | CompoundSelect[Any] | None:
     """The ids of the inquiries matching every word of ``user_text``, each word in any field
-    shown to staff: names, email, message (the full-text index), reason, insurance, state,
-    preferred contact, the assignee's name, a note's text or author.
+    shown to staff: names, email, reason, insurance, state, preferred contact, message, a
+    note's text or author, the assignee's name.
 
     Args:
         user_text: what the user typed, unchecked.
@@ -98,32 +95,20 @@ def inquiry_text_ids(user_text: str) -> Select[Any] | CompoundSelect[Any] | None
         return None
     per_word = []
     for word in words:
-        # A bound parameter of its own per word (``match`` compiles to SQLite's MATCH).
-        indexed = select(_inquiries_fts.c.rowid).where(
-            literal_column("inquiries_fts").match(fts_query(word) or '""')
+        match = fts_query(word) or '""'
+        # ``match`` compiles to SQLite's MATCH, with a bound parameter of its own per word.
+        indexed = select(_inquiries_fts.c.rowid).where(literal_column("inquiries_fts").match(match))
+        noted = select(Note.inquiry_id).where(
+            Note.id.in_(select(_notes_fts.c.rowid).where(literal_column("notes_fts").match(match)))
         )
-        short_fields = select(Inquiry.id).where(
-            or_(
-                *(
-                    _starts_a_word(field, word)
-                    for field in (
-                        Inquiry.reason,
-                        Inquiry.insurance,
-                        Inquiry.state,
-                        Inquiry.preferred_contact,
-                    )
-                ),
-                Inquiry.assignee.in_(
-                    select(User.id).where(User.id != 0, _starts_a_word(User.name, word))
-                ),
+        assigned = select(Inquiry.id).where(
+            Inquiry.assignee.in_(
+                select(User.id).where(User.id != 0, _starts_a_word(User.name, word))
             )
-        )
-        notes = select(Note.inquiry_id).where(
-            or_(_starts_a_word(Note.content, word), _starts_a_word(Note.author_name, word))
         )
         # SQLite takes no parentheses around a compound select: each word's union is read
         # through a subquery so the words' sets can be intersected.
-        either = union(indexed, short_fields, notes).subquery()
+        either = union(indexed, noted, assigned).subquery()
         per_word.append(select(either.c[0]))
     if len(per_word) == 1:
         return per_word[0]
@@ -166,13 +151,13 @@ def inquiry_matches(
 
 
 def rebuild(session: Session) -> None:
-    """Rebuild both indexes from their tables (repair; the triggers keep them current)."""
-    for fts in ("posts_fts", "inquiries_fts"):
+    """Rebuild the indexes from their tables (repair; the triggers keep them current)."""
+    for fts in ("posts_fts", "inquiries_fts", "notes_fts"):
         session.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')"))  # noqa: S608 (fixed names)
 
 
 def check(session: Session) -> None:
     """Raise if an index disagrees with its table (FTS5's ``integrity-check``)."""
-    for fts in ("posts_fts", "inquiries_fts"):
+    for fts in ("posts_fts", "inquiries_fts", "notes_fts"):
         statement = f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
         session.execute(text(statement))
