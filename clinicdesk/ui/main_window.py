@@ -246,7 +246,8 @@ class MainWindow(QMainWindow):
     def _show_unread(self, unread: int) -> None:
         index = self.tabs.indexOf(self.inquiries_page)
         text = (
-            self.tr("&Inquiries (%1)").replace("%1", str(unread))
+            # Says what it counts: the New view counts those not contacted yet, another number.
+            self.tr("&Inquiries (%1 unread)").replace("%1", str(unread))
             if unread
             else self.tr("&Inquiries")
         )

@@ -155,6 +155,7 @@ class DetailPane(QScrollArea):
         noteRequested(): "Add note…" was clicked.
         urgentRequested(bool): the urgent flag should be set (True) or removed.
         unreadRequested(): "Mark unread" was clicked.
+        readRequested(): "Mark read" was clicked.
         duplicateActivated(int): a likely duplicate was opened (its local id).
     """
 
@@ -163,6 +164,7 @@ class DetailPane(QScrollArea):
     noteRequested = Signal()
     urgentRequested = Signal(bool)
     unreadRequested = Signal()
+    readRequested = Signal()
     duplicateActivated = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -355,6 +357,12 @@ class DetailPane(QScrollArea):
         )
         self.unread_button.clicked.connect(self.unreadRequested)
         actions.addWidget(self.unread_button)
+        # Both, each saying what it does (a toggle left staff guessing which state it shows).
+        self.read_button = _button(
+            self.tr("Mark &read"), "inquiryReadButton", self.tr("Mark read"), self.content
+        )
+        self.read_button.clicked.connect(self.readRequested)
+        actions.addWidget(self.read_button)
         self.note_button = _button(
             self.tr("Add n&ote…"), "inquiryNoteButton", self.tr("Add a note"), self.content
         )
@@ -503,6 +511,7 @@ class DetailPane(QScrollArea):
             self.tr("Remove urgent flag") if detail.triage.urgent else self.tr("Flag urgent")
         )
         self.unread_button.setEnabled(not detail.triage.unread)
+        self.read_button.setEnabled(detail.triage.unread)
 
         if not same or self.message_edit.toPlainText() != detail.message:
             self.message_edit.setPlainText(detail.message)

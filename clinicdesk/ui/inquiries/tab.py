@@ -376,6 +376,11 @@ class InquiriesTab(QWidget):
                 lambda ids: self._desk.set_unread(ids, True), self._current_ids()
             )
         )
+        self.detail.readRequested.connect(
+            lambda: self.triage.run(
+                lambda ids: self._desk.set_unread(ids, False), self._current_ids()
+            )
+        )
         self.detail.duplicateActivated.connect(self._open_inquiry)
         for widget in (self.views_list, self.table, self.detail):
             self.splitter.addWidget(widget)
