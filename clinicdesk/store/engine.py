@@ -40,6 +40,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,8 @@ BUSY_TIMEOUT_MS = 10_000
 PAGE_CACHE_KIB = 32 * 1024
 _BEGIN_OPTION = "clinicdesk_begin"
 _PRIVATE_FILE_MODE = 0o600
+#: The meta key of :meth:`Cache.last_sync_success`.
+_LAST_SYNC_SUCCESS_KEY = "last_sync_success"
 
 
 def _tighten(path: Path) -> None:
@@ -282,6 +285,21 @@ class Cache:
                 session.add(Meta(key=key, value=value))
             else:
                 row.value = value
+
+    def last_sync_success(self) -> datetime | None:
+        """When a sync round last succeeded (aware UTC), as recorded by
+        :meth:`record_sync_success`; None if never (or unreadable)."""
+        raw = self.get_meta(_LAST_SYNC_SUCCESS_KEY)
+        try:
+            when = datetime.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+        return when if when is None or when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+    def record_sync_success(self, when: datetime) -> None:
+        """Remember that a round succeeded at ``when`` (aware): kept in the cache, so "Last
+        synced" tells how old the offline copy is after a restart too."""
+        self.set_meta(_LAST_SYNC_SUCCESS_KEY, when.astimezone(UTC).isoformat(timespec="seconds"))
 
     def close(self) -> None:
         """Close every connection (the WAL is checkpointed into the file on the last close)."""
