@@ -21,7 +21,7 @@ in the application controller, which listens to this window's signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +60,7 @@ from clinicdesk.ui.sync_worker import SyncController, SyncStatus
 from clinicdesk.ui.tab_places import CAP_EDIT_POSTS as CAP_EDIT_POSTS
 from clinicdesk.ui.tab_places import NoticePage as NoticePage
 from clinicdesk.ui.tab_places import PageKind, PostsAccess, TabPlaces
-from clinicdesk.ui.window_state import restore_window_state
+from clinicdesk.ui.window_state import restore_window_state, save_window_state
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,31 @@ class MainWindow(QMainWindow):
         sync.roundFinished.connect(self._round_finished)
         self._show_sync_status(sync.status)
         self.resize(1100, 720)
-        restore_window_state(self, loaded.window_state)
+        self._restore_layout(loaded.window_state)
+
+    # -- what is remembered per account ---------------------------------------------------------
+
+    def remember_layout(self, store: MutableMapping[str, str]) -> None:
+        """Write into ``store`` (the settings' window state) what this account finds again at
+        the next start: geometry, splitters, column widths, the open tab, the inbox's view.
+        Never an inquiry's field: the view is one of the fixed names."""
+        scope = self.session.account.id
+        save_window_state(self, store, scope)
+        if self.inquiries_tab is not None:
+            store[f"{scope}/inbox/view"] = self.inquiries_tab.model.query.view
+
+    def _restore_layout(self, store: MutableMapping[str, str]) -> None:
+        scope = self.session.account.id
+        restore_window_state(self, store, scope)
+        view = store.get(f"{scope}/inbox/view")
+        tab = self.inquiries_tab
+        if tab is not None:
+            for item in tab.views_model.items:
+                if item.view == view:
+                    tab.select_view(item.view)
+        if self._posts_built[0] != "tab" and self._inquiries_built == "tab":
+            # Someone who can only see inquiries (intake) starts where their work is.
+            self.tabs.setCurrentWidget(self.inquiries_page)
 
     # -- the tabs ---------------------------------------------------------------------------
 

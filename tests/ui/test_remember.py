@@ -10,12 +10,16 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.credentials import CredentialStore
+from clinicdesk.ui.inquiries.models import COLUMN_INDEX
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
 from tests.fixtures.desktop import (
+    PASSPHRASE,
     MakeController,
+    choose_passphrase,
     fill_and_submit,
+    open_as,
     sign_in_dialog,
     wait_for_window,
     wait_until_round_ends,
@@ -71,3 +75,50 @@ def test_last_synced_shows_the_date_when_not_today(qtbot: QtBot) -> None:
     day = QLocale.system().toString(local.date(), QLocale.FormatType.ShortFormat)
     assert panel.last_sync.text().startswith("Last synced ")
     assert day in panel.last_sync.text()
+
+
+def test_tab_view_column_widths_and_splitter_come_back_after_a_restart(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    memory_credentials: CredentialStore,
+    site: SiteUnderTest,
+) -> None:
+    user, password = site.auth("administrator")
+    first = make_controller(memory_credentials)
+    first.start()
+    fill_and_submit(sign_in_dialog(qtbot, first), site.url, user, password)
+    window = wait_for_window(qtbot, first)
+    wait_until_round_ends(qtbot, window)
+    tab = choose_passphrase(qtbot, window)  # shows the Inquiries tab
+    # Within the test screen (offscreen: 800x600), so the geometry comes back as it was.
+    window.resize(780, 560)
+    qtbot.waitUntil(lambda: window.width() == 780)
+    tab.select_view("waiting")
+    reason = COLUMN_INDEX["reason"]
+    width = tab.table.columnWidth(reason) + 37
+    tab.table.setColumnWidth(reason, width)
+    sizes = tab.splitter.sizes()
+    sizes = [sizes[0] + 40, sizes[1] - 40, *sizes[2:]]
+    tab.splitter.setSizes(sizes)
+    sizes = tab.splitter.sizes()
+    first.shutdown()
+
+    again = make_controller(memory_credentials)
+    again.start()
+    window = wait_for_window(qtbot, again)
+    tab = window.inquiries_tab
+    assert tab is not None
+    assert window.tabs.currentWidget() is window.inquiries_page, "the tab left open"
+    assert tab.model.query.view == "waiting", "the inbox view left open"
+    assert tab.table.columnWidth(reason) == width
+    tab.lock_page.passphrase_edit.setText(PASSPHRASE)
+    tab.lock_page.unlock_button.click()
+    assert not tab.is_locked()
+    qtbot.waitUntil(lambda: tab.splitter.sizes() == sizes)
+
+
+def test_someone_who_only_sees_inquiries_starts_on_inquiries(
+    qtbot: QtBot, make_controller: MakeController, fresh_site: SiteUnderTest
+) -> None:
+    _controller, window = open_as(qtbot, make_controller, fresh_site, "intake")
+    assert window.tabs.currentWidget() is window.inquiries_page
