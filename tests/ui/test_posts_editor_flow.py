@@ -15,6 +15,7 @@ from clinicdesk.ui.posts.tab import PostsTab
 from tests.fixtures import posts_tab as support
 from tests.fixtures import sync as fixtures
 from tests.fixtures.posts_tab import make_tab, refreshed
+from tests.fixtures.store import site_term
 from tests.fixtures.sync import Accounts
 
 cache = support.cache
@@ -76,3 +77,21 @@ def test_the_waiting_message_goes_away_after_the_sync(qtbot: QtBot, accounts: Ac
     assert account.sync().outcome == "ok"
     refreshed(qtbot, tab)  # what the window does after each round
     assert waiting not in _shown_texts(tab)
+
+
+def test_categories_appear_for_a_new_post_after_the_round_that_brought_them(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    """At the first sign-in the editor may open a new post before the site's categories are in
+    the offline copy; the round that brings them shows them at once, not a round later."""
+    tab = make_tab(qtbot, cache, autosave_ms=60_000)
+    tab.new_post()
+    qtbot.keyClicks(tab.editor.title_edit, "Sleep and mood")
+    tab.editor.save_now()
+    assert tab.editor.categories_panel.categories.rowCount() == 0
+    cache.catalog.upsert_terms([site_term(3, "Anxiety"), site_term(4, "Self-care")])
+    refreshed(qtbot, tab)
+    panel = tab.editor.categories_panel
+    names = [panel.categories.item(row).text() for row in range(panel.categories.rowCount())]
+    assert names == ["Anxiety", "Self-care"]
+    assert tab.editor.title_edit.text() == "Sleep and mood"

@@ -570,7 +570,32 @@ class PostEditor(QWidget):
             cursor.setPosition(min(position, self.body.document().characterCount() - 1))
             self.body.setTextCursor(cursor)
         else:
+            # The post is as it was, but the round may have brought the site's categories
+            # (the first sync: a new post opened before they arrived).
+            self._refresh_categories()
             self._update_state()
+
+    def _refresh_categories(self) -> None:
+        """Offer the catalogue's categories if they changed, keeping what is ticked."""
+        try:
+            terms = self.cache.catalog.terms("category")
+        except CacheError as error:
+            self.notice.emit(error.message)
+            return
+        panel = self.categories_panel
+        shown = [
+            (
+                panel.categories.item(row).data(Qt.ItemDataRole.UserRole),
+                panel.categories.item(row).text(),
+            )
+            for row in range(panel.categories.rowCount())
+        ]
+        if shown != [(term.id, term.name) for term in terms]:
+            loading, self._p.loading = self._p.loading, True
+            try:
+                panel.fill(terms, panel.selected())
+            finally:
+                self._p.loading = loading
 
     # -- tags, categories, images ------------------------------------------------------------
 
