@@ -51,6 +51,7 @@ from tests.fixtures.inquiries_tab import (
     FAST_HASH,
     KEY,
     ME,
+    NOW,
     PASSPHRASE,
     Notifications,
     by_name,
@@ -998,3 +999,21 @@ def test_search_finds_reason_insurance_and_notes_and_filters_narrow(
     qtbot.waitUntil(lambda: tab.model.query == InboxQuery(assignee=assignee))
     wait_loaded(qtbot, tab)
     assert set(names_in_table(tab)) == {i.name for i in demo if i.record.assignee == assignee}
+
+
+def test_waiting_and_received_tick_in_the_detail_as_in_the_list(qtbot: QtBot, cache: Cache) -> None:
+    """The detail's "Waiting 3 h 7 min" and "(… ago)" move on with the clock, as the list's
+    columns do, without selecting the inquiry again."""
+    now = [NOW]
+    tab = make_tab(qtbot, cache, clock=lambda: now[0])
+    waiting = max(
+        (i for i in demo_inquiries() if i.record.triage_status == "new" and not i.record.urgent),
+        key=lambda i: i.record.received_gmt,
+    )
+    select(qtbot, tab, waiting.name)
+    assert tab.detail.wait_badge.isVisible()
+    badge, received = tab.detail.wait_badge.text(), tab.detail.received_label.text()
+    now[0] = NOW + timedelta(hours=1, minutes=10)
+    tab._tick.timeout.emit()  # the tab's minute timer fires
+    assert tab.detail.wait_badge.text() != badge
+    assert tab.detail.received_label.text() != received

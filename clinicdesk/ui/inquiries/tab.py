@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.domain.crisis import CrisisLanguage, default_language, looks_spanish, reasons
 from clinicdesk.domain.inquiry_rules import (
+    ResponseWait,
     email_key,
     phone_key,
     response_wait,
@@ -224,7 +225,8 @@ class InquiriesTab(QWidget):
         self.idle = IdleWatcher(self.lock, self)
         self._tick = QTimer(self)
         self._tick.setInterval(_TICK_MS)
-        self._tick.timeout.connect(self.model.tick)
+        self._shown_times: tuple[datetime, str] | None = None
+        self._tick.timeout.connect(self._tick_times)
         self._tick.start()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -487,6 +489,22 @@ class InquiriesTab(QWidget):
             return
         self._open_inquiry(target, mark_read=target != self._shown_id)
 
+    def _wait(self, received_gmt: datetime, status: str, now: datetime) -> ResponseWait | None:
+        """How a "new" inquiry stands against the first-response target (else None)."""
+        if status != "new":
+            return None
+        return response_wait(
+            received_gmt, now, self._options.response_target_hours, self._options.business_hours
+        )
+
+    def _tick_times(self) -> None:
+        """The minute moved on: the list's times and the open inquiry's move with it."""
+        self.model.tick()
+        if self._shown_id is not None and self._shown_times is not None:
+            received, status = self._shown_times
+            now = self._clock()
+            self.detail.show_times(received, self._wait(received, status, now), now)
+
     def _open_inquiry(self, inquiry_id: int, *, mark_read: bool = True) -> None:
         """Show an inquiry in the pane (from the table, or a duplicate's link)."""
         if self._locked:
@@ -500,14 +518,8 @@ class InquiriesTab(QWidget):
             self._duplicates_key = None
             return
         now = self._clock()
-        wait = None
-        if detail.triage.triage_status == "new":
-            wait = response_wait(
-                detail.received_gmt,
-                now,
-                self._options.response_target_hours,
-                self._options.business_hours,
-            )
+        self._shown_times = (detail.received_gmt, detail.triage.triage_status)
+        wait = self._wait(detail.received_gmt, detail.triage.triage_status, now)
         facts = DetailFacts(
             crisis_reasons=reasons(self._crisis.explain(detail.reason, detail.message)),
             spanish=looks_spanish(detail.reason, detail.message),
