@@ -400,6 +400,8 @@ class SyncEngine:
             return known == "1"
         work.progress("sign_in", "Checking the site")
         info = self.client.discover()
+        # The clinic's time zone comes with the index: dates are shown in it.
+        self.cache.record_site_time_zone(info.timezone_string, info.gmt_offset)
         has_plugin = info.has_plugin
         state.plugin_seen(has_plugin, info.plugin_version)
         if known != ("1" if has_plugin else "0"):

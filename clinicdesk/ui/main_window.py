@@ -46,6 +46,8 @@ from clinicdesk.about import plugin_warning
 from clinicdesk.accounts.accounts import Settings, SettingsStore, choose_states, service_states
 from clinicdesk.accounts.session import AccountSession
 from clinicdesk.accounts.syncbridge import RoundResult
+from clinicdesk.store import CacheError
+from clinicdesk.ui.clinic_time import set_clinic_zone, zone_from
 from clinicdesk.ui.closing import CloseFlow
 from clinicdesk.ui.dialogs.messages import about_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         self.close_box: QMessageBox | None = None
         self.roles = RoleFollower(self)
         self.closing = CloseFlow(self)
+        self._follow_clinic_zone()
         self.places = TabPlaces(self)
         self._tray: QSystemTrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
@@ -204,6 +207,14 @@ class MainWindow(QMainWindow):
         if self.inquiries_tab is not None:
             store[f"{scope}/inbox/view"] = self.inquiries_tab.model.query.view
 
+    def _follow_clinic_zone(self) -> None:
+        """Show dates in the clinic's time zone, as the site's index last gave it."""
+        try:
+            found = self.session.cache.site_time_zone()
+        except CacheError:
+            found = None
+        set_clinic_zone(zone_from(*found) if found is not None else None)
+
     def _restore_layout(self, store: MutableMapping[str, str]) -> None:
         scope = self.session.account.id
         restore_window_state(self, store, scope)
@@ -258,6 +269,7 @@ class MainWindow(QMainWindow):
         self._inbox_fill.stop()
         self._inbox_fill_pending = False
         self.roles.keep_access(result)
+        self._follow_clinic_zone()
         self._update_plugin_warning()
         self.roles.follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
