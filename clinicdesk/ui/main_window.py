@@ -208,7 +208,14 @@ class MainWindow(QMainWindow):
             store[f"{scope}/inbox/view"] = self.inquiries_tab.model.query.view
 
     def _follow_clinic_zone(self) -> None:
-        """Show dates in the clinic's time zone, as the site's index last gave it."""
+        """Show dates in the zone chosen in the settings, else the clinic's, as the site's
+        index last gave it."""
+        chosen = self._settings.load().time_zone
+        if chosen:
+            zone = zone_from(chosen, 0)
+            if bytes(zone.id().data()).decode("ascii", "replace") == chosen:
+                set_clinic_zone(zone)
+                return
         try:
             found = self.session.cache.site_time_zone()
         except CacheError:
@@ -583,6 +590,7 @@ class MainWindow(QMainWindow):
         protocol = dialog.crisis_protocol()
         hours, idle = dialog.response_target_hours(), dialog.idle_lock_minutes()
         proxy = dialog.proxy()
+        time_zone = dialog.time_zone()
 
         account = self.session.account
 
@@ -593,8 +601,10 @@ class MainWindow(QMainWindow):
             settings.crisis_protocol = protocol
             settings.response_target_hours = hours
             settings.idle_lock_minutes = idle
+            settings.time_zone = time_zone
 
         self._settings.update(change)
+        self._follow_clinic_zone()
         self.apply_settings()
 
     def apply_settings(self) -> None:

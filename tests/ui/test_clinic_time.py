@@ -88,3 +88,22 @@ def test_the_app_takes_the_clinic_zone_from_the_site(
     assert stored == (index["timezone_string"], float(index["gmt_offset"]))
     expected = zone_from(index["timezone_string"], float(index["gmt_offset"]))
     assert clinic_zone().id() == expected.id()
+
+
+def test_a_zone_chosen_in_the_settings_overrides_the_site_and_is_kept(
+    qtbot: QtBot, make_controller: MakeController, fresh_site: SiteUnderTest, en_us: None
+) -> None:
+    _controller, window = open_as(qtbot, make_controller, fresh_site, "editor")
+    site_zone = clinic_zone().id()
+    dialog = window.open_settings()
+    combo = dialog.time_zone_combo
+    assert combo.currentData() == "", "the clinic's zone, from the website, until one is chosen"
+    combo.setCurrentIndex(combo.findData("Asia/Tokyo"))
+    dialog.accept()
+    assert bytes(clinic_zone().id().data()) == b"Asia/Tokyo"
+    assert window._settings.load().time_zone == "Asia/Tokyo"
+    dialog = window.open_settings()
+    assert dialog.time_zone_combo.currentData() == "Asia/Tokyo"
+    dialog.time_zone_combo.setCurrentIndex(0)
+    dialog.accept()
+    assert clinic_zone().id() == site_zone
