@@ -4,6 +4,9 @@ after the sync goes away."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel
@@ -15,7 +18,7 @@ from clinicdesk.ui.posts.tab import PostsTab
 from tests.fixtures import posts_tab as support
 from tests.fixtures import sync as fixtures
 from tests.fixtures.posts_tab import make_tab, refreshed
-from tests.fixtures.store import site_term
+from tests.fixtures.store import T0, site_post, site_term
 from tests.fixtures.sync import Accounts
 
 cache = support.cache
@@ -95,3 +98,31 @@ def test_categories_appear_for_a_new_post_after_the_round_that_brought_them(
     names = [panel.categories.item(row).text() for row in range(panel.categories.rowCount())]
     assert names == ["Anxiety", "Self-care"]
     assert tab.editor.title_edit.text() == "Sleep and mood"
+
+
+def test_a_synced_drafts_schedule_box_shows_what_publish_will_do(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    """WordPress gives a draft nobody dated the time of its last save as its date. Shown as a
+    chosen date, Publish would backdate the post to it; the box says "immediately" instead,
+    and keeps a date someone chose."""
+    floating = site_post(41, title="Floating draft", status="draft", modified=T0)
+    dated = dataclasses.replace(
+        site_post(42, title="Dated draft", status="draft", modified=T0),
+        date_gmt=T0 + timedelta(days=3),
+    )
+    cache.posts.upsert_from_site([floating, dated])
+    tab = make_tab(qtbot, cache, autosave_ms=60_000)
+    panel = tab.editor.publish_panel
+    assert tab.select_post(_local_post(cache, 41))
+    assert panel.immediately.isChecked() and not panel.date_edit.isEnabled()
+    assert panel.date() is None, "Publish publishes now, as WordPress does"
+    assert tab.select_post(_local_post(cache, 42))
+    assert not panel.immediately.isChecked()
+    assert panel.date() == T0 + timedelta(days=3)
+
+
+def _local_post(cache: Cache, remote_id: int) -> int:
+    found = cache.posts.local_id(remote_id)
+    assert found is not None
+    return found
