@@ -200,12 +200,16 @@ class MainWindow(QMainWindow):
 
     def remember_layout(self, store: MutableMapping[str, str]) -> None:
         """Write into ``store`` (the settings' window state) what this account finds again at
-        the next start: geometry, splitters, column widths, the open tab, the inbox's view.
-        Never an inquiry's field: the view is one of the fixed names."""
+        the next start: geometry, splitters, column widths, the open tab, the inbox's view and
+        selection. Never an inquiry's field: the view is one of the fixed names, the selection
+        the offline copy's row number."""
         scope = self.session.account.id
         save_window_state(self, store, scope)
         if self.inquiries_tab is not None:
             store[f"{scope}/inbox/view"] = self.inquiries_tab.model.query.view
+            # The offline copy's row number of the open inquiry: no field of it.
+            shown = self.inquiries_tab.shown_inquiry()
+            store[f"{scope}/inbox/selected"] = "" if shown is None else str(shown)
 
     def _follow_clinic_zone(self) -> None:
         """Show dates in the zone chosen in the settings, else the clinic's, as the site's
@@ -231,6 +235,9 @@ class MainWindow(QMainWindow):
             for item in tab.views_model.items:
                 if item.view == view:
                     tab.select_view(item.view)
+            selected = store.get(f"{scope}/inbox/selected", "")
+            if selected.isdigit():
+                tab.restore_selection(int(selected))
         if self._posts_built[0] != "tab" and self._inquiries_built == "tab":
             # Someone who can only see inquiries (intake) starts where their work is.
             self.tabs.setCurrentWidget(self.inquiries_page)

@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from PySide6.QtCore import QDateTime, QLocale
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
 from clinicdesk.ui.main_window import MainWindow
-from clinicdesk.ui.status_bar import SyncStatusPanel
-from clinicdesk.ui.sync_worker import SyncState, SyncStatus
+from clinicdesk.ui.sync_worker import SyncState
 from tests.fixtures.desktop import (
     PASSPHRASE,
     MakeController,
@@ -26,6 +24,7 @@ from tests.fixtures.desktop import (
     wait_until_synced,
 )
 from tests.fixtures.faults import FaultProxy
+from tests.fixtures.inquiries_tab import wait_loaded
 from tests.fixtures.site import SiteUnderTest
 
 
@@ -66,18 +65,7 @@ def test_last_synced_survives_a_restart(
     assert _label(window, "lastSync") == shown, "an offline round keeps it"
 
 
-def test_last_synced_shows_the_date_when_not_today(qtbot: QtBot) -> None:
-    panel = SyncStatusPanel()
-    qtbot.addWidget(panel)
-    two_days_ago = datetime.now(UTC) - timedelta(days=2)
-    panel.show_status(SyncStatus(SyncState.OFFLINE, last_success=two_days_ago))
-    local = QDateTime.fromSecsSinceEpoch(int(two_days_ago.timestamp())).toLocalTime()
-    day = QLocale.system().toString(local.date(), QLocale.FormatType.ShortFormat)
-    assert panel.last_sync.text().startswith("Last synced ")
-    assert day in panel.last_sync.text()
-
-
-def test_tab_view_column_widths_and_splitter_come_back_after_a_restart(
+def test_tab_view_selection_column_widths_and_splitter_come_back_after_a_restart(
     qtbot: QtBot,
     make_controller: MakeController,
     memory_credentials: CredentialStore,
@@ -94,6 +82,11 @@ def test_tab_view_column_widths_and_splitter_come_back_after_a_restart(
     window.resize(780, 560)
     qtbot.waitUntil(lambda: window.width() == 780)
     tab.select_view("waiting")
+    wait_loaded(qtbot, tab)
+    assert tab.model.rowCount() > 1
+    tab.table.selectRow(1)
+    qtbot.waitUntil(lambda: tab.shown_inquiry() is not None)
+    chosen = tab.shown_inquiry()
     reason = COLUMN_INDEX["reason"]
     width = tab.table.columnWidth(reason) + 37
     tab.table.setColumnWidth(reason, width)
@@ -115,6 +108,8 @@ def test_tab_view_column_widths_and_splitter_come_back_after_a_restart(
     tab.lock_page.unlock_button.click()
     assert not tab.is_locked()
     qtbot.waitUntil(lambda: tab.splitter.sizes() == sizes)
+    qtbot.waitUntil(lambda: tab.shown_inquiry() == chosen)  # the inquiry left open
+    assert tab.table.currentIndex().row() == 1
 
 
 def test_someone_who_only_sees_inquiries_starts_on_inquiries(

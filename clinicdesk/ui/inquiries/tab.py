@@ -226,6 +226,8 @@ class InquiriesTab(QWidget):
         self._tick = QTimer(self)
         self._tick.setInterval(_TICK_MS)
         self._shown_times: tuple[datetime, str] | None = None
+        #: The inquiry to select at the first read that has it (the one open at the last close).
+        self._wanted_selection: int | None = None
         self._tick.timeout.connect(self._tick_times)
         self._tick.start()
         self._search_timer = QTimer(self)
@@ -571,6 +573,16 @@ class InquiriesTab(QWidget):
         view = self.views_model.data(current, Qt.ItemDataRole.UserRole)
         if view is not None and view != self.model.query.view:
             self.model.query = replace(self.model.query, view=view)
+            self._load()
+
+    def shown_inquiry(self) -> int | None:
+        """The local id of the inquiry open in the detail, if any."""
+        return self._shown_id
+
+    def restore_selection(self, local_id: int) -> None:
+        """Select this inquiry when the inbox next shows it (after the unlock, at start)."""
+        self._wanted_selection = local_id
+        if not self._locked:
             self._load()
 
     def select_view(self, view: TriageView) -> None:
