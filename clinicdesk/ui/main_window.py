@@ -284,6 +284,8 @@ class MainWindow(QMainWindow):
         self._inbox_fill_pending = False
         self.roles.keep_access(result)
         self._follow_clinic_zone()
+        # "Last synced" was written before the round told the clinic's zone: again, in it.
+        self._show_sync_status(self.sync.status)
         self._update_plugin_warning()
         self.roles.follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
