@@ -23,6 +23,7 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
+from clinicdesk.model.errors import UserFacingError
 from clinicdesk.store.paths import normalize_site
 
 logger = logging.getLogger(__name__)
@@ -37,19 +38,12 @@ _CACHE_KEY_BYTES = 32
 _REFUSED_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
 
 
-class KeyringUnavailableError(Exception):
+class KeyringUnavailableError(UserFacingError):
     """No usable OS keyring: none installed, locked, refused to open, or its service went away.
 
     Attributes:
         message: a sentence for the user. Never contains a secret.
     """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _module_of(backend: object) -> str:

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from clinicdesk.site import records
+from clinicdesk.model import records
+from clinicdesk.model.cached import MediaInfo, TermInfo, UserInfo
 from clinicdesk.store.common import (
     enqueue,
     pending_count,
     sync_state,
 )
-from clinicdesk.store.dto import MediaInfo, TermInfo, UserInfo
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError, UnsyncedDependencyError
 from clinicdesk.store.models import Media, OutboxEntry, PostTerm, Term, User
 

@@ -37,7 +37,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import ClauseAdapter
 
-from clinicdesk.site import records
+from clinicdesk.model import records
+from clinicdesk.model.cached import (
+    INBOX_VIEWS,
+    InboxView,
+    InquiryDetail,
+    InquirySummary,
+    NoteInfo,
+    Page,
+    SyncState,
+    Triage,
+    TriageEdit,
+    TriageMerge,
+)
 from clinicdesk.store import search
 from clinicdesk.store.common import (
     AnySelect,
@@ -50,18 +62,6 @@ from clinicdesk.store.common import (
     set_held,
     state_of,
     sync_state,
-)
-from clinicdesk.store.dto import (
-    INBOX_VIEWS,
-    InboxView,
-    InquiryDetail,
-    InquirySummary,
-    NoteInfo,
-    Page,
-    SyncState,
-    Triage,
-    TriageEdit,
-    TriageMerge,
 )
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.models import (

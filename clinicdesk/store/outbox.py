@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 from sqlalchemy import bindparam, delete, exists, func, null, select
 from sqlalchemy.orm import Session, aliased
 
-from clinicdesk.site import records
+from clinicdesk.model import records
+from clinicdesk.model.cached import CursorInfo, EntityKind, OutboxItem, OutboxOp, OutboxState
 from clinicdesk.store.catalog import (
     apply_media_pushed,
     apply_term_pushed,
     term_site_fields,
 )
 from clinicdesk.store.common import AnySelect, drop_entries, pending_count, set_held
-from clinicdesk.store.dto import CursorInfo, EntityKind, OutboxItem, OutboxOp, OutboxState
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inquiries import (
     apply_inquiry_pushed,

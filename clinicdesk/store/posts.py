@@ -19,7 +19,17 @@ from sqlalchemy import Integer, case, column, delete, exists, func, insert, sele
 from sqlalchemy.orm import Session
 
 from clinicdesk.domain.blocks import LOCAL_MEDIA_ATTR, local_image_ids, resolve_local_images
-from clinicdesk.site import records
+from clinicdesk.model import records
+from clinicdesk.model.cached import (
+    OutboxOp,
+    Page,
+    PostDetail,
+    PostEdit,
+    PostSnapshot,
+    PostSort,
+    PostSummary,
+    RevisionInfo,
+)
 from clinicdesk.store import search
 from clinicdesk.store.catalog import (
     remote_media_id,
@@ -40,16 +50,6 @@ from clinicdesk.store.common import (
     state_of,
     sync_state,
     was_attempted,
-)
-from clinicdesk.store.dto import (
-    OutboxOp,
-    Page,
-    PostDetail,
-    PostEdit,
-    PostSnapshot,
-    PostSort,
-    PostSummary,
-    RevisionInfo,
 )
 from clinicdesk.store.errors import (
     InvalidEditError,

@@ -47,6 +47,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar, cast
 
+from clinicdesk.model.cached import (
+    OutboxItem,
+    PostDetail,
+    PostEdit,
+    PostSnapshot,
+    Triage,
+    TriageMerge,
+)
 from clinicdesk.site import (
     ForbiddenError,
     GoneError,
@@ -65,14 +73,6 @@ from clinicdesk.site import (
     Taxonomy,
 )
 from clinicdesk.store import RecordNotFoundError, UnsyncedDependencyError
-from clinicdesk.store.dto import (
-    OutboxItem,
-    PostDetail,
-    PostEdit,
-    PostSnapshot,
-    Triage,
-    TriageMerge,
-)
 from clinicdesk.store.errors import InvalidEditError
 from clinicdesk.store.outbox import SiteRecord
 from clinicdesk.sync import queries

@@ -30,6 +30,7 @@ from clinicdesk.accounts.session import AccountSession, SignOutResult, sign_out,
 from clinicdesk.accounts.signin import SignInResult, classify, sign_in
 from clinicdesk.accounts.syncbridge import run_round
 from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.model.errors import user_message
 from clinicdesk.site import SiteClient, SiteError
 from clinicdesk.store import (
     Cache,
@@ -152,7 +153,7 @@ class AppController(QObject):
         self._open_cache(account, password, saved=True, keyring_problem=None)
 
     def _no_keyring_at_start(self, account: Account, error: BaseException) -> None:
-        message = getattr(error, "message", str(error))
+        message = user_message(error)
         self.show_sign_in(account, keyring_warning=message)
 
     # -- sign-in ----------------------------------------------------------------------------
@@ -334,7 +335,7 @@ class AppController(QObject):
                 self.tr("That passphrase does not unlock the offline copy. Try again.")
             )
             return
-        message = getattr(error, "message", str(error))
+        message = user_message(error)
         fresh = (
             "freshCopyButton",
             self.tr("Start a fresh copy"),

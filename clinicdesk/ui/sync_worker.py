@@ -27,6 +27,7 @@ from clinicdesk.accounts.syncbridge import (
     SyncUnavailableError,
     run_round,
 )
+from clinicdesk.model.errors import user_message
 from clinicdesk.site import (
     RateLimitedError,
     SignedOutError,
@@ -324,7 +325,7 @@ class SyncController(QObject):
 
     def _on_error(self, error: BaseException) -> None:
         state = SyncState.FAILED
-        detail = getattr(error, "message", None) or str(error)
+        detail = user_message(error)
         retry_after: float | None = None
         if isinstance(error, SignedOutError):
             state = SyncState.SIGNED_OUT

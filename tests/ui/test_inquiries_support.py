@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.domain.lock import hash_passphrase
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache, CacheKey, open_cache
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
 

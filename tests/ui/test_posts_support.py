@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache
 from clinicdesk.ui.posts import PostsTab
 from tests.unit.test_store_support import opened

@@ -18,7 +18,7 @@ from clinicdesk.domain.triage import (
     TriageDesk,
     UndoResult,
 )
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inquiries import TRIAGE_VIEWS
 from tests.unit.test_store_support import T0, opened, site_inquiry, site_note

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from clinicdesk.site import records
+from clinicdesk.model import records
 from tests.unit.test_store_support import T0, opened, site_inquiry
 
 TOTAL = 50_000

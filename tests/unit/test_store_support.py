@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache, CacheKey, open_cache
 
 #: A fixed raw key, so a test can reopen the cache it made.

@@ -35,8 +35,8 @@ from clinicdesk.domain.inquiry_rules import (
     ServiceArea,
     dial_number,
 )
-from clinicdesk.site.records import TRIAGE_STATUSES, NoteKind
-from clinicdesk.store.dto import InquiryDetail, NoteInfo
+from clinicdesk.model.cached import InquiryDetail, NoteInfo
+from clinicdesk.model.records import TRIAGE_STATUSES, NoteKind
 from clinicdesk.store.inquiries import InboxRow
 from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel
 from clinicdesk.ui.inquiries.options import (

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain.triage import MIN_ACKNOWLEDGEMENT_LENGTH
-from clinicdesk.store.dto import UserInfo
+from clinicdesk.model.cached import UserInfo
 from clinicdesk.ui.inquiries.options import lifeline_text
 
 

@@ -16,7 +16,7 @@ from clinicdesk.domain.inquiry_rules import (
     DEFAULT_RESPONSE_TARGET_HOURS,
     BusinessHours,
 )
-from clinicdesk.site.records import ContactMethod, NoteKind, TriageStatus
+from clinicdesk.model.records import ContactMethod, NoteKind, TriageStatus
 
 _CONTEXT = "Inquiries"
 

@@ -53,7 +53,7 @@ from clinicdesk.domain.triage import (
     Action,
     TriageDesk,
 )
-from clinicdesk.site.records import TRIAGE_STATUSES, TriageStatus
+from clinicdesk.model.records import TRIAGE_STATUSES, TriageStatus
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.inquiries import Arrivals, InboxRow, TriageView
 from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane

@@ -52,8 +52,8 @@ from clinicdesk.domain.blocks import BlockDocument, Image, inline_text
 from clinicdesk.domain.prepublish import Finding
 from clinicdesk.domain.textdiff import DiffRow, side_by_side
 from clinicdesk.domain.wordcount import plain_text
+from clinicdesk.model.cached import PostDetail, PostEdit, PostSnapshot, RevisionInfo
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.dto import PostDetail, PostEdit, PostSnapshot, RevisionInfo
 from clinicdesk.ui.posts.common import raw_text, to_local
 
 logger = logging.getLogger(__name__)

@@ -50,9 +50,9 @@ from clinicdesk.domain import prepublish
 from clinicdesk.domain.blocks import LOCAL_MEDIA_SCHEME, Image, Span
 from clinicdesk.domain.sanitize import PLACEHOLDER_SCHEME, preview_document
 from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
-from clinicdesk.site.records import PostStatus, Taxonomy
+from clinicdesk.model.cached import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
+from clinicdesk.model.records import PostStatus, Taxonomy
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
-from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
 from clinicdesk.store.posts import LIVE_STATUSES
 from clinicdesk.ui.posts.body import BodyEditor, FormattingBar, placeholder_image
 from clinicdesk.ui.posts.common import from_local, named, plain_label, raw_text, to_local

@@ -41,9 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.site.records import PostStatus
+from clinicdesk.model.cached import TermInfo, UserInfo
+from clinicdesk.model.errors import user_message
+from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.dto import TermInfo, UserInfo
 from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor
@@ -460,7 +461,7 @@ class PostsTab(QWidget):
         self._loading = False
         if self._shut_down:
             return
-        self._show_error(getattr(error, "message", "") or str(error))
+        self._show_error(user_message(error))
         self.editor.reload_from_store()
         if self._load_again:
             self.refresh()
