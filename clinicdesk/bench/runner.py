@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from clinicdesk import __version__
-from clinicdesk.accounts.accounts import DataDir, SettingsStore
-from clinicdesk.accounts.signin import check_credentials
 from clinicdesk.bench import machine, startup
 from clinicdesk.bench.crisisbench import measure_arrival_check, measure_matching
 from clinicdesk.bench.figures import Figure, format_value, growth
 from clinicdesk.bench.site import start_site
 from clinicdesk.bench.syncbench import measure_sync
+from clinicdesk.session.accounts import DataDir, SettingsStore
+from clinicdesk.session.signin import check_credentials
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
 
 logger = logging.getLogger(__name__)

@@ -18,12 +18,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinicdesk.accounts.accounts import Account
 from clinicdesk.bench import envkeyring
 from clinicdesk.bench.appchild import SHOWN
 from clinicdesk.bench.figures import Figure, at_most, figure, median
 from clinicdesk.bench.site import BenchError, die_with_parent, read_line
-from clinicdesk.credentials import SERVICE, CredentialStore
+from clinicdesk.session.accounts import Account
+from clinicdesk.session.credentials import SERVICE, CredentialStore
 
 #: Starts measured per kind (app, bare window); the median time and the highest RSS are kept.
 RUNS = 3

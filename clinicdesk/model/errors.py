@@ -24,6 +24,17 @@ class UserFacingError(Exception):
         return self.message
 
 
+class KeyringUnavailableError(UserFacingError):
+    """No usable OS keyring: none installed, locked, refused to open, or its service went away.
+
+    It lives here, not with the keyring wrapper (:mod:`clinicdesk.session.credentials`), because
+    the store meets it too: it is raised through the key holder the session hands the store.
+
+    Attributes:
+        message: a sentence for the user. Never contains a secret.
+    """
+
+
 def user_message(error: BaseException) -> str:
     """The sentence to show for ``error``: its ``message`` when it is user-facing, else its text.
 

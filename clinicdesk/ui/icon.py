@@ -7,7 +7,7 @@ from functools import cache
 
 from PySide6.QtGui import QIcon
 
-from clinicdesk.resource_files import resource_path
+from clinicdesk.model.resources import resource_path
 
 logger = logging.getLogger(__name__)
 

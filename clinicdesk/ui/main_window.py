@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.about import plugin_warning
-from clinicdesk.accounts.accounts import Settings, SettingsStore, choose_states, service_states
-from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
+from clinicdesk.services.syncround import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
+from clinicdesk.session.accounts import Settings, SettingsStore, choose_states, service_states
+from clinicdesk.session.current import AccountSession
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheError
 from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box

@@ -18,16 +18,16 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clinicdesk.accounts.accounts import Account
-from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import (
+from clinicdesk.model.errors import user_message
+from clinicdesk.services.syncround import (
     ProgressCallback,
     RoundProgress,
     RoundResult,
     SyncUnavailableError,
     run_round,
 )
-from clinicdesk.model.errors import user_message
+from clinicdesk.session.accounts import Account
+from clinicdesk.session.current import AccountSession
 from clinicdesk.site import (
     RateLimitedError,
     SignedOutError,

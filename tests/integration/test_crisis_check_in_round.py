@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from clinicdesk.accounts.syncbridge import RoundProgress, run_round
+from clinicdesk.services.syncround import RoundProgress, run_round
 from clinicdesk.site import SiteClient
 from tests.fixtures import sync as fixtures
 from tests.fixtures.site import SiteUnderTest

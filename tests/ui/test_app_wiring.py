@@ -20,10 +20,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.accounts import DataDir, SettingsStore
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
 from clinicdesk.app import build_parser, run_headless
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.accounts import DataDir, SettingsStore
+from clinicdesk.session.credentials import CredentialStore
+from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.site import SiteClient
 from clinicdesk.ui.application import AppController, DemoLogin
 from clinicdesk.ui.inquiries import InquiriesTab

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.credentials import CredentialStore
 from tests.fixtures.site import SiteUnderTest
 from tests.ui.conftest import Proxy, SecretService, all_file_bytes
 

@@ -6,7 +6,7 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.credentials import CredentialStore
 from tests.fixtures.faults import FaultProxy, Rule, Seen
 from tests.fixtures.site import SiteUnderTest
 from tests.ui.conftest import MakeController, wait_for_window, wait_until_synced

@@ -48,12 +48,12 @@ from clinicdesk.domain.inquiry_rules import (
     service_area,
 )
 from clinicdesk.domain.lock import hash_passphrase, is_valid_hash
-from clinicdesk.domain.triage import (
+from clinicdesk.model.records import TRIAGE_STATUSES, TriageStatus
+from clinicdesk.services.triage import (
     AcknowledgementRequiredError,
     Action,
     TriageDesk,
 )
-from clinicdesk.model.records import TRIAGE_STATUSES, TriageStatus
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.inquiries import Arrivals, InboxRow, TriageView
 from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
