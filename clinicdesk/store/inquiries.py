@@ -10,11 +10,11 @@ import json
 import logging
 import uuid
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
+from typing import Any, Literal, Unpack, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -63,6 +63,7 @@ from clinicdesk.store.common import (
     state_of,
     sync_state,
 )
+from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.models import (
     Inquiry,
@@ -74,9 +75,6 @@ from clinicdesk.store.models import (
     UTCDateTime,
     utcnow,
 )
-
-if TYPE_CHECKING:
-    from clinicdesk.store.engine import Cache
 
 logger = logging.getLogger(__name__)
 
@@ -793,7 +791,7 @@ class InquiryStore:
         cache: the open cache.
     """
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Transactions) -> None:
         self._cache = cache
 
     # -- reads -----------------------------------------------------------------------------------
@@ -1514,3 +1512,49 @@ def _validate_triage(triage: TriageEdit) -> JsonDict:
         if flag in raw and not isinstance(raw[flag], bool):
             raise InvalidEditError(f"{flag} must be true or false.")
     return dict(raw)
+
+
+def _inquiry_pushed(
+    session: Session, entry: OutboxEntry, record: records.Inquiry | None, _adopted: bool
+) -> None:
+    apply_inquiry_pushed(session, entry, record)
+
+
+def _note_pushed(
+    session: Session, entry: OutboxEntry, record: records.Note, _adopted: bool
+) -> None:
+    apply_note_pushed(session, entry, record)
+
+
+def _keep_inquiry_copy(session: Session, server: records.Inquiry) -> None:
+    upsert_inquiries(session, [server])
+
+
+def _note_body(
+    session: Session, entry: OutboxEntry | None, _payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    if entry is None:
+        raise RecordNotFoundError("This change is no longer waiting to be sent.")
+    return note_site_fields(session, entry)
+
+
+#: How the outbox finishes an inquiry's changes (registered by :mod:`clinicdesk.store.engine`).
+INQUIRY_ADAPTER = EntityAdapter(
+    entity="inquiry",
+    model=Inquiry,
+    record_type=records.Inquiry,
+    apply_pushed=_inquiry_pushed,
+    answers_delete=True,
+    keep_server_copy=_keep_inquiry_copy,
+    unsent_children=unsent_note_ids,
+    drop=drop_inquiry,
+)
+
+#: How the outbox finishes a triage note.
+NOTE_ADAPTER = EntityAdapter(
+    entity="note",
+    model=Note,
+    record_type=records.Note,
+    apply_pushed=_note_pushed,
+    site_fields=_note_body,
+)

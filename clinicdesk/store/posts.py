@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
+from typing import Any, Literal, Unpack, cast
 
 from sqlalchemy import Integer, case, column, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -51,6 +51,7 @@ from clinicdesk.store.common import (
     sync_state,
     was_attempted,
 )
+from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import (
     InvalidEditError,
     RecordNotFoundError,
@@ -66,9 +67,6 @@ from clinicdesk.store.models import (
     User,
     utcnow,
 )
-
-if TYPE_CHECKING:
-    from clinicdesk.store.engine import Cache
 
 logger = logging.getLogger(__name__)
 
@@ -811,7 +809,7 @@ class PostStore:
         cache: the open cache.
     """
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Transactions) -> None:
         self._cache = cache
 
     # -- reads -----------------------------------------------------------------------------------
@@ -1302,3 +1300,33 @@ def _snapshot_edit(fields: PostSnapshot) -> PostEdit:
         featured_media=fields.featured_media,
         author=fields.author,
     )
+
+
+def _post_pushed(
+    session: Session, entry: OutboxEntry, record: records.Post | None, adopted: bool
+) -> None:
+    apply_post_pushed(session, entry, record, adopted=adopted)
+
+
+def _keep_post_copy(session: Session, server: records.Post) -> None:
+    upsert_post(session, server)
+
+
+def _post_body(
+    session: Session, _entry: OutboxEntry | None, payload: Mapping[str, Any]
+) -> records.PostFields:
+    # The claimed item's payload, as the push read it (not the entry's: record_sent may rewrite
+    # a create's payload after this body was built).
+    return post_site_fields(session, dict(payload))
+
+
+#: How the outbox finishes a post's changes (registered by :mod:`clinicdesk.store.engine`).
+POST_ADAPTER = EntityAdapter(
+    entity="post",
+    model=Post,
+    record_type=records.Post,
+    apply_pushed=_post_pushed,
+    answers_delete=True,
+    site_fields=_post_body,
+    keep_server_copy=_keep_post_copy,
+)
