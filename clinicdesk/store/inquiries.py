@@ -58,14 +58,8 @@ from clinicdesk.store.inbox import (
     FTS_TABLE,
     SIGNED_ID,
     TRIAGE_FIELDS,
-    TRIAGE_VIEWS,
     ApplyOutcome,
-    Arrivals,
-    ArrivalText,
-    InboxRow,
-    InboxSort,
     NotesApplied,
-    TriageView,
     arrival_text,
     hidden_condition,
     inbox_order,
@@ -74,6 +68,24 @@ from clinicdesk.store.inbox import (
     triage_view_condition,
     view_condition,
     view_counts_query,
+)
+from clinicdesk.store.inbox import (
+    TRIAGE_VIEWS as TRIAGE_VIEWS,
+)
+from clinicdesk.store.inbox import (
+    Arrivals as Arrivals,
+)
+from clinicdesk.store.inbox import (
+    ArrivalText as ArrivalText,
+)
+from clinicdesk.store.inbox import (
+    InboxRow as InboxRow,
+)
+from clinicdesk.store.inbox import (
+    InboxSort as InboxSort,
+)
+from clinicdesk.store.inbox import (
+    TriageView as TriageView,
 )
 from clinicdesk.store.inquiry_sync import (
     _adopt_note,

@@ -58,7 +58,18 @@ from clinicdesk.store.models import (
     utcnow,
 )
 from clinicdesk.store.post_rows import (
-    LIVE_STATUSES,
+    LIVE_STATUSES as LIVE_STATUSES,
+)
+from clinicdesk.store.post_rows import (
+    MAX_REVISIONS as MAX_REVISIONS,
+)
+from clinicdesk.store.post_rows import (
+    POST_FIELDS as POST_FIELDS,
+)
+from clinicdesk.store.post_rows import (
+    REVISION_GAP as REVISION_GAP,
+)
+from clinicdesk.store.post_rows import (
     ApplyOutcome,
     _add_revision,
     _apply_json,
@@ -69,15 +80,6 @@ from clinicdesk.store.post_rows import (
     _validate,
     snapshot_from_json,
     snapshot_json,
-)
-from clinicdesk.store.post_rows import (
-    MAX_REVISIONS as MAX_REVISIONS,
-)
-from clinicdesk.store.post_rows import (
-    POST_FIELDS as POST_FIELDS,
-)
-from clinicdesk.store.post_rows import (
-    REVISION_GAP as REVISION_GAP,
 )
 from clinicdesk.store.post_sync import (
     adopt_post as adopt_post,
