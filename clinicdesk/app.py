@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from clinicdesk import about
+from clinicdesk.about import command_name
 from clinicdesk.services.syncround import (
     RoundProgress,
     RoundResult,
@@ -89,10 +90,10 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line, documented for ``--help``."""
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The command line, documented for ``--help`` (``prog``: the command as it was run)."""
     parser = argparse.ArgumentParser(
-        prog="clinicdesk",
+        prog=prog or command_name(),
         description="ClinicDesk: write the clinic's blog posts and triage consultation\n"
         "inquiries, online or offline. Without a command it opens the window on the last\n"
         "account, or asks you to sign in.",
@@ -269,11 +270,11 @@ class _Headless:
         if account is None:
             self.say(
                 "No account is signed in on this computer. Sign in first: "
-                "python main.py sign-in --site URL --user NAME"
+                f"{command_name()} sign-in --site URL --user NAME"
             )
             return EXIT_NOT_SIGNED_IN
         sign_in_again = (
-            f"python main.py sign-in --site {account.site_url} --user {account.username}"
+            f"{command_name()} sign-in --site {account.site_url} --user {account.username}"
         )
         try:
             password = stored_password(self.credentials, account)

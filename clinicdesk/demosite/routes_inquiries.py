@@ -53,6 +53,10 @@ INQUIRY_TYPE_NAME = "clinicdesk_inquiry"
 TRIAGE_STATUSES = ("new", "contacted", "scheduled", "referred", "closed", "spam")
 CONTACT_METHODS = ("email", "phone", "text")
 NOTE_KINDS = ("note", "status", "assign", "urgent", "acknowledge")
+# Who wrote a note: a person (the signed-in user), or ClinicDesk itself (the app's automatic crisis
+# flag, whichever staff member's app happened to send it). A system note has author 0.
+NOTE_BY = ("user", "system")
+SYSTEM_AUTHOR_NAME = "ClinicDesk (automatic)"
 #: USPS codes: the states, DC, the territories and the military "states".
 US_STATES = tuple(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
@@ -468,7 +472,8 @@ def _note_json(note: Note, names: Mapping[int, str]) -> dict[str, Any]:
         "id": note.id,
         "inquiry": note.inquiry_id,
         "author": note.author_id,
-        "author_name": names.get(note.author_id, ""),
+        "author_name": SYSTEM_AUTHOR_NAME if note.author_id == 0 else names.get(note.author_id, ""),
+        "by": "system" if note.author_id == 0 else "user",
         "date_gmt": fmt(note.date_gmt),
         "kind": note.kind,
         "content": note.content,
@@ -517,6 +522,12 @@ def _non_blank(value: str) -> str:
     return value
 
 
+def _system_note_allowed(kind: str, content: str) -> bool:
+    """Whether a note may be written as ClinicDesk's own: only what its automatic crisis flag
+    records (the ``urgent`` event turning the flag on, and the ``note`` saying why)."""
+    return kind == "note" or (kind == "urgent" and content.strip() == "on")
+
+
 def create_note(ctx: Ctx) -> Reply:
     """``POST clinicdesk/v1/notes``: 201 with the note, or 200 with the one a client id made."""
     a = ctx.args
@@ -525,12 +536,20 @@ def create_note(ctx: Ctx) -> Reply:
         existing = ctx.db.scalar(select(Note).where(Note.client_id == client_id))
         if existing is not None:
             return Reply(_note_json(existing, _author_names(ctx.db, [existing])))
+    by_system = a.get("by") == "system"
+    if by_system and not _system_note_allowed(a.get("kind"), a.get("content")):
+        raise RestError(
+            "rest_invalid_param",
+            "Invalid parameter(s): by",
+            400,
+            params={"by": "Only the automatic crisis flag (urgent on, or a note) is the system's."},
+        )
     inquiry = ctx.db.get(Post, a.get("inquiry"))
     if inquiry is None or inquiry.type != INQUIRY_TYPE_NAME:
         raise RestError("rest_post_invalid_id", "Invalid post ID.", 404)
     note = Note(
         inquiry_id=inquiry.id,
-        author_id=ctx.user_id,
+        author_id=0 if by_system else ctx.user_id,
         date_gmt=ctx.now,
         kind=a.get("kind"),
         content=a.get("content"),
@@ -575,6 +594,7 @@ def register(router: Router) -> None:
                     "kind": Arg("string", required=True, enum=NOTE_KINDS),
                     "content": Arg("string", required=True, max_length=20000, check=_non_blank),
                     "client_id": Arg(("string", "null"), max_length=64),
+                    "by": Arg("string", enum=NOTE_BY, default="user"),
                 },
             ),
         },

@@ -65,8 +65,9 @@ LONG_GAP_MARK = "..."
 #: "urgent" entry itself ("on") is written by the push once the site accepted the flag.
 AUTO_FLAG_NOTE = "Flagged automatically: crisis language"
 
-#: Who the automatic flag is written as, until the site's answer names the signed-in user.
-AUTO_FLAG_AUTHOR = "ClinicDesk"
+#: Who the automatic flag is written as on this computer (author 0: ClinicDesk itself, never the
+#: signed-in user); the site writes it as "ClinicDesk (automatic)" (``by: "system"``).
+AUTO_FLAG_AUTHOR = "ClinicDesk, automatically: crisis language"
 
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4\u02bc\u2032]")
 _WORD = re.compile(r"[^\W_]+")

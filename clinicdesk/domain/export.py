@@ -4,25 +4,31 @@ The file is **not encrypted**: the UI asks for confirmation and says so before c
 It is created readable by its owner only, and every cell a spreadsheet would read as a formula
 (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with a
 single quote, so a message such as ``=HYPERLINK("http://...")`` stays text (CSV injection).
+Spreadsheets in many locales split a line on ``;`` as well, so each piece after a ``;`` that would
+start a formula (after its leading blanks) gets the same quote. Every field is quoted
+(``csv.QUOTE_ALL``), so no spreadsheet guesses a number or a date out of a phone number.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PRIVATE_FILE_MODE = 0o600
+# A ";", any blanks, then a character that starts a formula: the quote goes before it.
+_AFTER_SEMICOLON = re.compile(r"(;[ \t\r]*)(?=[=+\-@])")
 
 
 def csv_cell(value: object) -> str:
     """``value`` as text a spreadsheet shows as it is (never runs as a formula)."""
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+        text = "'" + text
+    return _AFTER_SEMICOLON.sub(r"\1'", text)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
@@ -41,7 +47,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
         os.fchmod(descriptor, _PRIVATE_FILE_MODE)  # an existing file keeps its mode otherwise
     count = 0
     with open(descriptor, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
         writer.writerow([csv_cell(cell) for cell in header])
         for row in rows:
             writer.writerow([csv_cell(cell) for cell in row])

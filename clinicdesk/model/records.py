@@ -221,9 +221,17 @@ class InquiryTriage(TypedDict, total=False):
     unread: bool
 
 
+#: The author of a note ClinicDesk wrote itself (its automatic crisis flag): the site's
+#: ``by: "system"`` (author 0 there), never a person's id.
+SYSTEM_AUTHOR = -1
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
-    """One entry of an inquiry's append-only timeline (``clinicdesk/v1/notes``)."""
+    """One entry of an inquiry's append-only timeline (``clinicdesk/v1/notes``).
+
+    ``author`` is :data:`SYSTEM_AUTHOR` for a note the site says ClinicDesk wrote itself.
+    """
 
     id: int
     inquiry: int

@@ -17,6 +17,7 @@ from clinicdesk.domain.crisis import (
     auto_flag_note,
     default_language,
 )
+from clinicdesk.model.records import SYSTEM_AUTHOR
 from clinicdesk.store import Cache
 from clinicdesk.store.inquiries import ArrivalText
 
@@ -28,7 +29,7 @@ def flag_new_arrivals(
     inquiry_ids: Iterable[int],
     *,
     language: CrisisLanguage | None = None,
-    author: int = 0,
+    author: int = SYSTEM_AUTHOR,
     author_name: str = AUTO_FLAG_AUTHOR,
 ) -> int:
     """Flag urgent the inquiries just pulled whose reason or message holds crisis language.
@@ -51,9 +52,9 @@ def flag_new_arrivals(
         inquiry_ids: **site** ids of the inquiries the pull inserted (what
             ``InquiryStore.upsert_from_site`` reported "inserted"); unknown ids are skipped.
         language: the list to use (the shipped one by default).
-        author: the signed-in user's site id, shown on the note until the site's answer
-            names its author.
-        author_name: their name.
+        author: who the flag is written as: ClinicDesk itself (``SYSTEM_AUTHOR``, sent with
+            ``by: "system"``), never the signed-in person.
+        author_name: the name shown until the site's answer names it.
 
     Returns:
         How many inquiries were flagged.
@@ -69,7 +70,7 @@ def check_arrivals(
     cache: Cache,
     *,
     language: CrisisLanguage | None = None,
-    author: int = 0,
+    author: int = SYSTEM_AUTHOR,
     author_name: str = AUTO_FLAG_AUTHOR,
     batch: int = 500,
 ) -> int:

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR
+from clinicdesk.model.records import SYSTEM_AUTHOR
 from clinicdesk.services.arrivals import check_arrivals
 from clinicdesk.session.accounts import Account
 from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient, SiteError
@@ -173,7 +174,9 @@ def run_round(
             "This version of ClinicDesk cannot sync yet: nothing was sent or fetched."
         ) from None
 
-    flag_author = author_name or AUTO_FLAG_AUTHOR
+    # The automatic flag is ClinicDesk's (SYSTEM_AUTHOR), never the signed-in user's: whoever's
+    # app happens to sync first did not decide it. ``author``/``author_name`` stay for callers.
+    del author, author_name
     flagged_early = 0
 
     def on_progress(step: SyncProgress) -> None:
@@ -185,7 +188,9 @@ def run_round(
             # push. A failure here is left to the check after the round, which reads every
             # arrival not checked yet.
             try:
-                flagged_early += check_arrivals(cache, author=author, author_name=flag_author)
+                flagged_early += check_arrivals(
+                    cache, author=SYSTEM_AUTHOR, author_name=AUTO_FLAG_AUTHOR
+                )
             except CacheError:
                 logger.exception("the crisis check of a page of arrivals failed; retried after")
         progress(RoundProgress(step.message, step.done, step.total, step.phase))
@@ -203,7 +208,7 @@ def run_round(
     # round stored just before the app stopped.
     if report.new_inquiries:
         progress(RoundProgress("Checking new inquiries"))
-    flagged_after = check_arrivals(cache, author=author, author_name=flag_author)
+    flagged_after = check_arrivals(cache, author=SYSTEM_AUTHOR, author_name=AUTO_FLAG_AUTHOR)
     if flagged_after:
         report = replace(report, pending=cache.outbox.count())
     flagged = flagged_early + flagged_after

@@ -49,7 +49,8 @@ MIN_RESPONSE_HOURS = 1
 MAX_RESPONSE_HOURS = 80
 #: Minutes without input before the Inquiries tab locks itself (0: never).
 DEFAULT_IDLE_LOCK_MINUTES = 10
-MAX_IDLE_LOCK_MINUTES = 8 * 60
+# The clinic's policy: the Inquiries tab never stays open unattended longer (no "never").
+MAX_IDLE_LOCK_MINUTES = 60
 #: The longest crisis protocol kept (a pasted document is cut there).
 MAX_PROTOCOL_CHARS = 20_000
 #: The longest proxy address kept (anything longer is not an address).
@@ -243,7 +244,8 @@ class Settings:
         crisis_protocol: what staff do when someone may be in crisis, as the clinic wrote it;
             "" shows the protocol ClinicDesk ships.
         response_target_hours: the first-response target for inquiries, in business hours.
-        idle_lock_minutes: minutes without input before the Inquiries tab locks (0: never).
+        idle_lock_minutes: minutes without input before the Inquiries tab locks (1 to
+            :data:`MAX_IDLE_LOCK_MINUTES`).
         unlock_hashes: per account id, the salted hash of the Inquiries tab's unlock passphrase
             (``clinicdesk.domain.lock``; never the passphrase). Forgotten at each sign-in, so
             signing in again is how a forgotten passphrase is reset.
@@ -403,8 +405,11 @@ def clamp_response_hours(hours: float) -> float:
 
 
 def clamp_idle_minutes(minutes: int) -> int:
-    """An idle-lock time within the allowed range (0: never)."""
-    return max(0, min(MAX_IDLE_LOCK_MINUTES, minutes))
+    """An idle-lock time within the allowed range: 1 minute to the maximum. There is no
+    "never": 0 or less (what older versions stored for it) becomes the maximum."""
+    if minutes <= 0:
+        return MAX_IDLE_LOCK_MINUTES
+    return min(MAX_IDLE_LOCK_MINUTES, minutes)
 
 
 #: Upgrade steps: version N's function turns a version-N dict into a version-N+1 dict.

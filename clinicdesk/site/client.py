@@ -1076,8 +1076,20 @@ class SiteClient:
                 lenient=True,
             )
 
-    def add_note(self, inquiry: int, kind: NoteKind, content: str, client_id: str) -> Note:
+    def add_note(
+        self,
+        inquiry: int,
+        kind: NoteKind,
+        content: str,
+        client_id: str,
+        *,
+        by_system: bool = False,
+    ) -> Note:
         """Append a note (or a triage event) to an inquiry's timeline.
+
+        ``by_system`` writes it as ClinicDesk's own (``by: "system"``: author 0, shown as
+        "ClinicDesk (automatic)"), for what the automatic crisis flag records: the site accepts
+        that only for a ``note`` or the ``urgent`` event ``on``.
 
         Unlike other creates this one **is retried** when its answer is lost: the site returns
         the existing note for a ``client_id`` it has already seen instead of adding a second,
@@ -1092,16 +1104,16 @@ class SiteClient:
         if not content.strip():
             raise ValueError("a note needs content")
         with _plugin_feature():
+            body: dict[str, object] = {
+                "inquiry": _check_id(inquiry),
+                "kind": kind,
+                "content": content,
+                "client_id": _check_client_id(client_id),
+            }
+            if by_system:  # only then: a plugin older than this field sees the same request
+                body["by"] = "system"
             answer = self._transport.request(
-                "POST",
-                "clinicdesk/v1/notes",
-                json_body={
-                    "inquiry": _check_id(inquiry),
-                    "kind": kind,
-                    "content": content,
-                    "client_id": _check_client_id(client_id),
-                },
-                idempotent=True,
+                "POST", "clinicdesk/v1/notes", json_body=body, idempotent=True
             )
         return parse.note(answer.json())
 

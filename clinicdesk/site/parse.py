@@ -26,6 +26,7 @@ from clinicdesk.model.records import (
     CONTACT_METHODS,
     NOTE_KINDS,
     POST_STATUSES,
+    SYSTEM_AUTHOR,
     TRIAGE_STATUSES,
     CurrentUser,
     Inquiry,
@@ -797,10 +798,12 @@ def note(value: object) -> Note:
     r = _Reader.root(value, "note")
     if not r.has("client_id"):
         r.fail("client_id", "is missing")
+    # A plugin older than "by" leaves it out: then a person wrote the note.
+    by_system = r.has("by") and r.choice("by", ("user", "system")) == "system"
     return Note(
         id=r.record_id,
         inquiry=r.integer("inquiry", minimum=1),
-        author=r.integer("author"),
+        author=SYSTEM_AUTHOR if by_system else r.integer("author"),
         author_name=r.text("author_name", max_len=_DISPLAY_NAME),
         date_gmt=r.date("date_gmt"),
         kind=r.choice("kind", NOTE_KINDS),

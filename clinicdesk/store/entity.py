@@ -36,6 +36,12 @@ class Transactions(Protocol):
     def prune_backups(self) -> int:
         """Delete the copies made before migrations; returns how many."""
 
+    def get_meta(self, key: str) -> str | None:
+        """A stored fact about the cache (None when there is none)."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a fact about the cache. Never a secret."""
+
 
 @dataclass(frozen=True, slots=True)
 class EntityAdapter:

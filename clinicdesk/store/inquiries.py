@@ -6,6 +6,7 @@ the site. Inquiries are health information: nothing in this module logs a field 
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from array import array
@@ -101,6 +102,9 @@ from clinicdesk.store.inquiry_sync import (
     upsert_inquiries,
 )
 from clinicdesk.store.inquiry_sync import (
+    is_system_note as is_system_note,
+)
+from clinicdesk.store.inquiry_sync import (
     upsert_note as upsert_note,
 )
 from clinicdesk.store.models import (
@@ -113,6 +117,9 @@ from clinicdesk.store.models import (
 )
 
 logger = logging.getLogger(__name__)
+# Where a half-written note waits while the Inquiries tab is locked (the meta table of the
+# encrypted cache).
+_NOTE_DRAFT_KEY = "inquiries.note_draft"
 
 
 _SYNC_COLUMNS = (
@@ -327,6 +334,48 @@ class InquiryStore:
         with self._cache.read() as session:
             query = search.inquiry_matches(match, _SUMMARY_COLUMNS, condition)
             return _summaries(session, query.limit(limit).offset(offset))
+
+    # -- a half-written note, kept across a lock ---------------------------------------------------
+
+    def keep_note_draft(self, local_ids: Sequence[int], text: str) -> None:
+        """Keep a note someone was writing when the Inquiries tab locked, to give it back at
+        the next unlock. It lives in this (encrypted) cache only, never in a plain file; one
+        draft at a time (a newer one replaces it)."""
+        value = json.dumps({"ids": [int(i) for i in local_ids], "text": text})
+        self._cache.set_meta(_NOTE_DRAFT_KEY, value)
+
+    def note_draft(self) -> tuple[tuple[int, ...], str] | None:
+        """The kept note draft: (the local ids of its inquiries, its text), or None."""
+        raw = self._cache.get_meta(_NOTE_DRAFT_KEY)
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            ids = tuple(int(i) for i in data["ids"])
+            text = str(data["text"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning("a kept note draft could not be read; dropped")
+            return None
+        return (ids, text) if ids and text.strip() else None
+
+    def drop_note_draft(self) -> None:
+        """Forget the kept note draft (sent, or given up)."""
+        if self._cache.get_meta(_NOTE_DRAFT_KEY):
+            self._cache.set_meta(_NOTE_DRAFT_KEY, "")
+
+    def has_unsent_system_note(self, local_id: int) -> bool:
+        """Whether the inquiry holds a note of ClinicDesk's own (its automatic crisis flag)
+        not yet on the site: then the flag waiting with it is the system's too."""
+        with self._cache.read() as session:
+            found = session.scalar(
+                select(Note.id)
+                .where(
+                    Note.inquiry_id == local_id, Note.pending, Note.author == records.SYSTEM_AUTHOR
+                )
+                .where(Note.kind.in_(("note", "urgent")))
+                .limit(1)
+            )
+        return found is not None
 
     def notes(self, local_id: int) -> list[NoteInfo]:
         """The inquiry's timeline, oldest first (notes not yet sent at the end, in order)."""
@@ -812,7 +861,7 @@ class InquiryStore:
         """
         from sqlalchemy import delete, exists
 
-        from clinicdesk.store.models import SyncCursor
+        from clinicdesk.store.models import Meta, SyncCursor
 
         entities, resources = ("inquiry", "note"), ("inquiries", "notes")
         leftovers = select(
@@ -834,6 +883,8 @@ class InquiryStore:
                 session.execute(delete(InquiryMessage))
                 session.execute(delete(Inquiry))
                 session.execute(delete(SyncCursor).where(SyncCursor.resource.in_(resources)))
+                # A note half-written about one of them, kept across a lock, goes too.
+                session.execute(delete(Meta).where(Meta.key == _NOTE_DRAFT_KEY))
                 # The index's deletes only add tombstones: rebuilt (empty), no segment of it
                 # keeps a word of theirs.
                 session.execute(

@@ -208,10 +208,18 @@ class InquiryPush(EntityPush):
                 continue  # not on the site: it goes (and is noted) with the change to come
             content = ("on" if mine else "off") if name == "urgent" else str(mine)
             events.append((kind, content))
+        # The flag the automatic crisis check set is recorded as ClinicDesk's, never as the
+        # person's whose app happened to send it (its explaining note, still waiting, says so).
+        automatic = ("urgent", "on") in events and self.cache.inquiries.has_unsent_system_note(
+            item.local_id
+        )
         notes: list[Note] = []
         for kind, content in events:
             client_id = str(uuid.uuid5(self._note_salt(), f"{item.id}:{kind}:{content}"))
-            notes.append(self.client.add_note(remote_id, kind, content, client_id))
+            by_system = automatic and (kind, content) == ("urgent", "on")
+            notes.append(
+                self.client.add_note(remote_id, kind, content, client_id, by_system=by_system)
+            )
         return notes
 
     def _note_salt(self) -> uuid.UUID:

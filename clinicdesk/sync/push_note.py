@@ -24,7 +24,11 @@ class NotePush(EntityPush):
         inquiry = int(body["inquiry"])
         try:
             note = self.client.add_note(
-                inquiry, body["kind"], str(body["content"]), str(body["client_id"])
+                inquiry,
+                body["kind"],
+                str(body["content"]),
+                str(body["client_id"]),
+                by_system=bool(body.get("by_system")),
             )
         except NotFoundError:
             self._gone(item, "inquiry", inquiry)

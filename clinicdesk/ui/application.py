@@ -653,6 +653,8 @@ def run_gui(
             demo_site = demo(Path(temp.name) / "site")
             user, password = demo_site.users["administrator"]
             login = DemoLogin(demo_site.url, user, password)
+            if not screenshot:  # --screenshot's standard output is read by scripts
+                print(demo_banner(demo_site.url, demo_site.users["editor"]), flush=True)
         controller = AppController(data=data, credentials=credentials, logs=logs, demo=login)
         controller.finished.connect(app.exit)
         _freeze_at_first_window(controller)
@@ -675,6 +677,24 @@ def run_gui(
         logs.close()
         if temp is not None:
             temp.cleanup()
+
+
+def demo_banner(url: str, other: tuple[str, str]) -> str:
+    """What ``--demo`` prints in the terminal: where the demo website runs, how to sign in to
+    it from a second profile (as another staff member: ``other`` is their user name and
+    application password, made for this run only), and that nothing is kept."""
+    from clinicdesk.about import command_name
+
+    user, password = other
+    return (
+        "ClinicDesk demo\n"
+        f"  The demo website runs at {url}/ (on this computer only, while the demo is open).\n"
+        "  To sign in to it from another profile, as a second member of staff, run in another\n"
+        f"  terminal:  {command_name()} --data-dir <an empty folder>\n"
+        f"  and sign in with site {url}/ , user {user} , application password {password}\n"
+        "  Everything (the demo website, its posts and inquiries, and every change) is thrown\n"
+        "  away when you close the demo window."
+    )
 
 
 def _freeze_at_first_window(controller: AppController) -> None:

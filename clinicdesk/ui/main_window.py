@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -44,36 +43,32 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.about import plugin_warning
-from clinicdesk.services.syncround import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
+from clinicdesk.services.syncround import RoundResult
 from clinicdesk.session.accounts import Settings, SettingsStore, choose_states, service_states
 from clinicdesk.session.current import AccountSession
-from clinicdesk.site import CAP_MANAGE_INQUIRIES
-from clinicdesk.store import CacheError
-from clinicdesk.ui.dialogs.messages import about_box, close_box, problem_box
+from clinicdesk.ui.closing import CloseFlow
+from clinicdesk.ui.dialogs.messages import about_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
-from clinicdesk.ui.icon import app_icon
+from clinicdesk.ui.icon import app_icon, fit_icons, give_icon
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
-from clinicdesk.ui.posts import POSTS_CAPABILITIES, PostsTab
+from clinicdesk.ui.plaintext import plain
+from clinicdesk.ui.posts import PostsTab
+from clinicdesk.ui.roles import RoleFollower
 from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncController, SyncStatus
-from clinicdesk.ui.window_state import restore_window_state, save_window_state
+from clinicdesk.ui.tab_places import CAP_EDIT_POSTS as CAP_EDIT_POSTS
+from clinicdesk.ui.tab_places import NoticePage as NoticePage
+from clinicdesk.ui.tab_places import PageKind, PostsAccess, TabPlaces
+from clinicdesk.ui.window_state import restore_window_state
 
 logger = logging.getLogger(__name__)
 
 #: The least time between two reads of the inbox while a round stores pages of inquiries.
 _INBOX_FILL_MS = 300
 
-#: The capability that lets a user write posts (WordPress's own).
-CAP_EDIT_POSTS = "edit_posts"
 #: How long a notification stays (in the status bar when the desktop has no system tray).
 NOTICE_MS = 30_000
-
-#: What a tab's place shows: the tab itself, or why not ("unknown": an account remembered by an
-#: older ClinicDesk; "none": the user's role; "plugin": the site has no ClinicDesk plugin).
-PageKind = Literal["tab", "unknown", "none", "plugin"]
-#: What the Posts tab was built for: its kind, and the capabilities it looks at.
-PostsAccess = tuple[PageKind, frozenset[str]]
 
 
 def _utcnow() -> datetime:
@@ -93,38 +88,6 @@ class AppInfo:
     data_dir: Path
     log_file: Path | None
     keyring: str
-
-
-class NoticePage(QWidget):
-    """A tab's place when it has nothing to show this user: a plain explanation."""
-
-    def __init__(
-        self, name: str, accessible: str, title: str, text: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setAccessibleName(accessible)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        self.title = QLabel(title, self)
-        self.title.setObjectName(f"{name}Title")
-        self.title.setAccessibleName(self.tr("%1 title").replace("%1", accessible))
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setWordWrap(True)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        self.title.setFont(font)
-        layout.addWidget(self.title)
-        self.text = QLabel(text, self)
-        self.text.setObjectName(f"{name}Text")
-        self.text.setAccessibleName(self.tr("%1 explanation").replace("%1", accessible))
-        self.text.setTextFormat(Qt.TextFormat.PlainText)  # may name the site
-        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setWordWrap(True)
-        self.text.setMaximumWidth(620)
-        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
 
 
 class MainWindow(QMainWindow):
@@ -176,11 +139,17 @@ class MainWindow(QMainWindow):
         self._close_confirmed = False
         self._discard_unsaved = False
         self._tabs_stopped = False
+        #: The open "could not be saved" and "changes waiting" questions (tests answer them).
+        self.unsaved_post_box: QMessageBox | None = None
+        self.close_box: QMessageBox | None = None
+        self.roles = RoleFollower(self)
+        self.closing = CloseFlow(self)
+        self.places = TabPlaces(self)
         self._tray: QSystemTrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
         account = session.account
         title = self.tr("ClinicDesk — %1").replace("%1", account.site_name or account.site_url)
-        if session.demo:
+        if session.demo and "(demo)" not in title:  # the demo site's name may say so already
             title = self.tr("%1 (demo)").replace("%1", title)
         self.setWindowTitle(title)
 
@@ -190,10 +159,10 @@ class MainWindow(QMainWindow):
         loaded = settings.load()
         self.posts_tab: PostsTab | None = None
         self.inquiries_tab: InquiriesTab | None = None
-        self._posts_built: PostsAccess = self._posts_access()
-        self._inquiries_built: PageKind = self._inquiries_kind()
-        self.posts_page = self._build_posts()
-        self.inquiries_page = self._build_inquiries(loaded)
+        self._posts_built: PostsAccess = self.places.posts_access()
+        self._inquiries_built: PageKind = self.places.inquiries_kind()
+        self.posts_page = self.places.build_posts()
+        self.inquiries_page = self.places.build_inquiries(loaded)
         self.tabs.addTab(self.posts_page, self.tr("&Posts"))
         self.tabs.addTab(self.inquiries_page, self.tr("&Inquiries"))
         self.plugin_warning = self._build_plugin_warning()
@@ -225,113 +194,6 @@ class MainWindow(QMainWindow):
         restore_window_state(self, loaded.window_state)
 
     # -- the tabs ---------------------------------------------------------------------------
-
-    def _posts_access(self) -> PostsAccess:
-        """What the Posts tab's place should show for the account as it is now."""
-        account = self.session.account
-        if not account.user_known:
-            return ("unknown", frozenset())
-        if not account.can(CAP_EDIT_POSTS):
-            return ("none", frozenset())
-        return ("tab", account.capabilities & POSTS_CAPABILITIES)
-
-    def _inquiries_kind(self) -> PageKind:
-        """What the Inquiries tab's place should show for the account as it is now."""
-        account = self.session.account
-        if not account.user_known:
-            return "unknown"
-        if not account.can(CAP_MANAGE_INQUIRIES):
-            return "none"
-        return "tab" if account.has_plugin else "plugin"
-
-    def _build_posts(self) -> QWidget:
-        account = self.session.account
-        kind, _capabilities = self._posts_built
-        if kind == "unknown":
-            return self._unknown_user("postsUnavailable", self.tr("Posts"))
-        if kind == "none":
-            return NoticePage(
-                "postsUnavailable",
-                self.tr("Posts"),
-                self.tr("No posts for your account"),
-                self.tr(
-                    "Your account on this site does not write blog posts, so ClinicDesk does not "
-                    "download them to this computer. Posts are written here by the site's "
-                    "editors, authors and contributors; if you should write them, ask the "
-                    "site's administrator for that role: this tab follows at the next sync."
-                ),
-                self.tabs,
-            )
-        tab = PostsTab(self.session.cache, account.capabilities, account.user_id, self.tabs)
-        tab.changesMade.connect(self.sync.local_change)
-        self.posts_tab = tab
-        return tab
-
-    def _build_inquiries(self, settings: Settings, *, removed: bool = False) -> QWidget:
-        account = self.session.account
-        kind = self._inquiries_built
-        if kind == "unknown":
-            return self._unknown_user("inquiriesUnavailable", self.tr("Inquiries"))
-        if kind == "none" and removed:
-            return NoticePage(
-                "inquiriesUnavailable",
-                self.tr("Inquiries"),
-                self.tr("Inquiries removed from this computer"),
-                INQUIRIES_REMOVED_MESSAGE,
-                self.tabs,
-            )
-        if kind == "none":
-            return NoticePage(
-                "inquiriesUnavailable",
-                self.tr("Inquiries"),
-                self.tr("No inquiries for your account"),
-                self.tr(
-                    "Your account on this site does not handle consultation inquiries, so "
-                    "ClinicDesk does not download them to this computer. If you should triage "
-                    "them, ask the site's administrator to give you that role: this tab follows "
-                    "at the next sync."
-                ),
-                self.tabs,
-            )
-        if kind == "plugin":
-            return NoticePage(
-                "inquiriesUnavailable",
-                self.tr("Inquiries"),
-                self.tr("The site has no inquiries for ClinicDesk"),
-                self.tr(
-                    "The ClinicDesk plugin is not active on %1, so consultation inquiries "
-                    "cannot reach ClinicDesk. Ask the site's administrator to install and "
-                    "activate it: ClinicDesk checks for it as it syncs, and this tab follows."
-                ).replace("%1", account.site_url),
-                self.tabs,
-            )
-        tab = InquiriesTab(
-            self.session.cache,
-            account.user_id,
-            account.display_name or account.username,
-            self._inquiry_options(settings),
-            clock=self._clock,
-            notifier=self.notify,
-            locked=True,
-            parent=self.tabs,
-        )
-        tab.changes_made.connect(self.sync.local_change)
-        tab.unread_count_changed.connect(self._show_unread)
-        tab.unlock_hash_changed.connect(self._save_unlock_hash)
-        self.inquiries_tab = tab
-        return tab
-
-    def _unknown_user(self, name: str, accessible: str) -> NoticePage:
-        return NoticePage(
-            name,
-            accessible,
-            self.tr("Waiting for the site"),
-            self.tr(
-                "ClinicDesk does not know yet what your account may do on this site: it asks "
-                "at the next sync, and this tab follows. Nothing waiting to be sent is lost."
-            ),
-            self.tabs,
-        )
 
     def _inquiry_options(self, settings: Settings) -> InquiryOptions:
         return InquiryOptions(
@@ -371,95 +233,15 @@ class MainWindow(QMainWindow):
         # The round's own read below replaces any read of the inbox still due while it ran.
         self._inbox_fill.stop()
         self._inbox_fill_pending = False
-        self._keep_access(result)
+        self.roles.keep_access(result)
         self._update_plugin_warning()
-        self._follow_access(removed=result.inquiries_removed > 0)
+        self.roles.follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
             self.posts_tab.refresh()
         if self.inquiries_tab is not None:
             self.inquiries_tab.refresh()
 
     # -- a role changed on the site ---------------------------------------------------------
-
-    def _keep_access(self, result: RoundResult) -> None:
-        """Keep the round's answer about the user with the account (settings.json), as signing
-        in does, so the window also opens with the right tabs next time (offline too)."""
-        account = self.session.account
-        updated = account_after(account, result)
-        if updated == account:
-            return
-        # The session is shared: the sync controller's next round goes by it too.
-        self.session.account = updated
-        self._settings.update(lambda s: s.update_account(updated))
-        logger.info("what the site says about the account changed; the tabs follow")
-        if updated.site_states != account.site_states and not self._tabs_stopped:
-            # The website's service area changed: the out-of-area flags follow it.
-            self.apply_settings()
-
-    def _follow_access(self, *, removed: bool) -> None:
-        """Rebuild, in place, each tab whose place no longer fits the account; say why."""
-        news: list[str] = []
-        posts = self._posts_access()
-        if posts != self._posts_built:
-            appeared = posts[0] == "tab" and self._posts_built[0] != "tab"
-            if self._rebuild_posts(posts) and appeared:
-                news.append(self.tr("Your account now writes blog posts: see the Posts tab."))
-        inquiries = self._inquiries_kind()
-        if inquiries != self._inquiries_built or (removed and inquiries == "none"):
-            appeared = inquiries == "tab"
-            self._rebuild_inquiries(inquiries, removed=removed)
-            if appeared:
-                news.append(
-                    self.tr(
-                        "Your account now handles consultation inquiries: see the Inquiries tab."
-                    )
-                )
-        if removed:
-            news.append(INQUIRIES_REMOVED_MESSAGE)
-        if news:
-            self.notify(self.tr("ClinicDesk"), " ".join(news))
-
-    def _rebuild_posts(self, wanted: PostsAccess) -> bool:
-        """Put what ``wanted`` asks for in the Posts tab's place; False when what is being
-        typed could not be saved (nothing changes: tried again after the next round)."""
-        old_tab = self.posts_tab
-        reopen: int | None = None
-        if old_tab is not None:
-            if not old_tab.flush():
-                logger.warning("the Posts tab follows later: the text being typed is not saved")
-                return False
-            reopen = old_tab.editor.post_id
-            old_tab.shutdown()
-        self.posts_tab = None
-        self._posts_built = wanted
-        old, self.posts_page = self.posts_page, self._build_posts()
-        self._replace_page(old, self.posts_page, self.tr("&Posts"))
-        if reopen is not None and self.posts_tab is not None:
-            self.posts_tab.select_post(reopen)
-        return True
-
-    def _rebuild_inquiries(self, wanted: PageKind, *, removed: bool) -> None:
-        """Put what ``wanted`` asks for in the Inquiries tab's place (a tab showing inquiries
-        stops reading the cache and goes, with every widget that showed one)."""
-        if self.inquiries_tab is not None:
-            self.inquiries_tab.shutdown()
-            self.inquiries_tab.unread_count_changed.disconnect(self._show_unread)
-        self.inquiries_tab = None
-        self._inquiries_built = wanted
-        old = self.inquiries_page
-        self.inquiries_page = self._build_inquiries(self._settings.load(), removed=removed)
-        self._replace_page(old, self.inquiries_page, self.tr("&Inquiries"))
-        self._adopt_lock_action()
-
-    def _replace_page(self, old: QWidget, new: QWidget, text: str) -> None:
-        """Put ``new`` in ``old``'s tab (same place, same title); ``old`` is deleted."""
-        index = self.tabs.indexOf(old)
-        current = self.tabs.currentIndex()
-        self.tabs.removeTab(index)
-        self.tabs.insertTab(index, new, text)
-        self.tabs.setCurrentIndex(current)
-        old.hide()
-        old.deleteLater()
 
     def _show_unread(self, unread: int) -> None:
         index = self.tabs.indexOf(self.inquiries_page)
@@ -539,6 +321,7 @@ class MainWindow(QMainWindow):
         if keys:
             action.setShortcut(QKeySequence(keys))
         action.setToolTip(text.replace("&", "").rstrip("…"))
+        give_icon(action)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)  # shortcuts work whichever widget has the focus
         return action
@@ -641,7 +424,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setAccessibleName(self.tr("Main toolbar"))
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        fit_icons(toolbar)
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.settings_action)
         for action, name in (
@@ -705,7 +488,7 @@ class MainWindow(QMainWindow):
         self.keyring_notice.setText(
             self.tr("Password not saved (keyring unavailable): asked at each start")
         )
-        self.keyring_notice.setToolTip(session.keyring_problem or "")
+        self.keyring_notice.setToolTip(plain(session.keyring_problem))
         self.keyring_notice.show()
 
     def _show_sync_status(self, status: SyncStatus) -> None:
@@ -830,7 +613,7 @@ class MainWindow(QMainWindow):
         self.about_box = box
         box.open()
 
-    # -- closing ----------------------------------------------------------------------------
+    # -- closing (see clinicdesk.ui.closing) ---------------------------------------------------
 
     def flush_edits(self) -> bool:
         """Save what is being typed in the Posts tab now.
@@ -838,22 +621,11 @@ class MainWindow(QMainWindow):
         Returns:
             False when it could not be saved (it is still on screen): the cache must not close.
         """
-        if self.posts_tab is None or self._tabs_stopped:
-            return True
-        return self.posts_tab.flush()
+        return self.closing.flush_edits()
 
     def stop_tabs(self) -> None:
         """Stop the tabs' background work before the cache closes (idempotent)."""
-        if self._tabs_stopped:
-            return
-        self._tabs_stopped = True
-        self._inbox_fill.stop()
-        if self.posts_tab is not None:
-            self.posts_tab.shutdown()
-        if self.inquiries_tab is not None:
-            self.inquiries_tab.shutdown()
-        if self._tray is not None:
-            self._tray.hide()
+        self.closing.stop_tabs()
 
     def unsaved_box(self, *, on_discard: Callable[[], None]) -> QMessageBox:
         """Say that the post being written could not be saved, so nothing closes (quit, sign-out).
@@ -861,89 +633,19 @@ class MainWindow(QMainWindow):
         Args:
             on_discard: called when the user chooses to go on without it.
         """
-        box, made = problem_box(
-            self,
-            name="unsavedPostBox",
-            title=self.tr("A post could not be saved"),
-            text=self.tr(
-                "What you typed in the post being edited could not be saved on this computer, "
-                "so nothing was closed. Try Save now (Ctrl+S) again, or copy your text somewhere "
-                "safe.\n\nGoing on without it loses what was typed since the last save."
-            ),
-            buttons=[
-                ("unsavedKeepButton", self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole),
-                (
-                    "unsavedDiscardButton",
-                    self.tr("Go on without it"),
-                    QMessageBox.ButtonRole.DestructiveRole,
-                ),
-            ],
-        )
-        keep = made["unsavedKeepButton"]
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-
-        def finished() -> None:
-            if box.clickedButton() is made["unsavedDiscardButton"]:
-                on_discard()
-
-        box.finished.connect(finished)
-        self.unsaved_post_box = box
-        box.open()
-        return box
+        return self.closing.unsaved_box(on_discard=on_discard)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._discard_unsaved and not self.flush_edits():
-            event.ignore()
-            self.show_tab(0)
-
-            def discard() -> None:
-                self._discard_unsaved = True
-                self.close()
-
-            self.unsaved_box(on_discard=discard)
-            return
-        pending = self.sync.status.pending
-        try:
-            pending = self.session.pending_changes()
-        except CacheError:
-            pass
-        unpublished: list[str] = []
-        if self.posts_tab is not None and not self._close_confirmed and not self._tabs_stopped:
-            unpublished = self.posts_tab.unpublished_titles()
-            # A live post's edits wait in one entry each, held until Update: not "sent the
-            # next time ClinicDesk syncs", so they are named apart instead of counted.
-            pending = max(0, pending - len(unpublished))
-        if (pending or unpublished) and not self._close_confirmed:
-            event.ignore()
-            box, close_button = close_box(self, pending=pending, unpublished=unpublished)
-            self.close_box = box
-
-            def finished() -> None:
-                if box.clickedButton() is close_button:
-                    self._close_confirmed = True
-                    self.close()
-
-            box.finished.connect(finished)
-            box.open()
-            return
-        self._settings.update(lambda s: save_window_state(self, s.window_state))
-        self.stop_tabs()
-        event.accept()
-        self.closed.emit()
+        """Save first, ask about waiting changes, then close (see :class:`CloseFlow`)."""
+        self.closing.on_close(event)
 
     def close_without_asking(self) -> None:
         """Close without the "changes waiting" question (sign-out: the user has just confirmed
         what happens to waiting changes; Ctrl+C in the terminal). What is being typed is still
         saved first: if that fails, the window stays and says so."""
-        self._close_confirmed = True
-        self.close()
+        self.closing.close_without_asking()
 
     def close_now(self) -> None:
         """Close whatever happens: the cache is about to close. What is being typed is saved if
         it can be (the callers asked the user first when it could not)."""
-        self.flush_edits()
-        self._close_confirmed = True
-        self._discard_unsaved = True
-        self.close()
-        self.stop_tabs()
+        self.closing.close_now()

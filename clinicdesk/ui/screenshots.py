@@ -2,10 +2,11 @@
 
 Runs offscreen (no display needed) against the demo site, exactly as ``main.py --demo`` does, and
 saves PNGs made with ``QWidget.grab()``: the main window once its first sync rounds are done (the
-post list; the editor with the seed post "Why Vulnerability Is So Important in Therapy"; the
-inquiry inbox with an urgent inquiry, flagged for crisis language on arrival, selected; the same
-in the dark palette; the Inquiries tab locked), the settings dialog (its three pages), and the
-sign-in dialog (empty, and showing the wrong-password message from a real refused sign-in).
+post list; the editor with the seed post "Why Vulnerability Is So Important in Therapy", also at
+a small laptop's 1024x700; the inquiry inbox with an urgent inquiry, flagged for crisis language
+on arrival, selected, also at 1024x700; the same in the dark palette; the Inquiries tab locked),
+the settings dialog (its three pages), and the sign-in dialog (empty, and showing the
+wrong-password message from a real refused sign-in).
 
 The passphrase typed to unlock the demo's inquiries is made up here and never kept.
 """
@@ -64,6 +65,21 @@ def _save(widget: QWidget, folder: Path, name: str) -> Path:
     return path
 
 
+#: A small laptop's screen: the size the "-1024x700" screenshots are taken at.
+LAPTOP = (1024, 700)
+
+
+def _save_at(window: QWidget, size: tuple[int, int], folder: Path, name: str) -> Path:
+    """Save ``window`` at ``size``, then give it back the size it had."""
+    before = window.size()
+    window.resize(*size)
+    _wait(lambda: (window.width(), window.height()) == size)
+    try:
+        return _save(window, folder, name)
+    finally:
+        window.resize(before)
+
+
 #: The seed post shown in the editor.
 SEED_POST = "Why Vulnerability Is So Important in Therapy"
 #: Typed to choose, then unlock, the demo's inquiry passphrase (thrown away with the demo).
@@ -71,9 +87,16 @@ _PASSPHRASE = "screenshot heron dawn"  # noqa: S105 - a made-up demo passphrase
 
 
 def _synced(window: MainWindow) -> bool:
-    """The first rounds are over: synced, nothing waiting (the urgent flags were sent)."""
+    """The first rounds are over: synced, nothing waiting (the urgent flags were sent), and
+    the post list shows what they fetched (it reads the cache off the UI thread)."""
     status = window.sync.status
-    return not window.sync.running and status.state is SyncState.SYNCED and status.pending == 0
+    posts_loading = window.posts_tab is not None and window.posts_tab.loading
+    return (
+        not window.sync.running
+        and status.state is SyncState.SYNCED
+        and status.pending == 0
+        and not posts_loading
+    )
 
 
 def _open_inbox(tab: InquiriesTab) -> None:
@@ -139,14 +162,16 @@ def take(folder: Path, start: StartDemoSite) -> list[Path]:
             [seed] = [
                 p for p in window.session.cache.posts.search(SEED_POST) if p.title == SEED_POST
             ]
-            if not posts.select_post(seed.id):
-                raise RuntimeError("the seed post did not open")
+            # The list may still be reading what the last round brought: open it once shown.
+            _wait(lambda: not posts.loading and posts.select_post(seed.id))
             written.append(_save(window, folder, "posts-editor.png"))
+            written.append(_save_at(window, LAPTOP, folder, "posts-editor-1024x700.png"))
 
             window.show_tab(1)
             _open_inbox(inquiries)
             _select_urgent(inquiries)
             written.append(_save(window, folder, "main-window-inquiries.png"))
+            written.append(_save_at(window, LAPTOP, folder, "inquiries-urgent-1024x700.png"))
             use_scheme(app, Qt.ColorScheme.Dark)  # as when the desktop switches to dark
             written.append(_save(window, folder, "main-window-dark.png"))
             use_scheme(app, Qt.ColorScheme.Light)

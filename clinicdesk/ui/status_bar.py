@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
+from clinicdesk.ui.theme import SPACE_L
 
 
 def _label(name: str, accessible: str, parent: QWidget) -> QLabel:
@@ -65,7 +67,7 @@ class SyncStatusPanel(QWidget):
             self.last_sync,
         ):
             layout.addWidget(widget)
-        layout.setSpacing(12)
+        layout.setSpacing(SPACE_L)
         # A long error message is cut (its tooltip has it all) rather than widening the window.
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.message.setMinimumWidth(120)
@@ -89,7 +91,7 @@ class SyncStatusPanel(QWidget):
             # name a kind, an id and a field: never what an inquiry says).
             message = " ".join([message.rstrip(".") + ".", *status.unreadable])
         self.message.setText(message)
-        self.message.setToolTip(message)
+        self.message.setToolTip(plain(message))  # may quote the site's error message
         self.sign_in_again.setVisible(status.state is SyncState.SIGNED_OUT)
 
         step = status.progress

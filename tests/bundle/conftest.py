@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import SecretService, secret_service
+from tests.fixtures.secret_service import SecretService, secret_service
 
 __all__ = ["SecretService", "bundle", "secret_service"]
 

@@ -21,13 +21,14 @@ import pytest
 from clinicdesk import __version__
 from clinicdesk.about import REQUIRED_PLUGIN_VERSION
 from clinicdesk.session.credentials import CredentialStore
-from tests.bundle.conftest import SecretService
+from tests.fixtures.secret_service import SecretService
 from tests.fixtures.site import SiteUnderTest
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Modules that must not be in the bundle: the tests, the benchmark, the test tools.
 FORBIDDEN = (
     "tests",
+    "benchmarks",
     "clinicdesk.bench",
     "pytest",
     "_pytest",
@@ -120,7 +121,7 @@ def test_the_bundle_carries_its_resources_and_no_test_or_benchmark_code(bundle: 
     on_disk = [
         str(path.relative_to(bundle))
         for path in bundle.rglob("*")
-        if path.name in ("tests", "bench", "conftest.py")
+        if path.name in ("tests", "bench", "benchmarks", "conftest.py")
         and ("clinicdesk" in path.parts or path.parent == inside)
     ]
     assert on_disk == []
@@ -248,7 +249,7 @@ def test_the_linux_files_sit_beside_the_executable(bundle: Path, name: str) -> N
 def test_the_bundle_benchmark_reports_size_and_both_starts(bundle: Path) -> None:
     # The figures' shape, not their targets (those are reported in docs/performance.md).
     done = subprocess.run(
-        [sys.executable, "-m", "clinicdesk.bench.bundle", "--bundle", str(bundle), "--runs", "1"],
+        [sys.executable, "-m", "benchmarks.bundle", "--bundle", str(bundle), "--runs", "1"],
         capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-4000:]

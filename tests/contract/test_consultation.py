@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.contract.conftest import Api, assert_error, find_inquiries, form, submit
+from tests.fixtures.contract import Api, assert_error, find_inquiries, form, submit
 from tests.fixtures.site import SiteUnderTest
 
 pytestmark = pytest.mark.contract

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.contract.conftest import Api, assert_error, find_inquiries, form, submit
+from tests.fixtures.contract import Api, assert_error, find_inquiries, form, submit
 from tests.fixtures.site import SiteUnderTest
 
 pytestmark = pytest.mark.contract

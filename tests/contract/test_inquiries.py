@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import Api, assert_error, find_inquiries, unique
+from tests.fixtures.contract import Api, assert_error, find_inquiries, unique
 
 pytestmark = pytest.mark.contract
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import Api, assert_error
+from tests.fixtures.contract import Api, assert_error
 
 pytestmark = pytest.mark.contract
 

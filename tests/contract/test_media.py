@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from tests.contract.conftest import Api, assert_error, unique
+from tests.fixtures.contract import Api, assert_error, unique
 
 pytestmark = pytest.mark.contract
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import Api, assert_error
+from tests.fixtures.contract import Api, assert_error
 
 pytestmark = pytest.mark.contract
 
@@ -109,3 +109,42 @@ def test_notes_go_with_a_permanently_deleted_inquiry(api: Api, make_inquiry: Mak
     assert api.delete(f"wp/v2/inquiries/{inquiry_id}", "administrator", force="true").ok
     response = api.get("clinicdesk/v1/notes", "intake", inquiry=inquiry_id)
     assert response.status_code == 200 and response.json() == []
+
+
+@pytest.mark.parametrize(("kind", "content"), [("urgent", "on"), ("note", "Flagged: crisis")])
+def test_the_automatic_crisis_flag_is_written_as_the_systems(
+    api: Api, make_inquiry: MakeInquiry, kind: str, content: str
+) -> None:
+    # Whoever's app sends the automatic flag, the timeline says ClinicDesk wrote it.
+    inquiry_id = make_inquiry()
+    response = add_note(api, inquiry_id, kind=kind, content=content, by="system")
+    assert response.status_code == 201, response.text
+    note = response.json()
+    assert note["by"] == "system"
+    assert note["author"] == 0 and note["author_name"] == "ClinicDesk (automatic)"
+    listed = api.get("clinicdesk/v1/notes", "intake", inquiry=inquiry_id, per_page=100).json()
+    assert [(n["by"], n["author"], n["author_name"]) for n in listed] == [
+        ("system", 0, "ClinicDesk (automatic)")
+    ]
+
+
+def test_a_persons_note_says_so(api: Api, make_inquiry: MakeInquiry) -> None:
+    note = add_note(api, make_inquiry()).json()
+    assert note["by"] == "user" and note["author"] > 0
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"kind": "status", "content": "contacted", "by": "system"},
+        {"kind": "assign", "content": "3", "by": "system"},
+        {"kind": "urgent", "content": "off", "by": "system"},
+        {"kind": "note", "by": "robot"},
+    ],
+)
+def test_only_the_crisis_flag_may_be_the_systems(
+    api: Api, make_inquiry: MakeInquiry, fields: dict[str, str]
+) -> None:
+    inquiry_id = make_inquiry()
+    assert_error(add_note(api, inquiry_id, **fields), 400, "rest_invalid_param")
+    assert api.get("clinicdesk/v1/notes", "intake", inquiry=inquiry_id).json() == []

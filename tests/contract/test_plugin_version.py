@@ -6,7 +6,7 @@ import pytest
 
 from clinicdesk import about
 from clinicdesk.site import SiteClient
-from tests.contract.conftest import Api
+from tests.fixtures.contract import Api
 from tests.fixtures.plugin import shipped_plugin_version
 from tests.fixtures.site import SiteUnderTest
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import Api, assert_error, unique
+from tests.fixtures.contract import Api, assert_error, unique
 
 pytestmark = pytest.mark.contract
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -10,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import Api, assert_error, unique
+from tests.fixtures.contract import Api, assert_error, unique
+from tests.fixtures.waiting import wait_until
 
 pytestmark = pytest.mark.contract
 
@@ -92,7 +92,10 @@ def test_updates_are_partial_with_post_put_and_patch(api: Api, make_post: MakePo
 
 def test_every_update_bumps_modified_gmt(api: Api, make_post: MakePost) -> None:
     post = make_post(status="draft")
-    time.sleep(1.1)  # modified_gmt has one-second resolution
+    # modified_gmt has one-second resolution: the update must come in a later second (the site
+    # is on this machine's clock).
+    created = datetime.fromisoformat(post["modified_gmt"]).replace(tzinfo=UTC)
+    wait_until(lambda: datetime.now(UTC).replace(microsecond=0) > created, "the next second")
     response = api.post(f"wp/v2/posts/{post['id']}", "administrator", {"content": "later"})
     assert response.json()["modified_gmt"] > post["modified_gmt"]
 

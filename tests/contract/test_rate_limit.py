@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.contract.conftest import Api, assert_error, form
+from tests.fixtures.contract import Api, assert_error, form
 from tests.fixtures.site import TRUSTED_PROXY, SiteUnderTest, random_loopback
 
 pytestmark = pytest.mark.contract

@@ -1,4 +1,4 @@
-"""``python -m clinicdesk.bench`` runs end to end at a small N and reports every figure.
+"""``python -m benchmarks`` runs end to end at a small N and reports every figure.
 
 Only the shape and sanity of the report are checked: the targets are goals the benchmark reports,
 not something a test run on a busy machine could assert.
@@ -83,7 +83,7 @@ def test_the_benchmark_runs_end_to_end_at_a_small_n(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "clinicdesk.bench",
+            "benchmarks",
             "--inquiries",
             "200",
             "--posts",

@@ -20,13 +20,13 @@ from clinicdesk.site import (
     SignedOutError,
     SiteClient,
 )
-from tests.fixtures.site import SiteUnderTest
-from tests.integration.test_client_support import (
+from tests.fixtures.client import (
     client_for,
     force_delete,
     marker,
     new_client_id,
 )
+from tests.fixtures.site import SiteUnderTest
 
 
 @pytest.fixture(scope="module")

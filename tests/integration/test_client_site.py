@@ -12,8 +12,7 @@ from clinicdesk.site import (
     SignedOutError,
     SiteClient,
 )
-from tests.fixtures.site import SiteUnderTest
-from tests.integration.test_client_support import (
+from tests.fixtures.client import (
     ROLES,
     client_for,
     credentials,
@@ -21,6 +20,7 @@ from tests.integration.test_client_support import (
     marker,
     tiny_png,
 )
+from tests.fixtures.site import SiteUnderTest
 
 
 @pytest.fixture

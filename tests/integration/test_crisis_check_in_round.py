@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 
+from clinicdesk.model.records import SYSTEM_AUTHOR
 from clinicdesk.services.syncround import RoundProgress, run_round
 from clinicdesk.site import SiteClient
 from tests.fixtures import sync as fixtures
@@ -54,3 +55,33 @@ def test_a_crisis_arrival_is_flagged_before_the_posts_are_read_and_sent_in_the_s
     # The flag (and its reason) reached the site in this very round.
     assert site_view.inquiry(remote_id)["meta"]["urgent"] is True
     assert result.pending == 0
+
+
+def test_an_automatic_flag_is_the_systems_on_the_site_and_in_the_app(
+    accounts: Accounts, fresh_site: SiteUnderTest, site_view: SiteView
+) -> None:
+    # Whoever's app happens to sync first did not decide this flag: the timeline of every copy,
+    # and the site's, says ClinicDesk did, automatically.
+    with SiteClient(fresh_site.url, None, None, retry=FAST_RETRY, timeouts=FAST_TIMEOUTS) as public:
+        remote_id = public.submit_consultation(CRISIS_FORM)  # type: ignore[arg-type]
+    account = accounts("editor")
+    result = run_round(
+        account.client,
+        account.cache,
+        progress=lambda _step: None,
+        cancel=threading.Event(),
+        author=3,  # a real staff member's id: the old code wrote the flag as theirs
+        author_name="Somebody Who Synced First",
+    )
+    assert result.outcome == "ok", result
+    on_site = [n for n in site_view.notes() if n["inquiry"] == remote_id]
+    assert sorted(n["kind"] for n in on_site) == ["note", "urgent"]
+    for note in on_site:
+        assert note["by"] == "system"
+        assert note["author"] == 0
+        assert note["author_name"] == "ClinicDesk (automatic)"
+    local = account.cache.inquiries.local_id(remote_id)
+    assert local is not None
+    timeline = account.cache.inquiries.notes(local)
+    assert sorted(n.kind for n in timeline) == ["note", "urgent"]
+    assert all(n.author == SYSTEM_AUTHOR and "Somebody" not in n.author_name for n in timeline)

@@ -7,8 +7,8 @@ import uuid
 from pathlib import Path
 
 from tests.fixtures import sync as fixtures
+from tests.fixtures.client import tiny_png
 from tests.fixtures.sync import Accounts, SiteView, assert_converged
-from tests.integration.test_client_support import tiny_png
 
 accounts = fixtures.accounts
 site_view = fixtures.site_view

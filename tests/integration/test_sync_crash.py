@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures import sync as fixtures
+from tests.fixtures.client import tiny_png
 from tests.fixtures.faults import FaultProxy, Rule, Seen
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import KEY_BYTES, Account, Accounts, SiteView, cache_is_sound
-from tests.integration.test_client_support import tiny_png
 
 accounts = fixtures.accounts
 site_view = fixtures.site_view

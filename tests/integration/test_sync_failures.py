@@ -8,7 +8,6 @@ struggling host produce, injected at exact points of a round.
 from __future__ import annotations
 
 import itertools
-import time
 import uuid
 from pathlib import Path
 
@@ -16,9 +15,10 @@ import pytest
 
 from clinicdesk.site import Timeouts, TriageStatus
 from tests.fixtures import sync as fixtures
+from tests.fixtures.client import tiny_png
 from tests.fixtures.faults import FaultProxy, Rule
 from tests.fixtures.sync import Account, Accounts, SiteView, assert_converged, sync_until_quiet
-from tests.integration.test_client_support import tiny_png
+from tests.fixtures.waiting import wait_until
 
 accounts = fixtures.accounts
 proxy = fixtures.proxy
@@ -152,9 +152,7 @@ def test_a_create_still_being_written_when_looked_up_is_not_sent_again(
     account.cache.posts.create(title=title)
     report = account.sync()
     assert report.outcome == "offline" and report.errors[0].kind == "timed_out"
-    deadline = time.monotonic() + 10
-    while title not in titles_on_site(site_view) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: title in titles_on_site(site_view), "the slow create to be written")
     assert account.sync().outcome == "ok"
     assert titles_on_site(site_view).count(title) == 1
     assert len(proxy.seen("POST", CREATE)) == 1

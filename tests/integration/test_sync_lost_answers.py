@@ -16,7 +16,6 @@ the administrator writing to the site directly (:class:`~tests.fixtures.sync.Sit
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -25,6 +24,7 @@ import pytest
 from tests.fixtures import sync as fixtures
 from tests.fixtures.faults import FaultProxy, Rule, Seen
 from tests.fixtures.sync import Account, Accounts, SiteView, assert_converged
+from tests.fixtures.waiting import wait_until
 
 accounts = fixtures.accounts
 proxy = fixtures.proxy
@@ -180,8 +180,7 @@ def test_an_adopted_create_of_a_post_published_offline_keeps_its_publication_dat
     published = str(created["date_gmt"])
     # The retry must come in a later second than the create for a moved date to show.
     start = datetime.fromisoformat(published).replace(tzinfo=UTC)
-    while datetime.now(UTC).replace(microsecond=0) <= start:
-        time.sleep(0.05)
+    wait_until(lambda: datetime.now(UTC).replace(microsecond=0) > start, "the next second")
 
     report = fixtures.sync_until_quiet(account)
 

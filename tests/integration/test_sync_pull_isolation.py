@@ -15,9 +15,9 @@ import pytest
 from clinicdesk.site import TriageStatus
 from clinicdesk.sync import SyncOptions, SyncProgress, unreadable_lines
 from tests.fixtures import sync as fixtures
+from tests.fixtures.client import tiny_png
 from tests.fixtures.faults import FaultProxy, Rule, Seen, break_record
 from tests.fixtures.sync import Account, Accounts, SiteView
-from tests.integration.test_client_support import tiny_png
 
 accounts = fixtures.accounts
 proxy = fixtures.proxy

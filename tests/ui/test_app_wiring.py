@@ -8,81 +8,45 @@ only how many; the headless ``sync`` command flags it too.
 
 from __future__ import annotations
 
-import argparse
-import io
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.app import build_parser, run_headless
 from clinicdesk.session.accounts import DataDir, SettingsStore
 from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.site import SiteClient
-from clinicdesk.ui.application import AppController, DemoLogin
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
-from clinicdesk.ui.main_window import MainWindow, NoticePage
+from clinicdesk.ui.main_window import NoticePage
 from clinicdesk.ui.posts import PostsTab
-from clinicdesk.ui.sync_worker import SyncState
 from tests.fixtures import sync as fixtures
+from tests.fixtures.desktop import (
+    CRISIS_FORM,
+    CRISIS_NOTE,
+    PASSPHRASE,
+    MakeController,
+    choose_passphrase,
+    click,
+    confirm_box,
+    fill_and_submit,
+    headless,
+    open_as,
+    sign_in_dialog,
+    wait_for_window,
+    wait_quiet,
+)
+from tests.fixtures.inquiries_tab import names_in_table, wait_loaded
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import FAST_RETRY, FAST_TIMEOUTS, SiteView
-from tests.ui.conftest import MakeController, wait_for_window
-from tests.ui.test_inquiries_support import names_in_table, wait_loaded
-from tests.ui.test_inquiries_sync import CRISIS_FORM, CRISIS_NOTE
-from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
-from tests.ui.test_sign_out import click, confirm_box
 
 site_view = fixtures.site_view
 
-PASSPHRASE = "kestrel over the river"
 SEED_POST = "Why Vulnerability Is So Important in Therapy"
 DRAFT = "Grounding Techniques for When Anxiety Hits"
-
-
-def wait_quiet(qtbot: QtBot, window: MainWindow, timeout: int = 60_000) -> None:
-    """Until the rounds are over: synced, and nothing left waiting (flags sent too)."""
-
-    def quiet() -> bool:
-        status = window.sync.status
-        return not window.sync.running and status.state is SyncState.SYNCED and not status.pending
-
-    qtbot.waitUntil(quiet, timeout=timeout)
-
-
-def open_as(
-    qtbot: QtBot, make_controller: MakeController, site: SiteUnderTest, role: str
-) -> tuple[AppController, MainWindow]:
-    """The window signed in as ``role``, as ``main.py --demo`` opens it, after its first rounds."""
-    user, password = site.auth(role)
-    controller = make_controller(
-        CredentialStore(backend=MemoryKeyring()), demo=DemoLogin(site.url, user, password)
-    )
-    controller.start()
-    window = wait_for_window(qtbot, controller)
-    wait_quiet(qtbot, window)
-    return controller, window
-
-
-def choose_passphrase(qtbot: QtBot, window: MainWindow) -> InquiriesTab:
-    """Show the Inquiries tab, choose the unlock passphrase there, wait for the inbox."""
-    tab = window.inquiries_tab
-    assert isinstance(tab, InquiriesTab)
-    window.show_tab(1)
-    assert tab.stack.currentWidget() is tab.setup_page, "no inquiry before a passphrase"
-    tab.setup_page.passphrase_edit.setText(PASSPHRASE)
-    tab.setup_page.confirm_edit.setText(PASSPHRASE)
-    tab.setup_page.choose_button.click()
-    assert not tab.is_locked()
-    wait_loaded(qtbot, tab)
-    return tab
 
 
 def urgent_flags(tab: InquiriesTab) -> list[bool]:
@@ -231,31 +195,6 @@ def test_signing_out_waits_for_the_post_being_typed_to_be_saved(
     click(confirm_box(qtbot, controller), "signOutKeepButton")
     sign_in_dialog(qtbot, controller)
     assert controller.window is None
-
-
-@pytest.fixture
-def without_keyring() -> Iterator[None]:
-    """Pin "no keyring" for code that asks ``keyring`` itself, whatever this machine or an
-    earlier test left selected (the headless commands use the process-wide backend)."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
-
-
-def headless(data: str) -> Callable[..., tuple[int, str, str]]:
-    """``command(*args, stdin=...)``: runs a headless command (``sign-in``, ``sync``) on the data
-    folder as ``python main.py --data-dir DATA ...`` does; returns (exit code, stdout, stderr)."""
-
-    def command(*args: str, stdin: str) -> tuple[int, str, str]:
-        parsed: argparse.Namespace = build_parser().parse_args(["--data-dir", data, *args])
-        out, err = io.StringIO(), io.StringIO()
-        code = run_headless(parsed, stdin=io.StringIO(stdin), stdout=out, stderr=err)
-        return code, out.getvalue(), err.getvalue()
-
-    return command
 
 
 @pytest.mark.usefixtures("without_keyring")

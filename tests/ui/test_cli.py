@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.session.credentials import CredentialStore
+from tests.fixtures.desktop import all_file_bytes
+from tests.fixtures.forwarding_proxy import Proxy
+from tests.fixtures.secret_service import SecretService
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import Proxy, SecretService, all_file_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -157,3 +159,27 @@ def test_without_a_keyring_sync_reads_the_secrets_and_reports_failures(
     assert offline.returncode == 1
     assert "Site unreachable" in offline.stderr
     assert "kept on this computer" in offline.stderr
+
+
+def test_help_names_the_command_as_it_was_run() -> None:
+    # Someone who typed "python main.py" must be able to copy what the help shows.
+    top = run("--help")
+    assert top.stdout.startswith("usage: python main.py "), top.stdout[:80]
+    module = subprocess.run(
+        [sys.executable, "-m", "clinicdesk", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert module.returncode == 0
+    assert module.stdout.startswith("usage: python -m clinicdesk "), module.stdout[:80]
+    assert "usage: python main.py sign-in" in run("sign-in", "--help").stdout
+
+
+def test_every_benchmark_option_has_help_text() -> None:
+    from benchmarks.__main__ import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:
+        assert action.help, action.option_strings

@@ -19,8 +19,9 @@ from clinicdesk.services.syncround import run_round as bridge_round
 from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.store import Cache
 from clinicdesk.ui.dialogs.signin import SignInDialog
+from tests.fixtures.desktop import MakeController, wait_for_window, wait_until_synced
+from tests.fixtures.forwarding_proxy import Proxy
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import MakeController, Proxy, wait_for_window, wait_until_synced
 
 
 def test_closing_the_window_during_a_stuck_round_cancels_it_before_the_cache_closes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import selectors
 import signal
 import subprocess
@@ -24,7 +25,7 @@ def test_demo_runs_without_a_keyring_and_leaves_nothing_behind(tmp_path: Path) -
         [sys.executable, "main.py", "--demo", "--debug", "--data-dir", str(tmp_path)],
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,  # a few lines only: read once it has exited
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -52,7 +53,15 @@ def test_demo_runs_without_a_keyring_and_leaves_nothing_behind(tmp_path: Path) -
             process.wait(timeout=10)
         rest = process.stderr.read()
         process.stderr.close()
+        assert process.stdout is not None
+        printed = " ".join(process.stdout.read().split())
+        process.stdout.close()
     assert "Traceback" not in "".join(lines) + rest
+    # The terminal says where the demo site runs, how to sign in to it from another profile,
+    # and that nothing is kept.
+    assert re.search(r"demo website runs at http://127\.0\.0\.1:\d+/", printed), printed
+    assert "python main.py --data-dir" in printed and "application password" in printed
+    assert "thrown away" in printed
     assert list(tmp_path.glob("clinicdesk-demo-*")) == [], "the throw-away folder is removed"
 
 
@@ -61,7 +70,9 @@ def test_screenshots_are_written(tmp_path: Path) -> None:
     assert {f.name for f in files} == {
         "main-window.png",
         "posts-editor.png",
+        "posts-editor-1024x700.png",
         "main-window-inquiries.png",
+        "inquiries-urgent-1024x700.png",
         "main-window-dark.png",
         "inquiries-locked.png",
         "settings.png",
@@ -73,3 +84,5 @@ def test_screenshots_are_written(tmp_path: Path) -> None:
     for file in files:
         image = QImage(str(file))
         assert image.width() >= 400 and image.height() >= 200, file
+        if file.stem.endswith("-1024x700"):
+            assert (image.width(), image.height()) == (1024, 700), file

@@ -7,10 +7,15 @@ import threading
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.session.credentials import CredentialStore
+from tests.fixtures.desktop import (
+    MakeController,
+    fill_and_submit,
+    sign_in_dialog,
+    wait_for_window,
+    wait_until_synced,
+)
 from tests.fixtures.faults import FaultProxy, Rule, Seen
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import MakeController, wait_for_window, wait_until_synced
-from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
 
 PASSPHRASE = "a long enough unlock phrase"
 

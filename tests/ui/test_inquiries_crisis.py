@@ -15,8 +15,8 @@ from clinicdesk.domain.crisis import default_language
 from clinicdesk.services.arrivals import flag_new_arrivals
 from clinicdesk.store import Cache
 from clinicdesk.ui.inquiries import InquiriesTab
-from tests.ui.test_inquiries_support import demo_cache, make_tab, select
-from tests.unit.test_store_support import site_inquiry
+from tests.fixtures.inquiries_tab import demo_cache, make_tab, select
+from tests.fixtures.store import site_inquiry
 
 #: Spanish writers (not in the demo), with and without accents, and one in English.
 SPANISH = (101, "Lucía", "Ya no aguanto más. Todos estarían mejor sin mí.")
@@ -92,3 +92,18 @@ def test_a_spanish_message_shows_the_lifelines_spanish_options(
     select(qtbot, tab, "Raymond Castellanos")
     assert detail.crisis_panel.isVisible() and not detail.spanish_label.isVisible()
     assert "thoughts of suicide: \u201cending my life\u201d" in detail.crisis_reason.text()
+
+
+def test_the_automatic_flag_is_clinicdesks_in_the_timeline_before_and_after_sending(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    # The signed-in person ("Marisol Reyes") did not decide this flag, even though their app
+    # will send it: neither the flag nor its note is shown as theirs.
+    tab = make_tab(qtbot, cache)
+    select(qtbot, tab, "Dana Writer")
+    entries = _timeline_texts(tab)
+    automatic = "ClinicDesk, automatically: crisis language"
+    mine = [text for text in entries if "Marisol Reyes" in text]
+    assert mine == [], entries
+    flag_entries = [t for t in entries if "Flagged automatically" in t or "Not sent yet" in t]
+    assert flag_entries and all(automatic in text for text in flag_entries), entries

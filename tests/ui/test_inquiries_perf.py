@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.store import open_cache
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX, MAX_PAGES, PAGE_SIZE
-from tests.ui.test_inquiries_support import FAST_HASH, KEY, wait_loaded
-from tests.unit.test_store_perf import PAGE, TOTAL, _inquiries
-from tests.unit.test_store_support import T0
+from tests.fixtures.big_inbox import PAGE, TOTAL, many_inquiries
+from tests.fixtures.inquiries_tab import FAST_HASH, KEY, wait_loaded
+from tests.fixtures.store import T0
 
 
 @pytest.mark.slow
@@ -24,7 +24,7 @@ def test_50000_inquiries_open_and_scroll_without_loading_them_all(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     timings: dict[str, float] = {}
-    items = _inquiries()
+    items = many_inquiries()
     with open_cache(tmp_path / "cache.db", KEY) as cache:
         start = time.perf_counter()
         for offset in range(0, TOTAL, PAGE):

@@ -8,38 +8,25 @@ from datetime import UTC, datetime
 
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.domain.crisis import AUTO_FLAG_NOTE, default_language
 from clinicdesk.services.arrivals import flag_new_arrivals
 from clinicdesk.site import SiteClient
 from clinicdesk.ui.inquiries.dialogs import AcknowledgeDialog, AssignDialog, NoteDialog
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
 from tests.fixtures import sync as fixtures
+from tests.fixtures.desktop import CRISIS_FORM, CRISIS_NOTE
+from tests.fixtures.inquiries_tab import (
+    make_tab,
+    names_in_table,
+    open_dialog,
+    press,
+    select,
+    wait_loaded,
+)
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import FAST_RETRY, FAST_TIMEOUTS, Account, Accounts, SiteView
-from tests.ui.test_inquiries_support import make_tab, names_in_table, select, wait_loaded
-from tests.ui.test_inquiries_tab import open_dialog, press
 
 accounts = fixtures.accounts
 site_view = fixtures.site_view
-
-CRISIS_FORM = {
-    "first_name": "Wren",
-    "last_name": "Castillo",
-    "email": "wren.castillo@example.com",
-    "phone": "(512) 555-0111",
-    "preferred_contact": "phone",
-    "state": "TX",
-    "insurance": "Aetna",
-    "reason": "Depression",
-    "message": "Things have been so dark lately. Honestly I've been thinking about ending it "
-    "all and I don't know who else to tell.",
-    "consent": True,
-}
-#: The timeline note of CRISIS_FORM's automatic flag: why, and the list's version.
-CRISIS_NOTE = (
-    f"{AUTO_FLAG_NOTE} (list {default_language().version}). "
-    "thoughts of suicide: \u201cthinking about ending it all\u201d."
-)
 
 
 def _utcnow() -> datetime:

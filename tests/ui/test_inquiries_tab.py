@@ -11,11 +11,11 @@ import dataclasses
 import os
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -48,7 +47,7 @@ from clinicdesk.ui.inquiries.dialogs import (
     NoteDialog,
 )
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
-from tests.ui.test_inquiries_support import (
+from tests.fixtures.inquiries_tab import (
     FAST_HASH,
     KEY,
     ME,
@@ -60,12 +59,13 @@ from tests.ui.test_inquiries_support import (
     local_id,
     make_tab,
     names_in_table,
+    open_dialog,
+    press,
     select,
     visible_texts,
     wait_loaded,
 )
 
-D = TypeVar("D", bound=QDialog)
 CRISIS = {"Jordan Pruitt", "Alexis Garza", "Raymond Castellanos", "Tiffany Oduya"}
 PROTOCOL = "Call Dr. Okafor's crisis line first: 555-0100. Then 988."
 
@@ -81,27 +81,6 @@ def flagged(cache: Cache) -> Cache:
     """The demo cache after the arrival check flagged its crisis inquiries."""
     assert flag_new_arrivals(cache, range(1, 43)) == 4
     return cache
-
-
-def open_dialog(qtbot: QtBot, tab: InquiriesTab, kind: type[D]) -> D:
-    """The dialog of that kind the tab has open (waits for it)."""
-    qtbot.waitUntil(
-        lambda: any(isinstance(w, kind) and w.isVisible() for w in tab.findChildren(kind))
-    )
-    dialog = next(w for w in tab.findChildren(kind) if w.isVisible())
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()  # what the window manager does; offscreen has none
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
-
-
-def press(qtbot: QtBot, tab: InquiriesTab, key: str) -> None:
-    """A single key in the table, as staff type it."""
-    if not tab.isActiveWindow():
-        tab.activateWindow()  # a closed dialog hands activation back (no window manager here)
-        qtbot.waitUntil(tab.isActiveWindow)
-    tab.table.setFocus()
-    qtbot.keyClick(tab.table, key)
 
 
 def focus_list(qtbot: QtBot, tab: InquiriesTab) -> None:
@@ -340,6 +319,7 @@ def test_markup_in_a_submission_is_shown_as_typed_and_loads_nothing(
     assert "<script>alert(1)</script>" in detail.message_edit.toPlainText()
     assert "&lt;" in detail.message_edit.toPlainText()  # not decoded
     tab.grab()  # paint everything once
+    # Nothing may arrive, and no signal marks "nothing": a short window for a stray request.
     qtbot.wait(300)
     assert _Pixel.hits == []
 
@@ -363,7 +343,7 @@ def test_out_of_state_inquiries_are_flagged_by_the_clinic_states(
 
 
 def test_likely_duplicates_are_linked_both_ways_and_open_on_click(
-    qtbot: QtBot, cache: Cache
+    qtbot: QtBot, cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tab = make_tab(qtbot, cache)
     duplicates = tab.detail.duplicates_model
@@ -388,8 +368,17 @@ def test_likely_duplicates_are_linked_both_ways_and_open_on_click(
     assert tab.detail.name_label.text() == "Marcus Delaney"
     qtbot.waitUntil(lambda: duplicates.rowCount() == 1)
     assert duplicates.data(duplicates.index(0)).endswith("same email")
+    # No duplicate is an answer too: wait for the look-up's answer, then check nothing shows.
+    answers: list[int] = []
+    show_duplicates = tab.detail.set_duplicates
+
+    def answered(inquiry_id: int, rows: Sequence[tuple[Any, str]]) -> None:
+        answers.append(inquiry_id)
+        show_duplicates(inquiry_id, rows)
+
+    monkeypatch.setattr(tab.detail, "set_duplicates", answered)
     select(qtbot, tab, "Hannah Greer")
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: tab.detail.inquiry_id in answers)
     assert duplicates.rowCount() == 0 and not tab.detail.duplicates_view.isVisible()
 
 
@@ -455,7 +444,7 @@ def test_new_inquiries_past_the_first_response_target_are_highlighted(
 def test_single_keys_triage_in_the_table_and_ctrl_z_undoes(qtbot: QtBot, cache: Cache) -> None:
     tab = make_tab(qtbot, cache)
     changes: list[None] = []
-    tab.changes_made.connect(lambda: changes.append(None))
+    tab.changesMade.connect(lambda: changes.append(None))
     focus_list(qtbot, tab)
     assert tab.table.currentIndex().row() == 0
     press(qtbot, tab, "j")
@@ -553,7 +542,7 @@ def test_opening_an_inquiry_marks_it_read_and_the_title_count_follows(
 ) -> None:
     tab = make_tab(qtbot, cache)
     counts: list[int] = []
-    tab.unread_count_changed.connect(counts.append)
+    tab.unreadCountChanged.connect(counts.append)
     unread = cache.inquiries.triage_counts()["unread"]
     name = next(i.name for i in demo_inquiries() if i.record.unread)
     select(qtbot, tab, name)
@@ -724,7 +713,7 @@ def test_without_a_passphrase_one_is_chosen_first_and_only_its_hash_leaves(
     assert tab.is_locked() and tab.stack.currentWidget() is tab.setup_page
     assert tab.model.rowCount() == 0
     hashes: list[str] = []
-    tab.unlock_hash_changed.connect(hashes.append)
+    tab.unlockHashChanged.connect(hashes.append)
     page = tab.setup_page
     qtbot.keyClicks(page.passphrase_edit, "short")
     qtbot.keyClicks(page.confirm_edit, "short")
@@ -755,7 +744,7 @@ def test_without_a_passphrase_one_is_chosen_first_and_only_its_hash_leaves(
 def test_changing_the_passphrase_needs_the_current_one(qtbot: QtBot, cache: Cache) -> None:
     tab = make_tab(qtbot, cache)
     hashes: list[str] = []
-    tab.unlock_hash_changed.connect(hashes.append)
+    tab.unlockHashChanged.connect(hashes.append)
     tab.lock()
     tab.change_passphrase()  # locked: someone else at the keyboard cannot get in this way
     assert tab.stack.currentWidget() is tab.lock_page
@@ -935,7 +924,7 @@ def test_screenshot_of_the_inbox_with_an_urgent_inquiry_selected(
     tab = make_tab(qtbot, flagged)
     tab.resize(1440, 900)
     select(qtbot, tab, "Raymond Castellanos")
-    qtbot.wait(50)
+    wait_loaded(qtbot, tab)
     folder = Path(os.environ.get("CLINICDESK_SCREENSHOT_DIR", tmp_path))
     path = folder / "inquiries-urgent-selected.png"
     assert tab.grab().save(str(path))

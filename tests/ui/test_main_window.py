@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +33,10 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from clinicdesk import __version__
+from clinicdesk.model import records
 from clinicdesk.services.arrivals import flag_new_arrivals
 from clinicdesk.services.syncround import RoundResult
-from clinicdesk.session.accounts import Account, DataDir, SettingsStore
+from clinicdesk.session.accounts import MAX_IDLE_LOCK_MINUTES, Account, DataDir, SettingsStore
 from clinicdesk.session.current import AccountSession
 from clinicdesk.session.logs import LogSetup
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
@@ -50,10 +52,12 @@ from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.sync_worker import SyncController
 from clinicdesk.ui.theme import apply_theme
 from clinicdesk.ui.window_state import restore_window_state, save_window_state
-from tests.ui.test_inquiries_support import FAST_HASH, PASSPHRASE, wait_loaded
-from tests.ui.test_inquiries_support import seed as seed_inquiries
-from tests.ui.test_posts_support import ADMIN
-from tests.ui.test_posts_support import seed as seed_posts
+from tests.fixtures.inquiries_tab import FAST_HASH, PASSPHRASE, wait_loaded
+from tests.fixtures.inquiries_tab import seed as seed_inquiries
+from tests.fixtures.posts_tab import ADMIN
+from tests.fixtures.posts_tab import seed as seed_posts
+from tests.fixtures.richtext_scan import rich_surfaces
+from tests.fixtures.store import site_post
 
 W = TypeVar("W", bound=QWidget)
 
@@ -316,13 +320,17 @@ def test_inquiry_settings_are_saved_and_reach_the_open_tab(
     assert dialog.idle_spin.value() == 10
     dialog.protocol_edit.setPlainText("Call Dr. Alvarez on 555-0100 first, then 988.")
     dialog.response_spin.setValue(4)
+    # The idle lock has a maximum (the clinic's policy): there is no "Never".
     dialog.idle_spin.setValue(0)
-    assert dialog.idle_spin.text() == "Never"
+    assert dialog.idle_spin.value() == 1 and "Never" not in dialog.idle_spin.text()
+    dialog.idle_spin.setValue(10_000)
+    assert dialog.idle_spin.value() == MAX_IDLE_LOCK_MINUTES == 60
+    dialog.idle_spin.setValue(15)
     child(dialog, QAbstractButton, "settingsOkButton").click()
 
     saved = SettingsStore(data).load()
     assert saved.crisis_protocol == "Call Dr. Alvarez on 555-0100 first, then 988."
-    assert (saved.response_target_hours, saved.idle_lock_minutes) == (4.0, 0)
+    assert (saved.response_target_hours, saved.idle_lock_minutes) == (4.0, 15)
     assert saved.unlock_hash(ACCOUNT) == FAST_HASH, "the passphrase is kept"
 
     # The open tab uses them at once: the protocol shows with an urgent inquiry.
@@ -334,7 +342,7 @@ def test_inquiry_settings_are_saved_and_reach_the_open_tab(
     tab.table.selectRow(0)  # urgent inquiries are pinned at the top
     qtbot.waitUntil(lambda: tab.detail.crisis_panel.isVisible())
     assert tab.detail.protocol_label.text() == saved.crisis_protocol
-    assert not tab.idle.active, "0 minutes: never locks by itself"
+    assert tab.idle.active and tab.idle._timer.interval() == 15 * 60_000, "15 minutes idle"
 
     # Back to ClinicDesk's own protocol: stored as "" (a later version's wording applies).
     dialog = window.open_settings()
@@ -423,9 +431,10 @@ def test_window_geometry_is_remembered(
     first = make_window(qtbot, session, data, logs)
     # As narrow as the tabs allow (the offscreen screen is only 800 pixels wide: a wider
     # window would be fitted to it when restored).
-    width = first.minimumSizeHint().width()
-    first.resize(width, 433)
+    first.resize(first.minimumSizeHint().width(), 433)
     qtbot.waitUntil(lambda: first.size().height() == 433)
+    # The width the window really took (its layout may hold it a little wider than the hint).
+    width = first.width()
     first.close_without_asking()
     first.sync.shutdown()
     second = make_window(qtbot, session, data, logs)
@@ -725,3 +734,46 @@ def test_closing_names_published_posts_whose_edits_wait_for_update(
     assert "not been sent" not in text, "it is not sent at the next sync: it waits for Update"
     child(window.close_box, QAbstractButton, "closeStayButton").click()
     assert window.isVisible()
+
+
+def test_the_demo_says_demo_once_and_that_quitting_throws_everything_away(
+    qtbot: QtBot, data: DataDir, logs: LogSetup
+) -> None:
+    demo_account = dataclasses.replace(ACCOUNT, site_name="Hill Country Counseling (demo)")
+    session = dataclasses.replace(open_session(data, demo_account), demo=True)
+    try:
+        window = make_window(qtbot, session, data, logs)
+        assert window.windowTitle().count("(demo)") == 1, window.windowTitle()
+        tab = posts_tab(window)
+        tab.new_post()
+        qtbot.keyClicks(tab.editor.title_edit, "A demo post")
+        window.quit_action.trigger()
+        qtbot.waitUntil(lambda: getattr(window, "close_box", None) is not None)
+        text = " ".join(window.close_box.text().split())
+        assert "thrown away" in text
+        assert "next time ClinicDesk syncs" not in text
+        child(window.close_box, QAbstractButton, "closeAnywayButton").click()
+        window.sync.shutdown()
+        window.close_now()
+    finally:
+        session.close()
+
+
+def test_no_surface_of_the_window_reads_site_text_as_html(qtbot: QtBot, window: MainWindow) -> None:
+    # The account's name and site name (both from the site) hold markup; so does a post's
+    # title and its author: every tooltip, label and cell of the window and the settings shows
+    # them as typed.
+    hostile = '<img src="file://host/share/x.png">'
+    cache = window.session.cache
+    cache.catalog.replace_users([records.User(1, hostile, "admin")])
+    post = dataclasses.replace(site_post(7, title=hostile), author=1)
+    cache.posts.upsert_from_site([post])
+    tab = posts_tab(window)
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        tab.refresh()
+    local = cache.posts.local_id(7)
+    assert local is not None and tab.select_post(local)
+    dialog = window.open_settings()
+    found = rich_surfaces([window, dialog])
+    assert found == [], "\n".join(found)
+    dialog.reject()

@@ -17,8 +17,8 @@ from clinicdesk.store import Cache
 from clinicdesk.ui.posts.dialogs import ConflictDialog, HistoryDialog
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import SEED_POSTS, T0, make_tab, outbox_posts
+from tests.fixtures import posts_tab as support
+from tests.fixtures.posts_tab import SEED_POSTS, T0, make_tab, outbox_posts
 
 cache = support.cache
 seeded = support.seeded

@@ -14,9 +14,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.store import Cache, CacheError
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import make_tab, seed
-from tests.unit.test_store_support import opened
+from tests.fixtures import posts_tab as support
+from tests.fixtures.posts_tab import make_tab, seed
+from tests.fixtures.store import opened
 
 cache = support.cache
 seeded = support.seeded
@@ -34,8 +34,8 @@ CHILD = textwrap.dedent(
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     from clinicdesk.ui.posts import PostsTab
-    from tests.ui.test_posts_support import ADMIN
-    from tests.unit.test_store_support import KEY
+    from tests.fixtures.posts_tab import ADMIN
+    from tests.fixtures.store import KEY
     from clinicdesk.store import open_cache
 
     app = QApplication([])

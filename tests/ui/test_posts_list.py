@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.store import Cache
 from clinicdesk.ui.posts.listmodel import PAGE_SIZE, POST_ID_ROLE, PostFilter, PostListModel
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import T0, make_tab, many_posts
-from tests.unit.test_store_support import site_post
+from tests.fixtures import posts_tab as support
+from tests.fixtures.posts_tab import T0, make_tab, many_posts
+from tests.fixtures.store import site_post
 
 cache = support.cache
 seeded = support.seeded
@@ -167,9 +167,9 @@ def test_two_thousand_posts_list_to_the_end_a_page_at_a_time(qtbot: QtBot, cache
     assert model.total == 2_100
     assert tab.count_label.text() == "2100 posts"
     started = time.monotonic()
-    while model.rowCount() < model.total:
-        tab.table.scrollToBottom()
-        qtbot.wait(1)  # the view asks for more when it reaches the end
+    while (shown := model.rowCount()) < model.total:
+        tab.table.scrollToBottom()  # the view asks for more when it reaches the end
+        qtbot.waitUntil(lambda: model.rowCount() > shown)
     scrolled = time.monotonic() - started
     assert model.rowCount() == 2_100
     ids = {model.index(r, 0).data(POST_ID_ROLE) for r in range(model.rowCount())}

@@ -13,8 +13,8 @@ from clinicdesk.ui.posts.common import to_local
 from clinicdesk.ui.posts.dialogs import PrepublishDialog
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import CONTRIBUTOR, make_tab, outbox_posts
+from tests.fixtures import posts_tab as support
+from tests.fixtures.posts_tab import CONTRIBUTOR, make_tab, outbox_posts
 
 cache = support.cache
 seeded = support.seeded

@@ -22,9 +22,9 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.store import Cache
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import T0, make_tab
-from tests.unit.test_store_support import site_post
+from tests.fixtures import posts_tab as support
+from tests.fixtures.posts_tab import T0, make_tab
+from tests.fixtures.store import site_post
 
 cache = support.cache
 seeded = support.seeded

@@ -1,7 +1,7 @@
 """Through the editor and back: random bodies come out byte for byte, edits stay local.
 
-The block-level round trips are in ``tests/unit/test_blocks.py``; these put the bodies through
-the real QTextDocument mapping (load, read back, assemble).
+The block-level round trips are in ``tests/unit/domain/test_blocks.py``; these put the bodies
+through the real QTextDocument mapping (load, read back, assemble).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.domain.blocks import BlockDocument, RichBlock, serialize
 from clinicdesk.ui.posts.body import BodyEditor
-from tests.ui.test_posts_support import SEED_POSTS
-from tests.unit.test_blocks import _ARBITRARY, _RICH, ALL_SAMPLES
+from tests.fixtures.blocks import ALL_SAMPLES, ARBITRARY_MARKUP, RICH_BLOCKS
+from tests.fixtures.posts_tab import SEED_POSTS
 
 _SETTINGS = settings(
     max_examples=150,
@@ -46,14 +46,14 @@ def test_samples_and_seed_posts_come_back_byte_for_byte(editor: BodyEditor, text
 
 
 @_SETTINGS
-@given(_ARBITRARY)
+@given(ARBITRARY_MARKUP)
 def test_any_text_comes_back_byte_for_byte(editor: BodyEditor, text: str) -> None:
     editor.set_content(text)
     assert editor.content() == text
 
 
 @_SETTINGS
-@given(st.lists(_RICH, min_size=1, max_size=5))
+@given(st.lists(RICH_BLOCKS, min_size=1, max_size=5))
 def test_supported_blocks_come_back_and_an_edit_touches_only_its_block(
     editor: BodyEditor, blocks: list[RichBlock]
 ) -> None:

@@ -21,8 +21,8 @@ from clinicdesk.domain.blocks import BlockDocument
 from clinicdesk.ui.posts.dialogs import ConflictDialog, ImageTextDialog
 from clinicdesk.ui.posts.tab import PostsTab
 from tests.fixtures import sync as fixtures
+from tests.fixtures.posts_tab import ADMIN, make_tab, refreshed
 from tests.fixtures.sync import Account, Accounts, SiteView
-from tests.ui.test_posts_support import ADMIN, make_tab, refreshed
 
 accounts = fixtures.accounts
 site_view = fixtures.site_view

@@ -16,17 +16,18 @@ from clinicdesk.ui.posts.dialogs import PrepublishDialog
 from clinicdesk.ui.posts.form import PostEditor
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
+from tests.fixtures import posts_tab as support
 from tests.fixtures import sync as fixtures
+from tests.fixtures.posts_tab import ADMIN, CONTRIBUTOR, make_tab, refreshed
 from tests.fixtures.sync import Account, Accounts, SiteView
-from tests.ui import test_posts_support as support
-from tests.ui.test_posts_support import ADMIN, CONTRIBUTOR, make_tab, refreshed
 
 cache = support.cache
 seeded = support.seeded
 accounts = fixtures.accounts
 site_view = fixtures.site_view
 
-HELD = "Saved on this computer — not on the site until you click Update"
+HELD = "Saved on this computer"
+NOT_UNTIL_UPDATE = "Not on the site until you click Update."
 PUBLISHED = "Men, Depression, and the Stigma of Asking for Help"
 PENDING = "Self-Care Isn't Selfish: Five Small Habits for Busy Weeks"
 CONTRIBUTOR_ID = 5  # shollis
@@ -81,7 +82,7 @@ def test_a_published_post_is_saved_here_and_reaches_the_site_only_on_update(
     typed = account.cache.posts.get(summary.id).fields.content
     assert "Half a sentence, then the end." in editor.body.toPlainText()
     assert _states(account.cache) == ["staged"]  # coalesced into one entry, held
-    assert editor.sync_label.text() == HELD + "."
+    assert editor.sync_label.text() == NOT_UNTIL_UPDATE
     assert editor.unpublished_banner.isVisible()
     assert _sync_text(tab, summary.id) == "Changes not published"
     assert tab.unpublished_titles() == [PUBLISHED]
@@ -107,7 +108,8 @@ def test_a_published_post_is_saved_here_and_reaches_the_site_only_on_update(
     assert (report.outcome, report.pushed) == ("ok", 1)  # exactly one update
     assert site_view.post(summary.remote_id or 0)["content"]["raw"] == typed
     refreshed(qtbot, tab)
-    assert editor.saved_label.text() != HELD and not editor.unpublished_banner.isVisible()
+    assert editor.sync_label.text() != NOT_UNTIL_UPDATE
+    assert not editor.unpublished_banner.isVisible()
     assert _sync_text(tab, summary.id) == ""
     assert account.sync().pushed == 0
     fixtures.assert_converged(account.cache, site_view)
@@ -169,9 +171,7 @@ def test_update_runs_the_checks_and_go_back_keeps_the_changes_here(
     [dialog] = [d for d in tab.open_dialogs if isinstance(d, PrepublishDialog)]
     dialog.anyway.click()
     assert _states(cache) == ["pending"]
-    assert (
-        editor.sync_label.text() == "Saved on this computer; changes go to the site at next sync."
-    )
+    assert editor.sync_label.text() == "Changes go to the site at the next sync."
 
 
 def test_discard_goes_back_to_the_sites_version(

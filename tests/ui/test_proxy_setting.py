@@ -18,9 +18,9 @@ from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.sync_worker import SyncState
+from tests.fixtures.desktop import MakeController, wait_for_window, wait_until_round_ends
 from tests.fixtures.recording_proxy import RecordingProxy
 from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import MakeController, wait_for_window, wait_until_round_ends
 
 
 @pytest.fixture

@@ -26,16 +26,13 @@ from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.posts.form import AUTOSAVE_MS
 from tests.fixtures import site as site_fixtures
 from tests.fixtures import sync as fixtures
+from tests.fixtures.desktop import MakeController, choose_passphrase, headless, open_as, wait_quiet
+from tests.fixtures.inquiries_tab import names_in_table, select, visible_texts
 from tests.fixtures.site import SiteRoles, SiteUnderTest
 from tests.fixtures.sync import SiteView
-from tests.ui import test_app_wiring as wiring
-from tests.ui.conftest import MakeController
-from tests.ui.test_app_wiring import choose_passphrase, headless, open_as, wait_quiet
-from tests.ui.test_inquiries_support import names_in_table, select, visible_texts
 
 site_view = fixtures.site_view
 site_roles = site_fixtures.site_roles
-without_keyring = wiring.without_keyring
 
 REMOVED = (
     "Your account no longer handles consultation inquiries on this site, so they were removed "

@@ -13,34 +13,19 @@ from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.session.signin import SignInProblem
 from clinicdesk.store import AccountPaths, account_id
-from clinicdesk.ui.application import AppController
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.sync_worker import SyncState
-from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import (
+from tests.fixtures.desktop import (
     MakeController,
-    SecretService,
     all_file_bytes,
+    fill_and_submit,
+    sign_in_dialog,
     wait_for_window,
     wait_until_round_ends,
 )
-
-
-def sign_in_dialog(qtbot: QtBot, controller: AppController) -> SignInDialog:
-    qtbot.waitUntil(lambda: isinstance(controller.dialog, SignInDialog), timeout=10_000)
-    dialog = controller.dialog
-    assert isinstance(dialog, SignInDialog)
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def fill_and_submit(dialog: SignInDialog, site: str, user: str, password: str) -> None:
-    dialog.site_edit.setText(site)
-    dialog.user_edit.setText(user)
-    dialog.password_edit.setText(password)
-    assert dialog.sign_in_button.isEnabled()
-    dialog.sign_in_button.click()
+from tests.fixtures.secret_service import SecretService
+from tests.fixtures.site import SiteUnderTest
 
 
 def failure_text(qtbot: QtBot, dialog: SignInDialog) -> str:

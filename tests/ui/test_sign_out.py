@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.session.accounts import DataDir, SettingsStore
@@ -10,15 +9,18 @@ from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.ui.application import AppController
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
-from tests.fixtures.site import SiteUnderTest
-from tests.ui.conftest import (
+from tests.fixtures.desktop import (
     MakeController,
-    SecretService,
+    click,
+    confirm_box,
+    fill_and_submit,
+    sign_in_dialog,
     wait_for_window,
     wait_until_round_ends,
     wait_until_synced,
 )
-from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
+from tests.fixtures.secret_service import SecretService
+from tests.fixtures.site import SiteUnderTest
 
 
 def signed_in(
@@ -35,19 +37,6 @@ def signed_in(
     window = wait_for_window(qtbot, controller)
     wait_until_synced(qtbot, window)
     return controller, window
-
-
-def confirm_box(qtbot: QtBot, controller: AppController) -> QMessageBox:
-    box = controller.box
-    assert box is not None and box.objectName() == "signOutConfirm"
-    qtbot.waitExposed(box)
-    return box
-
-
-def click(box: QMessageBox, name: str) -> None:
-    button = box.findChild(QPushButton, name)
-    assert button is not None, name
-    button.click()
 
 
 def test_sign_out_keeping_the_copy_removes_only_the_password(
@@ -125,8 +114,9 @@ def test_cancelling_sign_out_changes_nothing(
     controller, window = signed_in(qtbot, make_controller, memory_credentials, site)
     account = window.session.account
     controller.sign_out()
-    click(confirm_box(qtbot, controller), "signOutCancelButton")
-    qtbot.wait(50)
+    box = confirm_box(qtbot, controller)
+    with qtbot.waitSignal(box.finished):
+        click(box, "signOutCancelButton")
     assert controller.window is window and window.isVisible()
     assert not isinstance(controller.dialog, SignInDialog)
     assert memory_credentials.get_app_password(account.site_url, account.username) is not None

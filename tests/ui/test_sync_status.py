@@ -12,18 +12,19 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
-from tests.fixtures.faults import FaultProxy, Rule, break_record
-from tests.fixtures.site import SiteUnderTest
-from tests.fixtures.sync import SiteView
-from tests.ui.conftest import (
+from tests.fixtures.desktop import (
     MakeController,
-    Proxy,
+    fill_and_submit,
     revoke_password,
+    sign_in_dialog,
     wait_for_window,
     wait_until_round_ends,
     wait_until_synced,
 )
-from tests.ui.test_sign_in import fill_and_submit, sign_in_dialog
+from tests.fixtures.faults import FaultProxy, Rule, break_record
+from tests.fixtures.forwarding_proxy import Proxy
+from tests.fixtures.site import SiteUnderTest
+from tests.fixtures.sync import SiteView
 
 
 def label(window: MainWindow, name: str) -> str:
@@ -138,9 +139,10 @@ def test_the_window_stays_usable_while_the_site_has_not_answered(
     heartbeat.start()
 
     def ticking() -> bool:
+        # A blocked UI thread would stop the heartbeat and this wait with it (it fails).
         before = ticks[0]
-        qtbot.wait(100)
-        return ticks[0] > before
+        qtbot.waitUntil(lambda: ticks[0] >= before + 3, timeout=10_000)
+        return True
 
     proxy.hold()
     fill_and_submit(dialog, proxy.url, user, password)
@@ -209,8 +211,8 @@ def test_closing_with_changes_waiting_says_they_are_safe(
     assert "next time" in box.text()
     stay = box.findChild(QPushButton, "closeStayButton")
     assert stay is not None
-    stay.click()
-    qtbot.wait(20)
+    with qtbot.waitSignal(box.finished):
+        stay.click()
     assert window.isVisible() and finished == []
 
     window.close()

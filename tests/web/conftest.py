@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from tests.fixtures.browser import (
     visitor_proxy,
 )
 from tests.fixtures.site import SiteUnderTest
-from tests.fixtures.webform import FormPage
+from tests.fixtures.webform import FormPage, FormPages
 
 __all__ = ["visitor_proxy"]
 
@@ -34,21 +33,6 @@ if not browser_available():
     if os.environ.get("CI"):
         raise RuntimeError("tests/web need chromium, chromium-driver and selenium (.ci/run)")
     pytest.skip("chromium, chromium-driver or selenium is not installed", allow_module_level=True)
-
-
-@dataclass(frozen=True)
-class FormPages:
-    """Paths (relative to the site root) of the pages holding the form.
-
-    Attributes:
-        shortcode: the English form placed with the shortcode (the reference site's page).
-        block: the English form placed with the block (the reference site: the same page).
-        spanish: the Spanish form.
-    """
-
-    shortcode: str
-    block: str
-    spanish: str
 
 
 def _make_page(site: SiteUnderTest, title: str, content: str) -> dict[str, Any]:

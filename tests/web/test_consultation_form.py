@@ -13,8 +13,7 @@ import requests
 
 from tests.fixtures.browser import VisitorProxy
 from tests.fixtures.site import TRUSTED_PROXY, SiteUnderTest
-from tests.fixtures.webform import FormPage, delete_inquiries, find_inquiries, visitor
-from tests.web.conftest import FormPages
+from tests.fixtures.webform import FormPage, FormPages, delete_inquiries, find_inquiries, visitor
 
 pytestmark = [pytest.mark.contract, pytest.mark.slow]
 

@@ -14,8 +14,7 @@ from clinicdesk.services.syncround import RoundResult
 from tests.fixtures.browser import VisitorProxy
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import Accounts, SiteView, accounts, site_view
-from tests.fixtures.webform import FormPage, delete_inquiries, find_inquiries, visitor
-from tests.web.conftest import FormPages
+from tests.fixtures.webform import FormPage, FormPages, delete_inquiries, find_inquiries, visitor
 
 __all__ = ["accounts", "site_view"]
 

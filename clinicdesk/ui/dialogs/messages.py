@@ -148,11 +148,29 @@ def sign_out_box(
 
 
 def close_box(
-    parent: QWidget | None, *, pending: int, unpublished: Sequence[str] = ()
+    parent: QWidget | None, *, pending: int, unpublished: Sequence[str] = (), demo: bool = False
 ) -> tuple[QMessageBox, QPushButton]:
     """Closing with changes waiting, or with edits to live posts not published yet (their
-    titles, shown as plain text); returns the box and its "Close" button."""
+    titles, shown as plain text); returns the box and its "Close" button. In the demo nothing
+    is kept, and the box says so instead."""
     parts: list[str] = []
+    if demo:
+        text = _tr(
+            "This is the demo: when ClinicDesk closes, everything is thrown away: the demo "
+            "website, its posts and inquiries, and every change you made. Nothing is sent anywhere."
+        )
+        box = _box(
+            parent, "closeConfirm", QMessageBox.Icon.Information, _tr("Close the demo"), text
+        )
+        close = _button(
+            box, "closeAnywayButton", _tr("Close the demo"), QMessageBox.ButtonRole.AcceptRole
+        )
+        stay = _button(
+            box, "closeStayButton", _tr("Keep working"), QMessageBox.ButtonRole.RejectRole
+        )
+        box.setDefaultButton(close)
+        box.setEscapeButton(stay)
+        return box, close
     if pending:
         if pending == 1:
             text = _tr("1 change has not been sent to the site yet.")

@@ -181,9 +181,16 @@ class SettingsDialog(QDialog):
         self.idle_spin = QSpinBox(triage_box)
         self.idle_spin.setObjectName("idleLockSpin")
         self.idle_spin.setAccessibleName(self.tr("Minutes idle before inquiries lock"))
-        self.idle_spin.setRange(0, MAX_IDLE_LOCK_MINUTES)
+        # No "Never": unattended inquiries always lock (the clinic's policy sets the maximum).
+        self.idle_spin.setRange(1, MAX_IDLE_LOCK_MINUTES)
         self.idle_spin.setSuffix(self.tr(" min idle"))
-        self.idle_spin.setSpecialValueText(self.tr("Never"))
+        self.idle_spin.setToolTip(
+            self.tr(
+                "At most %n minutes: inquiries always lock when no one is at the computer.",
+                "",
+                MAX_IDLE_LOCK_MINUTES,
+            )
+        )
         self.idle_spin.setValue(settings.idle_lock_minutes)
         idle_label = QLabel(self.tr("&Lock inquiries after:"), triage_box)
         idle_label.setBuddy(self.idle_spin)
@@ -338,7 +345,7 @@ class SettingsDialog(QDialog):
         return float(self.response_spin.value())
 
     def idle_lock_minutes(self) -> int:
-        """Minutes idle before the Inquiries tab locks (0: never)."""
+        """Minutes idle before the Inquiries tab locks (1 to the maximum)."""
         return self.idle_spin.value()
 
     def crisis_protocol(self) -> str:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QListView,
     QPlainTextEdit,
@@ -37,7 +36,8 @@ from clinicdesk.domain.inquiry_rules import (
 )
 from clinicdesk.model.cached import InquiryDetail, NoteInfo
 from clinicdesk.model.records import TRIAGE_STATUSES, NoteKind
-from clinicdesk.store.inquiries import InboxRow
+from clinicdesk.store.inquiries import InboxRow, is_system_note
+from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel
 from clinicdesk.ui.inquiries.options import (
     ago,
@@ -49,6 +49,8 @@ from clinicdesk.ui.inquiries.options import (
     short_time,
     status_label,
 )
+from clinicdesk.ui.layouts import FlowLayout
+from clinicdesk.ui.theme import SPACE_XS, TYPE_TITLE
 
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -109,6 +111,7 @@ def _button(text: str, name: str, accessible: str, parent: QWidget) -> QPushButt
     button = QPushButton(text, parent)
     button.setObjectName(name)
     button.setAccessibleName(accessible)
+    give_icon(button)
     return button
 
 
@@ -168,6 +171,8 @@ class DetailPane(QScrollArea):
         self.setAccessibleName(self.tr("Inquiry details"))
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Everything wraps or flows to the pane's width: it scrolls down, never sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.inquiry_id: int | None = None
         self.copied: str | None = None
         self._email = ""
@@ -195,12 +200,16 @@ class DetailPane(QScrollArea):
 
         self.name_label = _value_label("inquiryName", self.tr("Name"), self.content)
         font = self.name_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         font.setBold(True)
         self.name_label.setFont(font)
         content.addWidget(self.name_label)
 
-        flags = QHBoxLayout()
+        # Badges and buttons flow onto further lines in a narrow pane (a laptop's 1024 px
+        # leaves the detail ~340 px): nothing is cut off and nothing scrolls sideways.
+        flags_holder = QWidget(self.content)
+        flags_holder.setObjectName("inquiryFlags")
+        flags = FlowLayout(flags_holder)
         self.urgent_badge = _value_label("inquiryUrgentBadge", self.tr("Urgent"), self.content)
         self.urgent_badge.setStyleSheet(
             "QLabel { background: #c62828; color: white; padding: 2px 8px; border-radius: 3px;"
@@ -220,8 +229,7 @@ class DetailPane(QScrollArea):
         self.wait_badge.setWordWrap(False)
         self.wait_badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         flags.addWidget(self.wait_badge)
-        flags.addStretch(1)
-        content.addLayout(flags)
+        content.addWidget(flags_holder)
 
         self.crisis_panel = QFrame(self.content)
         self.crisis_panel.setObjectName("crisisPanel")
@@ -266,6 +274,8 @@ class DetailPane(QScrollArea):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # In a narrow pane a field that does not fit beside its caption goes below it.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.received_label = _value_label("inquiryReceived", self.tr("Received"), self.content)
         form.addRow(self.tr("Received:"), self.received_label)
 
@@ -332,7 +342,9 @@ class DetailPane(QScrollArea):
         form.addRow(self.tr("Sync:"), self.sync_label)
         content.addLayout(form)
 
-        actions = QHBoxLayout()
+        actions_holder = QWidget(self.content)
+        actions_holder.setObjectName("inquiryActions")
+        actions = FlowLayout(actions_holder)
         self.urgent_button = _button(
             self.tr("Flag &urgent"), "inquiryUrgentButton", self.tr("Flag urgent"), self.content
         )
@@ -348,8 +360,7 @@ class DetailPane(QScrollArea):
         )
         self.note_button.clicked.connect(self.noteRequested)
         actions.addWidget(self.note_button)
-        actions.addStretch(1)
-        content.addLayout(actions)
+        content.addWidget(actions_holder)
 
         message_caption = QLabel(self.tr("&Message:"), self.content)
         message_caption.setObjectName("inquiryMessageCaption")
@@ -362,6 +373,9 @@ class DetailPane(QScrollArea):
         self.message_edit.setUndoRedoEnabled(False)  # nothing of a message kept after clear()
         self.message_edit.setMinimumHeight(120)
         self.message_edit.setMaximumHeight(160)  # the timeline below stays in sight
+        # The form allows an empty message: say so, rather than an empty box (a placeholder,
+        # so copying the message never copies these words).
+        self.message_edit.setPlaceholderText(self.tr("(no message)"))
         message_caption.setBuddy(self.message_edit)
         content.addWidget(self.message_edit)
 
@@ -390,7 +404,7 @@ class DetailPane(QScrollArea):
         self.timeline_view.setModel(self.timeline_model)
         self.timeline_view.setWordWrap(True)
         self.timeline_view.setAlternatingRowColors(True)  # entries span lines: tell them apart
-        self.timeline_view.setSpacing(2)
+        self.timeline_view.setSpacing(SPACE_XS)
         self.timeline_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.timeline_view.setResizeMode(QListView.ResizeMode.Adjust)
@@ -494,8 +508,15 @@ class DetailPane(QScrollArea):
             self.message_edit.setPlainText(detail.message)
         if not same:
             self.duplicates_model.clear()
+            # Another inquiry is read from its top (name, URGENT, the crisis header), never
+            # from where the previous one was left scrolled.
+            self.verticalScrollBar().setValue(0)
         self._update_duplicates_visibility()
-        self.timeline_model.set_notes(notes, facts.staff, _unsent_events(detail), facts.me)
+        # The crisis check's flag waits with its note (ClinicDesk's own): the flag is not "me".
+        automatic = any(n.pending and is_system_note(n.author, n.kind) for n in notes)
+        self.timeline_model.set_notes(
+            notes, facts.staff, _unsent_events(detail), facts.me, automatic_flag=automatic
+        )
         self.timeline_view.scrollToBottom()
 
     def set_duplicates(self, inquiry_id: int, rows: Sequence[tuple[InboxRow, str]]) -> None:
@@ -567,9 +588,10 @@ class DetailPane(QScrollArea):
         holder = QWidget(self.content)
         holder.setObjectName(f"{label.objectName()}Row")
         holder.setAccessibleName(label.accessibleName())
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(label, 1)
+        # The value, then its buttons: beside it when there is room, on the next line if not.
+        row = FlowLayout(holder)
+        label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        row.addWidget(label)
         for button in buttons:
             row.addWidget(button)
         return holder

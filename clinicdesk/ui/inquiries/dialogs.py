@@ -135,10 +135,12 @@ class NoteDialog(QDialog):
     Args:
         count: how many inquiries it is added to.
         parent: the parent widget.
+        inquiry_ids: the local ids of those inquiries (kept with a draft across a lock).
     """
 
-    def __init__(self, count: int, parent: QWidget | None) -> None:
+    def __init__(self, count: int, parent: QWidget | None, inquiry_ids: Sequence[int] = ()) -> None:
         super().__init__(parent)
+        self.inquiry_ids = tuple(inquiry_ids)
         self.setObjectName("noteDialog")
         self.setAccessibleName(self.tr("Add a note"))
         self.setWindowTitle(
@@ -168,6 +170,11 @@ class NoteDialog(QDialog):
     def text(self) -> str:
         """The note, trimmed."""
         return self.text_edit.toPlainText().strip()
+
+    @property
+    def full_text(self) -> str:
+        """The note exactly as typed so far (a draft keeps its spacing)."""
+        return self.text_edit.toPlainText()
 
 
 class AssignDialog(QDialog):

@@ -2,7 +2,7 @@
 the page choosing one.
 
 The passphrase is checked against its salted hash (:mod:`clinicdesk.domain.lock`); only the
-hash leaves this module, through the tab's ``unlock_hash_changed`` signal, for the shell to keep
+hash leaves this module, through the tab's ``unlockHashChanged`` signal, for the shell to keep
 in its settings.
 """
 
@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from clinicdesk.domain.lock import MIN_PASSPHRASE_LENGTH, hash_passphrase, verify_passphrase
 from clinicdesk.ui.inquiries.dialogs import plain_label
+from clinicdesk.ui.layouts import centred_column
+from clinicdesk.ui.theme import TYPE_TITLE
 
 #: Wrong passphrases in a row before the unlock button waits.
 MAX_ATTEMPTS = 5
@@ -152,11 +153,11 @@ class LockPage(QWidget):
         self.setAccessibleName(self.tr("Inquiries locked"))
         self._hash: str | None = None
         self._failures = 0
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
+        # Title, text, field and button in a centred column of a readable width.
+        layout = centred_column(self)
         title = plain_label(self.tr("Inquiries are locked"), "lockTitle", self)
         font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
@@ -190,7 +191,6 @@ class LockPage(QWidget):
         self.message.setAccessibleName(self.tr("Unlock message"))
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.message)
-        layout.addStretch(2)
         self._wait = QTimer(self)
         self._wait.setSingleShot(True)
         self._wait.timeout.connect(self._end_wait)
@@ -259,11 +259,10 @@ class SetupPage(QWidget):
         self.setObjectName("inquiriesSetupPage")
         self.setAccessibleName(self.tr("Choose an unlock passphrase"))
         self._hasher = hasher
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
+        layout = centred_column(self)
         title = plain_label(self.tr("Choose an unlock passphrase"), "setupTitle", self)
         font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
@@ -323,7 +322,6 @@ class SetupPage(QWidget):
         self.message.setAccessibleName(self.tr("Passphrase message"))
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.message)
-        layout.addStretch(2)
         self.set_current_hash(None)
 
     def set_current_hash(self, stored: str | None) -> None:

@@ -24,12 +24,18 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont, QGuiApplication
 
 from clinicdesk.domain.inquiry_rules import response_wait, service_area
 from clinicdesk.model.cached import NoteInfo
 from clinicdesk.model.records import NoteKind
-from clinicdesk.store.inquiries import InboxRow, InboxSort, InquiryStore, TriageView
+from clinicdesk.store.inquiries import (
+    InboxRow,
+    InboxSort,
+    InquiryStore,
+    TriageView,
+    is_system_note,
+)
 from clinicdesk.ui.inquiries.options import (
     InquiryOptions,
     ago,
@@ -40,6 +46,7 @@ from clinicdesk.ui.inquiries.options import (
     short_time,
     status_label,
 )
+from clinicdesk.ui.theme import OVERDUE_TINT, URGENT_TINT, urgent_text_color
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -54,8 +61,8 @@ IdRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 
 # Soft tints that read on light and dark palettes alike.
-_URGENT_TINT = QBrush(QColor(220, 50, 47, 55))
-_OVERDUE_TINT = QBrush(QColor(255, 170, 0, 60))
+_URGENT_TINT = QBrush(URGENT_TINT)
+_OVERDUE_TINT = QBrush(OVERDUE_TINT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,7 +492,8 @@ class ViewsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.FontRole and item.view == "urgent" and count:
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and item.view == "urgent" and count:
-            return QBrush(QColor(200, 30, 30))
+            # Read at paint time: it follows the light or dark palette in use.
+            return QBrush(urgent_text_color(QGuiApplication.palette()))
         if role == Qt.ItemDataRole.UserRole:
             return item.view
         return None
@@ -507,6 +515,7 @@ class TimelineModel(QAbstractListModel):
         self._pending: list[tuple[NoteKind, str]] = []
         self._staff: Mapping[int, str] = {}
         self._me = ""
+        self._automatic_flag = False
 
     def set_notes(
         self,
@@ -514,6 +523,8 @@ class TimelineModel(QAbstractListModel):
         staff: Mapping[int, str],
         pending: Sequence[tuple[NoteKind, str]] = (),
         me: str = "",
+        *,
+        automatic_flag: bool = False,
     ) -> None:
         """Show these entries (oldest first), then the changes not yet sent.
 
@@ -522,12 +533,15 @@ class TimelineModel(QAbstractListModel):
             staff: site user id -> name.
             pending: triage changes made here and not yet on the site, as (kind, content).
             me: the signed-in user's name (who made the pending changes).
+            automatic_flag: the pending urgent flag is ClinicDesk's own (its crisis check),
+                not the signed-in user's.
         """
         self.beginResetModel()
         self._notes = list(notes)
         self._pending = list(pending)
         self._staff = dict(staff)
         self._me = me
+        self._automatic_flag = automatic_flag
         self.endResetModel()
 
     def clear(self) -> None:
@@ -544,7 +558,10 @@ class TimelineModel(QAbstractListModel):
         if row >= len(self._notes):
             kind, content = self._pending[row - len(self._notes)]
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                head = f"{self.tr('Not sent yet')} · {self._me} · {note_kind_label(kind)}"
+                who = self._me
+                if self._automatic_flag and (kind, content) == ("urgent", "on"):
+                    who = self.tr("ClinicDesk, automatically: crisis language")
+                head = f"{self.tr('Not sent yet')} · {who} · {note_kind_label(kind)}"
                 body = self._body(kind, content)
                 return f"{head}\n{body}\n{self.tr('(waiting to be sent)')}"
             return None
@@ -556,7 +573,11 @@ class TimelineModel(QAbstractListModel):
         return None
 
     def _text(self, note: NoteInfo) -> str:
-        who = note.author_name or self._staff.get(note.author) or self.tr("Someone")
+        if is_system_note(note.author, note.kind):
+            # ClinicDesk's own automatic crisis flag: never any person's decision.
+            who = self.tr("ClinicDesk, automatically: crisis language")
+        else:
+            who = note.author_name or self._staff.get(note.author) or self.tr("Someone")
         head = f"{short_time(note.date_gmt)} · {who} · {note_kind_label(note.kind)}"
         body = self._body(note.kind, note.content)
         if note.rejected_message is not None:

@@ -17,11 +17,15 @@ from clinicdesk.domain.inquiry_rules import (
     BusinessHours,
 )
 from clinicdesk.model.records import ContactMethod, NoteKind, TriageStatus
+from clinicdesk.session.accounts import MAX_IDLE_LOCK_MINUTES
 
 _CONTEXT = "Inquiries"
 
 #: Minutes without input before the tab locks itself, unless the settings say otherwise.
 DEFAULT_IDLE_LOCK_MINUTES = 10
+
+#: Most inquiries one bulk action or export may take (a selection of 50,000 is a slip).
+MAX_BULK = 1000
 
 
 def _tr(text: str) -> str:
@@ -39,8 +43,8 @@ class InquiryOptions:
             :func:`default_crisis_protocol`.
         response_target_hours: the first-response target, in business hours (8: one
             business day).
-        idle_lock_minutes: minutes without keyboard or mouse input before the tab locks; 0
-            never locks by itself.
+        idle_lock_minutes: minutes without keyboard or mouse input before the tab locks (at
+            most :data:`MAX_IDLE_LOCK_MINUTES`; 0 or less, an old "never", means the most).
         unlock_hash: the unlock passphrase's hash (``clinicdesk.domain.lock``), or None when
             none was chosen yet (the tab then asks for one before showing any inquiry).
         business_hours: when the clinic answers (the response target counts only these).
@@ -52,6 +56,15 @@ class InquiryOptions:
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
     unlock_hash: str | None = None
     business_hours: BusinessHours = field(default_factory=BusinessHours)
+
+    @property
+    def idle_lock_ms(self) -> int:
+        """How long the tab waits without input before it locks, in milliseconds: never more
+        than the maximum, and never "not at all"."""
+        minutes = self.idle_lock_minutes
+        if minutes <= 0 or minutes > MAX_IDLE_LOCK_MINUTES:
+            minutes = MAX_IDLE_LOCK_MINUTES
+        return minutes * 60_000
 
     @property
     def protocol_text(self) -> str:

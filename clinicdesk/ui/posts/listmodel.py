@@ -31,6 +31,7 @@ from clinicdesk.model.cached import PostSummary, SyncState
 from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.posts import PostListSort
+from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts.common import to_local
 
 logger = logging.getLogger(__name__)
@@ -288,7 +289,7 @@ class PostListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.SYNC:
                 return self._sync_tooltip(row)
-            return self._text(row, column)
+            return plain(self._text(row, column))  # titles and names come from the site
         if role == Qt.ItemDataRole.FontRole and column == self.TITLE and not row.title.strip():
             font = QFont()
             font.setItalic(True)

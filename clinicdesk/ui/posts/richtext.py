@@ -66,6 +66,7 @@ from clinicdesk.domain.blocks import (
     assemble,
     normalize_inline,
 )
+from clinicdesk.ui.plaintext import plain
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +257,7 @@ def image_format(image: Image) -> QTextImageFormat:
             }
         ),
     )
-    fmt.setToolTip(image.alt)
+    fmt.setToolTip(plain(image.alt))  # the alt text comes from the site
     return fmt
 
 
@@ -289,7 +290,7 @@ def opaque_format(segment: int, label: str, summary: str) -> QTextCharFormat:
     fmt.setProperty(P_OPAQUE, segment)
     fmt.setProperty(P_LABEL, label)
     fmt.setProperty(P_SUMMARY, summary)
-    fmt.setToolTip(f"{label}\n{summary}")
+    fmt.setToolTip(plain(f"{label}\n{summary}"))  # the summary quotes the block's markup
     return fmt
 
 

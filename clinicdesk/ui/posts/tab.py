@@ -45,10 +45,14 @@ from clinicdesk.model.cached import TermInfo, UserInfo
 from clinicdesk.model.errors import user_message
 from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError
+from clinicdesk.ui.icon import give_icon
+from clinicdesk.ui.layouts import FlowLayout
 from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor
 from clinicdesk.ui.posts.listmodel import ListRead, PostFilter, PostListModel
+from clinicdesk.ui.posts.presenter import CAP_DELETE
+from clinicdesk.ui.reader import READ_AGAIN, SHOWN, CoalescingReader, Shown
 from clinicdesk.ui.tables import RecordTable
 from clinicdesk.ui.tasks import TaskRunner
 
@@ -56,7 +60,6 @@ logger = logging.getLogger(__name__)
 
 #: The pause after typing in the search field before the list is searched (milliseconds).
 SEARCH_DELAY_MS = 250
-CAP_DELETE = "delete_posts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +122,15 @@ class PostsTab(QWidget):
         self._dialogs: list[QWidget] = []
         self._selecting = False
         self._runner = TaskRunner(max_threads=1, name="postsReader", parent=self)
-        self._loading = False
-        self._load_again = False
-        self._shut_down = False
+        self._reader = CoalescingReader(
+            self._runner,
+            self._prepare_read,
+            self._refreshed,
+            self._refresh_failed,
+            known=(CacheError,),
+            parent=self,
+        )
+        self._reader.settled.connect(self.loaded)
 
         layout = QVBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -135,6 +144,7 @@ class PostsTab(QWidget):
         top = QHBoxLayout()
         self.new_button = QPushButton(self.tr("&New post"), left)
         named(self.new_button, "newPostButton", self.tr("New post"))
+        give_icon(self.new_button)
         self.new_button.setToolTip(self.tr("New post (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_post)
         top.addWidget(self.new_button)
@@ -145,7 +155,11 @@ class PostsTab(QWidget):
         top.addWidget(self.search_edit, 1)
         left_layout.addLayout(top)
 
-        filters = QHBoxLayout()
+        # The filters and the buttons below the list flow onto a second line when the list is
+        # narrow (a laptop, a larger font) instead of making the window wider than the screen.
+        filters_holder = QWidget(left)
+        filters_holder.setObjectName("postFilters")
+        filters = FlowLayout(filters_holder)
         self.status_filter = QComboBox(left)
         named(self.status_filter, "statusFilter", self.tr("Show posts with status"))
         self.category_filter = QComboBox(left)
@@ -156,8 +170,7 @@ class PostsTab(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.activated.connect(lambda _i: self._filter_changed())
             filters.addWidget(combo)
-        filters.addStretch(1)
-        left_layout.addLayout(filters)
+        left_layout.addWidget(filters_holder)
 
         self.model = PostListModel(cache, self)
         self.model.loadFailed.connect(self._show_error)
@@ -187,11 +200,14 @@ class PostsTab(QWidget):
         left_layout.addWidget(self.table, 1)
         self.error_label = plain_label(left, "postsErrorLabel", self.tr("Problem"))
         self.error_label.hide()
+        self._until_sync = False  # the label holds a message true only until the next round
         left_layout.addWidget(self.error_label)
         self.count_label = plain_label(left, "postsCountLabel", self.tr("Posts shown"))
         left_layout.addWidget(self.count_label)
 
-        actions = QHBoxLayout()
+        actions_holder = QWidget(left)
+        actions_holder.setObjectName("postListActions")
+        actions = FlowLayout(actions_holder)
         self.trash_button = self._button(
             left, "trashButton", self.tr("Move to &Trash"), self.trash_selected
         )
@@ -206,14 +222,14 @@ class PostsTab(QWidget):
         )
         for button in (self.trash_button, self.restore_button, self.delete_button):
             actions.addWidget(button)
-        actions.addStretch(1)
-        left_layout.addLayout(actions)
+        left_layout.addWidget(actions_holder)
 
         self.editor = PostEditor(cache, capabilities, user_id, splitter, autosave_ms=autosave_ms)
         self.editor.saved.connect(self._post_saved)
         self.editor.created.connect(self._post_created)
         self.editor.changesMade.connect(self.changesMade)
         self.editor.notice.connect(self._show_notice)
+        self.editor.untilSync.connect(self._show_until_sync)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([520, 780])
@@ -253,6 +269,7 @@ class PostsTab(QWidget):
     ) -> QPushButton:
         button = QPushButton(text, parent)
         named(button, name, text.replace("&", "").rstrip("…"))
+        give_icon(button)
         button.clicked.connect(lambda _checked=False: slot())
         return button
 
@@ -413,7 +430,7 @@ class PostsTab(QWidget):
     @property
     def loading(self) -> bool:
         """Whether a read of the cache asked for by :meth:`refresh` is on its way."""
-        return self._loading
+        return self._reader.busy
 
     @Slot()
     def refresh(self) -> None:
@@ -423,48 +440,35 @@ class PostsTab(QWidget):
         (``loaded``); what is being typed meanwhile is not disturbed. Called while a read is on
         its way, one more read follows it.
         """
-        if self._shut_down:
-            return
-        if self._loading:
-            self._load_again = True
-            return
-        self._loading = True
-        self._load_again = False
+        if self._until_sync:  # a round ended: "at the next sync" no longer holds
+            self._until_sync = False
+            self.error_label.hide()
+        self._reader.request()
+
+    def _prepare_read(self) -> Callable[[], _Snapshot]:
         cache, rows = self.cache, self.model.reader()
 
         def work() -> _Snapshot:
             return _Snapshot(_FilterChoices.read(cache), rows())
 
-        self._runner.run(work, self._refreshed, self._refresh_failed, known=(CacheError,))
+        return work
 
-    def _refreshed(self, snapshot: _Snapshot) -> None:
-        self._loading = False
-        if self._shut_down:
-            return
+    def _refreshed(self, snapshot: _Snapshot) -> Shown:
         if not self.model.show_read(snapshot.rows):
             # The list was read again or changed meanwhile (a filter, a sort, a save): what
             # was read may be older than what it shows, and the counts with it.
-            self._load_again = True
-        else:
-            self._show_filters(snapshot.choices)
-            wanted = self.current_filter()  # a category filtered on may have gone
-            if wanted != self.model.post_filter:
-                self.model.set_filter(wanted)
-            self._after_reload(self.editor.post_id)
-            self.editor.reload_from_store()
-        if self._load_again:
-            self.refresh()
-        else:
-            self.loaded.emit()
+            return READ_AGAIN
+        self._show_filters(snapshot.choices)
+        wanted = self.current_filter()  # a category filtered on may have gone
+        if wanted != self.model.post_filter:
+            self.model.set_filter(wanted)
+        self._after_reload(self.editor.post_id)
+        self.editor.reload_from_store()
+        return SHOWN
 
     def _refresh_failed(self, error: BaseException) -> None:
-        self._loading = False
-        if self._shut_down:
-            return
         self._show_error(user_message(error))
         self.editor.reload_from_store()
-        if self._load_again:
-            self.refresh()
 
     def _reload_now(self) -> None:
         """Read the cache again on this thread (after a change made here: shown at once)."""
@@ -481,15 +485,14 @@ class PostsTab(QWidget):
     def shutdown(self) -> None:
         """Stop background reads (the shell calls this before closing the cache): a read on its
         way is waited for and dropped, and none starts from now on."""
-        self._shut_down = True
+        self._reader.close()
         self._runner.shutdown()
-        self._loading = self._load_again = False
 
     def _post_saved(self, post_id: int) -> None:
         if self.editor.saving_after_pause and self.model.row_of(post_id) is not None:
             # Saved as typing paused: the list and the counts follow from a read off the UI
-            # thread, so typing never waits on them.
-            self.refresh()
+            # thread, so typing never waits on them (not refresh(): no round ended).
+            self._reader.request()
             return
         # Ctrl+S, Publish, a new post's first words: the list shows it at once.
         self._fill_filters()
@@ -500,12 +503,19 @@ class PostsTab(QWidget):
         self.error_label.hide()
 
     def _show_error(self, message: str) -> None:
+        self._until_sync = False
         self.error_label.setText(message)
         self.error_label.show()
 
     def _show_notice(self, message: str) -> None:
+        self._until_sync = False
         self.error_label.setText(message)
         self.error_label.show()
+
+    def _show_until_sync(self, message: str) -> None:
+        """A message that the next sync round makes untrue: :meth:`refresh` takes it away."""
+        self._show_notice(message)
+        self._until_sync = True
 
     def _selected_id(self) -> int | None:
         index = self.table.selectionModel().currentIndex()

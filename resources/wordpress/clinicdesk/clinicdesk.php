@@ -63,6 +63,8 @@ define( 'CLINICDESK_NAMESPACE', 'clinicdesk/v1' );
 define( 'CLINICDESK_TRIAGE_STATUSES', array( 'new', 'contacted', 'scheduled', 'referred', 'closed', 'spam' ) );
 define( 'CLINICDESK_CONTACT_METHODS', array( 'email', 'phone', 'text' ) );
 define( 'CLINICDESK_NOTE_KINDS', array( 'note', 'status', 'assign', 'urgent', 'acknowledge' ) );
+// Who wrote a note: a person, or ClinicDesk itself (its automatic crisis flag, stored with author 0).
+define( 'CLINICDESK_NOTE_BY', array( 'user', 'system' ) );
 define( 'CLINICDESK_DEFAULT_RATE', '5/600' );
 define( 'CLINICDESK_CLIENT_ID_LENGTH', 64 );
 /** The form's timing token: accepted at least this many seconds after it was handed out (a setting)... */

@@ -91,7 +91,31 @@ function clinicdesk_note_create_args(): array {
 			'type'        => array( 'string', 'null' ),
 			'maxLength'   => CLINICDESK_CLIENT_ID_LENGTH,
 		),
+		'by'        => array(
+			'description' => 'Who wrote it: "user" (the signed-in person) or "system" (the app\'s automatic crisis flag: a note, or urgent "on").',
+			'type'        => 'string',
+			'enum'        => CLINICDESK_NOTE_BY,
+			'default'     => 'user',
+		),
 	);
+}
+
+/**
+ * The name a note written by ClinicDesk itself (author 0) is shown with.
+ */
+function clinicdesk_system_author_name(): string {
+	return __( 'ClinicDesk (automatic)', 'clinicdesk' );
+}
+
+/**
+ * Whether a note may be written as ClinicDesk's own: only what its automatic crisis flag records
+ * (the urgent event turning the flag on, and the note saying why).
+ *
+ * @param string $kind    The note's kind.
+ * @param string $content The note's text.
+ */
+function clinicdesk_system_note_allowed( string $kind, string $content ): bool {
+	return 'note' === $kind || ( 'urgent' === $kind && 'on' === trim( $content ) );
 }
 
 /**
@@ -103,11 +127,13 @@ function clinicdesk_note_create_args(): array {
 function clinicdesk_prepare_note( $row ): array {
 	$author = (int) $row->author_id;
 	$user   = $author > 0 ? get_userdata( $author ) : false;
+	$name   = $user ? (string) $user->display_name : '';
 	return array(
 		'id'          => (int) $row->id,
 		'inquiry'     => (int) $row->inquiry_id,
 		'author'      => $author,
-		'author_name' => $user ? (string) $user->display_name : '',
+		'author_name' => 0 === $author ? clinicdesk_system_author_name() : $name,
+		'by'          => 0 === $author ? 'system' : 'user',
 		'date_gmt'    => str_replace( ' ', 'T', (string) $row->date_gmt ),
 		'kind'        => (string) $row->kind,
 		'content'     => (string) $row->content,
@@ -192,6 +218,19 @@ function clinicdesk_rest_create_note( WP_REST_Request $request ) {
 		}
 	}
 
+	$by_system = 'system' === $request['by'];
+	if ( $by_system && ! clinicdesk_system_note_allowed( (string) $request['kind'], (string) $request['content'] ) ) {
+		return new WP_Error(
+			'rest_invalid_param',
+			/* translators: %s: the invalid parameters' names. */
+			sprintf( __( 'Invalid parameter(s): %s', 'clinicdesk' ), 'by' ),
+			array(
+				'status' => 400,
+				'params' => array( 'by' => __( 'Only the automatic crisis flag (urgent on, or a note) is the system\'s.', 'clinicdesk' ) ),
+			)
+		);
+	}
+
 	$inquiry = get_post( (int) $request['inquiry'] );
 	if ( ! $inquiry || CLINICDESK_POST_TYPE !== $inquiry->post_type ) {
 		return new WP_Error( 'rest_post_invalid_id', __( 'Invalid post ID.', 'clinicdesk' ), array( 'status' => 404 ) );
@@ -206,7 +245,7 @@ function clinicdesk_rest_create_note( WP_REST_Request $request ) {
 			...array_merge(
 				array(
 					$inquiry->ID,
-					get_current_user_id(),
+					$by_system ? 0 : get_current_user_id(),
 					gmdate( 'Y-m-d H:i:s' ),
 					(string) $request['kind'],
 					clinicdesk_sanitize_text( $request['content'] ),

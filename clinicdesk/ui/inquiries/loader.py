@@ -1,0 +1,131 @@
+"""The Inquiries tab's reads: ids, counts and arrivals off the UI thread, and what they show.
+
+The tab's :class:`~clinicdesk.ui.reader.CoalescingReader` runs :meth:`InboxLoader.prepare_load`'s
+work and hands the result to :meth:`InboxLoader.loaded`; a read made for another query, or before
+the tab locked, is not shown. New arrivals are announced by count only (never a field).
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from clinicdesk.store.inquiries import Arrivals, TriageView
+from clinicdesk.ui.inquiries.models import (
+    InboxQuery,
+)
+from clinicdesk.ui.inquiries.options import (
+    count_text,
+)
+from clinicdesk.ui.reader import READ_AGAIN, SHOWN, STALE, Shown
+
+if TYPE_CHECKING:
+    from clinicdesk.ui.inquiries.tab import InquiriesTab
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one background read brings back."""
+
+    query: InboxQuery
+    #: None when the tab was locked: no inquiry is read then.
+    ids: array[int] | None
+    counts: dict[TriageView, int]
+    arrivals: Arrivals
+    #: Whether new arrivals are announced (and the arrivals mark moves) with this read.
+    announce: bool = True
+
+
+class InboxLoader:
+    """Reads the inbox for one tab.
+
+    Args:
+        tab: the Inquiries tab.
+    """
+
+    def __init__(self, tab: InquiriesTab) -> None:
+        self._t = tab
+
+    def prepare_load(self) -> Callable[[], tuple[int, Snapshot]]:
+        """On the UI thread: take what the read needs; return the read (run off the UI thread)."""
+        generation = self._t._generation
+        query = self._t.model.query
+        locked = self._t._locked
+        mark = self._t._arrival_mark
+        announce = self._t._announce
+        store, user_id = self._t._store, self._t._user_id
+
+        def work() -> tuple[int, Snapshot]:
+            ids = None
+            if not locked:
+                ids = store.inbox_ids(
+                    query.view,
+                    user_id=user_id,
+                    sort=query.sort,
+                    descending=query.descending,
+                    text=query.text,
+                )
+            counts = store.triage_counts(user_id=user_id)
+            arrivals = store.arrivals(mark if mark is not None else 2**62)
+            return generation, Snapshot(query, ids, counts, arrivals, announce)
+
+        return work
+
+    def load_failed(self, error: BaseException) -> None:
+        """The offline copy could not be read: say so in the tab."""
+        self._t.message_label.setText(
+            self._t.tr("The offline copy could not be read: %1").replace("%1", str(error))
+        )
+
+    def loaded(self, read: tuple[int, Snapshot]) -> Shown:
+        """Show a read: counts and arrivals always, the inbox only if it is still current."""
+        generation, snapshot = read
+        self._t.views_model.set_counts(snapshot.counts)
+        unread = snapshot.counts.get("unread", 0)
+        if unread != self._t._unread:
+            self._t._unread = unread
+            self._t.unreadCountChanged.emit(unread)
+        if snapshot.announce:
+            self.notify_arrivals(snapshot.arrivals)
+        fresh = (
+            generation == self._t._generation
+            and not self._t._locked
+            and snapshot.ids is not None
+            and snapshot.query == self._t.model.query
+        )
+        if not fresh:
+            # Locked meanwhile: nothing to read until it opens; else the query moved on.
+            return STALE if self._t._locked else READ_AGAIN
+        current = self._t._current_id()
+        current_row = self._t.table.currentIndex().row()
+        shown = self._t._shown_id
+        assert snapshot.ids is not None
+        if self._t.model.set_ids(snapshot.ids):
+            self._t._restore_current(current, current_row)
+        if self._t._shown_id == shown:  # else restoring the selection just opened another
+            self._t._show_current(force=True)
+        return SHOWN
+
+    def notify_arrivals(self, arrivals: Arrivals) -> None:
+        """Announce new arrivals by count (never a field) and move the arrivals mark."""
+        if self._t._arrival_mark is not None and arrivals.count:
+            message = count_text(
+                arrivals.count, self._t.tr("1 new inquiry"), self._t.tr("%1 new inquiries")
+            )
+            if arrivals.urgent:
+                message += " — " + count_text(
+                    arrivals.urgent, self._t.tr("1 urgent"), self._t.tr("%1 urgent")
+                )
+            self._t._notify(self._t.tr("ClinicDesk"), message)
+        self._t._arrival_mark = max(arrivals.last_id, self._t._arrival_mark or 0)
+
+    def read_staff(self) -> None:
+        """Read the staff's names (for the assignee column and the Assign dialog)."""
+        users = self._t._cache.catalog.users()
+        self._t._staff_names = {user.id: user.name or user.slug for user in users}
+        self._t.model.set_staff(self._t._staff_names)
