@@ -1,7 +1,7 @@
 """The site client: every call the app makes to the clinic's WordPress site, typed.
 
 :class:`SiteClient` turns the contract in ``docs/site-api.md`` into methods that take and return
-the records of :mod:`clinicdesk.site.records` and raise only the errors of
+the records of :mod:`clinicdesk.model.records` and raise only the errors of
 :mod:`clinicdesk.site.errors`. The wire (retries, timeouts, redirects, error mapping) is
 :mod:`clinicdesk.site.transport`; checking answers is :mod:`clinicdesk.site.parse`.
 
@@ -28,18 +28,7 @@ from typing import Generic, TypeVar
 
 import requests
 
-from clinicdesk.site import parse
-from clinicdesk.site.errors import (
-    ForbiddenError,
-    InvalidResponseError,
-    NotFoundError,
-    NotWordPressError,
-    OutcomeUnknownError,
-    PluginMissingError,
-    RejectedError,
-    SignedOutError,
-)
-from clinicdesk.site.records import (
+from clinicdesk.model.records import (
     NOTE_KINDS,
     POST_STATUSES,
     TRIAGE_STATUSES,
@@ -60,6 +49,17 @@ from clinicdesk.site.records import (
     Term,
     User,
     Version,
+)
+from clinicdesk.site import parse
+from clinicdesk.site.errors import (
+    ForbiddenError,
+    InvalidResponseError,
+    NotFoundError,
+    NotWordPressError,
+    OutcomeUnknownError,
+    PluginMissingError,
+    RejectedError,
+    SignedOutError,
 )
 from clinicdesk.site.transport import RetryPolicy, Timeouts, Transport
 from clinicdesk.site.url import normalize_site_url
