@@ -122,8 +122,9 @@ def _paginate(
     """Every page of a collection, by page number, to the last.
 
     Stops at ``X-WP-TotalPages`` as given by the latest answer (a list that grows while paging
-    is followed to its new end), at an empty page, or when the site says the page is past the end
-    (a list that shrank while paging: WordPress answers 400 ``*_invalid_page_number``).
+    is followed to its new end), or when the site says the page is past the end (a list that
+    shrank while paging: WordPress answers 400 ``*_invalid_page_number``). An empty page before
+    that is read past: WordPress thins each page of what the user may not see.
 
     With ``lenient``, each record is read on its own (:func:`parse.each`): one the app cannot
     use goes into the page's ``refused`` instead of refusing the whole page.
@@ -172,7 +173,10 @@ def _paginate(
             site_time=parse.http_date(answer.headers.get("Date")),
             refused=refused,
         )
-        if not ids or page >= total_pages:
+        # An empty page is not the end while the site announces more: WordPress drops the
+        # records the user may not see from each page after the query (a contributor's first
+        # pages of others' posts come back empty), and X-WP-Total still counts them.
+        if page >= total_pages:
             return
         page += 1
         if page > _MAX_PAGES:
