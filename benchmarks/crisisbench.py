@@ -24,8 +24,9 @@ from benchmarks.figures import (
     percentile,
     ratio_at_most,
 )
-from clinicdesk.domain.crisis import CrisisLanguage, check_arrivals, default_language
-from clinicdesk.resource_files import resource_path
+from clinicdesk.domain.crisis import CrisisLanguage, default_language
+from clinicdesk.model.resources import resource_path
+from clinicdesk.services.arrivals import check_arrivals
 from clinicdesk.store import Cache
 
 #: The length of each message read.

@@ -16,7 +16,7 @@ import os
 
 from keyring.compat import properties
 
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
+from clinicdesk.session.memory_keyring import MemoryKeyring
 
 #: The environment variable holding ``[[service, username, secret], ...]``.
 ENV_VAR = "CLINICDESK_BENCH_KEYRING"

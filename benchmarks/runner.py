@@ -26,8 +26,8 @@ from benchmarks.figures import Figure, format_value, growth
 from benchmarks.site import start_site
 from benchmarks.syncbench import measure_sync
 from clinicdesk import __version__
-from clinicdesk.accounts.accounts import DataDir, SettingsStore
-from clinicdesk.accounts.signin import check_credentials
+from clinicdesk.session.accounts import DataDir, SettingsStore
+from clinicdesk.session.signin import check_credentials
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
 
 logger = logging.getLogger(__name__)

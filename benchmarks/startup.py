@@ -22,8 +22,8 @@ from benchmarks import envkeyring
 from benchmarks.appchild import SHOWN
 from benchmarks.figures import Figure, at_most, figure, median
 from benchmarks.site import BenchError, die_with_parent, read_line
-from clinicdesk.accounts.accounts import Account
-from clinicdesk.credentials import SERVICE, CredentialStore
+from clinicdesk.session.accounts import Account
+from clinicdesk.session.credentials import SERVICE, CredentialStore
 
 #: Starts measured per kind (app, bare window); the median time and the highest RSS are kept.
 RUNS = 3

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import QApplication, QTableView
 
 from benchmarks.figures import Figure, at_most, figure, median, percentile
 from benchmarks.site import BenchError, SiteProcess
-from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
+from clinicdesk.session.accounts import Account, DataDir, SettingsStore
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
 from clinicdesk.store.posts import PostListSort
 
@@ -394,7 +394,7 @@ def measure_stalls(
     Raises:
         BenchError: the round did not succeed.
     """
-    from clinicdesk.accounts.session import AccountSession
+    from clinicdesk.session.current import AccountSession
     from clinicdesk.ui.heap import freeze_long_lived
     from clinicdesk.ui.main_window import AppInfo, MainWindow
     from clinicdesk.ui.sync_worker import SyncController, SyncState
@@ -494,7 +494,7 @@ def measure_first_inquiries(
     Raises:
         BenchError: the inbox did not show a screenful in time.
     """
-    from clinicdesk.accounts.session import AccountSession
+    from clinicdesk.session.current import AccountSession
     from clinicdesk.ui.main_window import AppInfo, MainWindow
     from clinicdesk.ui.sync_worker import SyncController
 

@@ -9,8 +9,10 @@ No Qt, no I/O beyond reading the metadata: the headless commands and the window 
 from __future__ import annotations
 
 import re
+import sys
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 
 from clinicdesk import __version__
 
@@ -75,3 +77,15 @@ def plugin_warning(version: str) -> str | None:
         f"{REQUIRED_PLUGIN_VERSION} or newer. Inquiries may not work fully until it is updated: "
         "please ask whoever looks after the website to update the plugin."
     )
+
+
+def command_name(argv0: str | None = None) -> str:
+    """The command as the user ran it, for ``--help`` and messages to copy: ``python main.py``,
+    ``python -m clinicdesk``, or the name of an installed launcher."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    name = Path(argv0).name
+    if name == "__main__.py":
+        return "python -m clinicdesk"
+    if name.endswith(".py"):
+        return f"python {argv0}"
+    return name or "clinicdesk"

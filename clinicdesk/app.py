@@ -13,22 +13,22 @@ import logging
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
 from clinicdesk import about
-from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
-from clinicdesk.accounts.logs import LogSetup, configure_logging
-from clinicdesk.accounts.session import stored_password
-from clinicdesk.accounts.signin import PLAIN_MESSAGES, SignInProblem, classify, sign_in
-from clinicdesk.accounts.syncbridge import (
+from clinicdesk.about import command_name
+from clinicdesk.services.syncround import (
     RoundProgress,
     RoundResult,
     SyncUnavailableError,
     account_after,
     run_round,
 )
-from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.session.accounts import Account, DataDir, SettingsStore
+from clinicdesk.session.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.session.current import stored_password
+from clinicdesk.session.logs import LogSetup, configure_logging
+from clinicdesk.session.signin import PLAIN_MESSAGES, SignInProblem, classify, sign_in
 from clinicdesk.site import SignedOutError, SiteClient, SiteError, UnreachableError
 from clinicdesk.store import (
     Cache,
@@ -88,18 +88,6 @@ class _VersionAction(argparse.Action):
             "the website."
         )
         parser.exit()
-
-
-def command_name(argv0: str | None = None) -> str:
-    """The command as the user ran it, for ``--help`` and messages to copy: ``python main.py``,
-    ``python -m clinicdesk``, or the name of an installed launcher."""
-    argv0 = sys.argv[0] if argv0 is None else argv0
-    name = Path(argv0).name
-    if name == "__main__.py":
-        return "python -m clinicdesk"
-    if name.endswith(".py"):
-        return f"python {argv0}"
-    return name or "clinicdesk"
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -171,10 +159,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from clinicdesk.ui.heap import imports_unwatched
 
         with imports_unwatched():
-            from clinicdesk.ui.application import run_gui
+            from clinicdesk.ui.application import StartDemoSite, run_gui
 
+        start_demo: StartDemoSite | None = None
+        if args.demo:
+            # The composition root starts the reference site; the UI only gets the starter.
+            from clinicdesk.demosite.server import start
+
+            start_demo = start
         return run_gui(
-            data_dir=args.data_dir, demo=args.demo, debug=args.debug, screenshot=args.screenshot
+            data_dir=args.data_dir, demo=start_demo, debug=args.debug, screenshot=args.screenshot
         )
     return run_headless(args, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
 

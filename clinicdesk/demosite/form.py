@@ -27,7 +27,7 @@ from werkzeug.wrappers import Request, Response
 from clinicdesk.demosite.consultation import STATE_NAMES, form_token
 from clinicdesk.demosite.routes_inquiries import create_inquiry, screen_consultation
 from clinicdesk.demosite.routing import Ctx
-from clinicdesk.resource_files import resource_path
+from clinicdesk.model.resources import resource_path
 
 #: Where WordPress would serve the plugin's files from (the page links them there).
 ASSETS_URL = "/wp-content/plugins/clinicdesk/assets/"

@@ -26,7 +26,7 @@ from clinicdesk.demosite.posttypes import FUTURE_THRESHOLD_SECONDS, UNPUBLISHED
 from clinicdesk.demosite.routes_inquiries import INQUIRY_TYPE_NAME, US_STATES
 from clinicdesk.demosite.routes_posts import UNCATEGORIZED_ID
 from clinicdesk.demosite.text import sanitize_title
-from clinicdesk.resource_files import resource_path
+from clinicdesk.model.resources import resource_path
 
 logger = logging.getLogger(__name__)
 

@@ -1,34 +1,14 @@
 """Talking to the clinic's WordPress site: typed records, typed errors, and the client.
 
 No Qt and no database here: :class:`SiteClient` sends HTTP requests (``requests``) and returns the
-frozen records of :mod:`clinicdesk.site.records`; every failure is a
+frozen records of :mod:`clinicdesk.model.records`; every failure is a
 :class:`~clinicdesk.site.errors.SiteError` with a message for the user. The contract it implements
 is ``docs/site-api.md``.
 """
 
 from __future__ import annotations
 
-from clinicdesk.site.client import MAX_PER_PAGE, SiteClient
-from clinicdesk.site.errors import (
-    CancelledError,
-    CertificateError,
-    ForbiddenError,
-    GoneError,
-    InsecureURLError,
-    InvalidResponseError,
-    NotFoundError,
-    NotWordPressError,
-    OutcomeUnknownError,
-    PluginMissingError,
-    RateLimitedError,
-    RejectedError,
-    ServerError,
-    SignedOutError,
-    SiteError,
-    TimedOutError,
-    UnreachableError,
-)
-from clinicdesk.site.records import (
+from clinicdesk.model.records import (
     CAP_DELETE_INQUIRIES,
     CAP_MANAGE_INQUIRIES,
     CONTACT_METHODS,
@@ -55,6 +35,26 @@ from clinicdesk.site.records import (
     TriageStatus,
     User,
     Version,
+)
+from clinicdesk.site.client import MAX_PER_PAGE, SiteClient
+from clinicdesk.site.errors import (
+    CancelledError,
+    CertificateError,
+    ForbiddenError,
+    GoneError,
+    InsecureURLError,
+    InvalidResponseError,
+    NotFoundError,
+    NotWordPressError,
+    OutcomeUnknownError,
+    PluginMissingError,
+    RateLimitedError,
+    RejectedError,
+    ServerError,
+    SignedOutError,
+    SiteError,
+    TimedOutError,
+    UnreachableError,
 )
 from clinicdesk.site.transport import USER_AGENT, RetryPolicy, Timeouts
 from clinicdesk.site.url import is_loopback_host, normalize_site_url

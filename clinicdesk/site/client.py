@@ -1,7 +1,7 @@
 """The site client: every call the app makes to the clinic's WordPress site, typed.
 
 :class:`SiteClient` turns the contract in ``docs/site-api.md`` into methods that take and return
-the records of :mod:`clinicdesk.site.records` and raise only the errors of
+the records of :mod:`clinicdesk.model.records` and raise only the errors of
 :mod:`clinicdesk.site.errors`. The wire (retries, timeouts, redirects, error mapping) is
 :mod:`clinicdesk.site.transport`; checking answers is :mod:`clinicdesk.site.parse`.
 
@@ -28,18 +28,7 @@ from typing import Generic, TypeVar
 
 import requests
 
-from clinicdesk.site import parse
-from clinicdesk.site.errors import (
-    ForbiddenError,
-    InvalidResponseError,
-    NotFoundError,
-    NotWordPressError,
-    OutcomeUnknownError,
-    PluginMissingError,
-    RejectedError,
-    SignedOutError,
-)
-from clinicdesk.site.records import (
+from clinicdesk.model.records import (
     NOTE_KINDS,
     POST_STATUSES,
     TRIAGE_STATUSES,
@@ -60,6 +49,17 @@ from clinicdesk.site.records import (
     Term,
     User,
     Version,
+)
+from clinicdesk.site import parse
+from clinicdesk.site.errors import (
+    ForbiddenError,
+    InvalidResponseError,
+    NotFoundError,
+    NotWordPressError,
+    OutcomeUnknownError,
+    PluginMissingError,
+    RejectedError,
+    SignedOutError,
 )
 from clinicdesk.site.transport import RetryPolicy, Timeouts, Transport
 from clinicdesk.site.url import normalize_site_url
@@ -122,8 +122,9 @@ def _paginate(
     """Every page of a collection, by page number, to the last.
 
     Stops at ``X-WP-TotalPages`` as given by the latest answer (a list that grows while paging
-    is followed to its new end), at an empty page, or when the site says the page is past the end
-    (a list that shrank while paging: WordPress answers 400 ``*_invalid_page_number``).
+    is followed to its new end), or when the site says the page is past the end (a list that
+    shrank while paging: WordPress answers 400 ``*_invalid_page_number``). An empty page before
+    that is read past: WordPress thins each page of what the user may not see.
 
     With ``lenient``, each record is read on its own (:func:`parse.each`): one the app cannot
     use goes into the page's ``refused`` instead of refusing the whole page.
@@ -172,7 +173,10 @@ def _paginate(
             site_time=parse.http_date(answer.headers.get("Date")),
             refused=refused,
         )
-        if not ids or page >= total_pages:
+        # An empty page is not the end while the site announces more: WordPress drops the
+        # records the user may not see from each page after the query (a contributor's first
+        # pages of others' posts come back empty), and X-WP-Total still counts them.
+        if page >= total_pages:
             return
         page += 1
         if page > _MAX_PAGES:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from clinicdesk.model.errors import UserFacingError
 
-class SiteError(Exception):
+
+class SiteError(UserFacingError):
     """Base of every error raised by :mod:`clinicdesk.site`.
 
     Attributes:
@@ -21,12 +23,8 @@ class SiteError(Exception):
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.code = code
         self.status = status
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class InsecureURLError(SiteError):

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import NoReturn, TypeVar
 
-from clinicdesk.site.errors import InvalidResponseError, NotWordPressError
-from clinicdesk.site.records import (
+from clinicdesk.model.records import (
     CONTACT_METHODS,
     NOTE_KINDS,
     POST_STATUSES,
@@ -42,6 +41,7 @@ from clinicdesk.site.records import (
     User,
     Version,
 )
+from clinicdesk.site.errors import InvalidResponseError, NotWordPressError
 
 __all__ = [
     "MAX_BODY_BYTES",

@@ -2,7 +2,7 @@
 
 Open one with :func:`open_account_cache` (or :func:`open_cache` for a bare path), with a key from
 :func:`find_cache_key`; then use ``cache.posts``, ``cache.inquiries``, ``cache.catalog`` and
-``cache.outbox``. Everything they return is a frozen DTO from :mod:`clinicdesk.store.dto`.
+``cache.outbox``. Everything they return is a frozen DTO from :mod:`clinicdesk.model.cached`.
 """
 
 from clinicdesk.store.engine import Cache, open_account_cache, open_cache

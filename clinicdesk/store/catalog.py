@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from clinicdesk.site import records
+from clinicdesk.model import records
+from clinicdesk.model.cached import MediaInfo, TermInfo, UserInfo
 from clinicdesk.store.common import (
     enqueue,
     pending_count,
     sync_state,
 )
-from clinicdesk.store.dto import MediaInfo, TermInfo, UserInfo
+from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError, UnsyncedDependencyError
 from clinicdesk.store.models import Media, OutboxEntry, PostTerm, Term, User
-
-if TYPE_CHECKING:
-    from clinicdesk.store.engine import Cache
 
 logger = logging.getLogger(__name__)
 
@@ -295,7 +293,7 @@ class CatalogStore:
         cache: the open cache.
     """
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Transactions) -> None:
         self._cache = cache
 
     # -- reads -----------------------------------------------------------------------------------
@@ -464,3 +462,38 @@ class CatalogStore:
                 row.name, row.slug = member.name, member.slug
                 row.roles = list(member.roles)
                 row.is_staff = True
+
+
+def _term_pushed(
+    session: Session, entry: OutboxEntry, record: records.Term, _adopted: bool
+) -> None:
+    apply_term_pushed(session, entry, record)
+
+
+def _media_pushed(
+    session: Session, entry: OutboxEntry, record: records.Media, _adopted: bool
+) -> None:
+    apply_media_pushed(session, entry, record)
+
+
+def _term_body(
+    session: Session, entry: OutboxEntry | None, _payload: Mapping[str, Any]
+) -> dict[str, object]:
+    if entry is None:
+        raise RecordNotFoundError("This change is no longer waiting to be sent.")
+    return term_site_fields(session, entry)
+
+
+#: How the outbox finishes a term's changes (registered by :mod:`clinicdesk.store.engine`).
+TERM_ADAPTER = EntityAdapter(
+    entity="term",
+    model=Term,
+    record_type=records.Term,
+    apply_pushed=_term_pushed,
+    site_fields=_term_body,
+)
+
+#: How the outbox finishes a media item's changes (uploads, alt text).
+MEDIA_ADAPTER = EntityAdapter(
+    entity="media", model=Media, record_type=records.Media, apply_pushed=_media_pushed
+)

@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from clinicdesk.store.dto import EntityKind, OutboxOp, SyncState
+from clinicdesk.model.cached import EntityKind, OutboxOp, SyncState
 from clinicdesk.store.models import Creatable, OutboxEntry, Synced, utcnow
 
 JsonDict = dict[str, Any]

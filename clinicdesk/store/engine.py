@@ -263,9 +263,14 @@ class Cache:
     @cached_property
     def outbox(self) -> OutboxStore:
         """The queue of local changes, and the sync bookkeeping."""
+        from clinicdesk.store.catalog import MEDIA_ADAPTER, TERM_ADAPTER
+        from clinicdesk.store.inquiries import INQUIRY_ADAPTER, NOTE_ADAPTER
         from clinicdesk.store.outbox import OutboxStore
+        from clinicdesk.store.posts import POST_ADAPTER
 
-        return OutboxStore(self)
+        # The kinds of record the outbox sends, each finished by its own module's adapter.
+        adapters = (POST_ADAPTER, INQUIRY_ADAPTER, NOTE_ADAPTER, TERM_ADAPTER, MEDIA_ADAPTER)
+        return OutboxStore(self, {adapter.entity: adapter for adapter in adapters})
 
     @cached_property
     def quarantine(self) -> QuarantineStore:

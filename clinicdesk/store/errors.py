@@ -6,20 +6,15 @@ None of them ever carries a key, a passphrase, or the text of a record.
 
 from __future__ import annotations
 
+from clinicdesk.model.errors import UserFacingError
 
-class CacheError(Exception):
+
+class CacheError(UserFacingError):
     """Base of every known, user-facing failure of :mod:`clinicdesk.store`.
 
     Attributes:
         message: a sentence for the user, saying what happened and what to do.
     """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class WrongKeyError(CacheError):

@@ -10,706 +10,118 @@ import json
 import logging
 import uuid
 from array import array
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal, Unpack, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, Unpack, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
-    SQLColumnExpression,
     and_,
     bindparam,
     case,
-    column,
     false,
     func,
     insert,
     literal,
     select,
-    table,
     tuple_,
     update,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.util import ClauseAdapter
 
-from clinicdesk.site import records
-from clinicdesk.store import search
-from clinicdesk.store.common import (
-    AnySelect,
-    JsonDict,
-    drop_entries,
-    dt_from_json,
-    dt_to_json,
-    enqueue,
-    pending_count,
-    set_held,
-    state_of,
-    sync_state,
-)
-from clinicdesk.store.dto import (
+from clinicdesk.model import records
+from clinicdesk.model.cached import (
     INBOX_VIEWS,
     InboxView,
     InquiryDetail,
     InquirySummary,
     NoteInfo,
     Page,
-    SyncState,
     Triage,
     TriageEdit,
     TriageMerge,
 )
+from clinicdesk.store import search
+from clinicdesk.store.common import (
+    AnySelect,
+    JsonDict,
+    drop_entries,
+    dt_from_json,
+    enqueue,
+    set_held,
+    state_of,
+    sync_state,
+)
+from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
+from clinicdesk.store.inbox import (
+    ARRIVAL_TEXTS,
+    CHUNK,
+    SIGNED_ID,
+    TRIAGE_FIELDS,
+    ApplyOutcome,
+    NotesApplied,
+    arrival_text,
+    hidden_condition,
+    inbox_order,
+    phone_digits,
+    pinned_first,
+    triage_view_condition,
+    view_condition,
+    view_counts_query,
+)
+from clinicdesk.store.inbox import (
+    TRIAGE_VIEWS as TRIAGE_VIEWS,
+)
+from clinicdesk.store.inbox import (
+    Arrivals as Arrivals,
+)
+from clinicdesk.store.inbox import (
+    ArrivalText as ArrivalText,
+)
+from clinicdesk.store.inbox import (
+    InboxRow as InboxRow,
+)
+from clinicdesk.store.inbox import (
+    InboxSort as InboxSort,
+)
+from clinicdesk.store.inbox import (
+    TriageView as TriageView,
+)
+from clinicdesk.store.inquiry_sync import (
+    _adopt_note,
+    _note_info,
+    _row_triage,
+    _triage,
+    _triage_json,
+    apply_inquiry_pushed,
+    apply_note_pushed,
+    drop_inquiry,
+    note_site_fields,
+    unsent_note_ids,
+    upsert_inquiries,
+)
+from clinicdesk.store.inquiry_sync import (
+    is_system_note as is_system_note,
+)
+from clinicdesk.store.inquiry_sync import (
+    upsert_note as upsert_note,
+)
 from clinicdesk.store.models import (
     Inquiry,
-    InquiryCount,
     InquiryMessage,
     Note,
     OutboxEntry,
-    User,
     UTCDateTime,
     utcnow,
 )
-
-if TYPE_CHECKING:
-    from clinicdesk.store.engine import Cache
 
 logger = logging.getLogger(__name__)
 # Where a half-written note waits while the Inquiries tab is locked (the meta table of the
 # encrypted cache).
 _NOTE_DRAFT_KEY = "inquiries.note_draft"
 
-ApplyOutcome = Literal["inserted", "updated", "unchanged", "kept_local"]
 
-TRIAGE_FIELDS: tuple[str, ...] = ("triage_status", "assignee", "urgent", "unread")
-_CLOSED = ("closed", "spam")
-_FORM_FIELDS = (
-    "date_gmt",
-    "modified_gmt",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "consent",
-    "received_gmt",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class NotesApplied:
-    """What :meth:`InquiryStore.upsert_notes` did.
-
-    Attributes:
-        stored: notes inserted or adopted.
-        unknown_inquiries: site ids of inquiries the cache does not have; their notes were not
-            stored. Pull those inquiries, then apply the notes again, before moving the notes
-            cursor past them.
-    """
-
-    stored: int
-    unknown_inquiries: tuple[int, ...]
-
-
-def view_condition(view: InboxView, user_id: int | None = None) -> ColumnElement[bool]:
-    """The filter of an inbox view.
-
-    Args:
-        view: the view.
-        user_id: the signed-in user's site id (for "mine").
-    """
-    live = Inquiry.pending_delete.is_(False)
-    inbox = live & (Inquiry.status == "private")
-    is_open = inbox & Inquiry.triage_status.not_in(_CLOSED)
-    conditions: dict[str, ColumnElement[bool]] = {
-        "open": is_open,
-        "mine": is_open & (Inquiry.assignee == (user_id if user_id is not None else -1)),
-        "unassigned": is_open & (Inquiry.assignee == 0),
-        "urgent": is_open & Inquiry.urgent.is_(True),
-        "unread": inbox & Inquiry.unread.is_(True),
-        "closed": inbox & (Inquiry.triage_status == "closed"),
-        "spam": inbox & (Inquiry.triage_status == "spam"),
-        "all": inbox,
-        "trash": live & (Inquiry.status == "trash"),
-    }
-    if view not in conditions:
-        raise ValueError(f"unknown inbox view {view!r}")
-    return conditions[view]
-
-
-#: The triage inbox's views: the store's :data:`InboxView` plus one per step of the workflow.
-#: "new", "waiting" (contacted, not yet scheduled), "scheduled" and "referred" hold inquiries of
-#: that triage status in the inbox (not the trash).
-TriageView = InboxView | Literal["new", "waiting", "scheduled", "referred"]
-TRIAGE_VIEWS: tuple[TriageView, ...] = (
-    *INBOX_VIEWS,
-    "new",
-    "waiting",
-    "scheduled",
-    "referred",
-)
-_STEP_VIEWS: dict[str, str] = {
-    "new": "new",
-    "waiting": "contacted",
-    "scheduled": "scheduled",
-    "referred": "referred",
-}
-
-#: What the triage inbox can be sorted by (one per column of its table).
-InboxSort = Literal[
-    "received",
-    "name",
-    "reason",
-    "insurance",
-    "state",
-    "contact",
-    "status",
-    "assignee",
-    "unread",
-    "urgent",
-]
-
-
-def triage_view_condition(view: TriageView, user_id: int | None = None) -> ColumnElement[bool]:
-    """The filter of a triage inbox view (see :data:`TriageView`).
-
-    Args:
-        view: the view.
-        user_id: the signed-in user's site id (for "mine").
-    """
-    step = _STEP_VIEWS.get(view)
-    if step is None:
-        return view_condition(cast(InboxView, view), user_id)
-    inbox = Inquiry.pending_delete.is_(False) & (Inquiry.status == "private")
-    return inbox & (Inquiry.triage_status == step)
-
-
-def pinned_condition() -> ColumnElement[bool]:
-    """Urgent inquiries still being handled: the triage inbox lists them above everything."""
-    return Inquiry.urgent.is_(True) & Inquiry.triage_status.not_in(_CLOSED)
-
-
-@dataclass(frozen=True, slots=True)
-class InboxRow:
-    """An inquiry as the triage inbox's table shows it: every column, no message."""
-
-    id: int
-    remote_id: int | None
-    first_name: str
-    last_name: str
-    email: str
-    phone: str
-    preferred_contact: records.ContactMethod
-    state: str
-    insurance: str
-    reason: str
-    received_gmt: datetime
-    status: Literal["private", "trash"]
-    triage_status: records.TriageStatus
-    assignee: int
-    urgent: bool
-    unread: bool
-    sync_state: SyncState
-    sync_message: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ArrivalText:
-    """What the crisis-language check reads of an inquiry that has just arrived.
-
-    Attributes:
-        urgent_noted: its timeline already has an "urgent" entry: someone (or another copy of
-            the app) already decided about the flag, so it is not set again.
-    """
-
-    id: int
-    remote_id: int | None
-    reason: str
-    message: str
-    triage_status: records.TriageStatus
-    urgent: bool
-    urgent_noted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Arrivals:
-    """New inquiries (triage "new", unread, in the inbox) with a local id above a mark.
-
-    Attributes:
-        count: how many.
-        urgent: how many of them are flagged urgent.
-        last_id: the highest local id of any inquiry in the cache (the next mark).
-    """
-
-    count: int
-    urgent: int
-    last_id: int
-
-
-#: Ids per ``IN (...)`` list: well under SQLite's limit on bound values.
-_CHUNK = 500
-
-#: What the crisis-language check reads of an inquiry (see :class:`ArrivalText`); callers add
-#: which inquiries.
-_ARRIVAL_TEXTS = select(
-    Inquiry.id,
-    Inquiry.remote_id,
-    Inquiry.reason,
-    func.coalesce(InquiryMessage.message, ""),
-    Inquiry.triage_status,
-    Inquiry.urgent,
-    select(func.count())
-    .select_from(Note)
-    .where(Note.inquiry_id == Inquiry.id, Note.kind == "urgent")
-    .scalar_subquery(),
-).outerjoin(InquiryMessage, InquiryMessage.inquiry_id == Inquiry.id)
-
-
-def _arrival_text(row: Sequence[Any]) -> ArrivalText:
-    return ArrivalText(
-        id=row[0],
-        remote_id=row[1],
-        reason=row[2],
-        message=row[3],
-        triage_status=row[4],
-        urgent=row[5],
-        urgent_noted=bool(row[6]),
-    )
-
-
-_STATUS_ORDER = {status: n for n, status in enumerate(records.TRIAGE_STATUSES)}
-#: ``inquiries_fts``, the full-text index of the fields the inbox shows (see ``search``).
-_inquiries_fts = table("inquiries_fts", column("rowid", Integer))
-
-
-def _phone_digits(phone: SQLColumnExpression[str]) -> SQLColumnExpression[str]:
-    """``phone`` without the separators people type, in SQL (SQLite has no regex)."""
-    expression = phone
-    for separator in (" ", "-", ".", "(", ")", "+", "/"):
-        expression = func.replace(expression, separator, "")
-    return expression
-
-
-def _sort_keys(sort: InboxSort) -> list[SQLColumnExpression[Any]]:
-    if sort == "name":
-        return [func.lower(Inquiry.first_name), func.lower(Inquiry.last_name)]
-    if sort == "status":
-        return [case(_STATUS_ORDER, value=Inquiry.triage_status, else_=len(_STATUS_ORDER))]
-    if sort == "assignee":
-        # By the staff member's name, as the column shows it; nobody sorts first.
-        name = select(User.name).where(User.id == Inquiry.assignee).scalar_subquery()
-        return [func.lower(func.coalesce(name, ""))]
-    columns: dict[str, SQLColumnExpression[Any]] = {
-        "reason": func.lower(Inquiry.reason),
-        "insurance": func.lower(Inquiry.insurance),
-        "state": Inquiry.state,
-        "contact": Inquiry.preferred_contact,
-        "unread": Inquiry.unread,
-        "urgent": Inquiry.urgent,
-    }
-    if sort not in columns:
-        raise ValueError(f"unknown inbox sort {sort!r}")
-    return [columns[sort]]
-
-
-def _inbox_order(sort: InboxSort, descending: bool) -> list[ColumnElement[Any]]:
-    """The ORDER BY of an inbox sort: its column, then ties newest arrival first.
-
-    Sorted by arrival itself, inquiries received in the same second follow the sort's direction
-    by local id (the order they were stored in): exactly the order of the index
-    ``ix_inquiries_inbox_order``, which SQLite then reads forwards or backwards without sorting.
-    """
-    if sort == "received":
-        if descending:
-            return [Inquiry.received_gmt.desc(), Inquiry.id.desc()]
-        return [Inquiry.received_gmt.asc(), Inquiry.id.asc()]
-    keys = _sort_keys(sort)
-    return [
-        *(key.desc() if descending else key.asc() for key in keys),
-        Inquiry.received_gmt.desc(),
-        Inquiry.id.desc(),
-    ]
-
-
-def _hidden(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """``condition``, wrapped in a function so SQLite cannot choose an index by it.
-
-    For a filter matching most rows, an index on the filter's columns means one lookup per row;
-    a pass over the table (or over an index giving the order) is several times faster.
-    """
-    return func.coalesce(condition, False).is_(True)
-
-
-#: What :func:`_pinned_first` reads of each inquiry: its id, negated when it is pinned (local
-#: ids are positive: SQLite numbers rows from 1).
-_SIGNED_ID = case((pinned_condition(), -Inquiry.id), else_=Inquiry.id).label("signed_id")
-
-
-def _pinned_first(session: Session, query: AnySelect) -> array[int]:
-    """The ids an ordered select of :data:`_SIGNED_ID` gives, pinned ones first.
-
-    One ordered pass, split in two afterwards by the sign, so a search's words are looked up
-    once and a walk of an ordered index stays a walk (a column saying "pinned" beside the id
-    cost SQLite 2 ms more at 20,000). SQLite hands the ids over as one JSON array
-    (``json_group_array`` over the ordered select) rather than a row per id: 20,000 ids cost
-    2-3 ms instead of 10-15 ms of work per row in Python. SQLite keeps a subquery's ORDER BY
-    for an aggregate other than count, min or max over it, precisely so that such an aggregate
-    sees the rows in that order.
-    """
-    ordered = query.subquery()
-    signed: list[int] = json.loads(
-        session.scalar(select(func.json_group_array(ordered.c.signed_id))) or "[]"
-    )
-    return array("q", [-local_id for local_id in signed if local_id < 0]) + array(
-        "q", [local_id for local_id in signed if local_id > 0]
-    )
-
-
-@lru_cache(maxsize=16)
-def _view_counts_query(views: tuple[TriageView, ...], user_id: int | None) -> AnySelect:
-    """A select of how many inquiries each view holds, in one row (built once per user).
-
-    Each view adds up the rows of :class:`InquiryCount` (how many inquiries share each value
-    of the columns views filter on) its filter matches: a few hundred rows, however many
-    inquiries there are. Building the statement takes longer than running it, hence the cache
-    (statements are immutable).
-    """
-    on_counts = ClauseAdapter(InquiryCount.__table__, adapt_on_names=True)
-    return select(
-        *(
-            func.coalesce(
-                func.sum(InquiryCount.n).filter(
-                    on_counts.traverse(triage_view_condition(view, user_id))
-                ),
-                0,
-            )
-            for view in views
-        )
-    )
-
-
-def _triage_json(
-    status: str, triage_status: str, assignee: int, urgent: bool, unread: bool
-) -> JsonDict:
-    return {
-        "status": status,
-        "triage_status": triage_status,
-        "assignee": assignee,
-        "urgent": urgent,
-        "unread": unread,
-    }
-
-
-def _row_triage(row: Inquiry) -> JsonDict:
-    return _triage_json(row.status, row.triage_status, row.assignee, row.urgent, row.unread)
-
-
-def _triage(data: JsonDict) -> Triage:
-    return Triage(
-        status="trash" if data.get("status") == "trash" else "private",
-        triage_status=cast(records.TriageStatus, data.get("triage_status", "new")),
-        assignee=int(data.get("assignee") or 0),
-        urgent=bool(data.get("urgent")),
-        unread=bool(data.get("unread")),
-        modified_gmt=dt_from_json(data.get("modified_gmt")),
-    )
-
-
-def _record_values(record: records.Inquiry) -> dict[str, Any]:
-    """The site's inquiry as ``inquiries`` columns (the message goes to :func:`_store_messages`)."""
-    return {
-        "status": record.status,
-        "date_gmt": record.date_gmt,
-        "modified_gmt": record.modified_gmt,
-        "first_name": record.first_name,
-        "last_name": record.last_name,
-        "email": record.email,
-        "phone": record.phone,
-        "preferred_contact": record.preferred_contact,
-        "state": record.state,
-        "insurance": record.insurance,
-        "reason": record.reason,
-        "consent": record.consent,
-        "received_gmt": record.received_gmt,
-        "triage_status": record.triage_status,
-        "assignee": record.assignee,
-        "urgent": record.urgent,
-        "unread": record.unread,
-    }
-
-
-def _store_messages(session: Session, messages: Sequence[tuple[int, str]]) -> None:
-    """Store inquiries' messages: (local id, message) pairs, inserted or replaced.
-
-    A message equal to the stored one is not written again (a pull re-applies every form field
-    of an inquiry whose triage changed on the site), so neither the row nor the full-text index
-    is touched for it.
-    """
-    if not messages:
-        return
-    statement = sqlite_insert(InquiryMessage)
-    statement = statement.on_conflict_do_update(
-        index_elements=[InquiryMessage.inquiry_id],
-        set_={"message": statement.excluded.message},
-        where=InquiryMessage.message.is_distinct_from(statement.excluded.message),
-    )
-    session.execute(
-        statement, [{"inquiry_id": local_id, "message": text} for local_id, text in messages]
-    )
-
-
-def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list[ApplyOutcome]:
-    """Store a page of inquiries from the site with a few bulk statements.
-
-    Inquiries with local triage changes keep their triage fields and status; the site's values
-    are stored beside them (``server_copy``) when the site's version is newer. Form fields always
-    take the site's values.
-    """
-    existing = {
-        row.remote_id: row
-        for row in session.execute(
-            select(
-                Inquiry.id,
-                Inquiry.remote_id,
-                Inquiry.dirty,
-                Inquiry.pending_delete,
-                Inquiry.server_modified_gmt,
-                Inquiry.status,
-                Inquiry.triage_status,
-                Inquiry.assignee,
-                Inquiry.urgent,
-                Inquiry.unread,
-                Inquiry.deleted_on_site,
-                Inquiry.base,
-            ).where(Inquiry.remote_id.in_([r.id for r in items]))
-        )
-    }
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    messages: dict[int, str] = {}  # site id -> message, of every inserted or updated inquiry
-    outcomes: list[ApplyOutcome] = []
-    for record in items:
-        values = _record_values(record)
-        row = existing.get(record.id)
-        if row is None:
-            inserts.append(
-                {**values, "remote_id": record.id, "server_modified_gmt": record.modified_gmt}
-            )
-            messages[record.id] = record.message
-            outcomes.append("inserted")
-            continue
-        site_triage = _triage_json(
-            record.status, record.triage_status, record.assignee, record.urgent, record.unread
-        )
-        if row.dirty or row.pending_delete:
-            change = {"id": row.id, "deleted_on_site": False}
-            change.update({name: values[name] for name in _FORM_FIELDS})
-            # modified_gmt has whole seconds: a change in the same second as the base shows
-            # only in the values.
-            if record.modified_gmt != row.server_modified_gmt or (
-                row.base is not None and row.base != site_triage
-            ):
-                change["server_copy"] = {
-                    **site_triage,
-                    "modified_gmt": dt_to_json(record.modified_gmt),
-                }
-            updates.append(change)
-            messages[record.id] = record.message
-            outcomes.append("kept_local")
-            continue
-        local_triage = _triage_json(
-            row.status, row.triage_status, row.assignee, row.urgent, row.unread
-        )
-        if (
-            row.server_modified_gmt == record.modified_gmt
-            and local_triage == site_triage
-            and not row.deleted_on_site
-        ):
-            outcomes.append("unchanged")
-            continue
-        updates.append(
-            {
-                **values,
-                "id": row.id,
-                "server_modified_gmt": record.modified_gmt,
-                "deleted_on_site": False,
-                "server_copy": None,
-            }
-        )
-        messages[record.id] = record.message
-        outcomes.append("updated")
-    local_ids = {remote: row.id for remote, row in existing.items()}
-    if inserts:
-        inserted = session.execute(
-            insert(Inquiry).returning(Inquiry.remote_id, Inquiry.id, sort_by_parameter_order=True),
-            inserts,
-        )
-        local_ids.update((remote, local) for remote, local in inserted if remote is not None)
-    # Bulk UPDATE by primary key groups the rows by the set of keys they carry.
-    if updates:
-        session.execute(update(Inquiry), updates)
-    _store_messages(session, [(local_ids[remote], text) for remote, text in messages.items()])
-    return outcomes
-
-
-def unsent_note_ids(session: Session, inquiry_id: int) -> list[int]:
-    """Local ids of the inquiry's notes not yet accepted by the site."""
-    return list(session.scalars(select(Note.id).where(Note.inquiry_id == inquiry_id, Note.pending)))
-
-
-def drop_inquiry(session: Session, row: Inquiry) -> None:
-    """Delete an inquiry with its notes and every outbox entry of both (none left orphaned)."""
-    for note_id in unsent_note_ids(session, row.id):
-        drop_entries(session, "note", note_id)
-    drop_entries(session, "inquiry", row.id)
-    session.delete(row)
-
-
-#: An inquiry's stored message, by local id (built once: each outcome a push stores reads it).
-_MESSAGE = select(InquiryMessage.message).where(
-    InquiryMessage.inquiry_id == bindparam("inquiry_id")
-)
-
-
-def apply_inquiry_pushed(
-    session: Session, entry: OutboxEntry, record: records.Inquiry | None
-) -> None:
-    """A triage change, trash or delete was accepted; ``record`` is the site's inquiry after it."""
-    row = session.get(Inquiry, entry.local_id)
-    op = entry.op
-    session.delete(entry)
-    session.flush()
-    if row is None:
-        return
-    if op == "delete" or record is None:
-        if pending_count(session, "inquiry", row.id) == 0:
-            drop_inquiry(session, row)
-        return
-    # Both reads come before the first change: a query flushes the changes made before it,
-    # and the row is then written by one UPDATE (of the columns whose value changed) instead
-    # of one per query.
-    settled = pending_count(session, "inquiry", row.id) == 0 and not row.conflict
-    # A triage change leaves the message as it was: it is rewritten (and re-indexed for the
-    # search) only when the site's differs.
-    message_changed = settled and session.scalar(_MESSAGE, {"inquiry_id": row.id}) != record.message
-    row.server_modified_gmt = record.modified_gmt
-    row.rejected_message = None
-    if settled:
-        for name, value in _record_values(record).items():
-            setattr(row, name, value)
-        row.dirty = False
-        row.base = None
-        row.server_copy = None
-        if message_changed:
-            _store_messages(session, [(row.id, record.message)])
-    else:
-        row.base = _triage_json(
-            record.status, record.triage_status, record.assignee, record.urgent, record.unread
-        )
-
-
-def upsert_note(session: Session, record: records.Note) -> bool | None:
-    """Store one note from the site.
-
-    Returns:
-        True when stored (inserted or our pending note adopted), False when already there,
-        None when its inquiry is not in the cache.
-    """
-    if session.scalar(select(Note.id).where(Note.remote_id == record.id)) is not None:
-        return False
-    if record.client_id:
-        mine = session.scalar(select(Note).where(Note.client_id == record.client_id))
-        if mine is not None:
-            _adopt_note(mine, record)
-            return True
-    inquiry_id = session.scalar(select(Inquiry.id).where(Inquiry.remote_id == record.inquiry))
-    if inquiry_id is None:
-        return None
-    session.add(
-        Note(
-            remote_id=record.id,
-            client_id=record.client_id,
-            inquiry_id=inquiry_id,
-            author=record.author,
-            author_name=record.author_name,
-            date_gmt=record.date_gmt,
-            kind=record.kind,
-            content=record.content,
-        )
-    )
-    return True
-
-
-def _adopt_note(note: Note, record: records.Note) -> None:
-    note.remote_id = record.id
-    note.author = record.author
-    note.author_name = record.author_name
-    note.date_gmt = record.date_gmt
-    note.content = record.content
-    note.pending = False
-    note.rejected_message = None
-
-
-def apply_note_pushed(session: Session, entry: OutboxEntry, record: records.Note) -> None:
-    """A note was accepted (201, or 200 for a ``client_id`` the site had already seen)."""
-    note = session.get(Note, entry.local_id)
-    session.delete(entry)
-    if note is not None:
-        other = session.scalar(select(Note).where(Note.remote_id == record.id, Note.id != note.id))
-        if other is not None:
-            session.delete(other)  # pulled before the answer came: one copy is enough
-            session.flush()
-        _adopt_note(note, record)
-
-
-def note_site_fields(session: Session, entry: OutboxEntry) -> dict[str, Any]:
-    """A queued note as the body of ``POST clinicdesk/v1/notes``."""
-    note = session.get(Note, entry.local_id)
-    if note is None:
-        raise RecordNotFoundError("This note is no longer in the offline copy.")
-    inquiry = session.get(Inquiry, note.inquiry_id)
-    if inquiry is None or inquiry.remote_id is None:
-        raise RecordNotFoundError("The inquiry of this note is no longer in the offline copy.")
-    return {
-        "inquiry": inquiry.remote_id,
-        "kind": note.kind,
-        "content": note.content,
-        "client_id": note.client_id,
-        "by_system": is_system_note(note.author, note.kind),
-    }
-
-
-def is_system_note(author: int, kind: str) -> bool:
-    """Whether a note is ClinicDesk's own (its automatic crisis flag), not a person's: such
-    notes are written with ``records.SYSTEM_AUTHOR`` (see ``domain.crisis.check_arrivals``)."""
-    return author == records.SYSTEM_AUTHOR and kind in ("note", "urgent")
-
-
-def _note_info(note: Note) -> NoteInfo:
-    return NoteInfo(
-        id=note.id,
-        remote_id=note.remote_id,
-        client_id=note.client_id,
-        inquiry_id=note.inquiry_id,
-        author=note.author,
-        author_name=note.author_name,
-        date_gmt=note.date_gmt,
-        kind=cast(records.NoteKind, note.kind),
-        content=note.content,
-        pending=note.pending,
-        rejected_message=note.rejected_message,
-    )
-
-
-# The sync bookkeeping every listed row carries, read into ``sync_state`` / ``sync_message``.
 _SYNC_COLUMNS = (
     Inquiry.conflict,
     Inquiry.rejected_message,
@@ -804,7 +216,7 @@ class InquiryStore:
         cache: the open cache.
     """
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Transactions) -> None:
         self._cache = cache
 
     # -- reads -----------------------------------------------------------------------------------
@@ -847,7 +259,7 @@ class InquiryStore:
     def counts(self, *, user_id: int | None = None) -> dict[InboxView, int]:
         """How many inquiries each view holds, for the view list's badges (see ``InquiryCount``)."""
         with self._cache.read() as session:
-            row = session.execute(_view_counts_query(INBOX_VIEWS, user_id)).one()
+            row = session.execute(view_counts_query(INBOX_VIEWS, user_id)).one()
         return {view: int(count) for view, count in zip(INBOX_VIEWS, row, strict=True)}
 
     def get(self, local_id: int) -> InquiryDetail:
@@ -1026,7 +438,7 @@ class InquiryStore:
             condition = and_(condition, Inquiry.reason == reason)
         if assignee is not None:
             condition = and_(condition, Inquiry.assignee == assignee)
-        order = _inbox_order(sort, descending)
+        order = inbox_order(sort, descending)
         if text.strip():
             matching = search.inquiry_text_ids(text)
             if matching is None:
@@ -1034,14 +446,14 @@ class InquiryStore:
             # Driven from the words' matches (one primary-key lookup each, then a sort): ten
             # times faster for a name than testing every inquiry of the view against them, and
             # no slower for a word most messages have.
-            query = select(_SIGNED_ID).where(Inquiry.id.in_(matching), _hidden(condition))
+            query = select(SIGNED_ID).where(Inquiry.id.in_(matching), hidden_condition(condition))
             with self._cache.read() as session:
-                return _pinned_first(session, query.order_by(*order))
+                return pinned_first(session, query.order_by(*order))
         with self._cache.read() as session:
             if sort == "received":
                 # Whatever the view, walking the ordered index and skipping what it does not
                 # hold beats sorting: the index has the columns of every view's filter.
-                condition = _hidden(condition)
+                condition = hidden_condition(condition)
             else:
                 in_view, everything = session.execute(
                     select(func.count().filter(condition), func.count()).select_from(Inquiry)
@@ -1049,9 +461,9 @@ class InquiryStore:
                 if in_view * 10 > everything:
                     # A broad view: one pass over the table beats an index walk that looks up
                     # every row on its own (up to four times faster at 50,000).
-                    condition = _hidden(condition)
-            query = select(_SIGNED_ID).where(condition).order_by(*order)
-            return _pinned_first(session, query)
+                    condition = hidden_condition(condition)
+            query = select(SIGNED_ID).where(condition).order_by(*order)
+            return pinned_first(session, query)
 
     def reasons(self) -> list[str]:
         """The reasons the offline copy's inquiries give (for the inbox's reason filter), in
@@ -1067,8 +479,8 @@ class InquiryStore:
         since the ids were read: the caller reads the ids again)."""
         found: dict[int, InboxRow] = {}
         with self._cache.read() as session:
-            for start in range(0, len(ids), _CHUNK):
-                chunk = list(ids[start : start + _CHUNK])
+            for start in range(0, len(ids), CHUNK):
+                chunk = list(ids[start : start + CHUNK])
                 query = select(*_ROW_COLUMNS).where(
                     Inquiry.id.in_(chunk), Inquiry.pending_delete.is_(False)
                 )
@@ -1078,7 +490,7 @@ class InquiryStore:
     def triage_counts(self, *, user_id: int | None = None) -> dict[TriageView, int]:
         """How many inquiries each triage inbox view holds (from ``InquiryCount``, not the rows)."""
         with self._cache.read() as session:
-            row = session.execute(_view_counts_query(TRIAGE_VIEWS, user_id)).one()
+            row = session.execute(view_counts_query(TRIAGE_VIEWS, user_id)).one()
         return {view: int(count) for view, count in zip(TRIAGE_VIEWS, row, strict=True)}
 
     def same_contact(
@@ -1098,7 +510,7 @@ class InquiryStore:
         if email_key:
             matches.append(func.lower(func.trim(Inquiry.email)) == email_key)
         if phone_key:
-            digits = _phone_digits(Inquiry.phone)
+            digits = phone_digits(Inquiry.phone)
             matches.append(
                 case((func.length(digits) > 10, func.substr(digits, -10)), else_=digits)
                 == phone_key
@@ -1124,12 +536,12 @@ class InquiryStore:
         out: list[ArrivalText] = []
         ids = list(dict.fromkeys(remote_ids))
         with self._cache.read() as session:
-            for start in range(0, len(ids), _CHUNK):
-                query = _ARRIVAL_TEXTS.where(
-                    Inquiry.remote_id.in_(ids[start : start + _CHUNK]),
+            for start in range(0, len(ids), CHUNK):
+                query = ARRIVAL_TEXTS.where(
+                    Inquiry.remote_id.in_(ids[start : start + CHUNK]),
                     Inquiry.pending_delete.is_(False),
                 )
-                out.extend(_arrival_text(row) for row in session.execute(query))
+                out.extend(arrival_text(row) for row in session.execute(query))
         return out
 
     def unchecked_arrivals(self, limit: int = 500) -> list[ArrivalText]:
@@ -1141,7 +553,7 @@ class InquiryStore:
         are left out.
         """
         query = (
-            _ARRIVAL_TEXTS.where(
+            ARRIVAL_TEXTS.where(
                 # "= 0", as the partial index ix_inquiries_unchecked says it ("IS 0" misses it)
                 Inquiry.arrival_checked == false(),
                 Inquiry.pending_delete.is_(False),
@@ -1150,15 +562,15 @@ class InquiryStore:
             .limit(max(1, limit))
         )
         with self._cache.read() as session:
-            return [_arrival_text(row) for row in session.execute(query)]
+            return [arrival_text(row) for row in session.execute(query)]
 
     def mark_arrivals_checked(self, ids: Sequence[int]) -> None:
         """The crisis-language check has read these inquiries (local ids)."""
         with self._cache.write() as session:
-            for start in range(0, len(ids), _CHUNK):
+            for start in range(0, len(ids), CHUNK):
                 session.execute(
                     update(Inquiry)
-                    .where(Inquiry.id.in_(ids[start : start + _CHUNK]))
+                    .where(Inquiry.id.in_(ids[start : start + CHUNK]))
                     .values(arrival_checked=True)
                     .execution_options(synchronize_session=False)
                 )
@@ -1582,3 +994,49 @@ def _validate_triage(triage: TriageEdit) -> JsonDict:
         if flag in raw and not isinstance(raw[flag], bool):
             raise InvalidEditError(f"{flag} must be true or false.")
     return dict(raw)
+
+
+def _inquiry_pushed(
+    session: Session, entry: OutboxEntry, record: records.Inquiry | None, _adopted: bool
+) -> None:
+    apply_inquiry_pushed(session, entry, record)
+
+
+def _note_pushed(
+    session: Session, entry: OutboxEntry, record: records.Note, _adopted: bool
+) -> None:
+    apply_note_pushed(session, entry, record)
+
+
+def _keep_inquiry_copy(session: Session, server: records.Inquiry) -> None:
+    upsert_inquiries(session, [server])
+
+
+def _note_body(
+    session: Session, entry: OutboxEntry | None, _payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    if entry is None:
+        raise RecordNotFoundError("This change is no longer waiting to be sent.")
+    return note_site_fields(session, entry)
+
+
+#: How the outbox finishes an inquiry's changes (registered by :mod:`clinicdesk.store.engine`).
+INQUIRY_ADAPTER = EntityAdapter(
+    entity="inquiry",
+    model=Inquiry,
+    record_type=records.Inquiry,
+    apply_pushed=_inquiry_pushed,
+    answers_delete=True,
+    keep_server_copy=_keep_inquiry_copy,
+    unsent_children=unsent_note_ids,
+    drop=drop_inquiry,
+)
+
+#: How the outbox finishes a triage note.
+NOTE_ADAPTER = EntityAdapter(
+    entity="note",
+    model=Note,
+    record_type=records.Note,
+    apply_pushed=_note_pushed,
+    site_fields=_note_body,
+)

@@ -13,13 +13,26 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from clinicdesk.model.errors import KeyringUnavailableError
 from clinicdesk.store.errors import CacheKeyMissingError
 from clinicdesk.store.paths import AccountPaths, KeySource
 
-if TYPE_CHECKING:
-    from clinicdesk.credentials import CredentialStore
+
+class CacheKeyHolder(Protocol):
+    """Where the keyring keeps cache keys (:class:`clinicdesk.session.credentials.CredentialStore`).
+
+    A protocol, so the store does not import the session room above it. Both methods raise
+    :class:`~clinicdesk.model.errors.KeyringUnavailableError` when the keyring cannot be used.
+    """
+
+    def get_cache_key(self, account: str) -> bytes | None:
+        """The account's cache key, or None when the keyring has none."""
+
+    def set_cache_key(self, account: str, key: bytes) -> None:
+        """Keep the account's cache key."""
+
 
 logger = logging.getLogger(__name__)
 
@@ -122,9 +135,7 @@ class PassphraseNeeded:
     reason: str
 
 
-def find_cache_key(
-    credentials: CredentialStore, paths: AccountPaths
-) -> KeyFound | PassphraseNeeded:
+def find_cache_key(credentials: CacheKeyHolder, paths: AccountPaths) -> KeyFound | PassphraseNeeded:
     """Decide how the account's cache is unlocked, making a keyring key for a new cache.
 
     - New cache: make a random key and keep it in the keyring; when no keyring works, the user
@@ -145,8 +156,6 @@ def find_cache_key(
         KeyringUnavailableError: the cache was made with a keyring key and the keyring cannot be
             used now.
     """
-    from clinicdesk.credentials import KeyringUnavailableError
-
     account = paths.directory.name
     exists = paths.cache_file.exists() and paths.cache_file.stat().st_size > 0
     source = paths.read_key_source()

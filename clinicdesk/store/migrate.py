@@ -18,7 +18,6 @@ which builds a throwaway cache at the current head and lets Alembic compare it w
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,19 +251,3 @@ def schema_differences(engine: Engine) -> list[Any]:
         differences = list(compare_metadata(context, Base.metadata))
         connection.rollback()
     return differences
-
-
-def dev_revision(message: str) -> None:
-    """Autogenerate a new migration script against a throwaway cache at the current head."""
-    from clinicdesk.store.engine import open_cache
-    from clinicdesk.store.keys import new_cache_key
-
-    with tempfile.TemporaryDirectory() as folder:
-        cache = open_cache(Path(folder) / "dev.db", CacheKey.from_bytes(new_cache_key()))
-        try:
-            with cache.engine.connect() as connection, connection.begin():
-                config = alembic_config(connection=connection)
-                number = int(head_revision()) + 1
-                command.revision(config, message, autogenerate=True, rev_id=f"{number:04d}")
-        finally:
-            cache.close()

@@ -1,6 +1,6 @@
 """The cache's tables, as typed SQLAlchemy 2.0 models.
 
-They mirror :mod:`clinicdesk.site.records`, plus the bookkeeping that local-first editing and
+They mirror :mod:`clinicdesk.model.records`, plus the bookkeeping that local-first editing and
 sync need. Every record has a local primary key (``id``) that never changes; ``remote_id`` is the
 site's id, unknown until a local create has been sent. Links between records (a post's categories,
 its featured image, a note's inquiry) use local ids, so a post can use a category created offline;
@@ -26,7 +26,7 @@ Sync bookkeeping, per record (the :class:`Synced` mixin):
 ``pending_delete``
     deleted locally for good; hidden from lists until the site confirms.
 
-Plain rows never leave the store: queries return the frozen DTOs of :mod:`clinicdesk.store.dto`.
+Plain rows never leave the store: queries return the frozen DTOs of :mod:`clinicdesk.model.cached`.
 """
 
 from __future__ import annotations

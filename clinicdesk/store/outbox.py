@@ -21,28 +21,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
+from typing import Any, Literal, TypedDict, cast
 
 from sqlalchemy import bindparam, delete, exists, func, null, select
 from sqlalchemy.orm import Session, aliased
 
-from clinicdesk.site import records
-from clinicdesk.store.catalog import (
-    apply_media_pushed,
-    apply_term_pushed,
-    term_site_fields,
-)
+from clinicdesk.model import records
+from clinicdesk.model.cached import CursorInfo, EntityKind, OutboxItem, OutboxOp, OutboxState
 from clinicdesk.store.common import AnySelect, drop_entries, pending_count, set_held
-from clinicdesk.store.dto import CursorInfo, EntityKind, OutboxItem, OutboxOp, OutboxState
+from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
-from clinicdesk.store.inquiries import (
-    apply_inquiry_pushed,
-    apply_note_pushed,
-    drop_inquiry,
-    note_site_fields,
-    unsent_note_ids,
-    upsert_inquiries,
-)
 from clinicdesk.store.models import (
     Inquiry,
     Media,
@@ -50,23 +38,12 @@ from clinicdesk.store.models import (
     OutboxEntry,
     Post,
     SyncCursor,
-    Synced,
     Term,
     utcnow,
 )
-from clinicdesk.store.posts import apply_post_pushed, post_site_fields, upsert_post
-
-if TYPE_CHECKING:
-    from clinicdesk.store.engine import Cache
 
 logger = logging.getLogger(__name__)
 
-_MODELS: dict[str, type[Synced]] = {
-    "post": Post,
-    "inquiry": Inquiry,
-    "term": Term,
-    "media": Media,
-}
 
 SiteRecord = records.Post | records.Inquiry | records.Term | records.Media | records.Note
 DeletedOutcome = Literal["dropped", "kept", "unknown"]
@@ -142,8 +119,10 @@ class OutboxStore:
         cache: the open cache.
     """
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Transactions, adapters: Mapping[str, EntityAdapter]) -> None:
         self._cache = cache
+        # One per kind of record, registered by the engine: the outbox never names an entity.
+        self._adapters = adapters
 
     # -- reading the queue -----------------------------------------------------------------------
 
@@ -235,20 +214,10 @@ class OutboxStore:
         """
         with self._cache.write() as session:
             entry = self._entry(session, entry_id)
-            if entry.entity == "post" and (record is None or isinstance(record, records.Post)):
-                apply_post_pushed(session, entry, record, adopted=adopted)
-            elif entry.entity == "inquiry" and (
-                record is None or isinstance(record, records.Inquiry)
-            ):
-                apply_inquiry_pushed(session, entry, record)
-            elif entry.entity == "note" and isinstance(record, records.Note):
-                apply_note_pushed(session, entry, record)
-            elif entry.entity == "term" and isinstance(record, records.Term):
-                apply_term_pushed(session, entry, record)
-            elif entry.entity == "media" and isinstance(record, records.Media):
-                apply_media_pushed(session, entry, record)
-            else:
+            adapter = self._adapter(entry.entity)
+            if not adapter.answers(record):
                 raise TypeError(f"a {type(record).__name__} does not answer a {entry.entity}")
+            adapter.apply_pushed(session, entry, record, adopted)
 
     def record_sent(self, entry_id: int, payload: Mapping[str, Any]) -> None:
         """Keep in a create entry what is about to be sent (the post as it is now), before it
@@ -287,14 +256,9 @@ class OutboxStore:
             entry.state = "held"
             entry.last_error = message
             entry.updated_at = utcnow()
-            if entry.entity == "note":
-                note = session.get(Note, entry.local_id)
-                if note is not None:
-                    note.rejected_message = message
-            else:
-                row = session.get(_MODELS[entry.entity], entry.local_id)
-                if row is not None:
-                    row.rejected_message = message
+            row = session.get(self._adapter(entry.entity).model, entry.local_id)
+            if row is not None:
+                row.rejected_message = message
             set_held(session, cast(EntityKind, entry.entity), entry.local_id, held=True)
 
     def mark_conflict(
@@ -311,15 +275,15 @@ class OutboxStore:
             server: the site's current version; when None, the copy already stored by a pull
                 (``upsert_from_site``) is the one kept.
         """
+        adapter = self._adapter(entity)
         with self._cache.write() as session:
-            row = session.get(_MODELS[entity], local_id)
+            row = session.get(adapter.model, local_id)
             if row is None:
                 raise RecordNotFoundError("This record is no longer in the offline copy.")
             if server is not None:
-                if isinstance(server, records.Post):
-                    upsert_post(session, server)
-                else:
-                    upsert_inquiries(session, [server])
+                if adapter.keep_server_copy is None or not adapter.answers(server):
+                    raise TypeError(f"a {type(server).__name__} is no version of a {entity}")
+                adapter.keep_server_copy(session, server)
                 session.flush()
                 session.refresh(row)
             if row.server_copy is None:
@@ -340,16 +304,18 @@ class OutboxStore:
         Returns:
             "dropped", "kept", or "unknown" when the cache did not have it.
         """
-        model = _MODELS[entity]
+        adapter = self._adapter(entity)
+        model = adapter.model
         with self._cache.write() as session:
             row = session.scalar(select(model).where(model.remote_id == remote_id))
             if row is None:
                 return "unknown"
             waiting = pending_count(session, entity, row.id)
-            unsent_notes = unsent_note_ids(session, row.id) if isinstance(row, Inquiry) else []
+            children = adapter.unsent_children
+            unsent_notes = children(session, row.id) if children is not None else []
             if row.pending_delete or (not row.dirty and waiting == 0 and not unsent_notes):
-                if isinstance(row, Inquiry):
-                    drop_inquiry(session, row)
+                if adapter.drop is not None:
+                    adapter.drop(session, row)
                 else:
                     drop_entries(session, entity, row.id)
                     session.delete(row)
@@ -368,8 +334,7 @@ class OutboxStore:
         Raises:
             UnsyncedDependencyError: a term or image it uses is not on the site yet.
         """
-        with self._cache.read() as session:
-            return post_site_fields(session, dict(item.payload))
+        return cast(records.PostFields, self.site_fields(item))
 
     def inquiry_change(self, item: OutboxItem) -> InquiryChange:
         """An inquiry update's payload as triage meta (and a status when restoring)."""
@@ -389,13 +354,23 @@ class OutboxStore:
 
     def note_fields(self, item: OutboxItem) -> dict[str, Any]:
         """A note entry as the body of ``POST clinicdesk/v1/notes``."""
-        with self._cache.read() as session:
-            return note_site_fields(session, self._entry(session, item.id))
+        return cast(dict[str, Any], self.site_fields(item))
 
     def term_fields(self, item: OutboxItem) -> dict[str, object]:
         """A term create as its body (``name``, ``parent``)."""
+        return cast(dict[str, object], self.site_fields(item))
+
+    def site_fields(self, item: OutboxItem) -> object:
+        """An entry's write body, local ids made the site's (its kind's adapter builds it).
+
+        Raises:
+            UnsyncedDependencyError: a record it refers to is not on the site yet.
+        """
+        build = self._adapter(item.entity).site_fields
+        if build is None:
+            raise TypeError(f"a {item.entity} change has no body of its own")
         with self._cache.read() as session:
-            return term_site_fields(session, self._entry(session, item.id))
+            return build(session, session.get(OutboxEntry, item.id), item.payload)
 
     def upload_file(self, item: OutboxItem) -> tuple[str, str] | None:
         """The local file and MIME type of an upload entry (None if the item is gone)."""
@@ -411,7 +386,7 @@ class OutboxStore:
         self, entity: Literal["post", "inquiry", "term", "media"]
     ) -> dict[int, datetime | None]:
         """Site id -> the site version the cache holds, for every record that is on the site."""
-        model = _MODELS[entity]
+        model = self._adapter(entity).model
         with self._cache.read() as session:
             rows = session.execute(
                 select(model.remote_id, model.server_modified_gmt).where(
@@ -461,6 +436,12 @@ class OutboxStore:
             session.execute(delete(SyncCursor).where(SyncCursor.resource.in_(resources)))
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _adapter(self, entity: str) -> EntityAdapter:
+        adapter = self._adapters.get(entity)
+        if adapter is None:
+            raise TypeError(f"no outbox adapter is registered for {entity!r}")
+        return adapter
 
     @staticmethod
     def _entry(session: Session, entry_id: int) -> OutboxEntry:

@@ -18,12 +18,9 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from clinicdesk.store.entity import Transactions
 from clinicdesk.store.models import Meta
-
-if TYPE_CHECKING:
-    from clinicdesk.store.engine import Cache
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +48,7 @@ class QuarantinedRecord:
 class QuarantineStore:
     """The records put aside (see the module docstring)."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Transactions) -> None:
         self._cache = cache
 
     def _load(self) -> dict[str, QuarantinedRecord]:

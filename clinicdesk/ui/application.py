@@ -1,6 +1,6 @@
 """The window side of the app: from start (or sign-in) to an open window, and back at sign-out.
 
-:class:`AppController` walks the steps of :mod:`clinicdesk.accounts.session` with the user: the
+:class:`AppController` walks the steps of :mod:`clinicdesk.session.current` with the user: the
 password from the keyring or the sign-in dialog, the cache key from the keyring or a passphrase
 dialog, then the window and its sync. Everything that touches the network, the keyring or the
 disk runs on a :class:`~clinicdesk.ui.tasks.TaskRunner`; dialogs open non-blocking.
@@ -15,21 +15,22 @@ import logging
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from clinicdesk import __version__
-from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore, delete_account_files
-from clinicdesk.accounts.logs import LogSetup, configure_logging
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
-from clinicdesk.accounts.session import AccountSession, SignOutResult, sign_out, stored_password
-from clinicdesk.accounts.signin import SignInResult, classify, sign_in
-from clinicdesk.accounts.syncbridge import run_round
-from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.model.errors import user_message
+from clinicdesk.services.syncround import run_round
+from clinicdesk.session.accounts import Account, DataDir, SettingsStore, delete_account_files
+from clinicdesk.session.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.session.current import AccountSession, SignOutResult, sign_out, stored_password
+from clinicdesk.session.logs import LogSetup, configure_logging
+from clinicdesk.session.memory_keyring import MemoryKeyring
+from clinicdesk.session.signin import SignInResult, classify, sign_in
 from clinicdesk.site import SiteClient, SiteError
 from clinicdesk.store import (
     Cache,
@@ -152,7 +153,7 @@ class AppController(QObject):
         self._open_cache(account, password, saved=True, keyring_problem=None)
 
     def _no_keyring_at_start(self, account: Account, error: BaseException) -> None:
-        message = getattr(error, "message", str(error))
+        message = user_message(error)
         self.show_sign_in(account, keyring_warning=message)
 
     # -- sign-in ----------------------------------------------------------------------------
@@ -334,7 +335,7 @@ class AppController(QObject):
                 self.tr("That passphrase does not unlock the offline copy. Try again.")
             )
             return
-        message = getattr(error, "message", str(error))
+        message = user_message(error)
         fresh = (
             "freshCopyButton",
             self.tr("Start a fresh copy"),
@@ -579,12 +580,42 @@ class AppController(QObject):
         self.tasks.shutdown()
 
 
-def run_gui(*, data_dir: str | None, demo: bool, debug: bool, screenshot: str | None = None) -> int:
+class RunningDemoSite(Protocol):
+    """A demo site the composition root started (:func:`clinicdesk.demosite.server.start`).
+
+    A protocol, so the UI never imports the reference site: :mod:`clinicdesk.app` passes the
+    starter in.
+    """
+
+    @property
+    def url(self) -> str:
+        """The site root (``http://127.0.0.1:port``)."""
+
+    @property
+    def users(self) -> Mapping[str, tuple[str, str]]:
+        """Role -> (user name, password)."""
+
+    def stop(self) -> None:
+        """Stop serving."""
+
+
+#: Starts the demo site with its files in the given folder.
+StartDemoSite = Callable[[Path], RunningDemoSite]
+
+
+def run_gui(
+    *,
+    data_dir: str | None,
+    demo: StartDemoSite | None,
+    debug: bool,
+    screenshot: str | None = None,
+) -> int:
     """Create the application, open the window (or the sign-in dialog) and run the event loop.
 
     Args:
         data_dir: the data folder, or None for the usual one.
-        demo: start the demo site and sign in to it.
+        demo: starts the demo site (given by :mod:`clinicdesk.app`), to start it and sign in to
+            it; None for the real accounts.
         debug: log more detail.
         screenshot: save a picture of the window to this file after the first sync and quit
             (see :mod:`clinicdesk.ui.snapshot`).
@@ -601,9 +632,9 @@ def run_gui(*, data_dir: str | None, demo: bool, debug: bool, screenshot: str | 
     apply_theme(app)
 
     temp: tempfile.TemporaryDirectory[str] | None = None
-    demo_site: Any = None
+    demo_site: RunningDemoSite | None = None
     login: DemoLogin | None = None
-    if demo:
+    if demo is not None:
         base = DataDir.resolve(data_dir).ensure().root if data_dir else None
         temp = tempfile.TemporaryDirectory(prefix="clinicdesk-demo-", dir=base)
         data = DataDir(Path(temp.name) / "app").ensure()
@@ -617,11 +648,9 @@ def run_gui(*, data_dir: str | None, demo: bool, debug: bool, screenshot: str | 
     crash.install()
     controller: AppController | None = None
     try:
-        if demo:
-            from clinicdesk.demosite.server import start
-
+        if demo is not None:
             assert temp is not None
-            demo_site = start(Path(temp.name) / "site")
+            demo_site = demo(Path(temp.name) / "site")
             user, password = demo_site.users["administrator"]
             login = DemoLogin(demo_site.url, user, password)
             if not screenshot:  # --screenshot's standard output is read by scripts
@@ -654,7 +683,7 @@ def demo_banner(url: str, other: tuple[str, str]) -> str:
     """What ``--demo`` prints in the terminal: where the demo website runs, how to sign in to
     it from a second profile (as another staff member: ``other`` is their user name and
     application password, made for this run only), and that nothing is kept."""
-    from clinicdesk.app import command_name
+    from clinicdesk.about import command_name
 
     user, password = other
     return (

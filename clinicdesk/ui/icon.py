@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QIcon, QIconEngine, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QToolBar
 
-from clinicdesk.resource_files import resource_path
+from clinicdesk.model.resources import resource_path
 
 logger = logging.getLogger(__name__)
 

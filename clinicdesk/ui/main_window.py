@@ -43,9 +43,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.about import plugin_warning
-from clinicdesk.accounts.accounts import Settings, SettingsStore, choose_states, service_states
-from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import RoundResult
+from clinicdesk.services.syncround import RoundResult
+from clinicdesk.session.accounts import Settings, SettingsStore, choose_states, service_states
+from clinicdesk.session.current import AccountSession
 from clinicdesk.store import CacheError
 from clinicdesk.ui.clinic_time import set_clinic_zone, zone_from
 from clinicdesk.ui.closing import CloseFlow

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
+from clinicdesk.services.syncround import INQUIRIES_REMOVED_MESSAGE, RoundResult, account_after
 
 if TYPE_CHECKING:
     from clinicdesk.ui.main_window import MainWindow

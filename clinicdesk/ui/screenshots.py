@@ -1,4 +1,4 @@
-"""Screenshots of the shell for the docs: ``python -m clinicdesk.ui.screenshots docs/screenshots``.
+"""Screenshots of the shell for the docs: ``python -m clinicdesk.screenshots docs/screenshots``.
 
 Runs offscreen (no display needed) against the demo site, exactly as ``main.py --demo`` does, and
 saves PNGs made with ``QWidget.grab()``: the main window once its first sync rounds are done (the
@@ -13,11 +13,10 @@ The passphrase typed to unlock the demo's inquiries is made up here and never ke
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,11 +25,11 @@ os.environ.setdefault("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from clinicdesk.accounts.accounts import DataDir
-from clinicdesk.accounts.logs import configure_logging
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
-from clinicdesk.credentials import CredentialStore
-from clinicdesk.ui.application import AppController, DemoLogin
+from clinicdesk.session.accounts import DataDir
+from clinicdesk.session.credentials import CredentialStore
+from clinicdesk.session.logs import configure_logging
+from clinicdesk.session.memory_keyring import MemoryKeyring
+from clinicdesk.ui.application import AppController, DemoLogin, StartDemoSite
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
@@ -121,10 +120,14 @@ def _select_urgent(tab: InquiriesTab) -> None:
     raise RuntimeError("the demo inbox has no urgent inquiry")
 
 
-def take(folder: Path) -> list[Path]:
-    """Start the demo, take the screenshots into ``folder``; returns the files written."""
-    from clinicdesk.demosite.server import start
+def take(folder: Path, start: StartDemoSite) -> list[Path]:
+    """Start the demo, take the screenshots into ``folder``; returns the files written.
 
+    Args:
+        folder: where the PNG files go.
+        start: starts the demo site (:func:`clinicdesk.demosite.server.start`; the UI never
+            imports the reference site itself).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -203,15 +206,3 @@ def take(folder: Path) -> list[Path]:
             site.stop()
             logs.close()
     return written
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m clinicdesk.ui.screenshots")
-    parser.add_argument("folder", type=Path, help="where to write the PNG files")
-    args = parser.parse_args(argv)
-    take(args.folder)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QApplication
 
-from clinicdesk.accounts.syncbridge import RoundResult
+from clinicdesk.services.syncround import RoundResult
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
 

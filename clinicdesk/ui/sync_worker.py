@@ -18,15 +18,16 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clinicdesk.accounts.accounts import Account
-from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import (
+from clinicdesk.model.errors import user_message
+from clinicdesk.services.syncround import (
     ProgressCallback,
     RoundProgress,
     RoundResult,
     SyncUnavailableError,
     run_round,
 )
+from clinicdesk.session.accounts import Account
+from clinicdesk.session.current import AccountSession
 from clinicdesk.site import (
     RateLimitedError,
     SignedOutError,
@@ -334,7 +335,7 @@ class SyncController(QObject):
 
     def _on_error(self, error: BaseException) -> None:
         state = SyncState.FAILED
-        detail = getattr(error, "message", None) or str(error)
+        detail = user_message(error)
         retry_after: float | None = None
         if isinstance(error, SignedOutError):
             state = SyncState.SIGNED_OUT

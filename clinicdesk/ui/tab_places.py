@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Literal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from clinicdesk.accounts.accounts import Settings
-from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE
+from clinicdesk.services.syncround import INQUIRIES_REMOVED_MESSAGE
+from clinicdesk.session.accounts import Settings
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.layouts import centred_column

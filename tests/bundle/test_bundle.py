@@ -20,7 +20,7 @@ import pytest
 
 from clinicdesk import __version__
 from clinicdesk.about import REQUIRED_PLUGIN_VERSION
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.credentials import CredentialStore
 from tests.fixtures.secret_service import SecretService
 from tests.fixtures.site import SiteUnderTest
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 
-from clinicdesk.accounts.syncbridge import RoundProgress, run_round
+from clinicdesk.model.records import SYSTEM_AUTHOR
+from clinicdesk.services.syncround import RoundProgress, run_round
 from clinicdesk.site import SiteClient
-from clinicdesk.site.records import SYSTEM_AUTHOR
 from tests.fixtures import sync as fixtures
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import FAST_RETRY, FAST_TIMEOUTS, Accounts, SiteView

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from clinicdesk.accounts import syncbridge
-from clinicdesk.accounts.syncbridge import RoundResult
+from clinicdesk.services import syncround as syncbridge
+from clinicdesk.services.syncround import RoundResult
 from clinicdesk.site import SiteClient
 from tests.fixtures import sync as fixtures
 from tests.fixtures.site import SiteUnderTest

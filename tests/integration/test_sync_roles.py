@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE, RoundResult
-from clinicdesk.accounts.syncbridge import run_round as bridge_round
+from clinicdesk.services.syncround import INQUIRIES_REMOVED_MESSAGE, RoundResult
+from clinicdesk.services.syncround import run_round as bridge_round
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import Cache
 from tests.fixtures import site as site_fixtures

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from clinicdesk.accounts import syncbridge
-from clinicdesk.accounts.accounts import Account
-from clinicdesk.accounts.syncbridge import RoundResult, account_after
+from clinicdesk.services import syncround as syncbridge
+from clinicdesk.services.syncround import RoundResult, account_after
+from clinicdesk.session.accounts import Account
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import Accounts, accounts
 

@@ -25,11 +25,11 @@ import pytest
 from keyring.backends import fail
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.accounts import DataDir
-from clinicdesk.accounts.logs import LogSetup, configure_logging
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
-from clinicdesk.accounts.syncbridge import run_round
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.services.syncround import run_round
+from clinicdesk.session.accounts import DataDir
+from clinicdesk.session.credentials import CredentialStore
+from clinicdesk.session.logs import LogSetup, configure_logging
+from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.ui.application import AppController, DemoLogin
 from clinicdesk.ui.sync_worker import RoundFunction
 from tests.fixtures.desktop import MakeController

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.about import REQUIRED_PLUGIN_VERSION, app_version
-from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore
-from clinicdesk.accounts.logs import LogSetup
-from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import from_report
+from clinicdesk.services.syncround import from_report
+from clinicdesk.session.accounts import Account, DataDir, SettingsStore
+from clinicdesk.session.current import AccountSession
+from clinicdesk.session.logs import LogSetup
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheKey, new_cache_key, open_account_cache
 from clinicdesk.sync.report import SyncReport, UserAccess

@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.accounts import DataDir, SettingsStore
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.accounts import DataDir, SettingsStore
+from clinicdesk.session.credentials import CredentialStore
+from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.site import SiteClient
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.credentials import CredentialStore
 from tests.fixtures.desktop import all_file_bytes
 from tests.fixtures.forwarding_proxy import Proxy
 from tests.fixtures.secret_service import SecretService

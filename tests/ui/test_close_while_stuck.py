@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.syncbridge import RoundResult
-from clinicdesk.accounts.syncbridge import run_round as bridge_round
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.services.syncround import RoundResult
+from clinicdesk.services.syncround import run_round as bridge_round
+from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.store import Cache
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from tests.fixtures.desktop import MakeController, wait_for_window, wait_until_synced

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
+from clinicdesk.demosite.server import start
 from clinicdesk.ui.screenshots import take
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,7 @@ def test_demo_runs_without_a_keyring_and_leaves_nothing_behind(tmp_path: Path) -
 
 
 def test_screenshots_are_written(tmp_path: Path) -> None:
-    files = take(tmp_path)
+    files = take(tmp_path, start)
     assert {f.name for f in files} == {
         "main-window.png",
         "posts-editor.png",

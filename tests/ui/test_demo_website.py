@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.credentials import CredentialStore
+from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.ui.application import DemoLogin
 from clinicdesk.ui.main_window import MainWindow
 from tests.fixtures.desktop import MakeController, wait_for_window, wait_until_synced

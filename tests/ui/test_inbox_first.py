@@ -6,7 +6,7 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.credentials import CredentialStore
 from tests.fixtures.desktop import (
     MakeController,
     fill_and_submit,

@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.domain.crisis import default_language, flag_new_arrivals
+from clinicdesk.domain.crisis import default_language
+from clinicdesk.services.arrivals import flag_new_arrivals
 from clinicdesk.store import Cache
 from clinicdesk.ui.inquiries import InquiriesTab
 from tests.fixtures.inquiries_tab import demo_cache, make_tab, select

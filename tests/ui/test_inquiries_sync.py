@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.domain.crisis import flag_new_arrivals
+from clinicdesk.services.arrivals import flag_new_arrivals
 from clinicdesk.site import SiteClient
 from clinicdesk.ui.inquiries.dialogs import AcknowledgeDialog, AssignDialog, NoteDialog
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX

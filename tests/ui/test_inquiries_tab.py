@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.domain.crisis import flag_new_arrivals
 from clinicdesk.domain.lock import is_valid_hash, verify_passphrase
-from clinicdesk.site import records
+from clinicdesk.model import records
+from clinicdesk.services.arrivals import flag_new_arrivals
 from clinicdesk.store import Cache, open_cache
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
 from clinicdesk.ui.inquiries.dialogs import (

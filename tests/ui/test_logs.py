@@ -6,8 +6,8 @@ import logging
 import os
 import stat
 
-from clinicdesk.accounts.accounts import DataDir
-from clinicdesk.accounts.logs import REDACTED, configure_logging, redact
+from clinicdesk.session.accounts import DataDir
+from clinicdesk.session.logs import REDACTED, configure_logging, redact
 
 
 def test_secret_shaped_text_is_redacted() -> None:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QAbstractButton, QApplication, QToolBar, QToolButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.resource_files import resource_path
+from clinicdesk.model.resources import resource_path
 from clinicdesk.ui.icon import ACTION_ICONS, LUCIDE_PARTS, app_icon
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX

@@ -33,12 +33,13 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from clinicdesk import __version__
-from clinicdesk.accounts.accounts import MAX_IDLE_LOCK_MINUTES, Account, DataDir, SettingsStore
-from clinicdesk.accounts.logs import LogSetup
-from clinicdesk.accounts.session import AccountSession
-from clinicdesk.accounts.syncbridge import RoundResult
-from clinicdesk.domain.crisis import flag_new_arrivals
-from clinicdesk.site import CAP_MANAGE_INQUIRIES, records
+from clinicdesk.model import records
+from clinicdesk.services.arrivals import flag_new_arrivals
+from clinicdesk.services.syncround import RoundResult
+from clinicdesk.session.accounts import MAX_IDLE_LOCK_MINUTES, Account, DataDir, SettingsStore
+from clinicdesk.session.current import AccountSession
+from clinicdesk.session.logs import LogSetup
+from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheKey, new_cache_key, open_account_cache
 from clinicdesk.ui.crash import CrashHandler
 from clinicdesk.ui.dialogs.messages import sign_out_box

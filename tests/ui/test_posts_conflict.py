@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache
 from clinicdesk.ui.posts.dialogs import ConflictDialog, HistoryDialog
 from clinicdesk.ui.posts.listmodel import PostListModel

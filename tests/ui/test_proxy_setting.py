@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.accounts import Account, DataDir, Settings, SettingsStore
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.accounts import Account, DataDir, Settings, SettingsStore
+from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.sync_worker import SyncState

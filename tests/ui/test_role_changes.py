@@ -16,8 +16,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.accounts import DataDir, SettingsStore
-from clinicdesk.accounts.syncbridge import INQUIRIES_REMOVED_MESSAGE
+from clinicdesk.services.syncround import INQUIRIES_REMOVED_MESSAGE
+from clinicdesk.session.accounts import DataDir, SettingsStore
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheKey, open_account_cache
 from clinicdesk.ui.inquiries import InquiriesTab

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.domain.blocks import Image
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache
 from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts.richtext import image_format, opaque_format

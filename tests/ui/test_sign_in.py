@@ -8,10 +8,10 @@ import keyring.errors
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.accounts import DataDir, SettingsStore
-from clinicdesk.accounts.memory_keyring import MemoryKeyring
-from clinicdesk.accounts.signin import SignInProblem
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.accounts import DataDir, SettingsStore
+from clinicdesk.session.credentials import CredentialStore
+from clinicdesk.session.memory_keyring import MemoryKeyring
+from clinicdesk.session.signin import SignInProblem
 from clinicdesk.store import AccountPaths, account_id
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog

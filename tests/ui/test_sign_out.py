@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.accounts.accounts import DataDir, SettingsStore
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.accounts import DataDir, SettingsStore
+from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.ui.application import AppController
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.main_window import MainWindow

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.credentials import CredentialStore
+from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
 from tests.fixtures.desktop import (

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from clinicdesk import resource_files
-from clinicdesk.resource_files import resource_path
+from clinicdesk.model import resources as resource_files
+from clinicdesk.model.resources import resource_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from clinicdesk.accounts import syncbridge
-from clinicdesk.accounts.syncbridge import RoundResult
+from clinicdesk.services import syncround as syncbridge
+from clinicdesk.services.syncround import RoundResult
 from tests.fixtures.browser import VisitorProxy
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import Accounts, SiteView, accounts, site_view

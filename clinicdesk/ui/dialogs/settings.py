@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.accounts.accounts import (
+from clinicdesk.session.accounts import (
     MAX_IDLE_LOCK_MINUTES,
     MAX_PROTOCOL_CHARS,
     MAX_PROXY_CHARS,

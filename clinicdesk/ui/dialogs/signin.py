@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.accounts.signin import SignInProblem
+from clinicdesk.session.signin import SignInProblem
 from clinicdesk.ui.dialogs import fit_height
 
 

@@ -34,8 +34,8 @@ from clinicdesk.domain.inquiry_rules import (
     ServiceArea,
     dial_number,
 )
-from clinicdesk.site.records import TRIAGE_STATUSES, NoteKind
-from clinicdesk.store.dto import InquiryDetail, NoteInfo
+from clinicdesk.model.cached import InquiryDetail, NoteInfo
+from clinicdesk.model.records import TRIAGE_STATUSES, NoteKind
 from clinicdesk.store.inquiries import InboxRow, is_system_note
 from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.domain.triage import MIN_ACKNOWLEDGEMENT_LENGTH
-from clinicdesk.store.dto import UserInfo
+from clinicdesk.model.cached import UserInfo
+from clinicdesk.services.triage import MIN_ACKNOWLEDGEMENT_LENGTH
 from clinicdesk.ui.inquiries.options import lifeline_text
 
 

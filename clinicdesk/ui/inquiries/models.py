@@ -27,8 +27,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont, QGuiApplication
 
 from clinicdesk.domain.inquiry_rules import response_wait, service_area
-from clinicdesk.site.records import NoteKind
-from clinicdesk.store.dto import NoteInfo
+from clinicdesk.model.cached import NoteInfo
+from clinicdesk.model.records import NoteKind
 from clinicdesk.store.inquiries import (
     InboxRow,
     InboxSort,

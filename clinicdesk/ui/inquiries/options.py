@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication
 
-from clinicdesk.accounts.accounts import MAX_IDLE_LOCK_MINUTES
 from clinicdesk.domain.inquiry_rules import (
     DEFAULT_CLINIC_STATES,
     DEFAULT_RESPONSE_TARGET_HOURS,
     BusinessHours,
 )
-from clinicdesk.site.records import ContactMethod, NoteKind, TriageStatus
+from clinicdesk.model.records import ContactMethod, NoteKind, TriageStatus
+from clinicdesk.session.accounts import MAX_IDLE_LOCK_MINUTES
 from clinicdesk.ui.clinic_time import format_moment
 
 _CONTEXT = "Inquiries"

@@ -44,7 +44,7 @@ from clinicdesk.domain.inquiry_rules import (
     service_area,
 )
 from clinicdesk.domain.lock import hash_passphrase
-from clinicdesk.domain.triage import (
+from clinicdesk.services.triage import (
     Action,
     TriageDesk,
 )

@@ -1,6 +1,6 @@
 """The Inquiries tab's triage actions: status, assignment, notes, unread, urgent, and undo.
 
-Every change goes through the :class:`~clinicdesk.domain.triage.TriageDesk` (a row, an outbox
+Every change goes through the :class:`~clinicdesk.services.triage.TriageDesk` (a row, an outbox
 entry and a timeline entry in one transaction); the last one can be undone. Closing or
 referring someone in crisis asks for an acknowledgement first.
 """
@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from clinicdesk.domain.triage import (
+from clinicdesk.model.records import TRIAGE_STATUSES, TriageStatus
+from clinicdesk.services.triage import (
     AcknowledgementRequiredError,
     Action,
 )
-from clinicdesk.site.records import TRIAGE_STATUSES, TriageStatus
 from clinicdesk.store import CacheError
 from clinicdesk.ui.inquiries.dialogs import (
     AcknowledgeDialog,

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain import prepublish
-from clinicdesk.site.records import PostStatus
+from clinicdesk.model.cached import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
+from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
-from clinicdesk.store.dto import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
 from clinicdesk.ui.posts.common import named, raw_text
 from clinicdesk.ui.posts.parts.banners import StateBanners
 from clinicdesk.ui.posts.parts.bodyviews import (

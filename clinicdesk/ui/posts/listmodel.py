@@ -27,9 +27,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from clinicdesk.site.records import PostStatus
+from clinicdesk.model.cached import PostSummary, SyncState
+from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.dto import PostSummary, SyncState
 from clinicdesk.store.posts import PostListSort
 from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain

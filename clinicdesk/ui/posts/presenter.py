@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from clinicdesk.site.records import PostStatus
-from clinicdesk.store.dto import PostDetail
+from clinicdesk.model.cached import PostDetail
+from clinicdesk.model.records import PostStatus
 from clinicdesk.store.posts import LIVE_STATUSES
 
 #: How long after the last keystroke a change is saved (milliseconds).

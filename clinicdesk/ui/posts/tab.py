@@ -41,9 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.site.records import PostStatus
+from clinicdesk.model.cached import TermInfo, UserInfo
+from clinicdesk.model.errors import user_message
+from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.dto import TermInfo, UserInfo
 from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.layouts import FlowLayout
 from clinicdesk.ui.posts.common import named, plain_label
@@ -466,7 +467,7 @@ class PostsTab(QWidget):
         return SHOWN
 
     def _refresh_failed(self, error: BaseException) -> None:
-        self._show_error(getattr(error, "message", "") or str(error))
+        self._show_error(user_message(error))
         self.editor.reload_from_store()
 
     def _reload_now(self) -> None:

@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 from clinicdesk.domain.blocks import BlockDocument
 from clinicdesk.domain.textdiff import DiffRow, side_by_side
 from clinicdesk.domain.wordcount import plain_text
+from clinicdesk.model.cached import PostDetail, PostEdit, PostSnapshot, RevisionInfo
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.dto import PostDetail, PostEdit, PostSnapshot, RevisionInfo
 from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts.common import raw_text

@@ -10,7 +10,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
-from clinicdesk.credentials import SERVICE, CredentialStore, KeyringUnavailableError
+from clinicdesk.session.credentials import SERVICE, CredentialStore, KeyringUnavailableError
 from tests.fixtures.keyrings import MemoryKeyring, RaisingKeyring
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinicdesk.accounts.accounts import Account, Settings, choose_states, service_states
+from clinicdesk.session.accounts import Account, Settings, choose_states, service_states
 from clinicdesk.site import InvalidResponseError
 from clinicdesk.site.parse import clinic_states
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clinicdesk.accounts.accounts import (
+from clinicdesk.services.syncround import account_after, from_report
+from clinicdesk.session.accounts import (
     DEFAULT_IDLE_LOCK_MINUTES,
     MAX_IDLE_LOCK_MINUTES,
     MAX_RESPONSE_HOURS,
@@ -15,7 +16,6 @@ from clinicdesk.accounts.accounts import (
     Settings,
     SettingsStore,
 )
-from clinicdesk.accounts.syncbridge import account_after, from_report
 from clinicdesk.sync.report import SyncReport, UserAccess
 
 ACCOUNT = Account(

@@ -16,14 +16,13 @@ from clinicdesk.domain.crisis import (
     AUTO_FLAG_NOTE,
     DEFAULT_LIST_NAME,
     CrisisLanguage,
-    check_arrivals,
     default_language,
-    flag_new_arrivals,
     inflections,
     reasons,
     words,
 )
-from clinicdesk.resource_files import resource_path
+from clinicdesk.model.resources import resource_path
+from clinicdesk.services.arrivals import check_arrivals, flag_new_arrivals
 from clinicdesk.store import Cache
 from tests.fixtures.store import T0, opened, site_inquiry, site_note
 

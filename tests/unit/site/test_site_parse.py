@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from clinicdesk.model.records import Inquiry, Post
 from clinicdesk.site import parse
 from clinicdesk.site.errors import InvalidResponseError, NotWordPressError
-from clinicdesk.site.records import Inquiry, Post
 from tests.fixtures.site_samples import (
     category_json,
     index_json,

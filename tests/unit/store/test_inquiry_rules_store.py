@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.domain.inquiry_rules import email_key, phone_key
-from clinicdesk.domain.triage import (
+from clinicdesk.model import records
+from clinicdesk.services.triage import (
     AcknowledgementRequiredError,
     TriageDesk,
     UndoResult,
 )
-from clinicdesk.site import records
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inquiries import TRIAGE_VIEWS
 from tests.fixtures.store import T0, opened, site_inquiry, site_note

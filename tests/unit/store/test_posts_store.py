@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.domain.blocks import Image, Paragraph, Span, serialize
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache, UnsyncedDependencyError
 from tests.fixtures.store import T0, opened, site_post, site_term
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 
-from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.session.credentials import CredentialStore, KeyringUnavailableError
 from clinicdesk.store import (
     AccountPaths,
     CacheKey,

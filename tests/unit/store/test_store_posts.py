@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError, UnsyncedDependencyError
+from clinicdesk.store import (
+    Cache,
+    InvalidEditError,
+    RecordNotFoundError,
+    UnsyncedDependencyError,
+    post_sync,
+)
 from clinicdesk.store import posts as posts_module
 from clinicdesk.store.models import Media, OutboxEntry, Post, PostRevision, PostTerm, Term
 from clinicdesk.store.posts import MAX_REVISIONS
@@ -410,13 +416,13 @@ def test_a_page_applies_each_post_as_one_at_a_time_would_and_keeps_local_edits(
 
 def test_a_page_is_one_transaction(cache: Cache, monkeypatch: pytest.MonkeyPatch) -> None:
     local_id = _synced_post(cache, 10, title="Before")
-    real_insert = posts_module._insert_posts
+    real_insert = post_sync._insert_posts
 
     def insert_then_fail(*args: Any, **kwargs: Any) -> None:
         real_insert(*args, **kwargs)
         raise RuntimeError("disk full, say")
 
-    monkeypatch.setattr(posts_module, "_insert_posts", insert_then_fail)
+    monkeypatch.setattr(post_sync, "_insert_posts", insert_then_fail)
     page = [site_post(10, title="After", modified=T0 + timedelta(1)), site_post(20, tags=(7,))]
     with pytest.raises(RuntimeError):
         cache.posts.upsert_from_site(page)

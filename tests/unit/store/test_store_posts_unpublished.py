@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from clinicdesk.site import records
+from clinicdesk.model import records
 from clinicdesk.store import Cache
 from tests.fixtures.store import T0, opened, site_post
 

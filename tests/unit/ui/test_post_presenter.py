@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from clinicdesk.store.dto import PostDetail, PostSnapshot
+from clinicdesk.model.cached import PostDetail, PostSnapshot
 from clinicdesk.ui.posts.presenter import CAP_PUBLISH, DraftPresenter, PublishButton
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from clinicdesk.store.dto import MediaInfo
+from clinicdesk.model.cached import MediaInfo
 from clinicdesk.ui.posts.common import named
 
 

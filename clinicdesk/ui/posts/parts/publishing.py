@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from clinicdesk.domain import prepublish
-from clinicdesk.site.records import PostStatus
+from clinicdesk.model.records import PostStatus
 from clinicdesk.store import CacheError
 from clinicdesk.ui.posts.dialogs import PrepublishDialog
 

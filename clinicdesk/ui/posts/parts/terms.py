@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.store.dto import TermInfo
+from clinicdesk.model.cached import TermInfo
 from clinicdesk.ui.posts.common import named
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clinicdesk.site.records import Taxonomy
+from clinicdesk.model.cached import PostSnapshot
+from clinicdesk.model.records import Taxonomy
 from clinicdesk.store import CacheError, RecordNotFoundError
-from clinicdesk.store.dto import PostSnapshot
 from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.posts.versiondialogs import ConflictDialog, HistoryDialog
 

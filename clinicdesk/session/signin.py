@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from clinicdesk.accounts.accounts import Account
-from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.session.accounts import Account
+from clinicdesk.session.credentials import CredentialStore, KeyringUnavailableError
 from clinicdesk.site import (
     CertificateError,
     CurrentUser,

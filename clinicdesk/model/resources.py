@@ -16,7 +16,7 @@ INSTALLED = Path("share") / "clinicdesk"
 
 def _roots() -> tuple[Path, ...]:
     return (
-        Path(__file__).resolve().parents[1] / "resources",
+        Path(__file__).resolve().parents[2] / "resources",
         Path(sys.prefix) / INSTALLED,
         Path(sys.base_prefix) / INSTALLED,
     )

@@ -7,7 +7,7 @@ changes, only this module changes.
 Each time the round stores a page of inquiries, and once more right after the round, still on
 the worker thread, the inquiries stored since the last check (this page's, or an earlier one's if
 the app stopped in between) are read for crisis language and flagged urgent
-(:func:`clinicdesk.domain.crisis.check_arrivals`), before the window is told the page is there.
+(:func:`clinicdesk.services.arrivals.check_arrivals`), before the window is told the page is there.
 That is clinic policy, not sync: the cache marks every inquiry it stores as not checked yet, and
 both the window and the headless command get the flagging by calling this function. The flags
 wait in the outbox like any local change; the round's push (after the inquiries and notes) sends
@@ -29,10 +29,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from clinicdesk.accounts.accounts import Account
-from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR, check_arrivals
+from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR
+from clinicdesk.model.records import SYSTEM_AUTHOR
+from clinicdesk.services.arrivals import check_arrivals
+from clinicdesk.session.accounts import Account
 from clinicdesk.site import CAP_MANAGE_INQUIRIES, SiteClient, SiteError
-from clinicdesk.site.records import SYSTEM_AUTHOR
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.sync.report import (
     RecordIssue,

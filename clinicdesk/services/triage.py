@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from clinicdesk.site.records import NoteKind, TriageStatus
+from clinicdesk.model.cached import TriageEdit
+from clinicdesk.model.records import NoteKind, TriageStatus
 from clinicdesk.store import Cache, InvalidEditError
-from clinicdesk.store.dto import TriageEdit
 from clinicdesk.store.inquiries import InboxRow
 
 logger = logging.getLogger(__name__)

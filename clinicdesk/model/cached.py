@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypedDict, TypeVar
 
-from clinicdesk.site.records import ContactMethod, NoteKind, PostStatus, Taxonomy, TriageStatus
+from clinicdesk.model.records import ContactMethod, NoteKind, PostStatus, Taxonomy, TriageStatus
 
 #: How a record stands with the site, most urgent first: "conflict" (both versions kept, the user
 #: must choose), "rejected" (the site refused the change), "deleted_on_site" (deleted there while

@@ -6,7 +6,7 @@ Layout of the data folder (the platform's app-data folder, or ``--data-dir DIR``
                                      user at sign-in; never a password), preferences, the hashes
                                      of the Inquiries tab's unlock passphrases, window geometry
     accounts/<account id>/...        each account's encrypted cache (see clinicdesk.store.paths)
-    logs/clinicdesk.log              the rotating log (redacted; see clinicdesk.accounts.logs)
+    logs/clinicdesk.log              the rotating log (redacted; see clinicdesk.session.logs)
 
 Settings are a small JSON file rather than ``QSettings`` because the headless ``sign-in`` command
 writes them too, without Qt. The file carries a ``version`` and is upgraded in steps keyed by

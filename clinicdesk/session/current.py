@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from clinicdesk.accounts.accounts import Account, DataDir, SettingsStore, delete_account_files
-from clinicdesk.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.session.accounts import Account, DataDir, SettingsStore, delete_account_files
+from clinicdesk.session.credentials import CredentialStore, KeyringUnavailableError
 from clinicdesk.store import Cache
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,363 @@
+"""What sync applies to inquiries and notes: the site's pages stored (form fields always the
+site's, triage kept when changed here), a change's outcome, a note's write body, and removal.
+
+:class:`clinicdesk.store.inquiries.InquiryStore` is the local side. Nothing here logs a field
+of an inquiry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import (
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from clinicdesk.model import records
+from clinicdesk.model.cached import (
+    NoteInfo,
+    Triage,
+)
+from clinicdesk.store.common import (
+    JsonDict,
+    drop_entries,
+    dt_from_json,
+    dt_to_json,
+    pending_count,
+)
+from clinicdesk.store.errors import RecordNotFoundError
+from clinicdesk.store.inbox import (
+    FORM_FIELDS,
+    ApplyOutcome,
+)
+from clinicdesk.store.models import (
+    Inquiry,
+    InquiryMessage,
+    Note,
+    OutboxEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _triage_json(
+    status: str, triage_status: str, assignee: int, urgent: bool, unread: bool
+) -> JsonDict:
+    return {
+        "status": status,
+        "triage_status": triage_status,
+        "assignee": assignee,
+        "urgent": urgent,
+        "unread": unread,
+    }
+
+
+def _row_triage(row: Inquiry) -> JsonDict:
+    return _triage_json(row.status, row.triage_status, row.assignee, row.urgent, row.unread)
+
+
+def _triage(data: JsonDict) -> Triage:
+    return Triage(
+        status="trash" if data.get("status") == "trash" else "private",
+        triage_status=cast(records.TriageStatus, data.get("triage_status", "new")),
+        assignee=int(data.get("assignee") or 0),
+        urgent=bool(data.get("urgent")),
+        unread=bool(data.get("unread")),
+        modified_gmt=dt_from_json(data.get("modified_gmt")),
+    )
+
+
+def _record_values(record: records.Inquiry) -> dict[str, Any]:
+    """The site's inquiry as ``inquiries`` columns (the message goes to :func:`_store_messages`)."""
+    return {
+        "status": record.status,
+        "date_gmt": record.date_gmt,
+        "modified_gmt": record.modified_gmt,
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "email": record.email,
+        "phone": record.phone,
+        "preferred_contact": record.preferred_contact,
+        "state": record.state,
+        "insurance": record.insurance,
+        "reason": record.reason,
+        "consent": record.consent,
+        "received_gmt": record.received_gmt,
+        "triage_status": record.triage_status,
+        "assignee": record.assignee,
+        "urgent": record.urgent,
+        "unread": record.unread,
+    }
+
+
+def _store_messages(session: Session, messages: Sequence[tuple[int, str]]) -> None:
+    """Store inquiries' messages: (local id, message) pairs, inserted or replaced.
+
+    A message equal to the stored one is not written again (a pull re-applies every form field
+    of an inquiry whose triage changed on the site), so neither the row nor the full-text index
+    is touched for it.
+    """
+    if not messages:
+        return
+    statement = sqlite_insert(InquiryMessage)
+    statement = statement.on_conflict_do_update(
+        index_elements=[InquiryMessage.inquiry_id],
+        set_={"message": statement.excluded.message},
+        where=InquiryMessage.message.is_distinct_from(statement.excluded.message),
+    )
+    session.execute(
+        statement, [{"inquiry_id": local_id, "message": text} for local_id, text in messages]
+    )
+
+
+def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list[ApplyOutcome]:
+    """Store a page of inquiries from the site with a few bulk statements.
+
+    Inquiries with local triage changes keep their triage fields and status; the site's values
+    are stored beside them (``server_copy``) when the site's version is newer. Form fields always
+    take the site's values.
+    """
+    existing = {
+        row.remote_id: row
+        for row in session.execute(
+            select(
+                Inquiry.id,
+                Inquiry.remote_id,
+                Inquiry.dirty,
+                Inquiry.pending_delete,
+                Inquiry.server_modified_gmt,
+                Inquiry.status,
+                Inquiry.triage_status,
+                Inquiry.assignee,
+                Inquiry.urgent,
+                Inquiry.unread,
+                Inquiry.deleted_on_site,
+                Inquiry.base,
+            ).where(Inquiry.remote_id.in_([r.id for r in items]))
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    messages: dict[int, str] = {}  # site id -> message, of every inserted or updated inquiry
+    outcomes: list[ApplyOutcome] = []
+    for record in items:
+        values = _record_values(record)
+        row = existing.get(record.id)
+        if row is None:
+            inserts.append(
+                {**values, "remote_id": record.id, "server_modified_gmt": record.modified_gmt}
+            )
+            messages[record.id] = record.message
+            outcomes.append("inserted")
+            continue
+        site_triage = _triage_json(
+            record.status, record.triage_status, record.assignee, record.urgent, record.unread
+        )
+        if row.dirty or row.pending_delete:
+            change = {"id": row.id, "deleted_on_site": False}
+            change.update({name: values[name] for name in FORM_FIELDS})
+            # modified_gmt has whole seconds: a change in the same second as the base shows
+            # only in the values.
+            if record.modified_gmt != row.server_modified_gmt or (
+                row.base is not None and row.base != site_triage
+            ):
+                change["server_copy"] = {
+                    **site_triage,
+                    "modified_gmt": dt_to_json(record.modified_gmt),
+                }
+            updates.append(change)
+            messages[record.id] = record.message
+            outcomes.append("kept_local")
+            continue
+        local_triage = _triage_json(
+            row.status, row.triage_status, row.assignee, row.urgent, row.unread
+        )
+        if (
+            row.server_modified_gmt == record.modified_gmt
+            and local_triage == site_triage
+            and not row.deleted_on_site
+        ):
+            outcomes.append("unchanged")
+            continue
+        updates.append(
+            {
+                **values,
+                "id": row.id,
+                "server_modified_gmt": record.modified_gmt,
+                "deleted_on_site": False,
+                "server_copy": None,
+            }
+        )
+        messages[record.id] = record.message
+        outcomes.append("updated")
+    local_ids = {remote: row.id for remote, row in existing.items()}
+    if inserts:
+        inserted = session.execute(
+            insert(Inquiry).returning(Inquiry.remote_id, Inquiry.id, sort_by_parameter_order=True),
+            inserts,
+        )
+        local_ids.update((remote, local) for remote, local in inserted if remote is not None)
+    # Bulk UPDATE by primary key groups the rows by the set of keys they carry.
+    if updates:
+        session.execute(update(Inquiry), updates)
+    _store_messages(session, [(local_ids[remote], text) for remote, text in messages.items()])
+    return outcomes
+
+
+def unsent_note_ids(session: Session, inquiry_id: int) -> list[int]:
+    """Local ids of the inquiry's notes not yet accepted by the site."""
+    return list(session.scalars(select(Note.id).where(Note.inquiry_id == inquiry_id, Note.pending)))
+
+
+def drop_inquiry(session: Session, row: Inquiry) -> None:
+    """Delete an inquiry with its notes and every outbox entry of both (none left orphaned)."""
+    for note_id in unsent_note_ids(session, row.id):
+        drop_entries(session, "note", note_id)
+    drop_entries(session, "inquiry", row.id)
+    session.delete(row)
+
+
+#: An inquiry's stored message, by local id (built once: each outcome a push stores reads it).
+_MESSAGE = select(InquiryMessage.message).where(
+    InquiryMessage.inquiry_id == bindparam("inquiry_id")
+)
+
+
+def apply_inquiry_pushed(
+    session: Session, entry: OutboxEntry, record: records.Inquiry | None
+) -> None:
+    """A triage change, trash or delete was accepted; ``record`` is the site's inquiry after it."""
+    row = session.get(Inquiry, entry.local_id)
+    op = entry.op
+    session.delete(entry)
+    session.flush()
+    if row is None:
+        return
+    if op == "delete" or record is None:
+        if pending_count(session, "inquiry", row.id) == 0:
+            drop_inquiry(session, row)
+        return
+    # Both reads come before the first change: a query flushes the changes made before it,
+    # and the row is then written by one UPDATE (of the columns whose value changed) instead
+    # of one per query.
+    settled = pending_count(session, "inquiry", row.id) == 0 and not row.conflict
+    # A triage change leaves the message as it was: it is rewritten (and re-indexed for the
+    # search) only when the site's differs.
+    message_changed = settled and session.scalar(_MESSAGE, {"inquiry_id": row.id}) != record.message
+    row.server_modified_gmt = record.modified_gmt
+    row.rejected_message = None
+    if settled:
+        for name, value in _record_values(record).items():
+            setattr(row, name, value)
+        row.dirty = False
+        row.base = None
+        row.server_copy = None
+        if message_changed:
+            _store_messages(session, [(row.id, record.message)])
+    else:
+        row.base = _triage_json(
+            record.status, record.triage_status, record.assignee, record.urgent, record.unread
+        )
+
+
+def upsert_note(session: Session, record: records.Note) -> bool | None:
+    """Store one note from the site.
+
+    Returns:
+        True when stored (inserted or our pending note adopted), False when already there,
+        None when its inquiry is not in the cache.
+    """
+    if session.scalar(select(Note.id).where(Note.remote_id == record.id)) is not None:
+        return False
+    if record.client_id:
+        mine = session.scalar(select(Note).where(Note.client_id == record.client_id))
+        if mine is not None:
+            _adopt_note(mine, record)
+            return True
+    inquiry_id = session.scalar(select(Inquiry.id).where(Inquiry.remote_id == record.inquiry))
+    if inquiry_id is None:
+        return None
+    session.add(
+        Note(
+            remote_id=record.id,
+            client_id=record.client_id,
+            inquiry_id=inquiry_id,
+            author=record.author,
+            author_name=record.author_name,
+            date_gmt=record.date_gmt,
+            kind=record.kind,
+            content=record.content,
+        )
+    )
+    return True
+
+
+def _adopt_note(note: Note, record: records.Note) -> None:
+    note.remote_id = record.id
+    note.author = record.author
+    note.author_name = record.author_name
+    note.date_gmt = record.date_gmt
+    note.content = record.content
+    note.pending = False
+    note.rejected_message = None
+
+
+def apply_note_pushed(session: Session, entry: OutboxEntry, record: records.Note) -> None:
+    """A note was accepted (201, or 200 for a ``client_id`` the site had already seen)."""
+    note = session.get(Note, entry.local_id)
+    session.delete(entry)
+    if note is not None:
+        other = session.scalar(select(Note).where(Note.remote_id == record.id, Note.id != note.id))
+        if other is not None:
+            session.delete(other)  # pulled before the answer came: one copy is enough
+            session.flush()
+        _adopt_note(note, record)
+
+
+def note_site_fields(session: Session, entry: OutboxEntry) -> dict[str, Any]:
+    """A queued note as the body of ``POST clinicdesk/v1/notes``."""
+    note = session.get(Note, entry.local_id)
+    if note is None:
+        raise RecordNotFoundError("This note is no longer in the offline copy.")
+    inquiry = session.get(Inquiry, note.inquiry_id)
+    if inquiry is None or inquiry.remote_id is None:
+        raise RecordNotFoundError("The inquiry of this note is no longer in the offline copy.")
+    return {
+        "inquiry": inquiry.remote_id,
+        "kind": note.kind,
+        "content": note.content,
+        "client_id": note.client_id,
+        "by_system": is_system_note(note.author, note.kind),
+    }
+
+
+def is_system_note(author: int, kind: str) -> bool:
+    """Whether a note is ClinicDesk's own (its automatic crisis flag), not a person's: such
+    notes are written with ``records.SYSTEM_AUTHOR`` (see ``services.arrivals.check_arrivals``)."""
+    return author == records.SYSTEM_AUTHOR and kind in ("note", "urgent")
+
+
+def _note_info(note: Note) -> NoteInfo:
+    return NoteInfo(
+        id=note.id,
+        remote_id=note.remote_id,
+        client_id=note.client_id,
+        inquiry_id=note.inquiry_id,
+        author=note.author,
+        author_name=note.author_name,
+        date_gmt=note.date_gmt,
+        kind=cast(records.NoteKind, note.kind),
+        content=note.content,
+        pending=note.pending,
+        rejected_message=note.rejected_message,
+    )
+
+
+# The sync bookkeeping every listed row carries, read into ``sync_state`` / ``sync_message``.
