@@ -72,6 +72,10 @@ US_STATES: dict[str, str] = {
 }  # fmt: skip
 
 
+#: An IANA zone name is at most ~30 characters; anything longer in the file is not one.
+MAX_TIME_ZONE_CHARS = 64
+
+
 @dataclass(frozen=True, slots=True)
 class DataDir:
     """Where every file of the app goes.
@@ -254,6 +258,8 @@ class Settings:
             to connect directly. The only proxy ClinicDesk uses: those of the environment
             (``HTTPS_PROXY``...) are ignored. Checked with the site's rules
             (:func:`clinicdesk.site.transport.check_proxy_url`); never holds a password.
+        time_zone: the IANA name of the zone dates are shown in, chosen on this computer; ""
+            for the clinic's, as its website says (``timezone_string`` / ``gmt_offset``).
     """
 
     accounts: list[Account] = field(default_factory=list)
@@ -267,6 +273,7 @@ class Settings:
     unlock_hashes: dict[str, str] = field(default_factory=dict)
     window_state: dict[str, str] = field(default_factory=dict)
     proxy: str = ""
+    time_zone: str = ""
 
     def account(self, account_id_: str | None) -> Account | None:
         """The remembered account with this id, or None."""
@@ -323,6 +330,7 @@ class Settings:
             "unlock_hashes": dict(self.unlock_hashes),
             "window_state": dict(self.window_state),
             "proxy": self.proxy,
+            "time_zone": self.time_zone,
         }
 
     @classmethod
@@ -360,6 +368,9 @@ class Settings:
         proxy = data.get("proxy")
         if isinstance(proxy, str) and len(proxy) <= MAX_PROXY_CHARS:
             settings.proxy = proxy.strip()
+        zone = data.get("time_zone")
+        if isinstance(zone, str) and len(zone) <= MAX_TIME_ZONE_CHARS:
+            settings.time_zone = zone.strip()
         return settings
 
 

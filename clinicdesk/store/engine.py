@@ -35,11 +35,13 @@ Choices, and why:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +72,10 @@ BUSY_TIMEOUT_MS = 10_000
 PAGE_CACHE_KIB = 32 * 1024
 _BEGIN_OPTION = "clinicdesk_begin"
 _PRIVATE_FILE_MODE = 0o600
+#: The meta key of :meth:`Cache.last_sync_success`.
+_LAST_SYNC_SUCCESS_KEY = "last_sync_success"
+#: The meta key of :meth:`Cache.site_time_zone`.
+_SITE_TIME_ZONE_KEY = "site_time_zone"
 
 
 def _tighten(path: Path) -> None:
@@ -287,6 +293,39 @@ class Cache:
                 session.add(Meta(key=key, value=value))
             else:
                 row.value = value
+
+    def last_sync_success(self) -> datetime | None:
+        """When a sync round last succeeded (aware UTC), as recorded by
+        :meth:`record_sync_success`; None if never (or unreadable)."""
+        raw = self.get_meta(_LAST_SYNC_SUCCESS_KEY)
+        try:
+            when = datetime.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+        return when if when is None or when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+    def record_sync_success(self, when: datetime) -> None:
+        """Remember that a round succeeded at ``when`` (aware): kept in the cache, so "Last
+        synced" tells how old the offline copy is after a restart too."""
+        self.set_meta(_LAST_SYNC_SUCCESS_KEY, when.astimezone(UTC).isoformat(timespec="seconds"))
+
+    def site_time_zone(self) -> tuple[str, float] | None:
+        """The site's time zone as its REST index last said: (``timezone_string``, which may be
+        "", ``gmt_offset`` in hours); None until a sync asked."""
+        raw = self.get_meta(_SITE_TIME_ZONE_KEY)
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            return str(data["timezone_string"]), float(data["gmt_offset"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def record_site_time_zone(self, timezone_string: str, gmt_offset: float) -> None:
+        """Keep the site's time zone (the clinic's: its dates are shown in it)."""
+        value = json.dumps({"timezone_string": timezone_string, "gmt_offset": gmt_offset})
+        if self.get_meta(_SITE_TIME_ZONE_KEY) != value:
+            self.set_meta(_SITE_TIME_ZONE_KEY, value)
 
     def close(self) -> None:
         """Close every connection (the WAL is checkpointed into the file on the last close)."""

@@ -246,7 +246,7 @@ def arrival_text(row: Sequence[Any]) -> ArrivalText:
 
 
 _STATUS_ORDER = {status: n for n, status in enumerate(records.TRIAGE_STATUSES)}
-#: ``inquiries_fts``, the full-text index of names, email and message (see ``search``).
+#: ``inquiries_fts``, the full-text index of the fields the inbox shows (see ``search``).
 FTS_TABLE = table("inquiries_fts", column("rowid", Integer))
 
 

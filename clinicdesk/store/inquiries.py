@@ -15,6 +15,7 @@ from typing import Any, Unpack, cast
 
 from sqlalchemy import (
     ColumnElement,
+    and_,
     bindparam,
     case,
     false,
@@ -56,7 +57,6 @@ from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inbox import (
     ARRIVAL_TEXTS,
     CHUNK,
-    FTS_TABLE,
     SIGNED_ID,
     TRIAGE_FIELDS,
     ApplyOutcome,
@@ -326,13 +326,12 @@ class InquiryStore:
         limit: int = 100,
         offset: int = 0,
     ) -> list[InquirySummary]:
-        """Inquiries of a view whose names, email or message match ``text``, newest first."""
-        match = search.fts_query(text)
-        if match is None:
+        """Inquiries of a view matching every word of ``text`` in some field shown to staff
+        (see ``search.inquiry_text_ids``), newest first."""
+        query = search.inquiry_matches(text, _SUMMARY_COLUMNS, view_condition(view, user_id))
+        if query is None:
             return []
-        condition = view_condition(view, user_id)
         with self._cache.read() as session:
-            query = search.inquiry_matches(match, _SUMMARY_COLUMNS, condition)
             return _summaries(session, query.limit(limit).offset(offset))
 
     # -- a half-written note, kept across a lock ---------------------------------------------------
@@ -402,6 +401,8 @@ class InquiryStore:
         sort: InboxSort = "received",
         descending: bool = True,
         text: str = "",
+        reason: str | None = None,
+        assignee: int | None = None,
     ) -> array[int]:
         """The ids of a triage inbox view, in order: urgent inquiries being handled first.
 
@@ -426,24 +427,26 @@ class InquiryStore:
             user_id: the signed-in user's site id (for "mine").
             sort: the column to sort by.
             descending: sort that column from high to low (newest, Z to A).
-            text: only inquiries whose names, email or message match these words (see
-                ``search.fts_query``); "" for no search. Text with no words gives no ids.
+            text: only inquiries matching every one of these words in some field shown to
+                staff (see ``search.inquiry_text_ids``); "" for no search. Text with no words
+                gives no ids.
+            reason: only inquiries giving exactly this reason; None for any.
+            assignee: only inquiries assigned to this site user (0: to nobody); None for any.
         """
         condition = triage_view_condition(view, user_id)
+        if reason is not None:
+            condition = and_(condition, Inquiry.reason == reason)
+        if assignee is not None:
+            condition = and_(condition, Inquiry.assignee == assignee)
         order = inbox_order(sort, descending)
         if text.strip():
-            match = search.fts_query(text)
-            if match is None:
+            matching = search.inquiry_text_ids(text)
+            if matching is None:
                 return array("q")
             # Driven from the words' matches (one primary-key lookup each, then a sort): ten
             # times faster for a name than testing every inquiry of the view against them, and
             # no slower for a word most messages have.
-            query = (
-                select(SIGNED_ID)
-                .join_from(FTS_TABLE, Inquiry, Inquiry.id == FTS_TABLE.c.rowid)
-                .where(sql_text("inquiries_fts MATCH :match").bindparams(match=match))
-                .where(hidden_condition(condition))
-            )
+            query = select(SIGNED_ID).where(Inquiry.id.in_(matching), hidden_condition(condition))
             with self._cache.read() as session:
                 return pinned_first(session, query.order_by(*order))
         with self._cache.read() as session:
@@ -461,6 +464,15 @@ class InquiryStore:
                     condition = hidden_condition(condition)
             query = select(SIGNED_ID).where(condition).order_by(*order)
             return pinned_first(session, query)
+
+    def reasons(self) -> list[str]:
+        """The reasons the offline copy's inquiries give (for the inbox's reason filter), in
+        alphabetical order; an empty reason is left out."""
+        with self._cache.read() as session:
+            found = session.scalars(
+                select(Inquiry.reason).where(Inquiry.reason != "").distinct()
+            ).all()
+        return sorted(found, key=str.casefold)
 
     def inbox_rows(self, ids: Sequence[int]) -> list[InboxRow | None]:
         """The inbox rows of ``ids``, in the same order; None where an id is gone (deleted
@@ -887,9 +899,10 @@ class InquiryStore:
                 session.execute(delete(Meta).where(Meta.key == _NOTE_DRAFT_KEY))
                 # The index's deletes only add tombstones: rebuilt (empty), no segment of it
                 # keeps a word of theirs.
-                session.execute(
-                    sql_text("INSERT INTO inquiries_fts (inquiries_fts) VALUES ('rebuild')")
-                )
+                for fts in ("inquiries_fts", "notes_fts"):
+                    session.execute(
+                        sql_text(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")  # noqa: S608
+                    )
             finally:
                 # The connection goes back to the pool: other writes need not pay for it.
                 connection.exec_driver_sql("PRAGMA secure_delete = OFF")

@@ -404,8 +404,21 @@ class SyncCursor(Base):
 
 #: The full-text indexes: FTS5 table -> (content table or view, indexed columns). Created, with
 #: the triggers keeping them current, by the migrations (see ``search``). ``inquiry_search`` is a
-#: view joining each inquiry's names and email with its message (:class:`InquiryMessage`).
+#: view joining each inquiry's fields shown in the inbox with its message (:class:`InquiryMessage`).
 FTS_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "posts_fts": ("posts", ("title", "content")),
-    "inquiries_fts": ("inquiry_search", ("first_name", "last_name", "email", "message")),
+    "inquiries_fts": (
+        "inquiry_search",
+        (
+            "first_name",
+            "last_name",
+            "email",
+            "reason",
+            "insurance",
+            "state",
+            "preferred_contact",
+            "message",
+        ),
+    ),
+    "notes_fts": ("notes", ("content", "author_name")),
 }

@@ -1,4 +1,4 @@
-"""Full-text search over posts (title, body) and inquiries (names, email, message).
+"""Full-text search over posts (title, body) and inquiries (every field the inbox shows).
 
 The FTS5 indexes are external-content tables kept current by triggers (created by the
 migrations): ``posts_fts`` over ``posts``, ``inquiries_fts`` over the view ``inquiry_search``
@@ -8,16 +8,35 @@ migrations): ``posts_fts`` over ``posts``, ``inquiries_fts`` over the view ``inq
 What the user types is never handed to FTS5's query language: each word becomes a quoted
 phrase (quotes doubled) with a prefix star, all of them required. So ``"``, ``*``, ``AND``,
 ``NEAR(`` or a stray parenthesis are plain text, and "jan smi" finds "Jane Smith" while typing.
+
+An inquiry search (:func:`inquiry_text_ids`) covers every field the inbox shows: the names,
+email, reason, insurance, state, preferred contact and message (``inquiries_fts``), the
+timeline's notes and their authors (``notes_fts``, over ``notes``), and the assignee's name (the
+few staff names, matched with ``LIKE``, then the inquiries by the assignee index).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, column, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    column,
+    func,
+    intersect,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+    union,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from clinicdesk.store.models import Inquiry, Post
+from clinicdesk.store.models import Inquiry, Note, Post, User
 
 #: Words beyond this many are ignored (a query is typed, not pasted books).
 MAX_TERMS = 12
@@ -26,6 +45,7 @@ MAX_TERM_LENGTH = 64
 
 _posts_fts = table("posts_fts", column("rowid", Integer), column("rank"))
 _inquiries_fts = table("inquiries_fts", column("rowid", Integer), column("rank"))
+_notes_fts = table("notes_fts", column("rowid", Integer))
 
 
 def fts_query(user_text: str) -> str | None:
@@ -44,6 +64,57 @@ def fts_query(user_text: str) -> str | None:
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words[:MAX_TERMS])
 
 
+def _words(user_text: str) -> list[str]:
+    """The searchable words of ``user_text``, capped as :func:`fts_query` caps them."""
+    words = [w[:MAX_TERM_LENGTH] for w in user_text.split() if any(c.isalnum() for c in w)]
+    return words[:MAX_TERMS]
+
+
+def _starts_a_word(field: InstrumentedAttribute[str], word: str) -> ColumnElement[bool]:
+    """Whether some word of ``field`` starts with ``word`` (ASCII case ignored), as FTS's
+    prefix match does. ``%`` and ``_`` typed by the user are escaped: plain text, never
+    wildcards."""
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    spaced = literal(" ") + func.lower(field)
+    return spaced.like("% " + escaped + "%", escape="\\")
+
+
+def inquiry_text_ids(user_text: str) -> Select[Any] | CompoundSelect[Any] | None:
+    """The ids of the inquiries matching every word of ``user_text``, each word in any field
+    shown to staff: names, email, reason, insurance, state, preferred contact, message, a
+    note's text or author, the assignee's name.
+
+    Args:
+        user_text: what the user typed, unchecked.
+
+    Returns:
+        A select of inquiry ids (usable in ``IN``), or None when nothing searchable was typed.
+    """
+    words = _words(user_text)
+    if not words:
+        return None
+    per_word = []
+    for word in words:
+        match = fts_query(word) or '""'
+        # ``match`` compiles to SQLite's MATCH, with a bound parameter of its own per word.
+        indexed = select(_inquiries_fts.c.rowid).where(literal_column("inquiries_fts").match(match))
+        noted = select(Note.inquiry_id).where(
+            Note.id.in_(select(_notes_fts.c.rowid).where(literal_column("notes_fts").match(match)))
+        )
+        assigned = select(Inquiry.id).where(
+            Inquiry.assignee.in_(
+                select(User.id).where(User.id != 0, _starts_a_word(User.name, word))
+            )
+        )
+        # SQLite takes no parentheses around a compound select: each word's union is read
+        # through a subquery so the words' sets can be intersected.
+        either = union(indexed, noted, assigned).subquery()
+        per_word.append(select(either.c[0]))
+    if len(per_word) == 1:
+        return per_word[0]
+    return intersect(*per_word)
+
+
 def post_matches(match: str, columns: tuple[Any, ...]) -> Select[Any]:
     """A select of ``columns`` of the posts matching an :func:`fts_query`, best match first.
 
@@ -59,19 +130,19 @@ def post_matches(match: str, columns: tuple[Any, ...]) -> Select[Any]:
 
 
 def inquiry_matches(
-    match: str, columns: tuple[Any, ...], condition: ColumnElement[bool]
-) -> Select[Any]:
-    """A select of ``columns`` of the inquiries matching an :func:`fts_query` and
+    user_text: str, columns: tuple[Any, ...], condition: ColumnElement[bool]
+) -> Select[Any] | None:
+    """A select of ``columns`` of the inquiries matching :func:`inquiry_text_ids` and
     ``condition`` (the inbox view), newest first: the inbox's own order, which a user looking
-    for a person expects to keep.
+    for a person expects to keep. None when nothing searchable was typed.
 
     Written as ``id IN (matches)`` rather than a join: SQLite then walks the view's index in
     arrival order and stops at the page's end, instead of sorting every match. With 50,000
     inquiries a word in most messages takes about 15 ms instead of 150.
     """
-    matching = select(_inquiries_fts.c.rowid).where(
-        text("inquiries_fts MATCH :match").bindparams(match=match)
-    )
+    matching = inquiry_text_ids(user_text)
+    if matching is None:
+        return None
     return (
         select(*columns)
         .where(Inquiry.id.in_(matching), condition)
@@ -80,13 +151,13 @@ def inquiry_matches(
 
 
 def rebuild(session: Session) -> None:
-    """Rebuild both indexes from their tables (repair; the triggers keep them current)."""
-    for fts in ("posts_fts", "inquiries_fts"):
+    """Rebuild the indexes from their tables (repair; the triggers keep them current)."""
+    for fts in ("posts_fts", "inquiries_fts", "notes_fts"):
         session.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')"))  # noqa: S608 (fixed names)
 
 
 def check(session: Session) -> None:
     """Raise if an index disagrees with its table (FTS5's ``integrity-check``)."""
-    for fts in ("posts_fts", "inquiries_fts"):
+    for fts in ("posts_fts", "inquiries_fts", "notes_fts"):
         statement = f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
         session.execute(text(statement))

@@ -181,6 +181,7 @@ class SyncEngine:
             retry_after = self._backoff(outcome, failure)
             if outcome == "ok":
                 self._prune_backups()
+                self._record_success()
         finally:
             lock.release()
         work.progress("done", "Sync finished")
@@ -399,6 +400,8 @@ class SyncEngine:
             return known == "1"
         work.progress("sign_in", "Checking the site")
         info = self.client.discover()
+        # The clinic's time zone comes with the index: dates are shown in it.
+        self.cache.record_site_time_zone(info.timezone_string, info.gmt_offset)
         has_plugin = info.has_plugin
         state.plugin_seen(has_plugin, info.plugin_version)
         if known != ("1" if has_plugin else "0"):
@@ -432,6 +435,13 @@ class SyncEngine:
         return tuple(UnreadableRecord(r.kind, r.remote_id, r.reason) for r in kept) + tuple(
             work.unreadable
         )
+
+    def _record_success(self) -> None:
+        """Keep when this round succeeded in the cache ("Last synced" after a restart)."""
+        try:
+            self.cache.record_sync_success(self._clock())
+        except CacheError as exc:
+            logger.warning("could not record the sync time: %s", type(exc).__name__)
 
     def _prune_backups(self) -> None:
         """After a round that ended well with nothing left to send, the copies made before

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.store import CacheError
 from clinicdesk.ui.dialogs.messages import close_box, problem_box
-from clinicdesk.ui.window_state import save_window_state
 
 if TYPE_CHECKING:
     from clinicdesk.ui.main_window import MainWindow
@@ -142,7 +141,7 @@ class CloseFlow:
             box.finished.connect(finished)
             box.open()
             return
-        self._w._settings.update(lambda s: save_window_state(self._w, s.window_state))
+        self._w._settings.update(lambda s: self._w.remember_layout(s.window_state))
         self.stop_tabs()
         event.accept()
         self._w.closed.emit()

@@ -52,6 +52,7 @@ ACTION_ICONS: dict[str, str] = {
     "inquiryAssignButton": "user-plus",
     "inquiryUrgentButton": "flag",
     "inquiryUnreadButton": "mail-open",
+    "inquiryReadButton": "mail-open",
     "inquiryNoteButton": "sticky-note",
     # posts
     "newPostButton": "square-pen",

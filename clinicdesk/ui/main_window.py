@@ -21,7 +21,7 @@ in the application controller, which listens to this window's signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +46,8 @@ from clinicdesk.about import plugin_warning
 from clinicdesk.services.syncround import RoundResult
 from clinicdesk.session.accounts import Settings, SettingsStore, choose_states, service_states
 from clinicdesk.session.current import AccountSession
+from clinicdesk.store import CacheError
+from clinicdesk.ui.clinic_time import set_clinic_zone, zone_from
 from clinicdesk.ui.closing import CloseFlow
 from clinicdesk.ui.dialogs.messages import about_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
@@ -60,7 +62,7 @@ from clinicdesk.ui.sync_worker import SyncController, SyncStatus
 from clinicdesk.ui.tab_places import CAP_EDIT_POSTS as CAP_EDIT_POSTS
 from clinicdesk.ui.tab_places import NoticePage as NoticePage
 from clinicdesk.ui.tab_places import PageKind, PostsAccess, TabPlaces
-from clinicdesk.ui.window_state import restore_window_state
+from clinicdesk.ui.window_state import restore_window_state, save_window_state
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         self.close_box: QMessageBox | None = None
         self.roles = RoleFollower(self)
         self.closing = CloseFlow(self)
+        self._follow_clinic_zone()
         self.places = TabPlaces(self)
         self._tray: QSystemTrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
@@ -191,7 +194,53 @@ class MainWindow(QMainWindow):
         sync.roundFinished.connect(self._round_finished)
         self._show_sync_status(sync.status)
         self.resize(1100, 720)
-        restore_window_state(self, loaded.window_state)
+        self._restore_layout(loaded.window_state)
+
+    # -- what is remembered per account ---------------------------------------------------------
+
+    def remember_layout(self, store: MutableMapping[str, str]) -> None:
+        """Write into ``store`` (the settings' window state) what this account finds again at
+        the next start: geometry, splitters, column widths, the open tab, the inbox's view and
+        selection. Never an inquiry's field: the view is one of the fixed names, the selection
+        the offline copy's row number."""
+        scope = self.session.account.id
+        save_window_state(self, store, scope)
+        if self.inquiries_tab is not None:
+            store[f"{scope}/inbox/view"] = self.inquiries_tab.model.query.view
+            # The offline copy's row number of the open inquiry: no field of it.
+            shown = self.inquiries_tab.shown_inquiry()
+            store[f"{scope}/inbox/selected"] = "" if shown is None else str(shown)
+
+    def _follow_clinic_zone(self) -> None:
+        """Show dates in the zone chosen in the settings, else the clinic's, as the site's
+        index last gave it."""
+        chosen = self._settings.load().time_zone
+        if chosen:
+            zone = zone_from(chosen, 0)
+            if bytes(zone.id().data()).decode("ascii", "replace") == chosen:
+                set_clinic_zone(zone)
+                return
+        try:
+            found = self.session.cache.site_time_zone()
+        except CacheError:
+            found = None
+        set_clinic_zone(zone_from(*found) if found is not None else None)
+
+    def _restore_layout(self, store: MutableMapping[str, str]) -> None:
+        scope = self.session.account.id
+        restore_window_state(self, store, scope)
+        view = store.get(f"{scope}/inbox/view")
+        tab = self.inquiries_tab
+        if tab is not None:
+            for item in tab.views_model.items:
+                if item.view == view:
+                    tab.select_view(item.view)
+            selected = store.get(f"{scope}/inbox/selected", "")
+            if selected.isdigit():
+                tab.restore_selection(int(selected))
+        if self._posts_built[0] != "tab" and self._inquiries_built == "tab":
+            # Someone who can only see inquiries (intake) starts where their work is.
+            self.tabs.setCurrentWidget(self.inquiries_page)
 
     # -- the tabs ---------------------------------------------------------------------------
 
@@ -234,6 +283,9 @@ class MainWindow(QMainWindow):
         self._inbox_fill.stop()
         self._inbox_fill_pending = False
         self.roles.keep_access(result)
+        self._follow_clinic_zone()
+        # "Last synced" was written before the round told the clinic's zone: again, in it.
+        self._show_sync_status(self.sync.status)
         self._update_plugin_warning()
         self.roles.follow_access(removed=result.inquiries_removed > 0)
         if self.posts_tab is not None:
@@ -246,7 +298,8 @@ class MainWindow(QMainWindow):
     def _show_unread(self, unread: int) -> None:
         index = self.tabs.indexOf(self.inquiries_page)
         text = (
-            self.tr("&Inquiries (%1)").replace("%1", str(unread))
+            # Says what it counts: the New view counts those not contacted yet, another number.
+            self.tr("&Inquiries (%1 unread)").replace("%1", str(unread))
             if unread
             else self.tr("&Inquiries")
         )
@@ -546,6 +599,7 @@ class MainWindow(QMainWindow):
         protocol = dialog.crisis_protocol()
         hours, idle = dialog.response_target_hours(), dialog.idle_lock_minutes()
         proxy = dialog.proxy()
+        time_zone = dialog.time_zone()
 
         account = self.session.account
 
@@ -556,8 +610,10 @@ class MainWindow(QMainWindow):
             settings.crisis_protocol = protocol
             settings.response_target_hours = hours
             settings.idle_lock_minutes = idle
+            settings.time_zone = time_zone
 
         self._settings.update(change)
+        self._follow_clinic_zone()
         self.apply_settings()
 
     def apply_settings(self) -> None:

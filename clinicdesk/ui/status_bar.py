@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
 from clinicdesk.ui.theme import SPACE_L
@@ -148,9 +149,6 @@ class SyncStatusPanel(QWidget):
 
 
 def _when(moment: datetime) -> str:
-    """``moment`` in the user's time zone and locale: the time today, else the date and time."""
-    local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp())).toLocalTime()
-    locale = QLocale.system()
-    if local.date() == QDateTime.currentDateTime().date():
-        return locale.toString(local.time(), QLocale.FormatType.ShortFormat)
-    return locale.toString(local, QLocale.FormatType.ShortFormat)
+    """``moment`` in the clinic's time zone and the user's locale: the time today, else the
+    date (by name) and time."""
+    return format_moment(moment, today=datetime.now(UTC))

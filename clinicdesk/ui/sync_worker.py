@@ -135,7 +135,9 @@ class SyncController(QObject):
         self._again = False
         self._paused = False
         self._closed = False
-        self._status = SyncStatus(SyncState.NOT_YET, pending=self._count_pending())
+        self._status = SyncStatus(
+            SyncState.NOT_YET, pending=self._count_pending(), last_success=self._last_success()
+        )
 
         self._interval = QTimer(self)
         self._interval.setObjectName("syncIntervalTimer")
@@ -167,6 +169,14 @@ class SyncController(QObject):
     def _set_status(self, status: SyncStatus) -> None:
         self._status = status
         self.statusChanged.emit(status)
+
+    def _last_success(self) -> datetime | None:
+        """When a round last succeeded, as the cache remembers it (from an earlier run too)."""
+        try:
+            return self._session.cache.last_sync_success()
+        except CacheError as error:
+            logger.warning("cannot read the last sync time: %s", type(error).__name__)
+            return None
 
     def _count_pending(self, fallback: int = 0) -> int:
         try:

@@ -68,7 +68,7 @@ def test_the_demo_window_shows_the_real_tabs_with_the_demo_content(
     flagged = [i for i in site_view.inquiries() if i["meta"]["urgent"]]
     assert len(flagged) == 4
     counts = window.session.cache.inquiries.triage_counts(user_id=window.session.account.user_id)
-    assert window.tabs.tabText(1) == f"&Inquiries ({counts['unread']})"
+    assert window.tabs.tabText(1) == f"&Inquiries ({counts['unread']} unread)"
 
     tab = choose_passphrase(qtbot, window)
     assert tab.model.rowCount() == 42

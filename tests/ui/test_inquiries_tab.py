@@ -46,11 +46,12 @@ from clinicdesk.ui.inquiries.dialogs import (
     ExportDialog,
     NoteDialog,
 )
-from clinicdesk.ui.inquiries.models import COLUMN_INDEX
+from clinicdesk.ui.inquiries.models import COLUMN_INDEX, InboxQuery
 from tests.fixtures.inquiries_tab import (
     FAST_HASH,
     KEY,
     ME,
+    NOW,
     PASSPHRASE,
     Notifications,
     by_name,
@@ -960,3 +961,59 @@ def test_triage_is_queued_for_sync_and_shown_as_waiting(qtbot: QtBot, cache: Cac
     qtbot.waitUntil(lambda: status_of(cache, "Hannah Greer") == "scheduled")
     assert "Status set to Scheduled" in shown_timeline(tab)[-1]
     assert ME  # the tab's user is the author of what it writes
+
+
+def test_search_finds_reason_insurance_and_notes_and_filters_narrow(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    """Typing what the detail shows (an insurer, a reason, words of a note) finds those
+    inquiries; the reason and assignee filters narrow the inbox, search or not."""
+    tab = make_tab(qtbot, cache)
+    wait_loaded(qtbot, tab)
+    shown = set(names_in_table(tab))
+    demo = [i for i in demo_inquiries() if i.name in shown]
+    assert "all fields" in tab.search_edit.placeholderText()
+    assert "notes" in tab.search_edit.placeholderText()
+
+    def search(text: str) -> set[str]:
+        tab.search_edit.setText(text)
+        qtbot.waitUntil(lambda: tab.model.query.text == text)
+        wait_loaded(qtbot, tab)
+        return set(names_in_table(tab))
+
+    assert search("Cigna") == {i.name for i in demo if i.record.insurance == "Cigna"}
+    assert search("couples") == {i.name for i in demo if i.record.reason.startswith("Couples")}
+    noted = next(i for i in demo if any(n.kind == "note" and len(n.content) > 20 for n in i.notes))
+    note = next(n for n in noted.notes if n.kind == "note" and len(n.content) > 20)
+    words = " ".join([w for w in note.content.split() if w.isalpha()][:3])
+    assert noted.name in search(words)
+
+    tab.search_edit.clear()
+    qtbot.waitUntil(lambda: tab.model.query.text == "")
+    tab.filters.choose("Anxiety", None)
+    qtbot.waitUntil(lambda: tab.model.query.reason == "Anxiety")
+    wait_loaded(qtbot, tab)
+    assert set(names_in_table(tab)) == {i.name for i in demo if i.record.reason == "Anxiety"}
+    assignee = next(i.record.assignee for i in demo if i.record.assignee)
+    tab.filters.choose(None, assignee)
+    qtbot.waitUntil(lambda: tab.model.query == InboxQuery(assignee=assignee))
+    wait_loaded(qtbot, tab)
+    assert set(names_in_table(tab)) == {i.name for i in demo if i.record.assignee == assignee}
+
+
+def test_waiting_and_received_tick_in_the_detail_as_in_the_list(qtbot: QtBot, cache: Cache) -> None:
+    """The detail's "Waiting 3 h 7 min" and "(… ago)" move on with the clock, as the list's
+    columns do, without selecting the inquiry again."""
+    now = [NOW]
+    tab = make_tab(qtbot, cache, clock=lambda: now[0])
+    waiting = max(
+        (i for i in demo_inquiries() if i.record.triage_status == "new" and not i.record.urgent),
+        key=lambda i: i.record.received_gmt,
+    )
+    select(qtbot, tab, waiting.name)
+    assert tab.detail.wait_badge.isVisible()
+    badge, received = tab.detail.wait_badge.text(), tab.detail.received_label.text()
+    now[0] = NOW + timedelta(hours=1, minutes=10)
+    tab._tick.timeout.emit()  # the tab's minute timer fires
+    assert tab.detail.wait_badge.text() != badge
+    assert tab.detail.received_label.text() != received

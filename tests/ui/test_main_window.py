@@ -584,12 +584,25 @@ def test_the_inquiries_tab_title_counts_unread_inquiries(
     tab = unlocked(qtbot, window, data)
     unread = window.session.cache.inquiries.triage_counts(user_id=ACCOUNT.user_id)["unread"]
     assert unread > 1
-    qtbot.waitUntil(lambda: window.tabs.tabText(1) == f"&Inquiries ({unread})")
+    # The title says what it counts: the New view's badge counts another thing (not contacted).
+    qtbot.waitUntil(lambda: window.tabs.tabText(1) == f"&Inquiries ({unread} unread)")
     row = next(
         n for n in range(tab.model.rowCount()) if tab.model.index(n, COLUMN_INDEX["unread"]).data()
     )
     tab.table.selectRow(row)  # opening it marks it read
-    qtbot.waitUntil(lambda: window.tabs.tabText(1) == f"&Inquiries ({unread - 1})")
+    qtbot.waitUntil(lambda: window.tabs.tabText(1) == f"&Inquiries ({unread - 1} unread)")
+    # Explicit "Mark unread" and "Mark read", each offered when it applies.
+    detail = tab.detail
+    qtbot.waitUntil(lambda: detail.unread_button.isEnabled())
+    assert not detail.read_button.isEnabled()
+    assert detail.unread_button.text().replace("&", "") == "Mark unread"
+    detail.unread_button.click()
+    qtbot.waitUntil(lambda: window.tabs.tabText(1) == f"&Inquiries ({unread} unread)")
+    qtbot.waitUntil(lambda: detail.read_button.isEnabled())
+    assert detail.read_button.text().replace("&", "") == "Mark read"
+    detail.read_button.click()
+    qtbot.waitUntil(lambda: window.tabs.tabText(1) == f"&Inquiries ({unread - 1} unread)")
+    qtbot.waitUntil(lambda: not detail.read_button.isEnabled())
 
 
 def test_ctrl_l_locks_the_inquiries_from_anywhere_in_the_window(

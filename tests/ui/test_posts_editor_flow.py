@@ -4,6 +4,9 @@ after the sync goes away."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel
@@ -15,6 +18,7 @@ from clinicdesk.ui.posts.tab import PostsTab
 from tests.fixtures import posts_tab as support
 from tests.fixtures import sync as fixtures
 from tests.fixtures.posts_tab import make_tab, refreshed
+from tests.fixtures.store import T0, site_post, site_term
 from tests.fixtures.sync import Accounts
 
 cache = support.cache
@@ -76,3 +80,49 @@ def test_the_waiting_message_goes_away_after_the_sync(qtbot: QtBot, accounts: Ac
     assert account.sync().outcome == "ok"
     refreshed(qtbot, tab)  # what the window does after each round
     assert waiting not in _shown_texts(tab)
+
+
+def test_categories_appear_for_a_new_post_after_the_round_that_brought_them(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    """At the first sign-in the editor may open a new post before the site's categories are in
+    the offline copy; the round that brings them shows them at once, not a round later."""
+    tab = make_tab(qtbot, cache, autosave_ms=60_000)
+    tab.new_post()
+    qtbot.keyClicks(tab.editor.title_edit, "Sleep and mood")
+    tab.editor.save_now()
+    assert tab.editor.categories_panel.categories.rowCount() == 0
+    cache.catalog.upsert_terms([site_term(3, "Anxiety"), site_term(4, "Self-care")])
+    refreshed(qtbot, tab)
+    panel = tab.editor.categories_panel
+    names = [panel.categories.item(row).text() for row in range(panel.categories.rowCount())]
+    assert names == ["Anxiety", "Self-care"]
+    assert tab.editor.title_edit.text() == "Sleep and mood"
+
+
+def test_a_synced_drafts_schedule_box_shows_what_publish_will_do(
+    qtbot: QtBot, cache: Cache
+) -> None:
+    """WordPress gives a draft nobody dated the time of its last save as its date. Shown as a
+    chosen date, Publish would backdate the post to it; the box says "immediately" instead,
+    and keeps a date someone chose."""
+    floating = site_post(41, title="Floating draft", status="draft", modified=T0)
+    dated = dataclasses.replace(
+        site_post(42, title="Dated draft", status="draft", modified=T0),
+        date_gmt=T0 + timedelta(days=3),
+    )
+    cache.posts.upsert_from_site([floating, dated])
+    tab = make_tab(qtbot, cache, autosave_ms=60_000)
+    panel = tab.editor.publish_panel
+    assert tab.select_post(_local_post(cache, 41))
+    assert panel.immediately.isChecked() and not panel.date_edit.isEnabled()
+    assert panel.date() is None, "Publish publishes now, as WordPress does"
+    assert tab.select_post(_local_post(cache, 42))
+    assert not panel.immediately.isChecked()
+    assert panel.date() == T0 + timedelta(days=3)
+
+
+def _local_post(cache: Cache, remote_id: int) -> int:
+    found = cache.posts.local_id(remote_id)
+    assert found is not None
+    return found

@@ -3,9 +3,10 @@ clinic serves, the first-response target, the idle lock and the crisis protocol.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimeZone, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -141,6 +142,24 @@ class SettingsDialog(QDialog):
         sync_form.addRow("", self.proxy_problem)
         layout.addWidget(sync_box)
 
+        time_box = QGroupBox(self.tr("Dates and times"), page)
+        time_form = QFormLayout(time_box)
+        self.time_zone_combo = QComboBox(time_box)
+        self.time_zone_combo.setObjectName("timeZoneCombo")
+        self.time_zone_combo.setAccessibleName(self.tr("Time zone dates are shown in"))
+        self.time_zone_combo.addItem(self.tr("The clinic's (as the website says)"), "")
+        for zone_id in QTimeZone.availableTimeZoneIds():
+            name = bytes(zone_id.data()).decode("ascii", "replace")
+            if "/" in name:  # the named zones (not "UTC+05:30" aliases)
+                self.time_zone_combo.addItem(name, name)
+        self.time_zone_combo.setCurrentIndex(
+            max(0, self.time_zone_combo.findData(settings.time_zone))
+        )
+        zone_label = QLabel(self.tr("&Time zone:"), time_box)
+        zone_label.setBuddy(self.time_zone_combo)
+        time_form.addRow(zone_label, self.time_zone_combo)
+        layout.addWidget(time_box)
+
         account_box = QGroupBox(self.tr("Account"), page)
         account_form = QFormLayout(account_box)
         for name, caption, value in (
@@ -162,6 +181,11 @@ class SettingsDialog(QDialog):
         account_form.addRow("", self.sign_out_button)
         layout.addWidget(account_box)
         layout.addStretch(1)
+
+    def time_zone(self) -> str:
+        """The zone chosen for dates ("" for the clinic's, from its website)."""
+        data = self.time_zone_combo.currentData()
+        return data if isinstance(data, str) else ""
 
     def _build_inquiries(
         self, settings: Settings, account: Account, passphrase_problem: str

@@ -115,7 +115,7 @@ class InboxCommands:
         )
         self.unread_action = self._action(
             "inquiryUnreadAction",
-            self._t.tr("Read/unread"),
+            self._t.tr("Mark read/unread"),
             "U",
             lambda: self._t.triage.toggle_unread(ids()),
         )

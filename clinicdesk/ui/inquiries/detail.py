@@ -155,6 +155,7 @@ class DetailPane(QScrollArea):
         noteRequested(): "Add note…" was clicked.
         urgentRequested(bool): the urgent flag should be set (True) or removed.
         unreadRequested(): "Mark unread" was clicked.
+        readRequested(): "Mark read" was clicked.
         duplicateActivated(int): a likely duplicate was opened (its local id).
     """
 
@@ -163,6 +164,7 @@ class DetailPane(QScrollArea):
     noteRequested = Signal()
     urgentRequested = Signal(bool)
     unreadRequested = Signal()
+    readRequested = Signal()
     duplicateActivated = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -355,6 +357,12 @@ class DetailPane(QScrollArea):
         )
         self.unread_button.clicked.connect(self.unreadRequested)
         actions.addWidget(self.unread_button)
+        # Both, each saying what it does (a toggle left staff guessing which state it shows).
+        self.read_button = _button(
+            self.tr("Mark &read"), "inquiryReadButton", self.tr("Mark read"), self.content
+        )
+        self.read_button.clicked.connect(self.readRequested)
+        actions.addWidget(self.read_button)
         self.note_button = _button(
             self.tr("Add n&ote…"), "inquiryNoteButton", self.tr("Add a note"), self.content
         )
@@ -417,6 +425,28 @@ class DetailPane(QScrollArea):
 
     # -- showing ----------------------------------------------------------------------------------
 
+    def show_times(self, received_gmt: datetime, wait: ResponseWait | None, now: datetime) -> None:
+        """Show what moves with the clock: when it arrived ("… ago") and how long it has
+        waited. Called on opening and on each tick of the tab's clock, as the list's columns."""
+        self.received_label.setText(f"{local_time(received_gmt)} ({ago(received_gmt, now)})")
+        if wait is not None:
+            waited = duration(wait.waited)
+            self.wait_badge.setText(
+                self.tr("Waiting %1 (overdue)").replace("%1", waited)
+                if wait.overdue
+                else self.tr("Waiting %1").replace("%1", waited)
+            )
+            self.wait_badge.setToolTip(
+                self.tr("First response due by %1").replace("%1", short_time(wait.due))
+            )
+            self.wait_badge.setStyleSheet(
+                "QLabel { background: #ffe0b2; color: #5c2b00; padding: 2px 8px;"
+                " border-radius: 3px; font-weight: bold; }"
+                if wait.overdue
+                else ""
+            )
+        self.wait_badge.setVisible(wait is not None)
+
     def show_inquiry(
         self,
         detail: InquiryDetail,
@@ -443,23 +473,7 @@ class DetailPane(QScrollArea):
         else:
             self.area_badge.setText(self.tr("State not given: ask where they live"))
         self.area_badge.setVisible(facts.area != "inside")
-        if facts.wait is not None:
-            waited = duration(facts.wait.waited)
-            self.wait_badge.setText(
-                self.tr("Waiting %1 (overdue)").replace("%1", waited)
-                if facts.wait.overdue
-                else self.tr("Waiting %1").replace("%1", waited)
-            )
-            self.wait_badge.setToolTip(
-                self.tr("First response due by %1").replace("%1", short_time(facts.wait.due))
-            )
-            self.wait_badge.setStyleSheet(
-                "QLabel { background: #ffe0b2; color: #5c2b00; padding: 2px 8px;"
-                " border-radius: 3px; font-weight: bold; }"
-                if facts.wait.overdue
-                else ""
-            )
-        self.wait_badge.setVisible(facts.wait is not None)
+        self.show_times(detail.received_gmt, facts.wait, now)
 
         in_crisis = detail.triage.urgent or bool(facts.crisis_reasons)
         self.crisis_panel.setVisible(in_crisis)
@@ -474,9 +488,6 @@ class DetailPane(QScrollArea):
             self.crisis_reason.setText(self.tr("Flagged urgent by a staff member."))
         self.protocol_label.setText(protocol)
 
-        self.received_label.setText(
-            f"{local_time(detail.received_gmt)} ({ago(detail.received_gmt, now)})"
-        )
         self.email_label.setText(detail.email)
         self.email_button.setEnabled(mailto_url(detail.email) is not None)
         self.copy_email_button.setEnabled(bool(detail.email.strip()))
@@ -503,6 +514,7 @@ class DetailPane(QScrollArea):
             self.tr("Remove urgent flag") if detail.triage.urgent else self.tr("Flag urgent")
         )
         self.unread_button.setEnabled(not detail.triage.unread)
+        self.read_button.setEnabled(detail.triage.unread)
 
         if not same or self.message_edit.toPlainText() != detail.message:
             self.message_edit.setPlainText(detail.message)

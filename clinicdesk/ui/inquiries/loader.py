@@ -69,6 +69,8 @@ class InboxLoader:
                     sort=query.sort,
                     descending=query.descending,
                     text=query.text,
+                    reason=query.reason,
+                    assignee=query.assignee,
                 )
             counts = store.triage_counts(user_id=user_id)
             arrivals = store.arrivals(mark if mark is not None else 2**62)
@@ -109,7 +111,22 @@ class InboxLoader:
             self._t._restore_current(current, current_row)
         if self._t._shown_id == shown:  # else restoring the selection just opened another
             self._t._show_current(force=True)
+        self._select_remembered()
         return SHOWN
+
+    def _select_remembered(self) -> None:
+        """Select the inquiry open when the app last closed (once, if it is in the view and
+        nothing is selected yet), without marking it read again: it was read then, or marked
+        unread on purpose."""
+        wanted, self._t._wanted_selection = self._t._wanted_selection, None
+        if wanted is None or self._t._current_id() is not None:
+            return
+        row = self._t.model.row_of(wanted)
+        if row is None:
+            return
+        self._t._shown_id = wanted  # selecting it below then opens nothing by itself
+        self._t._restore_current(wanted, row)
+        self._t._open_inquiry(wanted, mark_read=False)
 
     def notify_arrivals(self, arrivals: Arrivals) -> None:
         """Announce new arrivals by count (never a field) and move the arrivals mark."""
@@ -129,3 +146,4 @@ class InboxLoader:
         users = self._t._cache.catalog.users()
         self._t._staff_names = {user.id: user.name or user.slug for user in users}
         self._t.model.set_staff(self._t._staff_names)
+        self._t.filters.set_choices(self._t._store.reasons(), self._t._staff_names)

@@ -97,6 +97,10 @@ class InboxQuery:
     sort: InboxSort = "received"
     descending: bool = True
     text: str = ""
+    #: Only this reason (None: any).
+    reason: str | None = None
+    #: Only inquiries assigned to this site user, 0 for nobody (None: anyone or nobody).
+    assignee: int | None = None
 
 
 class InboxModel(QAbstractTableModel):

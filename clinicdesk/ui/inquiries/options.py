@@ -7,9 +7,9 @@ not QObjects, so ``self.tr`` is not available).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+from PySide6.QtCore import QCoreApplication
 
 from clinicdesk.domain.inquiry_rules import (
     DEFAULT_CLINIC_STATES,
@@ -18,6 +18,7 @@ from clinicdesk.domain.inquiry_rules import (
 )
 from clinicdesk.model.records import ContactMethod, NoteKind, TriageStatus
 from clinicdesk.session.accounts import MAX_IDLE_LOCK_MINUTES
+from clinicdesk.ui.clinic_time import format_moment
 
 _CONTEXT = "Inquiries"
 
@@ -134,15 +135,13 @@ def note_kind_label(kind: NoteKind) -> str:
 
 
 def local_time(moment: datetime) -> str:
-    """A moment in the computer's time zone, in the user's locale (for tooltips)."""
-    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-    return QLocale().toString(stamp, QLocale.FormatType.LongFormat)
+    """A moment in the clinic's time zone and the user's locale, the date by name."""
+    return format_moment(moment)
 
 
 def short_time(moment: datetime) -> str:
-    """A moment in the computer's time zone, short."""
-    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
+    """A moment in the clinic's time zone, short (the time only when it is today there)."""
+    return format_moment(moment, today=datetime.now(UTC))
 
 
 def duration(span: timedelta) -> str:

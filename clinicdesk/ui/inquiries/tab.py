@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.domain.crisis import CrisisLanguage, default_language, looks_spanish, reasons
 from clinicdesk.domain.inquiry_rules import (
+    ResponseWait,
     email_key,
     phone_key,
     response_wait,
@@ -53,6 +54,7 @@ from clinicdesk.ui.icon import fit_icons
 from clinicdesk.ui.inquiries.commands import InboxCommands
 from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
 from clinicdesk.ui.inquiries.export import InquiryExport
+from clinicdesk.ui.inquiries.filters import InboxFilters
 from clinicdesk.ui.inquiries.loader import InboxLoader
 from clinicdesk.ui.inquiries.lock import IdleWatcher, LockPage, SetupPage
 from clinicdesk.ui.inquiries.lockguard import LockGuard
@@ -223,7 +225,10 @@ class InquiriesTab(QWidget):
         self.idle = IdleWatcher(self.lock, self)
         self._tick = QTimer(self)
         self._tick.setInterval(_TICK_MS)
-        self._tick.timeout.connect(self.model.tick)
+        self._shown_times: tuple[datetime, str] | None = None
+        #: The inquiry to select at the first read that has it (the one open at the last close).
+        self._wanted_selection: int | None = None
+        self._tick.timeout.connect(self._tick_times)
         self._tick.start()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -308,11 +313,20 @@ class InquiriesTab(QWidget):
         self.search_edit = QLineEdit(page)
         self.search_edit.setObjectName("inquirySearch")
         self.search_edit.setAccessibleName(self.tr("Search inquiries"))
-        self.search_edit.setPlaceholderText(self.tr("Search names, email, messages (Ctrl+F)"))
+        self.search_edit.setPlaceholderText(self.tr("Search all fields, notes too (Ctrl+F)"))
+        self.search_edit.setToolTip(
+            self.tr(
+                "Finds inquiries with every word typed in any field shown: name, email, "
+                "message, reason, insurance, state, preferred contact, assignee and notes."
+            )
+        )
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(240)
         self.search_edit.textChanged.connect(lambda _text: self._search_timer.start())
         self.toolbar.addWidget(self.search_edit)
+        self.filters = InboxFilters(page)
+        self.filters.changed.connect(self._filter)
+        self.toolbar.addWidget(self.filters)
         self.toolbar.addSeparator()
         layout.addWidget(self.toolbar)
 
@@ -364,6 +378,11 @@ class InquiriesTab(QWidget):
         self.detail.unreadRequested.connect(
             lambda: self.triage.run(
                 lambda ids: self._desk.set_unread(ids, True), self._current_ids()
+            )
+        )
+        self.detail.readRequested.connect(
+            lambda: self.triage.run(
+                lambda ids: self._desk.set_unread(ids, False), self._current_ids()
             )
         )
         self.detail.duplicateActivated.connect(self._open_inquiry)
@@ -472,6 +491,22 @@ class InquiriesTab(QWidget):
             return
         self._open_inquiry(target, mark_read=target != self._shown_id)
 
+    def _wait(self, received_gmt: datetime, status: str, now: datetime) -> ResponseWait | None:
+        """How a "new" inquiry stands against the first-response target (else None)."""
+        if status != "new":
+            return None
+        return response_wait(
+            received_gmt, now, self._options.response_target_hours, self._options.business_hours
+        )
+
+    def _tick_times(self) -> None:
+        """The minute moved on: the list's times and the open inquiry's move with it."""
+        self.model.tick()
+        if self._shown_id is not None and self._shown_times is not None:
+            received, status = self._shown_times
+            now = self._clock()
+            self.detail.show_times(received, self._wait(received, status, now), now)
+
     def _open_inquiry(self, inquiry_id: int, *, mark_read: bool = True) -> None:
         """Show an inquiry in the pane (from the table, or a duplicate's link)."""
         if self._locked:
@@ -485,14 +520,8 @@ class InquiriesTab(QWidget):
             self._duplicates_key = None
             return
         now = self._clock()
-        wait = None
-        if detail.triage.triage_status == "new":
-            wait = response_wait(
-                detail.received_gmt,
-                now,
-                self._options.response_target_hours,
-                self._options.business_hours,
-            )
+        self._shown_times = (detail.received_gmt, detail.triage.triage_status)
+        wait = self._wait(detail.received_gmt, detail.triage.triage_status, now)
         facts = DetailFacts(
             crisis_reasons=reasons(self._crisis.explain(detail.reason, detail.message)),
             spanish=looks_spanish(detail.reason, detail.message),
@@ -546,6 +575,16 @@ class InquiriesTab(QWidget):
             self.model.query = replace(self.model.query, view=view)
             self._load()
 
+    def shown_inquiry(self) -> int | None:
+        """The local id of the inquiry open in the detail, if any."""
+        return self._shown_id
+
+    def restore_selection(self, local_id: int) -> None:
+        """Select this inquiry when the inbox next shows it (after the unlock, at start)."""
+        self._wanted_selection = local_id
+        if not self._locked:
+            self._load()
+
     def select_view(self, view: TriageView) -> None:
         """Show one of the views (as clicking it in the list does)."""
         self.views_list.setCurrentIndex(self.views_model.index(self.views_model.row_of(view)))
@@ -554,6 +593,13 @@ class InquiriesTab(QWidget):
         text = self.search_edit.text().strip()
         if text != self.model.query.text and not self._locked:
             self.model.query = replace(self.model.query, text=text)
+            self._load()
+
+    def _filter(self) -> None:
+        reason, assignee = self.filters.reason(), self.filters.assignee()
+        query = self.model.query
+        if (reason, assignee) != (query.reason, query.assignee) and not self._locked:
+            self.model.query = replace(query, reason=reason, assignee=assignee)
             self._load()
 
     def _focus_search(self) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -70,6 +71,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: How far a draft's date may be from its modified time and still be WordPress's floating date.
+_FLOATING_SLACK = timedelta(seconds=2)
 
 
 class PostEditor(QWidget):
@@ -337,7 +341,7 @@ class PostEditor(QWidget):
             self.excerpt_edit.setPlainText(fields.excerpt)
             self.slug_edit.setText(fields.slug)
             self._fill_statuses(fields.status)
-            self.publish_panel.show_date(fields.date_gmt)
+            self.publish_panel.show_date(self._date_to_show(fields))
             self._fill_categories(fields.categories)
             self._tag_ids = list(fields.tags)
             self.tags_panel.show_tags(self._tags(), self._tag_ids)
@@ -348,6 +352,24 @@ class PostEditor(QWidget):
         self._update_state()
         if self.body_tabs.currentIndex() == PREVIEW_TAB:
             self._render_preview()
+
+    def _date_to_show(self, fields: PostSnapshot) -> datetime | None:
+        """The publish date as Publish will use it. WordPress gives a draft nobody dated the
+        time of its last save as its date (a "floating" date, moved on at each save, equal to
+        its modified time); shown as chosen, Publish would backdate the post to it, where
+        WordPress publishes it now. So such a date shows as "immediately" (None)."""
+        detail = self._p.detail
+        date = fields.date_gmt
+        if (
+            date is not None
+            and fields.status in ("draft", "pending")
+            and detail is not None
+            and detail.server_modified_gmt is not None
+            and abs(date - detail.server_modified_gmt) <= _FLOATING_SLACK
+            and (detail.base is None or detail.base.date_gmt == date)
+        ):
+            return None
+        return date
 
     def _fill_statuses(self, status: PostStatus) -> None:
         self.publish_panel.fill_statuses(self._p.statuses_offered(status), status)
@@ -570,7 +592,32 @@ class PostEditor(QWidget):
             cursor.setPosition(min(position, self.body.document().characterCount() - 1))
             self.body.setTextCursor(cursor)
         else:
+            # The post is as it was, but the round may have brought the site's categories
+            # (the first sync: a new post opened before they arrived).
+            self._refresh_categories()
             self._update_state()
+
+    def _refresh_categories(self) -> None:
+        """Offer the catalogue's categories if they changed, keeping what is ticked."""
+        try:
+            terms = self.cache.catalog.terms("category")
+        except CacheError as error:
+            self.notice.emit(error.message)
+            return
+        panel = self.categories_panel
+        shown = [
+            (
+                panel.categories.item(row).data(Qt.ItemDataRole.UserRole),
+                panel.categories.item(row).text(),
+            )
+            for row in range(panel.categories.rowCount())
+        ]
+        if shown != [(term.id, term.name) for term in terms]:
+            loading, self._p.loading = self._p.loading, True
+            try:
+                panel.fill(terms, panel.selected())
+            finally:
+                self._p.loading = loading
 
     # -- tags, categories, images ------------------------------------------------------------
 

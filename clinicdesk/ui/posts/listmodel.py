@@ -31,8 +31,8 @@ from clinicdesk.model.cached import PostSummary, SyncState
 from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.posts import PostListSort
+from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain
-from clinicdesk.ui.posts.common import to_local
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ class PostListModel(QAbstractTableModel):
         return self.sync_text(row.sync_state)
 
     def _date(self, value: datetime) -> str:
-        return to_local(value).toString("yyyy-MM-dd HH:mm")
+        return format_moment(value)
 
     def status_text(self, status: str) -> str:
         """A status as the list says it."""

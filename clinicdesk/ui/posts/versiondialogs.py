@@ -47,8 +47,9 @@ from clinicdesk.domain.textdiff import DiffRow, side_by_side
 from clinicdesk.domain.wordcount import plain_text
 from clinicdesk.model.cached import PostDetail, PostEdit, PostSnapshot, RevisionInfo
 from clinicdesk.store import Cache, CacheError
+from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain
-from clinicdesk.ui.posts.common import raw_text, to_local
+from clinicdesk.ui.posts.common import raw_text
 from clinicdesk.ui.posts.dialogkit import dialog_button, dialog_label, set_names
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def _local_time(value: datetime) -> str:
-    return to_local(value).toString("yyyy-MM-dd HH:mm")
+    return format_moment(value)
 
 
 def _snapshot_text(fields: PostSnapshot) -> str:

@@ -379,3 +379,55 @@ def test_undo_puts_fields_back_and_drops_notes_not_yet_sent(cache: Cache) -> Non
     # Undone before any sync: the waiting change is back to the site's values.
     update = next(e for e in cache.outbox.entries() if e.entity == "inquiry" and e.local_id == two)
     assert update.payload["assignee"] == 3 and update.payload["triage_status"] == "new"
+
+
+def test_search_covers_every_field_shown(cache: Cache) -> None:
+    """Staff search for what they see in the table and the detail: reason, insurance, state,
+    preferred contact, the assignee's name and the timeline's notes, not only names and the
+    message; every word must match, each in any field."""
+    cache.inquiries.upsert_from_site(
+        [
+            dataclasses.replace(
+                site_inquiry(1, first_name="Ana", assignee=7),
+                reason="Grief and loss",
+                insurance="Aetna",
+                state="CA",
+                preferred_contact="phone",
+            ),
+            site_inquiry(2, first_name="Bo"),  # Anxiety, Self-pay, TX, email, nobody
+        ]
+    )
+    cache.catalog.replace_staff([records.StaffMember(7, "Zoe Staff", "zoe", ("editor",))])
+    cache.inquiries.upsert_notes([site_note(50, 2, "Left a voicemail about intake")])
+    ids = cache.inquiries.inbox_ids
+    assert _remote_ids(cache, ids("all", text="grief")) == [1]  # reason
+    assert _remote_ids(cache, ids("all", text="aetna")) == [1]  # insurance
+    assert _remote_ids(cache, ids("all", text="self-pay")) == [2]
+    assert _remote_ids(cache, ids("all", text="CA")) == [1]  # state
+    assert _remote_ids(cache, ids("all", text="phone")) == [1]  # preferred contact
+    assert _remote_ids(cache, ids("all", text="zoe")) == [1]  # assignee's name
+    assert _remote_ids(cache, ids("all", text="voicemail")) == [2]  # a note
+    assert _remote_ids(cache, ids("all", text="ana aetna")) == [1]  # words in two fields
+    assert _remote_ids(cache, ids("all", text="bo aetna")) == []
+    assert _remote_ids(cache, ids("all", text="100%_")) == []  # LIKE's wildcards are plain text
+
+
+def test_filters_by_reason_and_assignee(cache: Cache) -> None:
+    """The inbox narrows to one reason and one assignee (or nobody), with or without a search,
+    and lists the reasons the offline copy holds for the filter's choices."""
+    cache.inquiries.upsert_from_site(
+        [
+            dataclasses.replace(site_inquiry(1, first_name="Ana", assignee=7), reason="Grief"),
+            dataclasses.replace(site_inquiry(2, first_name="Bo", assignee=7), reason="Anxiety"),
+            dataclasses.replace(site_inquiry(3, first_name="Cy"), reason="Grief"),
+            dataclasses.replace(site_inquiry(4, first_name="Di"), reason=""),
+        ]
+    )
+    ids = cache.inquiries.inbox_ids
+    assert _remote_ids(cache, ids("all", reason="Grief")) == [3, 1]
+    assert _remote_ids(cache, ids("all", assignee=7)) == [2, 1]
+    assert _remote_ids(cache, ids("all", assignee=0)) == [4, 3]  # nobody assigned
+    assert _remote_ids(cache, ids("all", reason="Grief", assignee=7)) == [1]
+    assert _remote_ids(cache, ids("all", reason="Grief", text="cy")) == [3]
+    assert _remote_ids(cache, ids("all", reason="Grief", sort="name", descending=False)) == [1, 3]
+    assert cache.inquiries.reasons() == ["Anxiety", "Grief"]

@@ -59,6 +59,8 @@ def test_remove_all_leaves_no_inquiry_note_message_index_entry_or_change(cache: 
         assert session.scalar(text("SELECT count(*) FROM inquiries_fts")) == 0
         segments = session.scalars(text("SELECT block FROM inquiries_fts_data")).all()
         assert not any(b"panic" in bytes(block or b"") for block in segments), "kept in the index"
+        notes = session.scalars(text("SELECT block FROM notes_fts_data")).all()
+        assert not any(b"voicemail" in bytes(block or b"") for block in notes), "a note's words"
         fts.check(session)
         entities = set(session.scalars(select(OutboxEntry.entity)))
     assert not entities & {"inquiry", "note"}

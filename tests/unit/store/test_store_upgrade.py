@@ -7,6 +7,7 @@ then opened by this version.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -133,6 +134,24 @@ def test_upgraded_messages_are_found_by_search(upgraded: Cache) -> None:
     assert [i.remote_id for i in upgraded.inquiries.search("sleep")] == [102]
     with upgraded.read() as session:
         check(session)  # the rebuilt index agrees with the moved messages
+
+
+def test_upgraded_inquiries_are_found_by_every_shown_field(upgraded: Cache) -> None:
+    """Inquiries and notes stored before the index covered them are found by their reason,
+    insurance, state and notes once upgraded, and stay found after a change."""
+    everyone_open = _found(upgraded, "")  # 0001 stored every one with these three values
+    assert len(everyone_open) == 6
+    assert _found(upgraded, "anxiety") == everyone_open
+    assert _found(upgraded, "self-pay tx") == everyone_open
+    assert _found(upgraded, "flagged arrival") == {103}  # the note's words
+    assert _found(upgraded, "sam bo") == {103}  # the note's author, with a name
+    upgraded.inquiries.upsert_from_site(
+        [dataclasses.replace(site_inquiry(102, first_name="Jane"), reason="Couples therapy")]
+    )
+    assert _found(upgraded, "couples") == {102}
+    assert 102 not in _found(upgraded, "anxiety")
+    with upgraded.read() as session:
+        check(session)
 
 
 def test_upgraded_cache_has_the_schema_of_a_new_one(upgraded: Cache) -> None:

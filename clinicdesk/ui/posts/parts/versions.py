@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from clinicdesk.model.cached import PostSnapshot
 from clinicdesk.model.records import Taxonomy
 from clinicdesk.store import CacheError, RecordNotFoundError
-from clinicdesk.ui.posts.common import to_local
+from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.posts.versiondialogs import ConflictDialog, HistoryDialog
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class VersionActions:
                 names = {}
             return ", ".join(names.get(i, str(i)) for i in value)
         if field == "date_gmt":
-            return "" if value is None else to_local(value).toString("yyyy-MM-dd HH:mm")
+            return "" if value is None else format_moment(value)
         if field == "featured_media":
             media = next((m for m in self._e._images() if m.id == value), None)
             return "" if value is None else (media.title if media else str(value))
