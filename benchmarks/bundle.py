@@ -26,21 +26,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from tools.build_bundle import size_on_disk
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The bundle may start at most this many times slower than the source checkout.
 TARGET_RATIO = 1.5
 #: Seconds one start (up to the end of the demo's first sync) may take.
 TIMEOUT = 180.0
-
-
-def size_on_disk(folder: Path) -> int:
-    """Bytes the folder takes on disk (allocated blocks, as ``du`` counts them)."""
-    total = 0
-    for path in folder.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            stat = path.stat()
-            total += getattr(stat, "st_blocks", 0) * 512 or stat.st_size
-    return total
 
 
 def start_to_window(command: list[str], work: Path, env: dict[str, str]) -> float:
