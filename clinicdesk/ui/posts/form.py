@@ -13,14 +13,16 @@ be created.
 
 The decisions (what changed, when to save, which banner, what the main button does) are the
 Qt-free :class:`~clinicdesk.ui.posts.presenter.DraftPresenter`'s; the controls are the small
-widgets of ``ui/posts/parts/``. This module wires the two to the cache.
+widgets of ``ui/posts/parts/``; every write goes through the
+:class:`~clinicdesk.services.posts.PostDesk`. This module wires the three together. The action
+helpers of ``parts/`` see this editor only through the typed hosts of
+:mod:`clinicdesk.ui.posts.parts.host`, which is why the methods they call are public.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -35,7 +37,8 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.domain import prepublish
 from clinicdesk.model.cached import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
-from clinicdesk.model.records import PostStatus
+from clinicdesk.model.records import PostStatus, Taxonomy
+from clinicdesk.services.posts import PostDesk
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.ui.posts.common import named, raw_text
 from clinicdesk.ui.posts.parts.banners import StateBanners
@@ -72,15 +75,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: How far a draft's date may be from its modified time and still be WordPress's floating date.
-_FLOATING_SLACK = timedelta(seconds=2)
-
 
 class PostEditor(QWidget):
     """One post's fields, saved as the user types.
 
     Args:
-        cache: the open cache.
+        cache: the open cache (read for the categories, tags, images and users offered).
+        desk: the desk every write goes through.
         capabilities: the signed-in user's capabilities.
         user_id: the signed-in user (the author of new posts).
         parent: the parent widget.
@@ -104,6 +105,7 @@ class PostEditor(QWidget):
     def __init__(
         self,
         cache: Cache,
+        desk: PostDesk,
         capabilities: frozenset[str],
         user_id: int,
         parent: QWidget | None = None,
@@ -113,11 +115,11 @@ class PostEditor(QWidget):
         super().__init__(parent)
         named(self, "postEditor", self.tr("Post editor"))
         self.cache = cache
+        self.desk = desk
         self.capabilities = capabilities
         self.user_id = user_id
         self._p = DraftPresenter(capabilities, user_id)
         self._pause_save = False
-        self._tag_ids: list[int] = []
         self._dialogs: list[QWidget] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -128,7 +130,7 @@ class PostEditor(QWidget):
         self.terms = TermActions(self)
         self.publishing = PublishActions(self)
         self._build()
-        self._new_state()
+        self.start_blank()
 
     # -- building ------------------------------------------------------------------------------
 
@@ -159,7 +161,7 @@ class PostEditor(QWidget):
         font = self.title_edit.font()
         font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         self.title_edit.setFont(font)
-        self.title_edit.textChanged.connect(self._changed)
+        self.title_edit.textChanged.connect(self.mark_changed)
         layout.addWidget(self.title_edit)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -180,9 +182,9 @@ class PostEditor(QWidget):
         self.toolbar.imageRequested.connect(self.media.choose_image)
         self.toolbar.imageEditRequested.connect(self.media.open_image_text)
         self.toolbar.image.setEnabled(CAP_UPLOAD in self.capabilities)
-        self.body.document().contentsChanged.connect(self._changed)
+        self.body.document().contentsChanged.connect(self.mark_changed)
         self.body.pasteNotice.connect(self.notice)
-        self.body_tabs.htmlEdited.connect(self._changed)
+        self.body_tabs.htmlEdited.connect(self.mark_changed)
         self.body_tabs.currentChanged.connect(self._tab_changed)
         writing_layout.addWidget(self.toolbar)
         writing_layout.addWidget(self.body_tabs, 1)
@@ -227,7 +229,7 @@ class PostEditor(QWidget):
         self.saved_label = panel.saved_label
 
         self.categories_panel = self.settings.categories
-        self.categories_panel.ticked.connect(self._changed)
+        self.categories_panel.ticked.connect(self.mark_changed)
         self.categories_panel.newRequested.connect(self.terms.ask_new_category)
         self.categories = self.categories_panel.categories
         self.category_list = self.categories_panel.category_list
@@ -248,9 +250,9 @@ class PostEditor(QWidget):
         self.featured_alt = self.featured_panel.featured_alt
 
         self.excerpt_edit = self.settings.excerpt_edit
-        self.excerpt_edit.textChanged.connect(self._changed)
+        self.excerpt_edit.textChanged.connect(self.mark_changed)
         self.slug_edit = self.settings.slug_edit
-        self.slug_edit.textChanged.connect(self._changed)
+        self.slug_edit.textChanged.connect(self.mark_changed)
 
     def _shortcut(self, name: str, text: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
@@ -278,7 +280,13 @@ class PostEditor(QWidget):
         """The editor's decisions (Qt-free)."""
         return self._p
 
-    def _new_state(self) -> None:
+    @property
+    def dialog_parent(self) -> QWidget:
+        """The widget the editor's dialogs open over (the editor)."""
+        return self
+
+    def start_blank(self) -> None:
+        """Show a new, empty post (nothing is saved first)."""
         self._p.start_new()
         empty = PostSnapshot(
             title="",
@@ -302,7 +310,7 @@ class PostEditor(QWidget):
         """
         if not self._hold_on():
             return False
-        self._new_state()
+        self.start_blank()
         # A new post starts where one writes, whichever view the last post was shown in.
         self.body_tabs.setCurrentIndex(WRITE_TAB)
         self.title_edit.setFocus()
@@ -317,13 +325,13 @@ class PostEditor(QWidget):
         if not self._hold_on():
             return False
         if post_id is None:
-            self._new_state()
+            self.start_blank()
             return True
         try:
-            detail = self.cache.posts.get(post_id)
+            detail = self.desk.get(post_id)
         except CacheError as error:
             self.notice.emit(error.message)
-            self._new_state()
+            self.start_blank()
             return True
         self._p.opened(post_id, detail)
         self._show(detail.fields)
@@ -331,8 +339,7 @@ class PostEditor(QWidget):
 
     def _show(self, fields: PostSnapshot) -> None:
         self._timer.stop()
-        self._p.loading = True
-        try:
+        with self._p.filling():
             self.title_edit.setText(fields.title)
             self.body.set_content(fields.content)
             self.body_tabs.forget_html()
@@ -340,72 +347,67 @@ class PostEditor(QWidget):
                 self.body_tabs.fill_html()
             self.excerpt_edit.setPlainText(fields.excerpt)
             self.slug_edit.setText(fields.slug)
-            self._fill_statuses(fields.status)
-            self.publish_panel.show_date(self._date_to_show(fields))
-            self._fill_categories(fields.categories)
-            self._tag_ids = list(fields.tags)
-            self.tags_panel.show_tags(self._tags(), self._tag_ids)
-            self._fill_featured(fields.featured_media)
-        finally:
-            self._p.loading = False
-        self._p.shown(self._current())
+            self.show_statuses(fields.status)
+            self.publish_panel.show_date(self._p.date_to_show(fields))
+            self.show_categories(fields.categories)
+            self._p.tag_ids = list(fields.tags)
+            self.tags_panel.show_tags(self.known_tags(), self._p.tag_ids)
+            self.show_featured(fields.featured_media)
+        self._p.shown(self.current_values())
         self._update_state()
         if self.body_tabs.currentIndex() == PREVIEW_TAB:
             self._render_preview()
 
-    def _date_to_show(self, fields: PostSnapshot) -> datetime | None:
-        """The publish date as Publish will use it. WordPress gives a draft nobody dated the
-        time of its last save as its date (a "floating" date, moved on at each save, equal to
-        its modified time); shown as chosen, Publish would backdate the post to it, where
-        WordPress publishes it now. So such a date shows as "immediately" (None)."""
-        detail = self._p.detail
-        date = fields.date_gmt
-        if (
-            date is not None
-            and fields.status in ("draft", "pending")
-            and detail is not None
-            and detail.server_modified_gmt is not None
-            and abs(date - detail.server_modified_gmt) <= _FLOATING_SLACK
-            and (detail.base is None or detail.base.date_gmt == date)
-        ):
-            return None
-        return date
-
-    def _fill_statuses(self, status: PostStatus) -> None:
+    def show_statuses(self, status: PostStatus) -> None:
+        """Offer the statuses this user may choose, with ``status`` chosen."""
         self.publish_panel.fill_statuses(self._p.statuses_offered(status), status)
 
-    def _fill_categories(self, selected: tuple[int, ...]) -> None:
+    def show_categories(self, selected: tuple[int, ...]) -> None:
+        """Offer the offline copy's categories, with ``selected`` ticked."""
         try:
-            terms = self.cache.catalog.terms("category")
+            terms = self.read_terms("category")
         except CacheError as error:
             self.notice.emit(error.message)
             terms = []
         self.categories_panel.fill(terms, selected)
 
-    def _tags(self) -> list[TermInfo]:
+    def read_terms(self, taxonomy: Taxonomy) -> list[TermInfo]:
+        """The offline copy's categories or tags.
+
+        Raises:
+            CacheError: they could not be read.
+        """
+        return self.cache.catalog.terms(taxonomy)
+
+    def known_tags(self) -> list[TermInfo]:
+        """The offline copy's tags (empty, and said, when they cannot be read)."""
         try:
-            return self.cache.catalog.terms("post_tag")
+            return self.read_terms("post_tag")
         except CacheError as error:
             self.notice.emit(error.message)
             return []
 
-    def _images(self) -> list[MediaInfo]:
+    def known_images(self) -> list[MediaInfo]:
+        """The offline copy's images (empty, and said, when they cannot be read)."""
         try:
             return [m for m in self.cache.catalog.media() if m.media_type in ("image", "")]
         except CacheError as error:
             self.notice.emit(error.message)
             return []
 
-    def _fill_featured(self, media_id: int | None) -> None:
-        self.featured_panel.fill(self._images(), media_id)
+    def show_featured(self, media_id: int | None) -> None:
+        """Offer the images as featured image, with ``media_id`` chosen."""
+        self.featured_panel.fill(self.known_images(), media_id)
 
-    def _show_featured_alt(self) -> None:
-        self.featured_panel.show_alt(self._featured_media())
+    def show_featured_alt(self) -> None:
+        """Show the chosen featured image's alternative text."""
+        self.featured_panel.show_alt(self.featured_media())
 
-    def _featured_media(self) -> MediaInfo | None:
+    def featured_media(self) -> MediaInfo | None:
+        """The chosen featured image (None when there is none)."""
         if self.featured_combo.currentData() is None:
             return None
-        return self.featured_panel.chosen_media(self._images())
+        return self.featured_panel.chosen_media(self.known_images())
 
     # -- reading the fields -------------------------------------------------------------------
 
@@ -413,7 +415,8 @@ class PostEditor(QWidget):
         """The body as it would be saved now."""
         return self.body_tabs.content()
 
-    def _current(self) -> dict[str, Any]:
+    def current_values(self) -> dict[str, Any]:
+        """The post's fields as the widgets show them now (the presenter's field names)."""
         return {
             "title": self.title_edit.text(),
             "content": self.current_content(),
@@ -422,17 +425,18 @@ class PostEditor(QWidget):
             "status": self.publish_panel.status(),
             "date_gmt": self.publish_panel.date(),
             "categories": self.categories_panel.selected(),
-            "tags": sorted(self._tag_ids),
+            "tags": sorted(self._p.tag_ids),
             "featured_media": self.featured_combo.currentData(),
         }
 
     def has_unsaved_changes(self) -> bool:
         """Whether something typed is not in the offline copy yet."""
-        return self._p.has_unsaved_changes(self._current())
+        return self._p.has_unsaved_changes(self.current_values())
 
     # -- saving ------------------------------------------------------------------------------
 
-    def _changed(self) -> None:
+    def mark_changed(self) -> None:
+        """The user changed the post: restart the pause before saving."""
         if not self._p.typed():
             return
         self.saved_label.setText(self.tr("Editing…"))
@@ -479,9 +483,10 @@ class PostEditor(QWidget):
     def save_now(self) -> None:
         """Ctrl+S: save at once and say so."""
         if self.save(commit_tags=True) or not self.has_unsaved_changes():
-            self.saved_label.setText(self._saved_text())
+            self.saved_label.setText(self.saved_text())
 
-    def _saved_text(self) -> str:
+    def saved_text(self) -> str:
+        """What the editor says once the post is saved."""
         # Said here only: the post's state beside it says where the changes go from here
         # ("not on the site until you click Update", "changes go to the site at next sync").
         return self.tr("Saved on this computer")
@@ -502,10 +507,10 @@ class PostEditor(QWidget):
             return False
         if commit_tags and not self.terms.commit_tags():
             return False
-        values = self._current()
+        values = self.current_values()
         step = self._p.save_step(values)
         if step == "nothing":
-            self.saved_label.setText(self._saved_text() if self._p.post_id else "")
+            self.saved_label.setText(self.saved_text() if self._p.post_id else "")
             return False
         if step == "empty":
             return False
@@ -516,7 +521,7 @@ class PostEditor(QWidget):
                 assert self._p.post_id is not None
                 post_id = self._p.post_id
                 try:
-                    self.cache.posts.edit(post_id, **cast(PostEdit, self._p.changes(values)))
+                    self.desk.edit(post_id, **cast(PostEdit, self._p.changes(values)))
                 except RecordNotFoundError:
                     # Deleted for good elsewhere while being edited: keep the text as a new
                     # draft rather than lose it.
@@ -541,8 +546,8 @@ class PostEditor(QWidget):
             return False
         self._p.save_succeeded(values, post_id)
         self.error_banner.hide()
-        self._refresh_detail()
-        self.saved_label.setText(self._saved_text())
+        self.refresh_detail()
+        self.saved_label.setText(self.saved_text())
         self.saved.emit(post_id)
         self.changesMade.emit()
         if self.body_tabs.currentIndex() == PREVIEW_TAB:
@@ -551,18 +556,19 @@ class PostEditor(QWidget):
 
     def _create(self, values: dict[str, Any]) -> int:
         fields = cast(PostEdit, {**values, "author": self._p.author_for_create()})
-        post_id = self.cache.posts.create(**fields)
+        post_id = self.desk.create(**fields)
         self._p.post_id = post_id
         logger.debug("created post %s", post_id)
         self.created.emit(post_id)
         return post_id
 
-    def _refresh_detail(self) -> None:
+    def refresh_detail(self) -> None:
+        """Read the post again from the offline copy and show where it stands."""
         if self._p.post_id is None:
             self._p.detail = None
         else:
             try:
-                self._p.detail = self.cache.posts.get(self._p.post_id)
+                self._p.detail = self.desk.get(self._p.post_id)
             except CacheError:
                 self._p.detail = None
         self._update_state()
@@ -572,10 +578,10 @@ class PostEditor(QWidget):
         if not self.flush() or self._p.post_id is None:
             return
         try:
-            detail = self.cache.posts.get(self._p.post_id)
+            detail = self.desk.get(self._p.post_id)
         except RecordNotFoundError:
             # Gone from the cache (deleted for good): nothing to keep, nothing typed since.
-            self._new_state()
+            self.start_blank()
             return
         except CacheError as error:
             self.notice.emit(error.message)
@@ -600,7 +606,7 @@ class PostEditor(QWidget):
     def _refresh_categories(self) -> None:
         """Offer the catalogue's categories if they changed, keeping what is ticked."""
         try:
-            terms = self.cache.catalog.terms("category")
+            terms = self.read_terms("category")
         except CacheError as error:
             self.notice.emit(error.message)
             return
@@ -613,11 +619,8 @@ class PostEditor(QWidget):
             for row in range(panel.categories.rowCount())
         ]
         if shown != [(term.id, term.name) for term in terms]:
-            loading, self._p.loading = self._p.loading, True
-            try:
+            with self._p.filling():
                 panel.fill(terms, panel.selected())
-            finally:
-                self._p.loading = loading
 
     # -- tags, categories, images ------------------------------------------------------------
 
@@ -630,7 +633,7 @@ class PostEditor(QWidget):
         self.terms.add_category(name)
 
     def _media_path(self, media_id: int) -> str | None:
-        return next((m.local_path for m in self._images() if m.id == media_id), None)
+        return next((m.local_path for m in self.known_images() if m.id == media_id), None)
 
     def insert_image_file(self, path: str | Path) -> None:
         """Queue an image for upload and insert it in the body, then ask for its text."""
@@ -644,7 +647,7 @@ class PostEditor(QWidget):
         """Drop this post's local changes and go back to the site's version."""
         self.versions.discard_changes()
 
-    def _keep(self, dialog: QWidget) -> None:
+    def keep_dialog(self, dialog: QWidget) -> None:
         """Keep a non-blocking dialog alive until it closes (tests find it here too)."""
         self._dialogs.append(dialog)
         finished = getattr(dialog, "finished", None)
@@ -669,15 +672,15 @@ class PostEditor(QWidget):
             self.publish_panel.choose_status(self._p.saved.get("status"))
             self.request_publish()
             return
-        self._changed()
+        self.mark_changed()
 
     def _date_mode_changed(self, immediately: bool) -> None:
         self.date_edit.setEnabled(not immediately)
-        self._changed()
+        self.mark_changed()
 
     def _date_changed(self) -> None:
         if not self.immediately.isChecked():
-            self._changed()
+            self.mark_changed()
 
     def _update_publish_button(self) -> None:
         button = self._p.publish_button(self.publish_panel.date())
@@ -741,11 +744,8 @@ class PostEditor(QWidget):
         if text is not None:
             # The HTML was edited by hand: the rich view starts again from it.
             self.save()
-            self._p.loading = True
-            try:
+            with self._p.filling():
                 self.body.set_content(text)
-            finally:
-                self._p.loading = False
         if index == HTML_TAB:
             self.body_tabs.fill_html()
         elif index == PREVIEW_TAB:

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from clinicdesk.model.cached import TermInfo, UserInfo
 from clinicdesk.model.errors import user_message
 from clinicdesk.model.records import PostStatus
+from clinicdesk.services.posts import PostDesk
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.layouts import FlowLayout
@@ -91,11 +92,12 @@ class PostsTab(QWidget):
     """The list of posts and the post editor.
 
     Args:
-        cache: the account's open cache.
+        cache: the account's open cache (read for the list and its filters).
         capabilities: the signed-in user's capabilities (``CurrentUser.capabilities``).
         user_id: the signed-in user's id on the site (the author of new posts).
         parent: the parent widget.
         autosave_ms: the pause after typing before a change is saved.
+        desk: the desk every write of the tab goes through (one on ``cache`` when not given).
 
     Signals:
         changesMade(): local changes wait to be sent: the shell schedules a sync.
@@ -113,10 +115,12 @@ class PostsTab(QWidget):
         parent: QWidget | None = None,
         *,
         autosave_ms: int = AUTOSAVE_MS,
+        desk: PostDesk | None = None,
     ) -> None:
         super().__init__(parent)
         named(self, "postsTab", self.tr("Posts"))
         self.cache = cache
+        self.desk = desk if desk is not None else PostDesk(cache)
         self.capabilities = capabilities
         self.user_id = user_id
         self._dialogs: list[QWidget] = []
@@ -224,7 +228,9 @@ class PostsTab(QWidget):
             actions.addWidget(button)
         left_layout.addWidget(actions_holder)
 
-        self.editor = PostEditor(cache, capabilities, user_id, splitter, autosave_ms=autosave_ms)
+        self.editor = PostEditor(
+            cache, self.desk, capabilities, user_id, splitter, autosave_ms=autosave_ms
+        )
         self.editor.saved.connect(self._post_saved)
         self.editor.created.connect(self._post_created)
         self.editor.changesMade.connect(self.changesMade)
@@ -555,7 +561,7 @@ class PostsTab(QWidget):
         if not self.editor.flush():
             return  # what was typed could not be saved: the post stays as it is, open
         try:
-            self.cache.posts.trash(post_id)
+            self.desk.trash(post_id)
         except CacheError as error:
             self._show_error(error.message)
             return
@@ -569,7 +575,7 @@ class PostsTab(QWidget):
         if post_id is None:
             return
         try:
-            self.cache.posts.restore(post_id)
+            self.desk.restore(post_id)
         except CacheError as error:
             self._show_error(error.message)
             return
@@ -605,7 +611,7 @@ class PostsTab(QWidget):
         if role != QMessageBox.ButtonRole.DestructiveRole:
             return
         try:
-            self.cache.posts.delete_permanently(post_id)
+            self.desk.delete_permanently(post_id)
         except CacheError as error:
             self._show_error(error.message)
             return
