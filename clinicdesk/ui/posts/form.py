@@ -1,10 +1,8 @@
 """The post editor: every field of one post, saved to the offline copy as the user types.
 
 Local-first: each change restarts a short timer (about 0.7 s); when typing stops, the fields
-that differ from what was last saved are written to the cache in one store call (which queues
-them for the site in the same transaction). Ctrl+S saves at once; opening another post, the
-tab hiding, and the application quitting save first. A post that vanished from the cache while
-being edited (deleted for good elsewhere) is saved again as a new draft rather than lost.
+that changed are saved to the offline copy (``parts/saving.py``). Ctrl+S saves at once; opening
+another post, the tab hiding, and the application quitting save first.
 
 What the user may do follows the signed-in user's capabilities: without ``publish_posts`` the
 main button is "Submit for review" and the statuses offered are draft and pending review;
@@ -24,9 +22,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLineEdit,
@@ -36,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain import prepublish
-from clinicdesk.model.cached import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
+from clinicdesk.model.cached import MediaInfo, PostDetail, PostSnapshot, TermInfo
 from clinicdesk.model.records import PostStatus, Taxonomy
 from clinicdesk.services.posts import PostDesk
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
@@ -52,6 +50,7 @@ from clinicdesk.ui.posts.parts.bodyviews import (
 from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from clinicdesk.ui.posts.parts.media import MediaActions
 from clinicdesk.ui.posts.parts.publishing import PublishActions
+from clinicdesk.ui.posts.parts.saving import DraftSaving
 from clinicdesk.ui.posts.parts.sidebar import PostSettings
 from clinicdesk.ui.posts.parts.termactions import TermActions
 from clinicdesk.ui.posts.parts.versions import VersionActions
@@ -119,12 +118,8 @@ class PostEditor(QWidget):
         self.capabilities = capabilities
         self.user_id = user_id
         self._p = DraftPresenter(capabilities, user_id)
-        self._pause_save = False
         self._dialogs: list[QWidget] = []
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(autosave_ms)
-        self._timer.timeout.connect(self._save_after_pause)
+        self.saving = DraftSaving(self, autosave_ms)
         self.media = MediaActions(self)
         self.versions = VersionActions(self)
         self.terms = TermActions(self)
@@ -308,7 +303,7 @@ class PostEditor(QWidget):
         Returns:
             False when the post being edited could not be saved (it stays open).
         """
-        if not self._hold_on():
+        if not self.saving.hold_on():
             return False
         self.start_blank()
         # A new post starts where one writes, whichever view the last post was shown in.
@@ -322,7 +317,7 @@ class PostEditor(QWidget):
         Returns:
             False when the post being edited could not be saved (it stays open).
         """
-        if not self._hold_on():
+        if not self.saving.hold_on():
             return False
         if post_id is None:
             self.start_blank()
@@ -338,7 +333,7 @@ class PostEditor(QWidget):
         return True
 
     def _show(self, fields: PostSnapshot) -> None:
-        self._timer.stop()
+        self.saving.cancel_pause()
         with self._p.filling():
             self.title_edit.setText(fields.title)
             self.body.set_content(fields.content)
@@ -433,28 +428,18 @@ class PostEditor(QWidget):
         """Whether something typed is not in the offline copy yet."""
         return self._p.has_unsaved_changes(self.current_values())
 
-    # -- saving ------------------------------------------------------------------------------
+    # -- saving (parts/saving.py) -------------------------------------------------------------
 
     def mark_changed(self) -> None:
         """The user changed the post: restart the pause before saving."""
-        if not self._p.typed():
-            return
-        self.saved_label.setText(self.tr("Editing…"))
-        self._timer.start()
-        self._update_publish_button()
-
-    def _save_after_pause(self) -> None:
-        self._pause_save = True
-        try:
-            self.save()
-        finally:
-            self._pause_save = False
+        if self.saving.typed():
+            self._update_publish_button()
 
     @property
     def saving_after_pause(self) -> bool:
         """Whether the save under way is the one made when typing paused (not Ctrl+S, not an
         action): the tab then lets the list follow off the UI thread."""
-        return self._pause_save
+        return self.saving.after_pause
 
     def flush(self) -> bool:
         """Save now whatever is waiting (before switching posts or quitting).
@@ -463,33 +448,11 @@ class PostEditor(QWidget):
             False when something typed could not be saved (it is still in the editor, which
             must then not show anything else).
         """
-        if self._p.read_only:
-            return True
-        self.save(commit_tags=True)
-        return not self._p.save_failed
-
-    def _hold_on(self) -> bool:
-        """Save first; say so and return False if that failed (the post stays open)."""
-        if self.flush():
-            return True
-        self.notice.emit(
-            self.tr(
-                "Your changes to this post could not be saved yet, so it stays open. "
-                "Try Save now (Ctrl+S) again, or copy your text somewhere safe."
-            )
-        )
-        return False
+        return self.saving.flush()
 
     def save_now(self) -> None:
         """Ctrl+S: save at once and say so."""
-        if self.save(commit_tags=True) or not self.has_unsaved_changes():
-            self.saved_label.setText(self.saved_text())
-
-    def saved_text(self) -> str:
-        """What the editor says once the post is saved."""
-        # Said here only: the post's state beside it says where the changes go from here
-        # ("not on the site until you click Update", "changes go to the site at next sync").
-        return self.tr("Saved on this computer")
+        self.saving.save_now()
 
     def save(self, *, commit_tags: bool = False) -> bool:
         """Write the fields that changed to the offline copy.
@@ -501,66 +464,16 @@ class PostEditor(QWidget):
         Returns:
             True when something was written.
         """
-        self._timer.stop()
-        self._p.editing = False
-        if self._p.read_only:
-            return False
-        if commit_tags and not self.terms.commit_tags():
-            return False
-        values = self.current_values()
-        step = self._p.save_step(values)
-        if step == "nothing":
-            self.saved_label.setText(self.saved_text() if self._p.post_id else "")
-            return False
-        if step == "empty":
-            return False
-        try:
-            if step == "create":
-                post_id = self._create(values)
-            else:
-                assert self._p.post_id is not None
-                post_id = self._p.post_id
-                try:
-                    self.desk.edit(post_id, **cast(PostEdit, self._p.changes(values)))
-                except RecordNotFoundError:
-                    # Deleted for good elsewhere while being edited: keep the text as a new
-                    # draft rather than lose it.
-                    logger.info("post %s vanished while edited; saved as a new draft", post_id)
-                    self._p.post_id = None
-                    post_id = self._create({**values, "status": "draft"})
-                    self.notice.emit(
-                        self.tr(
-                            "This post was deleted elsewhere; your text is kept as a new draft."
-                        )
-                    )
-        except CacheError as error:
-            self._p.save_failed_now()
-            logger.warning("a post could not be saved: %s", error.message)
-            self.error_banner.label.setText(
-                self.tr(
-                    "Your changes could not be saved yet: %1. They are still here; saving "
-                    "is tried again as you type."
-                ).replace("%1", error.message)
-            )
-            self.error_banner.show()
-            return False
-        self._p.save_succeeded(values, post_id)
-        self.error_banner.hide()
-        self.refresh_detail()
-        self.saved_label.setText(self.saved_text())
-        self.saved.emit(post_id)
-        self.changesMade.emit()
+        return self.saving.save(commit_tags=commit_tags)
+
+    def saved_text(self) -> str:
+        """What the editor says once the post is saved."""
+        return self.saving.saved_text()
+
+    def after_save(self) -> None:
+        """Show what a save changed beyond the post's state (the preview, if shown)."""
         if self.body_tabs.currentIndex() == PREVIEW_TAB:
             self._render_preview()
-        return True
-
-    def _create(self, values: dict[str, Any]) -> int:
-        fields = cast(PostEdit, {**values, "author": self._p.author_for_create()})
-        post_id = self.desk.create(**fields)
-        self._p.post_id = post_id
-        logger.debug("created post %s", post_id)
-        self.created.emit(post_id)
-        return post_id
 
     def refresh_detail(self) -> None:
         """Read the post again from the offline copy and show where it stands."""

@@ -1,6 +1,6 @@
 """What the post editor's action helpers may use of the editor: typed interfaces, nothing private.
 
-The helpers of ``ui/posts/parts/`` that act on the post (:mod:`.termactions`,
+The helpers of ``ui/posts/parts/`` that act on the post (:mod:`.saving`, :mod:`.termactions`,
 :mod:`.publishing`, :mod:`.versions`, :mod:`.media`) are given the editor as a host. Each one
 declares here, as a :class:`~typing.Protocol`, exactly what it uses: the desk that writes
 (:class:`~clinicdesk.services.posts.PostDesk`), the Qt-free presenter that holds the draft's
@@ -11,7 +11,7 @@ them, and a reader sees at a glance what each helper touches.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
@@ -20,9 +20,13 @@ from clinicdesk.model.cached import MediaInfo, TermInfo
 from clinicdesk.model.records import PostStatus, Taxonomy
 from clinicdesk.services.posts import PostDesk
 from clinicdesk.ui.posts.body import BodyEditor
+from clinicdesk.ui.posts.parts.banners import Banner
 from clinicdesk.ui.posts.parts.publish import PublishPanel
 from clinicdesk.ui.posts.parts.terms import TagsPanel
 from clinicdesk.ui.posts.presenter import DraftPresenter
+
+if TYPE_CHECKING:
+    from clinicdesk.ui.posts.parts.termactions import TermActions
 
 
 class EditorHost(Protocol):
@@ -66,6 +70,32 @@ class EditorHost(Protocol):
 
     def current_values(self) -> dict[str, Any]:
         """The post's fields as the widgets show them now."""
+
+
+class SaveHost(EditorHost, Protocol):
+    """What the saving helper uses besides."""
+
+    @property
+    def terms(self) -> TermActions:
+        """The tags helper (the tags being typed are taken before saving)."""
+
+    @property
+    def saved_label(self) -> QLabel:
+        """Where "Saved on this computer" is said."""
+
+    @property
+    def error_banner(self) -> Banner:
+        """The banner that says a save failed."""
+
+    @property
+    def created(self) -> SignalInstance:
+        """``created(int)``: a new post was saved for the first time."""
+
+    def refresh_detail(self) -> None:
+        """Read the post again and show where it stands."""
+
+    def after_save(self) -> None:
+        """Show what a save changed beyond the post's state (the preview)."""
 
 
 class TermHost(EditorHost, Protocol):
