@@ -10,10 +10,16 @@ without ``upload_files`` no image can be added; without ``manage_categories`` no
 be created.
 
 The decisions (what changed, when to save, which banner, what the main button does) are the
-Qt-free :class:`~clinicdesk.ui.posts.presenter.DraftPresenter`'s; the controls are the small
-widgets of ``ui/posts/parts/``; every write goes through the
-:class:`~clinicdesk.services.posts.PostDesk`. This module wires the three together. The action
-helpers of ``parts/`` see this editor only through the typed hosts of
+Qt-free :class:`~clinicdesk.ui.posts.presenter.DraftPresenter`'s; every write goes through the
+:class:`~clinicdesk.services.posts.PostDesk`. This module assembles the editor from the parts
+of ``ui/posts/parts/`` and shows one post in them:
+
+- widgets: ``banners`` (state banners), ``bodyviews`` and ``formatting`` (body tabs and their
+  bar), ``sidebar`` with ``publish``, ``terms`` and ``featured`` (the side panel);
+- helpers that act on the post: ``saving``, ``publishing``, ``termactions``, ``media``,
+  ``versions`` (conflict, history, discard); ``offered`` reads what there is to choose from.
+
+The helpers see this editor only through the typed hosts of
 :mod:`clinicdesk.ui.posts.parts.host`, which is why the methods they call are public.
 """
 
@@ -34,8 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain import prepublish
-from clinicdesk.model.cached import MediaInfo, PostDetail, PostSnapshot, TermInfo
-from clinicdesk.model.records import PostStatus, Taxonomy
+from clinicdesk.model.cached import MediaInfo, PostDetail, PostSnapshot
+from clinicdesk.model.records import PostStatus
 from clinicdesk.services.posts import PostDesk
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.ui.posts.common import named, raw_text
@@ -49,6 +55,7 @@ from clinicdesk.ui.posts.parts.bodyviews import (
 )
 from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from clinicdesk.ui.posts.parts.media import MediaActions
+from clinicdesk.ui.posts.parts.offered import Offered
 from clinicdesk.ui.posts.parts.publishing import PublishActions
 from clinicdesk.ui.posts.parts.saving import DraftSaving
 from clinicdesk.ui.posts.parts.sidebar import PostSettings
@@ -115,6 +122,7 @@ class PostEditor(QWidget):
         named(self, "postEditor", self.tr("Post editor"))
         self.cache = cache
         self.desk = desk
+        self.offered = Offered(cache, self.notice.emit)
         self.capabilities = capabilities
         self.user_id = user_id
         self._p = DraftPresenter(capabilities, user_id)
@@ -171,7 +179,7 @@ class PostEditor(QWidget):
         self.body = self.body_tabs.body
         self.html_edit = self.body_tabs.html_edit
         self.preview = self.body_tabs.preview
-        self.body.media_path = self._media_path
+        self.body.media_path = self.offered.image_path
         self.toolbar = FormattingBar(self.body, writing)
         self.toolbar.linkRequested.connect(self.media.open_link_dialog)
         self.toolbar.imageRequested.connect(self.media.choose_image)
@@ -346,7 +354,7 @@ class PostEditor(QWidget):
             self.publish_panel.show_date(self._p.date_to_show(fields))
             self.show_categories(fields.categories)
             self._p.tag_ids = list(fields.tags)
-            self.tags_panel.show_tags(self.known_tags(), self._p.tag_ids)
+            self.tags_panel.show_tags(self.offered.tags(), self._p.tag_ids)
             self.show_featured(fields.featured_media)
         self._p.shown(self.current_values())
         self._update_state()
@@ -359,40 +367,11 @@ class PostEditor(QWidget):
 
     def show_categories(self, selected: tuple[int, ...]) -> None:
         """Offer the offline copy's categories, with ``selected`` ticked."""
-        try:
-            terms = self.read_terms("category")
-        except CacheError as error:
-            self.notice.emit(error.message)
-            terms = []
-        self.categories_panel.fill(terms, selected)
-
-    def read_terms(self, taxonomy: Taxonomy) -> list[TermInfo]:
-        """The offline copy's categories or tags.
-
-        Raises:
-            CacheError: they could not be read.
-        """
-        return self.cache.catalog.terms(taxonomy)
-
-    def known_tags(self) -> list[TermInfo]:
-        """The offline copy's tags (empty, and said, when they cannot be read)."""
-        try:
-            return self.read_terms("post_tag")
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return []
-
-    def known_images(self) -> list[MediaInfo]:
-        """The offline copy's images (empty, and said, when they cannot be read)."""
-        try:
-            return [m for m in self.cache.catalog.media() if m.media_type in ("image", "")]
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return []
+        self.categories_panel.fill(self.offered.categories(), selected)
 
     def show_featured(self, media_id: int | None) -> None:
         """Offer the images as featured image, with ``media_id`` chosen."""
-        self.featured_panel.fill(self.known_images(), media_id)
+        self.featured_panel.fill(self.offered.images(), media_id)
 
     def show_featured_alt(self) -> None:
         """Show the chosen featured image's alternative text."""
@@ -402,7 +381,7 @@ class PostEditor(QWidget):
         """The chosen featured image (None when there is none)."""
         if self.featured_combo.currentData() is None:
             return None
-        return self.featured_panel.chosen_media(self.known_images())
+        return self.featured_panel.chosen_media(self.offered.images())
 
     # -- reading the fields -------------------------------------------------------------------
 
@@ -519,21 +498,12 @@ class PostEditor(QWidget):
     def _refresh_categories(self) -> None:
         """Offer the catalogue's categories if they changed, keeping what is ticked."""
         try:
-            terms = self.read_terms("category")
+            terms = self.offered.terms("category")
         except CacheError as error:
             self.notice.emit(error.message)
             return
-        panel = self.categories_panel
-        shown = [
-            (
-                panel.categories.item(row).data(Qt.ItemDataRole.UserRole),
-                panel.categories.item(row).text(),
-            )
-            for row in range(panel.categories.rowCount())
-        ]
-        if shown != [(term.id, term.name) for term in terms]:
-            with self._p.filling():
-                panel.fill(terms, panel.selected())
+        with self._p.filling():
+            self.categories_panel.offer(terms)
 
     # -- tags, categories, images ------------------------------------------------------------
 
@@ -544,9 +514,6 @@ class PostEditor(QWidget):
     def add_category(self, name: str) -> None:
         """Create a category (locally, sent at the next sync) and tick it for this post."""
         self.terms.add_category(name)
-
-    def _media_path(self, media_id: int) -> str | None:
-        return next((m.local_path for m in self.known_images() if m.id == media_id), None)
 
     def insert_image_file(self, path: str | Path) -> None:
         """Queue an image for upload and insert it in the body, then ask for its text."""
@@ -614,31 +581,13 @@ class PostEditor(QWidget):
     def _update_state(self) -> None:
         banners = self._p.banners()
         read_only = self._p.read_only
-        for widget in (
-            self.title_edit,
-            self.body,
-            self.html_edit,
-            self.toolbar,
-            self.status_combo,
-            self.immediately,
-            self.category_list,
-            self.new_category_button,
-            self.tags_edit,
-            self.excerpt_edit,
-            self.slug_edit,
-        ):
+        for widget in (self.title_edit, self.body, self.html_edit, self.toolbar):
             widget.setEnabled(not read_only)
-        self.featured_panel.set_editable(not read_only)
-        self.date_edit.setEnabled(not read_only and not self.immediately.isChecked())
+        self.settings.set_editable(not read_only)
         self.banners.show(banners)
         self.history_button.setEnabled(self._p.post_id is not None)
         self.sync_label.setText(self.describe_state())
-        names = {}
-        try:
-            names = {u.id: u.name for u in self.cache.catalog.users()}
-        except CacheError:
-            pass
-        self.publish_panel.show_author(*self._p.author_shown(names))
+        self.publish_panel.show_author(*self._p.author_shown(self.offered.user_names()))
         self.publish_panel.show_words(self._p.saved.get("content", ""))
         self._update_publish_button()
 

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from clinicdesk.model.cached import MediaInfo, TermInfo
-from clinicdesk.model.records import PostStatus, Taxonomy
+from clinicdesk.model.cached import MediaInfo
+from clinicdesk.model.records import PostStatus
 from clinicdesk.services.posts import PostDesk
 from clinicdesk.ui.posts.body import BodyEditor
 from clinicdesk.ui.posts.parts.banners import Banner
+from clinicdesk.ui.posts.parts.offered import Offered
 from clinicdesk.ui.posts.parts.publish import PublishPanel
 from clinicdesk.ui.posts.parts.terms import TagsPanel
 from clinicdesk.ui.posts.presenter import DraftPresenter
@@ -65,8 +66,9 @@ class EditorHost(Protocol):
     def mark_changed(self) -> None:
         """The user changed the post: restart the pause before saving."""
 
-    def read_terms(self, taxonomy: Taxonomy) -> list[TermInfo]:
-        """The offline copy's categories or tags (raises ``CacheError``)."""
+    @property
+    def offered(self) -> Offered:
+        """The categories, tags, images and users to choose from (reads only)."""
 
     def current_values(self) -> dict[str, Any]:
         """The post's fields as the widgets show them now."""
@@ -104,9 +106,6 @@ class TermHost(EditorHost, Protocol):
     @property
     def tags_panel(self) -> TagsPanel:
         """The tag field."""
-
-    def known_tags(self) -> list[TermInfo]:
-        """The offline copy's tags (empty, and said, when they cannot be read)."""
 
     def show_categories(self, selected: tuple[int, ...]) -> None:
         """Offer the categories again with these ticked."""
@@ -160,9 +159,6 @@ class VersionHost(EditorHost, Protocol):
 
     def refresh_detail(self) -> None:
         """Read the post again and show where it stands."""
-
-    def known_images(self) -> list[MediaInfo]:
-        """The offline copy's images."""
 
 
 class MediaHost(EditorHost, Protocol):

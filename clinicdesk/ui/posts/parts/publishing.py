@@ -89,7 +89,7 @@ class PublishActions:
         try:
             uncategorized = {
                 t.id
-                for t in host.read_terms("category")
+                for t in host.offered.terms("category")
                 if t.remote_id == 1 or t.slug == "uncategorized"
             }
         except CacheError:

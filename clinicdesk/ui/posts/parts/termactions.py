@@ -47,7 +47,7 @@ class TermActions:
             return False
         if ids != host.presenter.tag_ids:
             host.presenter.tag_ids = ids
-            host.tags_panel.set_known(host.known_tags())
+            host.tags_panel.set_known(host.offered.tags())
         return True
 
     def ask_new_category(self) -> None:

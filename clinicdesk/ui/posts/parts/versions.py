@@ -64,14 +64,14 @@ class VersionActions:
         if field in ("categories", "tags"):
             taxonomy: Taxonomy = "category" if field == "categories" else "post_tag"
             try:
-                names = {t.id: t.name for t in host.read_terms(taxonomy)}
+                names = {t.id: t.name for t in host.offered.terms(taxonomy)}
             except CacheError:
                 names = {}
             return ", ".join(names.get(i, str(i)) for i in value)
         if field == "date_gmt":
             return "" if value is None else format_moment(value)
         if field == "featured_media":
-            media = next((m for m in host.known_images() if m.id == value), None)
+            media = next((m for m in host.offered.images() if m.id == value), None)
             return "" if value is None else (media.title if media else str(value))
         if field == "status":
             return {
