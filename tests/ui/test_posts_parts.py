@@ -1,5 +1,6 @@
-"""The post editor's side-panel parts on their own: the categories offered again after a round
-keep what the user ticked, and a post that may not be changed locks every setting.
+"""The Posts tab's parts on their own: the categories offered again after a round keep what the
+user ticked, a post that may not be changed locks every setting, and the list's filters keep
+what was chosen while it is still offered.
 """
 
 from __future__ import annotations
@@ -7,7 +8,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.model.cached import TermInfo
+from clinicdesk.model.cached import TermInfo, UserInfo
+from clinicdesk.ui.posts.filters import FilterChoices, PostFilters
+from clinicdesk.ui.posts.listmodel import PostFilter
 from clinicdesk.ui.posts.parts.sidebar import PostSettings
 from clinicdesk.ui.posts.parts.terms import CategoriesPanel
 
@@ -60,3 +63,22 @@ def test_a_post_that_may_not_be_changed_locks_every_setting(qtbot: QtBot) -> Non
     settings.publish.immediately.setChecked(False)
     settings.set_editable(True)
     assert settings.publish.date_edit.isEnabled()
+
+
+def test_the_filters_keep_what_was_chosen_while_it_is_still_offered(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    filters = PostFilters(parent)
+    zoe = UserInfo(1, "Zoe Author", "zoe", ("author",), False)
+    choices = FilterChoices({"all": 3, "draft": 2}, (_category(1, "Grief"),), (zoe,))
+    filters.show_choices(choices)
+    assert filters.status_filter.itemText(1) == "Drafts (2)"
+    filters.choose_status("draft")
+    filters.category_filter.setCurrentIndex(1)
+
+    filters.show_choices(FilterChoices({"all": 4, "draft": 3}, choices.categories, (zoe,)))
+    assert filters.current("sleep") == PostFilter(status="draft", category=1, words="sleep")
+    assert filters.status_filter.currentText() == "Drafts (3)"
+
+    filters.show_choices(FilterChoices({"all": 4}, (), (zoe,)))
+    assert filters.current("") == PostFilter(status="draft"), "a category gone is no filter"
