@@ -19,7 +19,7 @@ from clinicdesk.domain.blocks import Image
 from clinicdesk.model import records
 from clinicdesk.store import Cache
 from clinicdesk.ui.plaintext import plain
-from clinicdesk.ui.posts.richtext import image_format, opaque_format
+from clinicdesk.ui.posts.richformats import image_format, opaque_format
 from clinicdesk.ui.posts.versiondialogs import DifferenceModel, FieldDifference
 from tests.fixtures import inquiries_tab as inquiries_support
 from tests.fixtures import posts_tab as posts_support

@@ -34,17 +34,15 @@ from PySide6.QtWidgets import QTextEdit, QWidget
 
 from clinicdesk.domain.blocks import LOCAL_MEDIA_SCHEME, Image, Segment, block_label, opaque_summary
 from clinicdesk.domain.sanitize import sanitize
-from clinicdesk.ui.posts.richtext import (
+from clinicdesk.ui.posts.richformats import (
     BLOCK_SPACING,
     HEADING_WEIGHT,
     P_QUOTE,
     P_SEGMENT,
-    BodyMapping,
     OpaqueBlockObject,
     heading_format,
     image_format,
     image_of,
-    insert_rich_block,
     is_ordered,
     link_of,
     list_format,
@@ -52,6 +50,7 @@ from clinicdesk.ui.posts.richtext import (
     quote_block_format,
     set_link,
 )
+from clinicdesk.ui.posts.richtext import BodyMapping, insert_rich_block
 
 logger = logging.getLogger(__name__)
 

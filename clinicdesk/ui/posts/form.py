@@ -1,10 +1,8 @@
 """The post editor: every field of one post, saved to the offline copy as the user types.
 
 Local-first: each change restarts a short timer (about 0.7 s); when typing stops, the fields
-that differ from what was last saved are written to the cache in one store call (which queues
-them for the site in the same transaction). Ctrl+S saves at once; opening another post, the
-tab hiding, and the application quitting save first. A post that vanished from the cache while
-being edited (deleted for good elsewhere) is saved again as a new draft rather than lost.
+that changed are saved to the offline copy (``parts/saving.py``). Ctrl+S saves at once; opening
+another post, the tab hiding, and the application quitting save first.
 
 What the user may do follows the signed-in user's capabilities: without ``publish_posts`` the
 main button is "Submit for review" and the statuses offered are draft and pending review;
@@ -12,19 +10,27 @@ without ``upload_files`` no image can be added; without ``manage_categories`` no
 be created.
 
 The decisions (what changed, when to save, which banner, what the main button does) are the
-Qt-free :class:`~clinicdesk.ui.posts.presenter.DraftPresenter`'s; the controls are the small
-widgets of ``ui/posts/parts/``. This module wires the two to the cache.
+Qt-free :class:`~clinicdesk.ui.posts.presenter.DraftPresenter`'s; every write goes through the
+:class:`~clinicdesk.services.posts.PostDesk`. This module assembles the editor from the parts
+of ``ui/posts/parts/`` and shows one post in them:
+
+- widgets: ``banners`` (state banners), ``bodyviews`` and ``formatting`` (body tabs and their
+  bar), ``sidebar`` with ``publish``, ``terms`` and ``featured`` (the side panel);
+- helpers that act on the post: ``saving``, ``publishing``, ``termactions``, ``media``,
+  ``versions`` (conflict, history, discard); ``offered`` reads what there is to choose from.
+
+The helpers see this editor only through the typed hosts of
+:mod:`clinicdesk.ui.posts.parts.host`, which is why the methods they call are public.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLineEdit,
@@ -34,8 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain import prepublish
-from clinicdesk.model.cached import MediaInfo, PostDetail, PostEdit, PostSnapshot, TermInfo
+from clinicdesk.model.cached import MediaInfo, PostDetail, PostSnapshot
 from clinicdesk.model.records import PostStatus
+from clinicdesk.services.posts import PostDesk
 from clinicdesk.store import Cache, CacheError, RecordNotFoundError
 from clinicdesk.ui.posts.common import named, raw_text
 from clinicdesk.ui.posts.parts.banners import StateBanners
@@ -48,7 +55,9 @@ from clinicdesk.ui.posts.parts.bodyviews import (
 )
 from clinicdesk.ui.posts.parts.formatting import FormattingBar
 from clinicdesk.ui.posts.parts.media import MediaActions
+from clinicdesk.ui.posts.parts.offered import Offered
 from clinicdesk.ui.posts.parts.publishing import PublishActions
+from clinicdesk.ui.posts.parts.saving import DraftSaving
 from clinicdesk.ui.posts.parts.sidebar import PostSettings
 from clinicdesk.ui.posts.parts.termactions import TermActions
 from clinicdesk.ui.posts.parts.versions import VersionActions
@@ -72,15 +81,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: How far a draft's date may be from its modified time and still be WordPress's floating date.
-_FLOATING_SLACK = timedelta(seconds=2)
-
 
 class PostEditor(QWidget):
     """One post's fields, saved as the user types.
 
     Args:
-        cache: the open cache.
+        cache: the open cache (read for the categories, tags, images and users offered).
+        desk: the desk every write goes through.
         capabilities: the signed-in user's capabilities.
         user_id: the signed-in user (the author of new posts).
         parent: the parent widget.
@@ -104,6 +111,7 @@ class PostEditor(QWidget):
     def __init__(
         self,
         cache: Cache,
+        desk: PostDesk,
         capabilities: frozenset[str],
         user_id: int,
         parent: QWidget | None = None,
@@ -113,22 +121,19 @@ class PostEditor(QWidget):
         super().__init__(parent)
         named(self, "postEditor", self.tr("Post editor"))
         self.cache = cache
+        self.desk = desk
+        self.offered = Offered(cache, self.notice.emit)
         self.capabilities = capabilities
         self.user_id = user_id
         self._p = DraftPresenter(capabilities, user_id)
-        self._pause_save = False
-        self._tag_ids: list[int] = []
         self._dialogs: list[QWidget] = []
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(autosave_ms)
-        self._timer.timeout.connect(self._save_after_pause)
+        self.saving = DraftSaving(self, autosave_ms)
         self.media = MediaActions(self)
         self.versions = VersionActions(self)
         self.terms = TermActions(self)
         self.publishing = PublishActions(self)
         self._build()
-        self._new_state()
+        self.start_blank()
 
     # -- building ------------------------------------------------------------------------------
 
@@ -159,7 +164,7 @@ class PostEditor(QWidget):
         font = self.title_edit.font()
         font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         self.title_edit.setFont(font)
-        self.title_edit.textChanged.connect(self._changed)
+        self.title_edit.textChanged.connect(self.mark_changed)
         layout.addWidget(self.title_edit)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -174,15 +179,15 @@ class PostEditor(QWidget):
         self.body = self.body_tabs.body
         self.html_edit = self.body_tabs.html_edit
         self.preview = self.body_tabs.preview
-        self.body.media_path = self._media_path
+        self.body.media_path = self.offered.image_path
         self.toolbar = FormattingBar(self.body, writing)
         self.toolbar.linkRequested.connect(self.media.open_link_dialog)
         self.toolbar.imageRequested.connect(self.media.choose_image)
         self.toolbar.imageEditRequested.connect(self.media.open_image_text)
         self.toolbar.image.setEnabled(CAP_UPLOAD in self.capabilities)
-        self.body.document().contentsChanged.connect(self._changed)
+        self.body.document().contentsChanged.connect(self.mark_changed)
         self.body.pasteNotice.connect(self.notice)
-        self.body_tabs.htmlEdited.connect(self._changed)
+        self.body_tabs.htmlEdited.connect(self.mark_changed)
         self.body_tabs.currentChanged.connect(self._tab_changed)
         writing_layout.addWidget(self.toolbar)
         writing_layout.addWidget(self.body_tabs, 1)
@@ -227,7 +232,7 @@ class PostEditor(QWidget):
         self.saved_label = panel.saved_label
 
         self.categories_panel = self.settings.categories
-        self.categories_panel.ticked.connect(self._changed)
+        self.categories_panel.ticked.connect(self.mark_changed)
         self.categories_panel.newRequested.connect(self.terms.ask_new_category)
         self.categories = self.categories_panel.categories
         self.category_list = self.categories_panel.category_list
@@ -248,9 +253,9 @@ class PostEditor(QWidget):
         self.featured_alt = self.featured_panel.featured_alt
 
         self.excerpt_edit = self.settings.excerpt_edit
-        self.excerpt_edit.textChanged.connect(self._changed)
+        self.excerpt_edit.textChanged.connect(self.mark_changed)
         self.slug_edit = self.settings.slug_edit
-        self.slug_edit.textChanged.connect(self._changed)
+        self.slug_edit.textChanged.connect(self.mark_changed)
 
     def _shortcut(self, name: str, text: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
@@ -278,7 +283,13 @@ class PostEditor(QWidget):
         """The editor's decisions (Qt-free)."""
         return self._p
 
-    def _new_state(self) -> None:
+    @property
+    def dialog_parent(self) -> QWidget:
+        """The widget the editor's dialogs open over (the editor)."""
+        return self
+
+    def start_blank(self) -> None:
+        """Show a new, empty post (nothing is saved first)."""
         self._p.start_new()
         empty = PostSnapshot(
             title="",
@@ -300,9 +311,9 @@ class PostEditor(QWidget):
         Returns:
             False when the post being edited could not be saved (it stays open).
         """
-        if not self._hold_on():
+        if not self.saving.hold_on():
             return False
-        self._new_state()
+        self.start_blank()
         # A new post starts where one writes, whichever view the last post was shown in.
         self.body_tabs.setCurrentIndex(WRITE_TAB)
         self.title_edit.setFocus()
@@ -314,25 +325,24 @@ class PostEditor(QWidget):
         Returns:
             False when the post being edited could not be saved (it stays open).
         """
-        if not self._hold_on():
+        if not self.saving.hold_on():
             return False
         if post_id is None:
-            self._new_state()
+            self.start_blank()
             return True
         try:
-            detail = self.cache.posts.get(post_id)
+            detail = self.desk.get(post_id)
         except CacheError as error:
             self.notice.emit(error.message)
-            self._new_state()
+            self.start_blank()
             return True
         self._p.opened(post_id, detail)
         self._show(detail.fields)
         return True
 
     def _show(self, fields: PostSnapshot) -> None:
-        self._timer.stop()
-        self._p.loading = True
-        try:
+        self.saving.cancel_pause()
+        with self._p.filling():
             self.title_edit.setText(fields.title)
             self.body.set_content(fields.content)
             self.body_tabs.forget_html()
@@ -340,72 +350,38 @@ class PostEditor(QWidget):
                 self.body_tabs.fill_html()
             self.excerpt_edit.setPlainText(fields.excerpt)
             self.slug_edit.setText(fields.slug)
-            self._fill_statuses(fields.status)
-            self.publish_panel.show_date(self._date_to_show(fields))
-            self._fill_categories(fields.categories)
-            self._tag_ids = list(fields.tags)
-            self.tags_panel.show_tags(self._tags(), self._tag_ids)
-            self._fill_featured(fields.featured_media)
-        finally:
-            self._p.loading = False
-        self._p.shown(self._current())
+            self.show_statuses(fields.status)
+            self.publish_panel.show_date(self._p.date_to_show(fields))
+            self.show_categories(fields.categories)
+            self._p.tag_ids = list(fields.tags)
+            self.tags_panel.show_tags(self.offered.tags(), self._p.tag_ids)
+            self.show_featured(fields.featured_media)
+        self._p.shown(self.current_values())
         self._update_state()
         if self.body_tabs.currentIndex() == PREVIEW_TAB:
             self._render_preview()
 
-    def _date_to_show(self, fields: PostSnapshot) -> datetime | None:
-        """The publish date as Publish will use it. WordPress gives a draft nobody dated the
-        time of its last save as its date (a "floating" date, moved on at each save, equal to
-        its modified time); shown as chosen, Publish would backdate the post to it, where
-        WordPress publishes it now. So such a date shows as "immediately" (None)."""
-        detail = self._p.detail
-        date = fields.date_gmt
-        if (
-            date is not None
-            and fields.status in ("draft", "pending")
-            and detail is not None
-            and detail.server_modified_gmt is not None
-            and abs(date - detail.server_modified_gmt) <= _FLOATING_SLACK
-            and (detail.base is None or detail.base.date_gmt == date)
-        ):
-            return None
-        return date
-
-    def _fill_statuses(self, status: PostStatus) -> None:
+    def show_statuses(self, status: PostStatus) -> None:
+        """Offer the statuses this user may choose, with ``status`` chosen."""
         self.publish_panel.fill_statuses(self._p.statuses_offered(status), status)
 
-    def _fill_categories(self, selected: tuple[int, ...]) -> None:
-        try:
-            terms = self.cache.catalog.terms("category")
-        except CacheError as error:
-            self.notice.emit(error.message)
-            terms = []
-        self.categories_panel.fill(terms, selected)
+    def show_categories(self, selected: tuple[int, ...]) -> None:
+        """Offer the offline copy's categories, with ``selected`` ticked."""
+        self.categories_panel.fill(self.offered.categories(), selected)
 
-    def _tags(self) -> list[TermInfo]:
-        try:
-            return self.cache.catalog.terms("post_tag")
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return []
+    def show_featured(self, media_id: int | None) -> None:
+        """Offer the images as featured image, with ``media_id`` chosen."""
+        self.featured_panel.fill(self.offered.images(), media_id)
 
-    def _images(self) -> list[MediaInfo]:
-        try:
-            return [m for m in self.cache.catalog.media() if m.media_type in ("image", "")]
-        except CacheError as error:
-            self.notice.emit(error.message)
-            return []
+    def show_featured_alt(self) -> None:
+        """Show the chosen featured image's alternative text."""
+        self.featured_panel.show_alt(self.featured_media())
 
-    def _fill_featured(self, media_id: int | None) -> None:
-        self.featured_panel.fill(self._images(), media_id)
-
-    def _show_featured_alt(self) -> None:
-        self.featured_panel.show_alt(self._featured_media())
-
-    def _featured_media(self) -> MediaInfo | None:
+    def featured_media(self) -> MediaInfo | None:
+        """The chosen featured image (None when there is none)."""
         if self.featured_combo.currentData() is None:
             return None
-        return self.featured_panel.chosen_media(self._images())
+        return self.featured_panel.chosen_media(self.offered.images())
 
     # -- reading the fields -------------------------------------------------------------------
 
@@ -413,7 +389,8 @@ class PostEditor(QWidget):
         """The body as it would be saved now."""
         return self.body_tabs.content()
 
-    def _current(self) -> dict[str, Any]:
+    def current_values(self) -> dict[str, Any]:
+        """The post's fields as the widgets show them now (the presenter's field names)."""
         return {
             "title": self.title_edit.text(),
             "content": self.current_content(),
@@ -422,35 +399,26 @@ class PostEditor(QWidget):
             "status": self.publish_panel.status(),
             "date_gmt": self.publish_panel.date(),
             "categories": self.categories_panel.selected(),
-            "tags": sorted(self._tag_ids),
+            "tags": sorted(self._p.tag_ids),
             "featured_media": self.featured_combo.currentData(),
         }
 
     def has_unsaved_changes(self) -> bool:
         """Whether something typed is not in the offline copy yet."""
-        return self._p.has_unsaved_changes(self._current())
+        return self._p.has_unsaved_changes(self.current_values())
 
-    # -- saving ------------------------------------------------------------------------------
+    # -- saving (parts/saving.py) -------------------------------------------------------------
 
-    def _changed(self) -> None:
-        if not self._p.typed():
-            return
-        self.saved_label.setText(self.tr("Editing…"))
-        self._timer.start()
-        self._update_publish_button()
-
-    def _save_after_pause(self) -> None:
-        self._pause_save = True
-        try:
-            self.save()
-        finally:
-            self._pause_save = False
+    def mark_changed(self) -> None:
+        """The user changed the post: restart the pause before saving."""
+        if self.saving.typed():
+            self._update_publish_button()
 
     @property
     def saving_after_pause(self) -> bool:
         """Whether the save under way is the one made when typing paused (not Ctrl+S, not an
         action): the tab then lets the list follow off the UI thread."""
-        return self._pause_save
+        return self.saving.after_pause
 
     def flush(self) -> bool:
         """Save now whatever is waiting (before switching posts or quitting).
@@ -459,32 +427,11 @@ class PostEditor(QWidget):
             False when something typed could not be saved (it is still in the editor, which
             must then not show anything else).
         """
-        if self._p.read_only:
-            return True
-        self.save(commit_tags=True)
-        return not self._p.save_failed
-
-    def _hold_on(self) -> bool:
-        """Save first; say so and return False if that failed (the post stays open)."""
-        if self.flush():
-            return True
-        self.notice.emit(
-            self.tr(
-                "Your changes to this post could not be saved yet, so it stays open. "
-                "Try Save now (Ctrl+S) again, or copy your text somewhere safe."
-            )
-        )
-        return False
+        return self.saving.flush()
 
     def save_now(self) -> None:
         """Ctrl+S: save at once and say so."""
-        if self.save(commit_tags=True) or not self.has_unsaved_changes():
-            self.saved_label.setText(self._saved_text())
-
-    def _saved_text(self) -> str:
-        # Said here only: the post's state beside it says where the changes go from here
-        # ("not on the site until you click Update", "changes go to the site at next sync").
-        return self.tr("Saved on this computer")
+        self.saving.save_now()
 
     def save(self, *, commit_tags: bool = False) -> bool:
         """Write the fields that changed to the offline copy.
@@ -496,73 +443,24 @@ class PostEditor(QWidget):
         Returns:
             True when something was written.
         """
-        self._timer.stop()
-        self._p.editing = False
-        if self._p.read_only:
-            return False
-        if commit_tags and not self.terms.commit_tags():
-            return False
-        values = self._current()
-        step = self._p.save_step(values)
-        if step == "nothing":
-            self.saved_label.setText(self._saved_text() if self._p.post_id else "")
-            return False
-        if step == "empty":
-            return False
-        try:
-            if step == "create":
-                post_id = self._create(values)
-            else:
-                assert self._p.post_id is not None
-                post_id = self._p.post_id
-                try:
-                    self.cache.posts.edit(post_id, **cast(PostEdit, self._p.changes(values)))
-                except RecordNotFoundError:
-                    # Deleted for good elsewhere while being edited: keep the text as a new
-                    # draft rather than lose it.
-                    logger.info("post %s vanished while edited; saved as a new draft", post_id)
-                    self._p.post_id = None
-                    post_id = self._create({**values, "status": "draft"})
-                    self.notice.emit(
-                        self.tr(
-                            "This post was deleted elsewhere; your text is kept as a new draft."
-                        )
-                    )
-        except CacheError as error:
-            self._p.save_failed_now()
-            logger.warning("a post could not be saved: %s", error.message)
-            self.error_banner.label.setText(
-                self.tr(
-                    "Your changes could not be saved yet: %1. They are still here; saving "
-                    "is tried again as you type."
-                ).replace("%1", error.message)
-            )
-            self.error_banner.show()
-            return False
-        self._p.save_succeeded(values, post_id)
-        self.error_banner.hide()
-        self._refresh_detail()
-        self.saved_label.setText(self._saved_text())
-        self.saved.emit(post_id)
-        self.changesMade.emit()
+        return self.saving.save(commit_tags=commit_tags)
+
+    def saved_text(self) -> str:
+        """What the editor says once the post is saved."""
+        return self.saving.saved_text()
+
+    def after_save(self) -> None:
+        """Show what a save changed beyond the post's state (the preview, if shown)."""
         if self.body_tabs.currentIndex() == PREVIEW_TAB:
             self._render_preview()
-        return True
 
-    def _create(self, values: dict[str, Any]) -> int:
-        fields = cast(PostEdit, {**values, "author": self._p.author_for_create()})
-        post_id = self.cache.posts.create(**fields)
-        self._p.post_id = post_id
-        logger.debug("created post %s", post_id)
-        self.created.emit(post_id)
-        return post_id
-
-    def _refresh_detail(self) -> None:
+    def refresh_detail(self) -> None:
+        """Read the post again from the offline copy and show where it stands."""
         if self._p.post_id is None:
             self._p.detail = None
         else:
             try:
-                self._p.detail = self.cache.posts.get(self._p.post_id)
+                self._p.detail = self.desk.get(self._p.post_id)
             except CacheError:
                 self._p.detail = None
         self._update_state()
@@ -572,10 +470,10 @@ class PostEditor(QWidget):
         if not self.flush() or self._p.post_id is None:
             return
         try:
-            detail = self.cache.posts.get(self._p.post_id)
+            detail = self.desk.get(self._p.post_id)
         except RecordNotFoundError:
             # Gone from the cache (deleted for good): nothing to keep, nothing typed since.
-            self._new_state()
+            self.start_blank()
             return
         except CacheError as error:
             self.notice.emit(error.message)
@@ -600,24 +498,12 @@ class PostEditor(QWidget):
     def _refresh_categories(self) -> None:
         """Offer the catalogue's categories if they changed, keeping what is ticked."""
         try:
-            terms = self.cache.catalog.terms("category")
+            terms = self.offered.terms("category")
         except CacheError as error:
             self.notice.emit(error.message)
             return
-        panel = self.categories_panel
-        shown = [
-            (
-                panel.categories.item(row).data(Qt.ItemDataRole.UserRole),
-                panel.categories.item(row).text(),
-            )
-            for row in range(panel.categories.rowCount())
-        ]
-        if shown != [(term.id, term.name) for term in terms]:
-            loading, self._p.loading = self._p.loading, True
-            try:
-                panel.fill(terms, panel.selected())
-            finally:
-                self._p.loading = loading
+        with self._p.filling():
+            self.categories_panel.offer(terms)
 
     # -- tags, categories, images ------------------------------------------------------------
 
@@ -628,9 +514,6 @@ class PostEditor(QWidget):
     def add_category(self, name: str) -> None:
         """Create a category (locally, sent at the next sync) and tick it for this post."""
         self.terms.add_category(name)
-
-    def _media_path(self, media_id: int) -> str | None:
-        return next((m.local_path for m in self._images() if m.id == media_id), None)
 
     def insert_image_file(self, path: str | Path) -> None:
         """Queue an image for upload and insert it in the body, then ask for its text."""
@@ -644,7 +527,7 @@ class PostEditor(QWidget):
         """Drop this post's local changes and go back to the site's version."""
         self.versions.discard_changes()
 
-    def _keep(self, dialog: QWidget) -> None:
+    def keep_dialog(self, dialog: QWidget) -> None:
         """Keep a non-blocking dialog alive until it closes (tests find it here too)."""
         self._dialogs.append(dialog)
         finished = getattr(dialog, "finished", None)
@@ -669,15 +552,15 @@ class PostEditor(QWidget):
             self.publish_panel.choose_status(self._p.saved.get("status"))
             self.request_publish()
             return
-        self._changed()
+        self.mark_changed()
 
     def _date_mode_changed(self, immediately: bool) -> None:
         self.date_edit.setEnabled(not immediately)
-        self._changed()
+        self.mark_changed()
 
     def _date_changed(self) -> None:
         if not self.immediately.isChecked():
-            self._changed()
+            self.mark_changed()
 
     def _update_publish_button(self) -> None:
         button = self._p.publish_button(self.publish_panel.date())
@@ -698,31 +581,13 @@ class PostEditor(QWidget):
     def _update_state(self) -> None:
         banners = self._p.banners()
         read_only = self._p.read_only
-        for widget in (
-            self.title_edit,
-            self.body,
-            self.html_edit,
-            self.toolbar,
-            self.status_combo,
-            self.immediately,
-            self.category_list,
-            self.new_category_button,
-            self.tags_edit,
-            self.excerpt_edit,
-            self.slug_edit,
-        ):
+        for widget in (self.title_edit, self.body, self.html_edit, self.toolbar):
             widget.setEnabled(not read_only)
-        self.featured_panel.set_editable(not read_only)
-        self.date_edit.setEnabled(not read_only and not self.immediately.isChecked())
+        self.settings.set_editable(not read_only)
         self.banners.show(banners)
         self.history_button.setEnabled(self._p.post_id is not None)
         self.sync_label.setText(self.describe_state())
-        names = {}
-        try:
-            names = {u.id: u.name for u in self.cache.catalog.users()}
-        except CacheError:
-            pass
-        self.publish_panel.show_author(*self._p.author_shown(names))
+        self.publish_panel.show_author(*self._p.author_shown(self.offered.user_names()))
         self.publish_panel.show_words(self._p.saved.get("content", ""))
         self._update_publish_button()
 
@@ -741,11 +606,8 @@ class PostEditor(QWidget):
         if text is not None:
             # The HTML was edited by hand: the rich view starts again from it.
             self.save()
-            self._p.loading = True
-            try:
+            with self._p.filling():
                 self.body.set_content(text)
-            finally:
-                self._p.loading = False
         if index == HTML_TAB:
             self.body_tabs.fill_html()
         elif index == PREVIEW_TAB:

@@ -11,12 +11,13 @@ them into translated text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from clinicdesk.model.cached import PostDetail
+from clinicdesk.model.cached import PostDetail, PostSnapshot
 from clinicdesk.model.records import PostStatus
 from clinicdesk.store.posts import LIVE_STATUSES
 
@@ -28,6 +29,9 @@ CAP_UPLOAD = "upload_files"
 CAP_CATEGORIES = "manage_categories"
 #: The capability the Posts tab needs to move a post to the trash.
 CAP_DELETE = "delete_posts"
+
+#: How far a draft's date may be from its modified time and still be WordPress's floating date.
+FLOATING_SLACK = timedelta(seconds=2)
 
 #: What the main button says (and does), see :meth:`DraftPresenter.publish_button`.
 ButtonKind = Literal["update", "submit", "submitted", "schedule", "publish"]
@@ -104,6 +108,18 @@ class DraftPresenter:
         self.loading = False
         #: Something was typed and the pause before saving it has not ended yet.
         self.editing = False
+        #: The post's tags (local ids), as last taken from the tag field.
+        self.tag_ids: list[int] = []
+
+    @contextmanager
+    def filling(self) -> Iterator[None]:
+        """While the widgets are filled from the offline copy: their change signals are not
+        the user typing (:meth:`typed` says no). Nests: the outer filling goes on after."""
+        before, self.loading = self.loading, True
+        try:
+            yield
+        finally:
+            self.loading = before
 
     # -- what is being edited ------------------------------------------------------------------
 
@@ -125,6 +141,27 @@ class DraftPresenter:
         """The widgets now show ``values``, which are what the offline copy holds."""
         self.saved = dict(values)
         self.editing = False
+
+    def date_to_show(self, fields: PostSnapshot) -> datetime | None:
+        """The publish date as Publish will use it (None: "immediately").
+
+        WordPress gives a draft nobody dated the time of its last save as its date (a
+        "floating" date, moved on at each save, equal to its modified time); shown as chosen,
+        Publish would backdate the post to it, where WordPress publishes it now. So such a
+        date shows as "immediately".
+        """
+        detail = self.detail
+        date = fields.date_gmt
+        if (
+            date is not None
+            and fields.status in ("draft", "pending")
+            and detail is not None
+            and detail.server_modified_gmt is not None
+            and abs(date - detail.server_modified_gmt) <= FLOATING_SLACK
+            and (detail.base is None or detail.base.date_gmt == date)
+        ):
+            return None
+        return date
 
     @property
     def read_only(self) -> bool:

@@ -30,7 +30,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -41,14 +40,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.model.cached import TermInfo, UserInfo
 from clinicdesk.model.errors import user_message
 from clinicdesk.model.records import PostStatus
+from clinicdesk.services.posts import PostDesk
 from clinicdesk.store import Cache, CacheError
 from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.layouts import FlowLayout
 from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.dialogs import confirm_box
+from clinicdesk.ui.posts.filters import FilterChoices, PostFilters
 from clinicdesk.ui.posts.form import AUTOSAVE_MS, PostEditor
 from clinicdesk.ui.posts.listmodel import ListRead, PostFilter, PostListModel
 from clinicdesk.ui.posts.presenter import CAP_DELETE
@@ -63,27 +63,10 @@ SEARCH_DELAY_MS = 250
 
 
 @dataclass(frozen=True, slots=True)
-class _FilterChoices:
-    """What the filter menus offer: posts per status, the categories, the authors."""
-
-    counts: dict[str, int]
-    categories: tuple[TermInfo, ...]
-    users: tuple[UserInfo, ...]
-
-    @classmethod
-    def read(cls, cache: Cache) -> _FilterChoices:
-        return cls(
-            cache.posts.counts(),
-            tuple(cache.catalog.terms("category")),
-            tuple(cache.catalog.users()),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class _Snapshot:
     """One background read of the cache: the filters' choices and the list's first rows."""
 
-    choices: _FilterChoices
+    choices: FilterChoices
     rows: ListRead
 
 
@@ -91,11 +74,12 @@ class PostsTab(QWidget):
     """The list of posts and the post editor.
 
     Args:
-        cache: the account's open cache.
+        cache: the account's open cache (read for the list and its filters).
         capabilities: the signed-in user's capabilities (``CurrentUser.capabilities``).
         user_id: the signed-in user's id on the site (the author of new posts).
         parent: the parent widget.
         autosave_ms: the pause after typing before a change is saved.
+        desk: the desk every write of the tab goes through (one on ``cache`` when not given).
 
     Signals:
         changesMade(): local changes wait to be sent: the shell schedules a sync.
@@ -113,10 +97,12 @@ class PostsTab(QWidget):
         parent: QWidget | None = None,
         *,
         autosave_ms: int = AUTOSAVE_MS,
+        desk: PostDesk | None = None,
     ) -> None:
         super().__init__(parent)
         named(self, "postsTab", self.tr("Posts"))
         self.cache = cache
+        self.desk = desk if desk is not None else PostDesk(cache)
         self.capabilities = capabilities
         self.user_id = user_id
         self._dialogs: list[QWidget] = []
@@ -155,22 +141,12 @@ class PostsTab(QWidget):
         top.addWidget(self.search_edit, 1)
         left_layout.addLayout(top)
 
-        # The filters and the buttons below the list flow onto a second line when the list is
-        # narrow (a laptop, a larger font) instead of making the window wider than the screen.
-        filters_holder = QWidget(left)
-        filters_holder.setObjectName("postFilters")
-        filters = FlowLayout(filters_holder)
-        self.status_filter = QComboBox(left)
-        named(self.status_filter, "statusFilter", self.tr("Show posts with status"))
-        self.category_filter = QComboBox(left)
-        named(self.category_filter, "categoryFilter", self.tr("Show posts in category"))
-        self.author_filter = QComboBox(left)
-        named(self.author_filter, "authorFilter", self.tr("Show posts by author"))
-        for combo in (self.status_filter, self.category_filter, self.author_filter):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            combo.activated.connect(lambda _i: self._filter_changed())
-            filters.addWidget(combo)
-        left_layout.addWidget(filters_holder)
+        self.filters = PostFilters(left)
+        self.filters.chosen.connect(self._filter_changed)
+        self.status_filter = self.filters.status_filter
+        self.category_filter = self.filters.category_filter
+        self.author_filter = self.filters.author_filter
+        left_layout.addWidget(self.filters)
 
         self.model = PostListModel(cache, self)
         self.model.loadFailed.connect(self._show_error)
@@ -205,6 +181,8 @@ class PostsTab(QWidget):
         self.count_label = plain_label(left, "postsCountLabel", self.tr("Posts shown"))
         left_layout.addWidget(self.count_label)
 
+        # Like the filters, the buttons below the list flow onto a second line when the list is
+        # narrow instead of making the window wider than the screen.
         actions_holder = QWidget(left)
         actions_holder.setObjectName("postListActions")
         actions = FlowLayout(actions_holder)
@@ -224,7 +202,9 @@ class PostsTab(QWidget):
             actions.addWidget(button)
         left_layout.addWidget(actions_holder)
 
-        self.editor = PostEditor(cache, capabilities, user_id, splitter, autosave_ms=autosave_ms)
+        self.editor = PostEditor(
+            cache, self.desk, capabilities, user_id, splitter, autosave_ms=autosave_ms
+        )
         self.editor.saved.connect(self._post_saved)
         self.editor.created.connect(self._post_created)
         self.editor.changesMade.connect(self.changesMade)
@@ -285,59 +265,21 @@ class PostsTab(QWidget):
 
     def _fill_filters(self) -> None:
         try:
-            choices = _FilterChoices.read(self.cache)
+            choices = FilterChoices.read(self.cache)
         except CacheError as error:
             self._show_error(error.message)
             return
-        self._show_filters(choices)
-
-    def _show_filters(self, choices: _FilterChoices) -> None:
-        status = self.status_filter.currentData()
-        category = self.category_filter.currentData()
-        author = self.author_filter.currentData()
-        counts, categories, users = choices.counts, choices.categories, choices.users
-        self.status_filter.clear()
-        for value, label in (
-            (None, self.tr("All")),
-            ("draft", self.tr("Drafts")),
-            ("pending", self.tr("Pending review")),
-            ("future", self.tr("Scheduled")),
-            ("publish", self.tr("Published")),
-            ("private", self.tr("Private")),
-            ("trash", self.tr("Trash")),
-        ):
-            count = counts.get(value or "all", 0)
-            self.status_filter.addItem(f"{label} ({count})", value)
-        self.category_filter.clear()
-        self.category_filter.addItem(self.tr("All categories"), None)
-        for term in categories:
-            self.category_filter.addItem(term.name, term.id)
-        self.author_filter.clear()
-        self.author_filter.addItem(self.tr("All authors"), None)
-        for user in users:
-            self.author_filter.addItem(user.name or user.slug, user.id)
-        for combo, value in (
-            (self.status_filter, status),
-            (self.category_filter, category),
-            (self.author_filter, author),
-        ):
-            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.filters.show_choices(choices)
 
     # -- filters and the list ------------------------------------------------------------------
 
     def current_filter(self) -> PostFilter:
         """What the filters and the search field ask for."""
-        status: PostStatus | None = self.status_filter.currentData()
-        return PostFilter(
-            status=status,
-            category=self.category_filter.currentData(),
-            author=self.author_filter.currentData(),
-            words=self.search_edit.text().strip(),
-        )
+        return self.filters.current(self.search_edit.text().strip())
 
     def set_status_filter(self, status: PostStatus | None) -> None:
         """Show the posts of one status (None: all but the trash)."""
-        self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(status)))
+        self.filters.choose_status(status)
         self._filter_changed()
 
     def _filter_changed(self) -> None:
@@ -449,7 +391,7 @@ class PostsTab(QWidget):
         cache, rows = self.cache, self.model.reader()
 
         def work() -> _Snapshot:
-            return _Snapshot(_FilterChoices.read(cache), rows())
+            return _Snapshot(FilterChoices.read(cache), rows())
 
         return work
 
@@ -458,7 +400,7 @@ class PostsTab(QWidget):
             # The list was read again or changed meanwhile (a filter, a sort, a save): what
             # was read may be older than what it shows, and the counts with it.
             return READ_AGAIN
-        self._show_filters(snapshot.choices)
+        self.filters.show_choices(snapshot.choices)
         wanted = self.current_filter()  # a category filtered on may have gone
         if wanted != self.model.post_filter:
             self.model.set_filter(wanted)
@@ -555,7 +497,7 @@ class PostsTab(QWidget):
         if not self.editor.flush():
             return  # what was typed could not be saved: the post stays as it is, open
         try:
-            self.cache.posts.trash(post_id)
+            self.desk.trash(post_id)
         except CacheError as error:
             self._show_error(error.message)
             return
@@ -569,7 +511,7 @@ class PostsTab(QWidget):
         if post_id is None:
             return
         try:
-            self.cache.posts.restore(post_id)
+            self.desk.restore(post_id)
         except CacheError as error:
             self._show_error(error.message)
             return
@@ -605,7 +547,7 @@ class PostsTab(QWidget):
         if role != QMessageBox.ButtonRole.DestructiveRole:
             return
         try:
-            self.cache.posts.delete_permanently(post_id)
+            self.desk.delete_permanently(post_id)
         except CacheError as error:
             self._show_error(error.message)
             return

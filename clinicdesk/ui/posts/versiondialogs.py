@@ -46,7 +46,8 @@ from clinicdesk.domain.blocks import BlockDocument
 from clinicdesk.domain.textdiff import DiffRow, side_by_side
 from clinicdesk.domain.wordcount import plain_text
 from clinicdesk.model.cached import PostDetail, PostEdit, PostSnapshot, RevisionInfo
-from clinicdesk.store import Cache, CacheError
+from clinicdesk.services.posts import PostDesk
+from clinicdesk.store import CacheError
 from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts.common import raw_text
@@ -71,7 +72,7 @@ class HistoryDialog(QDialog):
     """The post's saved versions, newest first; "Restore this version" puts one back.
 
     Args:
-        cache: the open cache.
+        desk: the desk the choice is written through.
         post_id: the post.
         parent: the parent widget.
 
@@ -81,12 +82,12 @@ class HistoryDialog(QDialog):
 
     restored = Signal(int)
 
-    def __init__(self, cache: Cache, post_id: int, parent: QWidget) -> None:
+    def __init__(self, desk: PostDesk, post_id: int, parent: QWidget) -> None:
         super().__init__(parent)
         set_names(self, "historyDialog", self.tr("History"))
         self.setWindowTitle(self.tr("History of this post"))
         self.resize(760, 480)
-        self.cache = cache
+        self.desk = desk
         self.post_id = post_id
         layout = QVBoxLayout(self)
         splitter = QSplitter(self)
@@ -125,7 +126,7 @@ class HistoryDialog(QDialog):
         """Read the versions again."""
         self.model.clear()
         try:
-            self.revisions = self.cache.posts.revisions(self.post_id)
+            self.revisions = self.desk.revisions(self.post_id)
         except CacheError as error:
             self.revisions = []
             self.empty.setText(error.message)
@@ -162,7 +163,7 @@ class HistoryDialog(QDialog):
         if revision is None:
             return
         try:
-            self.cache.posts.restore_revision(self.post_id, revision.id)
+            self.desk.restore_revision(self.post_id, revision.id)
         except CacheError as error:
             self.empty.setText(error.message)
             self.empty.show()
@@ -251,7 +252,7 @@ class ConflictDialog(QDialog):
     with that. Before any of them, both versions are saved in the post's history.
 
     Args:
-        cache: the open cache.
+        desk: the desk the choice is written through.
         detail: the post, in conflict (``detail.server`` is the site's version).
         names: field value -> display text (categories, tags, image) for the table.
         parent: the parent widget.
@@ -264,7 +265,7 @@ class ConflictDialog(QDialog):
 
     def __init__(
         self,
-        cache: Cache,
+        desk: PostDesk,
         detail: PostDetail,
         names: Callable[[str, PostSnapshot], str],
         parent: QWidget,
@@ -273,7 +274,7 @@ class ConflictDialog(QDialog):
         set_names(self, "conflictDialog", self.tr("Compare versions"))
         self.setWindowTitle(self.tr("This post changed here and on the site"))
         self.resize(1000, 700)
-        self.cache = cache
+        self.desk = desk
         self.detail = detail
         assert detail.server is not None
         mine, site = detail.fields, detail.server
@@ -403,7 +404,6 @@ class ConflictDialog(QDialog):
 
     def _settle(self, action: Callable[[], None]) -> None:
         try:
-            self.cache.posts.keep_versions(self.detail.id)
             action()
         except CacheError as error:
             self.error.setText(error.message)
@@ -414,11 +414,11 @@ class ConflictDialog(QDialog):
 
     def keep_my_version(self) -> None:
         """Keep my version; the site's goes to the history."""
-        self._settle(lambda: self.cache.posts.resolve(self.detail.id, **_edit_of(self.mine)))
+        self._settle(lambda: self.desk.settle(self.detail.id, **_edit_of(self.mine)))
 
     def take_site_version(self) -> None:
         """Take the site's version; mine goes to the history."""
-        self._settle(lambda: self.cache.posts.discard_changes(self.detail.id))
+        self._settle(lambda: self.desk.take_site_version(self.detail.id))
 
     def start_merge(self) -> None:
         """Show the merged fields for editing (from mine)."""
@@ -433,7 +433,7 @@ class ConflictDialog(QDialog):
         merged["title"] = self.merge_title.text()
         merged["excerpt"] = raw_text(self.merge_excerpt)
         merged["content"] = raw_text(self.merge_body)
-        self._settle(lambda: self.cache.posts.resolve(self.detail.id, **merged))
+        self._settle(lambda: self.desk.settle(self.detail.id, **merged))
 
 
 def _edit_of(fields: PostSnapshot) -> PostEdit:

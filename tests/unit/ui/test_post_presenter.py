@@ -117,6 +117,33 @@ def test_filling_the_fields_is_not_typing() -> None:
     assert not presenter.editing
 
 
+def test_typing_while_the_fields_are_filled_is_not_typing_and_filling_nests() -> None:
+    presenter = opened(detail())
+    with presenter.filling():
+        with presenter.filling():
+            assert not presenter.typed()
+        assert not presenter.typed(), "the outer filling goes on after the inner one"
+    assert presenter.typed()
+
+
+def test_filling_ends_even_when_filling_fails() -> None:
+    presenter = opened(detail())
+    with pytest.raises(RuntimeError), presenter.filling():
+        raise RuntimeError("a widget could not be filled")
+    assert presenter.typed()
+
+
+def test_a_drafts_floating_date_shows_as_immediately() -> None:
+    floating = detail(date_gmt=NOW + timedelta(seconds=1))
+    assert opened(floating).date_to_show(floating.fields) is None
+    chosen = detail(date_gmt=NOW + timedelta(days=2))
+    assert opened(chosen).date_to_show(chosen.fields) == NOW + timedelta(days=2)
+    published = detail(date_gmt=NOW, status="publish")
+    assert opened(published).date_to_show(published.fields) == NOW, "a live post keeps its date"
+    edited_here = detail(date_gmt=NOW, base=fields(date_gmt=NOW - timedelta(days=1)))
+    assert opened(edited_here).date_to_show(edited_here.fields) == NOW, "a date chosen here"
+
+
 def test_a_post_in_the_trash_is_read_only_and_says_so() -> None:
     presenter = opened(detail(status="trash"))
     assert presenter.read_only

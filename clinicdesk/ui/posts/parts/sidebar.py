@@ -59,6 +59,23 @@ class PostSettings(QScrollArea):
         slug.addWidget(self.slug_edit)
         layout.addStretch(1)
 
+    def set_editable(self, editable: bool) -> None:
+        """Allow changes to the post's settings or not (a post in the trash). The date stays
+        off while "immediately" is ticked."""
+        publish = self.publish
+        for widget in (
+            publish.status_combo,
+            publish.immediately,
+            self.categories.category_list,
+            self.categories.new_category_button,
+            self.tags.tags_edit,
+            self.excerpt_edit,
+            self.slug_edit,
+        ):
+            widget.setEnabled(editable)
+        publish.date_edit.setEnabled(editable and not publish.immediately.isChecked())
+        self.featured.set_editable(editable)
+
     def minimumSizeHint(self) -> QSize:
         """As wide as the column's contents and a vertical scroll bar (the splitter beside the
         editor then never squeezes it narrower, whatever the window or font size)."""

@@ -1,8 +1,9 @@
 """The editor's categories and tags: typed tag names become tags, new categories are created.
 
-Both are created in the offline copy and sent at the next sync. A helper of
-:class:`~clinicdesk.ui.posts.form.PostEditor`, kept apart so the editor itself stays the wiring
-of its parts.
+Both are created in the offline copy through the desk (a name already known, whatever its case,
+is the existing term) and sent at the next sync. A helper of
+:class:`~clinicdesk.ui.posts.form.PostEditor`, which it uses only through
+:class:`~clinicdesk.ui.posts.parts.host.TermHost`.
 """
 
 from __future__ import annotations
@@ -15,73 +16,62 @@ from clinicdesk.store import CacheError
 from clinicdesk.ui.posts.common import named
 
 if TYPE_CHECKING:
-    from clinicdesk.ui.posts.form import PostEditor
+    from clinicdesk.ui.posts.parts.host import TermHost
 
 
 class TermActions:
     """Categories and tags for one editor.
 
     Args:
-        editor: the editor these act on.
+        host: the editor these act on.
     """
 
-    def __init__(self, editor: PostEditor) -> None:
-        self._e = editor
+    def __init__(self, host: TermHost) -> None:
+        self._host = host
 
     def tags_finished(self) -> None:
         """The tag field was left: the names typed become tags."""
-        if self._e._p.loading or self._e._p.read_only:
+        presenter = self._host.presenter
+        if presenter.loading or presenter.read_only:
             return
         if self.commit_tags():
-            self._e._changed()
+            self._host.mark_changed()
 
     def commit_tags(self) -> bool:
         """Turn the typed tag names into tags (new ones created locally). False on failure."""
-        names = self._e.tags_panel.typed_names()
-        existing = {tag.name.casefold(): tag.id for tag in self._e._tags()}
-        ids: list[int] = []
+        host = self._host
         try:
-            for name in names:
-                tag_id = existing.get(name.casefold())
-                if tag_id is None:
-                    tag_id = self._e.cache.catalog.create_term("post_tag", name)
-                    existing[name.casefold()] = tag_id
-                ids.append(tag_id)
+            ids = host.desk.term_ids("post_tag", host.tags_panel.typed_names())
         except CacheError as error:
-            self._e.notice.emit(error.message)
+            host.notice.emit(error.message)
             return False
-        if ids != self._e._tag_ids:
-            self._e._tag_ids = ids
-            self._e.tags_panel.set_known(self._e._tags())
+        if ids != host.presenter.tag_ids:
+            host.presenter.tag_ids = ids
+            host.tags_panel.set_known(host.offered.tags())
         return True
 
     def ask_new_category(self) -> None:
         """Ask for a new category's name (non-blocking)."""
-        dialog = QInputDialog(self._e)
-        named(dialog, "newCategoryDialog", self._e.tr("New category"))
-        dialog.setWindowTitle(self._e.tr("New category"))
-        dialog.setLabelText(self._e.tr("Name of the new category:"))
+        host = self._host
+        dialog = QInputDialog(host.dialog_parent)
+        named(dialog, "newCategoryDialog", host.tr("New category"))
+        dialog.setWindowTitle(host.tr("New category"))
+        dialog.setLabelText(host.tr("Name of the new category:"))
         dialog.textValueSelected.connect(self.add_category)
-        self._e._keep(dialog)
+        host.keep_dialog(dialog)
         dialog.open()
 
     def add_category(self, name: str) -> None:
         """Create a category (locally, sent at the next sync) and tick it for this post."""
-        name = " ".join(name.split())
-        if not name:
+        host = self._host
+        if not name.strip():
             return
         try:
-            existing = {t.name.casefold(): t.id for t in self._e.cache.catalog.terms("category")}
-            term_id = existing.get(name.casefold())
-            if term_id is None:
-                term_id = self._e.cache.catalog.create_term("category", name)
+            [term_id] = host.desk.term_ids("category", [name])
         except CacheError as error:
-            self._e.notice.emit(error.message)
+            host.notice.emit(error.message)
             return
-        selected = (*self._e._current()["categories"], term_id)
-        self._e._p.loading = True
-        try:
-            self._e._fill_categories(selected)
-        finally:
-            self._e._p.loading = False
-        self._e._changed()
+        selected = (*host.current_values()["categories"], term_id)
+        with host.presenter.filling():
+            host.show_categories(selected)
+        host.mark_changed()

@@ -64,6 +64,24 @@ class CategoriesPanel(QGroupBox):
                 item.setToolTip(self.tr("Not on the site yet"))
             self.categories.appendRow(item)
 
+    def offer(self, terms: list[TermInfo]) -> bool:
+        """Show ``terms`` if they are not the ones shown, keeping what is ticked.
+
+        Returns:
+            Whether the list was filled again.
+        """
+        shown = [
+            (
+                self.categories.item(row).data(Qt.ItemDataRole.UserRole),
+                self.categories.item(row).text(),
+            )
+            for row in range(self.categories.rowCount())
+        ]
+        if shown == [(term.id, term.name) for term in terms]:
+            return False
+        self.fill(terms, self.selected())
+        return True
+
     def selected(self) -> list[int]:
         """The ticked categories' local ids, sorted."""
         return sorted(
