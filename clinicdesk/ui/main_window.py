@@ -61,7 +61,7 @@ from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncController, SyncStatus
 from clinicdesk.ui.tab_places import CAP_EDIT_POSTS as CAP_EDIT_POSTS
 from clinicdesk.ui.tab_places import NoticePage as NoticePage
-from clinicdesk.ui.tab_places import PageKind, PostsAccess, TabPlaces
+from clinicdesk.ui.tab_places import TabPlaces
 from clinicdesk.ui.window_state import restore_window_state, save_window_state
 
 logger = logging.getLogger(__name__)
@@ -135,12 +135,9 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(self.tr("ClinicDesk"))
         self.session = session
         self.sync = sync
-        self._settings = settings
+        self.settings = settings
         self._info = info
-        self._clock = clock
-        self._close_confirmed = False
-        self._discard_unsaved = False
-        self._tabs_stopped = False
+        self.clock = clock
         #: The open "could not be saved" and "changes waiting" questions (tests answer them).
         self.unsaved_post_box: QMessageBox | None = None
         self.close_box: QMessageBox | None = None
@@ -162,8 +159,8 @@ class MainWindow(QMainWindow):
         loaded = settings.load()
         self.posts_tab: PostsTab | None = None
         self.inquiries_tab: InquiriesTab | None = None
-        self._posts_built: PostsAccess = self.places.posts_access()
-        self._inquiries_built: PageKind = self.places.inquiries_kind()
+        self.roles.posts_built = self.places.posts_access()
+        self.roles.inquiries_built = self.places.inquiries_kind()
         self.posts_page = self.places.build_posts()
         self.inquiries_page = self.places.build_inquiries(loaded)
         self.tabs.addTab(self.posts_page, self.tr("&Posts"))
@@ -214,7 +211,7 @@ class MainWindow(QMainWindow):
     def _follow_clinic_zone(self) -> None:
         """Show dates in the zone chosen in the settings, else the clinic's, as the site's
         index last gave it."""
-        chosen = self._settings.load().time_zone
+        chosen = self.settings.load().time_zone
         if chosen:
             zone = zone_from(chosen, 0)
             if bytes(zone.id().data()).decode("ascii", "replace") == chosen:
@@ -238,13 +235,13 @@ class MainWindow(QMainWindow):
             selected = store.get(f"{scope}/inbox/selected", "")
             if selected.isdigit():
                 tab.restore_selection(int(selected))
-        if self._posts_built[0] != "tab" and self._inquiries_built == "tab":
+        if self.roles.posts_built[0] != "tab" and self.roles.inquiries_built == "tab":
             # Someone who can only see inquiries (intake) starts where their work is.
             self.tabs.setCurrentWidget(self.inquiries_page)
 
     # -- the tabs ---------------------------------------------------------------------------
 
-    def _inquiry_options(self, settings: Settings) -> InquiryOptions:
+    def inquiry_options(self, settings: Settings) -> InquiryOptions:
         return InquiryOptions(
             clinic_states=service_states(settings, self.session.account),
             crisis_protocol=settings.crisis_protocol,
@@ -277,7 +274,7 @@ class MainWindow(QMainWindow):
         """A round ended: what the site said about the user is kept and the tabs follow it;
         the tabs read the cache again (what the site changed is in it), each on its own worker
         thread."""
-        if self._tabs_stopped:
+        if self.closing.tabs_stopped:
             return
         # The round's own read below replaces any read of the inbox still due while it ran.
         self._inbox_fill.stop()
@@ -295,7 +292,7 @@ class MainWindow(QMainWindow):
 
     # -- a role changed on the site ---------------------------------------------------------
 
-    def _show_unread(self, unread: int) -> None:
+    def show_unread(self, unread: int) -> None:
         index = self.tabs.indexOf(self.inquiries_page)
         text = (
             # Says what it counts: the New view counts those not contacted yet, another number.
@@ -305,10 +302,10 @@ class MainWindow(QMainWindow):
         )
         self.tabs.setTabText(index, text)
 
-    def _save_unlock_hash(self, stored: str) -> None:
+    def save_unlock_hash(self, stored: str) -> None:
         # Only the salted hash is kept, never the passphrase (clinicdesk.domain.lock).
         account = self.session.account
-        self._settings.update(lambda s: s.set_unlock_hash(account, stored))
+        self.settings.update(lambda s: s.set_unlock_hash(account, stored))
 
     def show_tab(self, index: int) -> None:
         """Show a tab and put the keyboard in it (Ctrl+1, Ctrl+2); already in it, the keyboard
@@ -354,6 +351,12 @@ class MainWindow(QMainWindow):
         self.notice_label.setText(message)
         self.notice_label.show()
         self._notice_timer.start()
+
+    def quiet_down(self) -> None:
+        """Stop reading the inbox as pages arrive and take the tray icon away (closing)."""
+        self._inbox_fill.stop()
+        if self._tray is not None:
+            self._tray.hide()
 
     def _clear_notice(self) -> None:
         self.notice_label.clear()
@@ -422,7 +425,7 @@ class MainWindow(QMainWindow):
         """Open the consultation form in the system's web browser."""
         QDesktopServices.openUrl(QUrl(self.website_url()))
 
-    def _adopt_lock_action(self) -> None:
+    def adopt_lock_action(self) -> None:
         """Put the Inquiries tab's lock action in the View menu (or take the old one out)."""
         if self.lock_action is not None:
             self.view_menu.removeAction(self.lock_action)
@@ -471,7 +474,7 @@ class MainWindow(QMainWindow):
                     menu.addAction(action)
         self.view_menu = menus["viewMenu"]
         self._lock_separator = self.view_menu.addSeparator()
-        self._adopt_lock_action()
+        self.adopt_lock_action()
 
         toolbar = QToolBar(self.tr("Main toolbar"), self)
         toolbar.setObjectName("mainToolbar")
@@ -555,7 +558,7 @@ class MainWindow(QMainWindow):
         if self._inbox_fill.isActive():
             self._inbox_fill_pending = True
             return
-        if not self._tabs_stopped and self.inquiries_tab is not None:
+        if not self.closing.tabs_stopped and self.inquiries_tab is not None:
             self.inquiries_tab.refresh(announce=False)
         self._inbox_fill_pending = False
         self._inbox_fill.start()
@@ -584,7 +587,7 @@ class MainWindow(QMainWindow):
         else:
             problem = ""
         dialog = SettingsDialog(
-            self._settings.load(), session.account, place, self, passphrase_problem=problem
+            self.settings.load(), session.account, place, self, passphrase_problem=problem
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_settings(dialog))
@@ -612,16 +615,16 @@ class MainWindow(QMainWindow):
             settings.idle_lock_minutes = idle
             settings.time_zone = time_zone
 
-        self._settings.update(change)
+        self.settings.update(change)
         self._follow_clinic_zone()
         self.apply_settings()
 
     def apply_settings(self) -> None:
         """Use the settings file as it is now (after the settings dialog saved it)."""
-        settings = self._settings.load()
+        settings = self.settings.load()
         self.sync.set_interval(settings.sync_interval_minutes)
-        if self.inquiries_tab is not None and not self._tabs_stopped:
-            self.inquiries_tab.apply_options(self._inquiry_options(settings))
+        if self.inquiries_tab is not None and not self.closing.tabs_stopped:
+            self.inquiries_tab.apply_options(self.inquiry_options(settings))
 
     def change_passphrase(self) -> None:
         """Show the Inquiries tab choosing a new unlock passphrase (it asks the current one)."""
