@@ -110,7 +110,7 @@ class InboxLoader:
         if self._t.model.set_ids(snapshot.ids):
             self._t.restore_current(current, current_row)
         if self._t.state.shown_id == shown:  # else restoring the selection just opened another
-            self._t.show_current(force=True)
+            self._t.opener.show_current(force=True)
         self._select_remembered()
         return SHOWN
 
@@ -126,7 +126,7 @@ class InboxLoader:
             return
         self._t.state.shown_id = wanted  # selecting it below then opens nothing by itself
         self._t.restore_current(wanted, row)
-        self._t.open_inquiry(wanted, mark_read=False)
+        self._t.opener.open_inquiry(wanted, mark_read=False)
 
     def notify_arrivals(self, arrivals: Arrivals) -> None:
         """Announce new arrivals by count (never a field) and move the arrivals mark."""

@@ -35,23 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.domain.crisis import CrisisLanguage, default_language, looks_spanish, reasons
-from clinicdesk.domain.inquiry_rules import (
-    ResponseWait,
-    email_key,
-    phone_key,
-    response_wait,
-    service_area,
-)
+from clinicdesk.domain.crisis import CrisisLanguage, default_language
 from clinicdesk.domain.lock import hash_passphrase
 from clinicdesk.services.triage import (
     TriageDesk,
 )
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.inquiries import InboxRow, TriageView
+from clinicdesk.store.inquiries import TriageView
 from clinicdesk.ui.icon import fit_icons
 from clinicdesk.ui.inquiries.commands import InboxCommands
-from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
+from clinicdesk.ui.inquiries.detail import DetailPane
 from clinicdesk.ui.inquiries.export import InquiryExport
 from clinicdesk.ui.inquiries.filters import InboxFilters
 from clinicdesk.ui.inquiries.loader import InboxLoader
@@ -63,6 +56,7 @@ from clinicdesk.ui.inquiries.models import (
     InboxModel,
     ViewsModel,
 )
+from clinicdesk.ui.inquiries.opener import InquiryOpener
 from clinicdesk.ui.inquiries.options import (
     MAX_BULK,
     InquiryOptions,
@@ -161,16 +155,20 @@ class InquiriesTab(QWidget):
         self.cache = cache
         self.store = cache.inquiries
         self.user_id = user_id
-        self._user_name = user_name
         self._options = options or InquiryOptions()
-        self._clock = clock
         self.notify_desktop = notifier
-        self._crisis = crisis or default_language()
         self.desk = TriageDesk(cache, user_id, user_name)
         self._runner = TaskRunner(max_threads=1, name="inquiries", parent=self)
         #: What the tab and its parts share (see InboxState).
         self.state = InboxState()
         self.dialogs: list[QDialog] = []
+        self.opener = InquiryOpener(
+            self,
+            clock=clock,
+            crisis=crisis or default_language(),
+            user_name=user_name,
+            runner=self._runner,
+        )
         self.loader = InboxLoader(self)
         self.triage = TriageActions(self)
         self.export = InquiryExport(self)
@@ -185,7 +183,6 @@ class InquiriesTab(QWidget):
             parent=self,
         )
         self._reader.settled.connect(self.loaded)
-        self._shut_down = False
 
         self.model = InboxModel(self.store, clock, self._options, self)
         self.model.sortRequested.connect(self.load)
@@ -215,7 +212,6 @@ class InquiriesTab(QWidget):
         self.idle = IdleWatcher(self.lock, self)
         self._tick = QTimer(self)
         self._tick.setInterval(_TICK_MS)
-        self._shown_times: tuple[datetime, str] | None = None
         self._tick.timeout.connect(self._tick_times)
         self._tick.start()
         self.search_timer = QTimer(self)
@@ -277,11 +273,11 @@ class InquiriesTab(QWidget):
         self.lock_page.set_hash(options.unlock_hash)
         if not self.state.locked:
             self.idle.start(options.idle_lock_ms)
-            self.show_current(force=True)
+            self.opener.show_current(force=True)
 
     def shutdown(self) -> None:
         """Stop background reads and the idle watcher (call before closing the cache)."""
-        self._shut_down = True
+        self.opener.close()
         self.state.generation += 1
         self.close_dialogs()
         self._tick.stop()
@@ -353,7 +349,7 @@ class InquiriesTab(QWidget):
         self.table.setSortingEnabled(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.selectionModel().currentRowChanged.connect(
-            lambda _current, _previous: self.show_current()
+            lambda _current, _previous: self.opener.show_current()
         )
 
         self.detail = DetailPane(self.splitter)
@@ -377,7 +373,7 @@ class InquiriesTab(QWidget):
                 lambda ids: self.desk.set_unread(ids, False), self._current_ids()
             )
         )
-        self.detail.duplicateActivated.connect(self.open_inquiry)
+        self.detail.duplicateActivated.connect(self.opener.open_inquiry)
         for widget in (self.views_list, self.table, self.detail):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(0, 0)
@@ -410,6 +406,11 @@ class InquiriesTab(QWidget):
     def load(self) -> None:
         """Read ids, counts and arrivals off the UI thread; one read at a time."""
         self._reader.request()
+
+    def _tick_times(self) -> None:
+        """The minute moved on: the list's times and the open inquiry's move with it."""
+        self.model.tick()
+        self.opener.tick_times()
 
     def _load_later(self) -> None:
         QTimer.singleShot(0, self.load)
@@ -468,96 +469,6 @@ class InquiriesTab(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
-
-    def show_current(self, *, force: bool = False) -> None:
-        """Show the table's current inquiry; ``force`` shows it again even if already shown
-        (after a change or a refresh), keeping a duplicate opened from the pane."""
-        current = self.current_id()
-        target = current if current is not None else (self.state.shown_id if force else None)
-        if target is None:
-            self.detail.clear()
-            self.state.shown_id = None
-            self.state.duplicates_key = None
-            return
-        if target == self.state.shown_id and not force:
-            return
-        self.open_inquiry(target, mark_read=target != self.state.shown_id)
-
-    def _wait(self, received_gmt: datetime, status: str, now: datetime) -> ResponseWait | None:
-        """How a "new" inquiry stands against the first-response target (else None)."""
-        if status != "new":
-            return None
-        return response_wait(
-            received_gmt, now, self._options.response_target_hours, self._options.business_hours
-        )
-
-    def _tick_times(self) -> None:
-        """The minute moved on: the list's times and the open inquiry's move with it."""
-        self.model.tick()
-        if self.state.shown_id is not None and self._shown_times is not None:
-            received, status = self._shown_times
-            now = self._clock()
-            self.detail.show_times(received, self._wait(received, status, now), now)
-
-    def open_inquiry(self, inquiry_id: int, *, mark_read: bool = True) -> None:
-        """Show an inquiry in the pane (from the table, or a duplicate's link)."""
-        if self.state.locked:
-            return
-        try:
-            detail = self.store.get(inquiry_id)
-            notes = self.store.notes(inquiry_id)
-        except CacheError:
-            self.detail.clear()
-            self.state.shown_id = None
-            self.state.duplicates_key = None
-            return
-        now = self._clock()
-        self._shown_times = (detail.received_gmt, detail.triage.triage_status)
-        wait = self._wait(detail.received_gmt, detail.triage.triage_status, now)
-        facts = DetailFacts(
-            crisis_reasons=reasons(self._crisis.explain(detail.reason, detail.message)),
-            spanish=looks_spanish(detail.reason, detail.message),
-            area=service_area(detail.state, self._options.clinic_states),
-            wait=wait,
-            staff=self.state.staff_names,
-            me=self._user_name,
-        )
-        self.state.shown_id = inquiry_id
-        self.detail.show_inquiry(detail, notes, facts, self._options.protocol_text, now)
-        self._find_duplicates(inquiry_id, detail.email, detail.phone)
-        if mark_read and detail.triage.unread:
-            # Opening an inquiry marks it read for the team (not an undoable action).
-            if self.triage.write(lambda: self.desk.set_unread([inquiry_id], False)) is not None:
-                self.model.reload_rows()
-                self.load()  # the unread count in the tab's title
-
-    def _find_duplicates(self, inquiry_id: int, email: str, phone: str) -> None:
-        keys = (email_key(email), phone_key(phone))
-        # One look-up per inquiry shown (it reads every row at 50,000 inquiries), not one per
-        # change made to it; a refresh after sync looks again.
-        if self._shut_down or self.state.duplicates_key == (inquiry_id, *keys):
-            return
-        self.state.duplicates_key = (inquiry_id, *keys)
-        store = self.store
-        generation = self.state.generation
-        same_email, same_phone = self.tr("same email"), self.tr("same phone")
-
-        def work() -> list[tuple[InboxRow, str]]:
-            rows = store.same_contact(inquiry_id, email_key=keys[0], phone_key=keys[1])
-            return [
-                (row, same_email if keys[0] and email_key(row.email) == keys[0] else same_phone)
-                for row in rows
-            ]
-
-        def done(rows: list[tuple[InboxRow, str]]) -> None:
-            if generation == self.state.generation and not self.state.locked:
-                self.detail.set_duplicates(inquiry_id, rows)
-
-        self._runner.run(work, done, lambda _error: None, known=(CacheError,))
-
-    # -- triage -----------------------------------------------------------------------------------
-
-    # -- export -----------------------------------------------------------------------------------
 
     # -- views, search, locking helpers -----------------------------------------------------------
 

@@ -83,7 +83,7 @@ class TriageActions:
     def after_change(self) -> None:
         """Show the change: counts, the inbox and the shown inquiry are read again."""
         self._t.model.reload_rows()
-        self._t.show_current(force=True)
+        self._t.opener.show_current(force=True)
         self._t.load()
 
     def set_status(self, status: str, ids: Sequence[int]) -> None:
