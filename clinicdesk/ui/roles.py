@@ -53,7 +53,7 @@ class RoleFollower:
         logger.info("what the site says about the account changed; the tabs follow")
         if updated.site_states != account.site_states and not self._w.closing.tabs_stopped:
             # The website's service area changed: the out-of-area flags follow it.
-            self._w.apply_settings()
+            self._w.window_settings.apply()
 
     def follow_access(self, *, removed: bool) -> None:
         """Rebuild, in place, each tab whose place no longer fits the account; say why."""

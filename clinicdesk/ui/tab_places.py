@@ -161,7 +161,7 @@ class TabPlaces:
             self._w.session.cache,
             account.user_id,
             account.display_name or account.username,
-            self._w.inquiry_options(settings),
+            self._w.window_settings.inquiry_options(settings),
             clock=self._w.clock,
             notifier=self._w.notify,
             locked=True,
