@@ -1,7 +1,8 @@
 """The one place the shell meets the sync engine (``clinicdesk.sync``). No Qt.
 
 The worker thread and ``main.py sync`` both call :func:`run_round`, which runs one round of the
-engine and hands back a :class:`RoundResult` in the shell's own terms. If the engine's signature
+engine and hands back a :class:`RoundResult`: the engine's report itself, with what the clinic's
+policies did after it. If the engine's signature
 changes, only this module changes.
 
 Each time the round stores a page of inquiries, and once more right after the round, still on
@@ -81,51 +82,90 @@ class RoundProgress:
 
 @dataclass(frozen=True, slots=True)
 class RoundResult:
-    """A finished round, in the shell's terms.
+    """A finished round: the engine's report, and what the clinic's policies did after it.
+
+    The report's figures are read through it (nothing is copied), so the status bar and
+    ``main.py sync`` show exactly what the engine counted.
 
     Attributes:
-        outcome: ``ok`` ran to its end; ``cancelled`` was stopped on
-            request; ``signed_out`` the site refused the password; ``offline`` the site could not
-            be reached; ``busy`` another sync of the account was running; ``failed`` anything
-            else stopped it.
-        detail: the first error's message for the user, or "".
-        pending: local changes still waiting when the round ended, or None when unknown.
-        retry_after: seconds the engine suggests waiting before the next try, or None.
-        lines: the report as lines of plain text (for ``main.py sync`` and the log).
-        problems: records that need the user (conflicts, rejected changes), as plain text.
-        report: the engine's own report object.
+        report: the engine's report (its ``pending`` counts the flags queued after the round).
         flagged: new inquiries flagged urgent for crisis language after the round (those it
             stored, and any an earlier round stored but could not check before the app
             stopped); the flags wait in the outbox: sync again soon to send them.
-        access: what the site said about the user (id, capabilities) and whether the plugin
-            is active, or None when the round did not get that far. Keep it with the account
-            (:func:`account_after`).
         inquiries_removed: inquiries removed from this computer after the round, because the
             site no longer lets the user handle them (see :data:`INQUIRIES_REMOVED_MESSAGE`).
-        unreadable: records of the site that could not be read and are kept aside (everything
-            else synced), as sentences for the user: "1 post could not be read (id 12): ...".
         site_states: the states the clinic serves as its website says, or None when the round
             did not ask (the user does not handle inquiries, the round failed) or the site
             could not say (no plugin, or an older one). Keep it with the account
             (:func:`account_after`).
     """
 
-    outcome: SyncOutcome
-    detail: str
-    pending: int | None
-    retry_after: float | None
-    lines: tuple[str, ...]
-    problems: tuple[str, ...]
-    report: object
+    report: SyncReport
     flagged: int = 0
-    access: UserAccess | None = None
     inquiries_removed: int = 0
-    unreadable: tuple[str, ...] = ()
     site_states: tuple[str, ...] | None = None
 
     @property
+    def outcome(self) -> SyncOutcome:
+        """``ok`` ran to its end; ``cancelled`` was stopped on request; ``signed_out`` the site
+        refused the password; ``offline`` the site could not be reached; ``busy`` another sync
+        of the account was running; ``failed`` anything else stopped it."""
+        return self.report.outcome
+
+    @property
     def ok(self) -> bool:
-        return self.outcome == "ok"
+        return self.report.outcome == "ok"
+
+    @property
+    def detail(self) -> str:
+        """The first error's message for the user, or ""."""
+        return next((error.message for error in self.report.errors if error.message), "")
+
+    @property
+    def pending(self) -> int:
+        """Local changes still waiting when the round ended."""
+        return self.report.pending
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the engine suggests waiting before the next try, or None."""
+        return self.report.retry_after
+
+    @property
+    def access(self) -> UserAccess | None:
+        """What the site said about the user (id, capabilities) and whether the plugin is
+        active, or None when the round did not get that far. Keep it with the account
+        (:func:`account_after`)."""
+        return self.report.access
+
+    @property
+    def unreadable(self) -> tuple[str, ...]:
+        """Records of the site that could not be read and are kept aside (everything else
+        synced), as sentences for the user: "1 post could not be read (id 12): ..."."""
+        return unreadable_lines(self.report.unreadable)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Records that need the user (conflicts, rejected changes), as plain text."""
+        return tuple(
+            f"{issue.entity} {issue.local_id or issue.remote_id or ''}: {issue.message}"
+            for issue in self.report.issues
+        )
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The round as lines of plain text (for ``main.py sync`` and the log): the report's
+        summary, then what the policies did, as counts (never who, or what they wrote)."""
+        lines = [line for line in self.report.summary().splitlines() if line.strip()]
+        if self.inquiries_removed:
+            lines.append(INQUIRIES_REMOVED_MESSAGE)
+        if self.flagged:
+            lines.append(
+                "1 new inquiry flagged urgent (crisis language)."
+                if self.flagged == 1
+                else f"{self.flagged} new inquiries flagged urgent (crisis language)."
+            )
+        return tuple(lines)
 
 
 ProgressCallback = Callable[[RoundProgress], None]
@@ -211,9 +251,12 @@ def run_round(
     flagged_after = check_arrivals(cache, author=SYSTEM_AUTHOR, author_name=AUTO_FLAG_AUTHOR)
     if flagged_after:
         report = replace(report, pending=cache.outbox.count())
-    flagged = flagged_early + flagged_after
-    result = from_report(report, flagged=flagged, inquiries_removed=removed)
-    return replace(result, site_states=_site_states(client, report))
+    return RoundResult(
+        report,
+        flagged=flagged_early + flagged_after,
+        inquiries_removed=removed,
+        site_states=_site_states(client, report),
+    )
 
 
 def _site_states(client: SiteClient, report: SyncReport) -> tuple[str, ...] | None:
@@ -259,36 +302,3 @@ def account_after(account: Account, result: RoundResult) -> Account:
         has_plugin=access.has_plugin,
         plugin_version=access.plugin_version,
     ).with_site_states(result.site_states)
-
-
-def from_report(report: SyncReport, *, flagged: int = 0, inquiries_removed: int = 0) -> RoundResult:
-    """The shell's view of the engine's report (``flagged``: arrivals flagged urgent;
-    ``inquiries_removed``: inquiries removed because the user may no longer handle them)."""
-    detail = next((error.message for error in report.errors if error.message), "")
-    problems = tuple(
-        f"{issue.entity} {issue.local_id or issue.remote_id or ''}: {issue.message}"
-        for issue in report.issues
-    )
-    lines = [line for line in report.summary().splitlines() if line.strip()]
-    if inquiries_removed:
-        lines.append(INQUIRIES_REMOVED_MESSAGE)
-    if flagged:
-        # A count only: never who, or what they wrote.
-        lines.append(
-            "1 new inquiry flagged urgent (crisis language)."
-            if flagged == 1
-            else f"{flagged} new inquiries flagged urgent (crisis language)."
-        )
-    return RoundResult(
-        outcome=report.outcome,
-        detail=detail,
-        pending=report.pending,
-        retry_after=report.retry_after,
-        lines=tuple(lines),
-        problems=problems,
-        report=report,
-        flagged=flagged,
-        access=report.access,
-        inquiries_removed=inquiries_removed,
-        unreadable=unreadable_lines(report.unreadable),
-    )

@@ -34,6 +34,12 @@ class CloseFlow:
 
     def __init__(self, window: MainWindow) -> None:
         self._w = window
+        #: The user confirmed closing with changes waiting (or a close that asks nothing).
+        self.close_confirmed = False
+        #: The user chose to go on without a post that could not be saved.
+        self.discard_unsaved = False
+        #: The tabs were shut down (their reads and timers stopped): nothing refreshes them.
+        self.tabs_stopped = False
 
     def flush_edits(self) -> bool:
         """Save what is being typed in the Posts tab now.
@@ -41,22 +47,20 @@ class CloseFlow:
         Returns:
             False when it could not be saved (it is still on screen): the cache must not close.
         """
-        if self._w.posts_tab is None or self._w._tabs_stopped:
+        if self._w.posts_tab is None or self.tabs_stopped:
             return True
         return self._w.posts_tab.flush()
 
     def stop_tabs(self) -> None:
         """Stop the tabs' background work before the cache closes (idempotent)."""
-        if self._w._tabs_stopped:
+        if self.tabs_stopped:
             return
-        self._w._tabs_stopped = True
-        self._w._inbox_fill.stop()
+        self.tabs_stopped = True
+        self._w.quiet_down()
         if self._w.posts_tab is not None:
             self._w.posts_tab.shutdown()
         if self._w.inquiries_tab is not None:
             self._w.inquiries_tab.shutdown()
-        if self._w._tray is not None:
-            self._w._tray.hide()
 
     def unsaved_box(self, *, on_discard: Callable[[], None]) -> QMessageBox:
         """Say that the post being written could not be saved, so nothing closes (quit, sign-out).
@@ -101,12 +105,12 @@ class CloseFlow:
 
     def on_close(self, event: QCloseEvent) -> None:
         """The window is asked to close: save, ask about waiting changes, then close."""
-        if not self._w._discard_unsaved and not self.flush_edits():
+        if not self.discard_unsaved and not self.flush_edits():
             event.ignore()
             self._w.show_tab(0)
 
             def discard() -> None:
-                self._w._discard_unsaved = True
+                self.discard_unsaved = True
                 self._w.close()
 
             self.unsaved_box(on_discard=discard)
@@ -117,16 +121,12 @@ class CloseFlow:
         except CacheError:
             pass
         unpublished: list[str] = []
-        if (
-            self._w.posts_tab is not None
-            and not self._w._close_confirmed
-            and not self._w._tabs_stopped
-        ):
+        if self._w.posts_tab is not None and not self.close_confirmed and not self.tabs_stopped:
             unpublished = self._w.posts_tab.unpublished_titles()
             # A live post's edits wait in one entry each, held until Update: not "sent the
             # next time ClinicDesk syncs", so they are named apart instead of counted.
             pending = max(0, pending - len(unpublished))
-        if (pending or unpublished) and not self._w._close_confirmed:
+        if (pending or unpublished) and not self.close_confirmed:
             event.ignore()
             box, close_button = close_box(
                 self._w, pending=pending, unpublished=unpublished, demo=self._w.session.demo
@@ -135,13 +135,13 @@ class CloseFlow:
 
             def finished() -> None:
                 if box.clickedButton() is close_button:
-                    self._w._close_confirmed = True
+                    self.close_confirmed = True
                     self._w.close()
 
             box.finished.connect(finished)
             box.open()
             return
-        self._w._settings.update(lambda s: self._w.remember_layout(s.window_state))
+        self._w.settings.update(lambda s: self._w.remember_layout(s.window_state))
         self.stop_tabs()
         event.accept()
         self._w.closed.emit()
@@ -150,14 +150,14 @@ class CloseFlow:
         """Close without the "changes waiting" question (sign-out: the user has just confirmed
         what happens to waiting changes; Ctrl+C in the terminal). What is being typed is still
         saved first: if that fails, the window stays and says so."""
-        self._w._close_confirmed = True
+        self.close_confirmed = True
         self._w.close()
 
     def close_now(self) -> None:
         """Close whatever happens: the cache is about to close. What is being typed is saved if
         it can be (the callers asked the user first when it could not)."""
         self.flush_edits()
-        self._w._close_confirmed = True
-        self._w._discard_unsaved = True
+        self.close_confirmed = True
+        self.discard_unsaved = True
         self._w.close()
         self.stop_tabs()

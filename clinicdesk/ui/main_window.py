@@ -34,8 +34,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QStyle,
-    QSystemTrayIcon,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -44,16 +42,15 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.about import plugin_warning
 from clinicdesk.services.syncround import RoundResult
-from clinicdesk.session.accounts import Settings, SettingsStore, choose_states, service_states
+from clinicdesk.session.accounts import SettingsStore
 from clinicdesk.session.current import AccountSession
-from clinicdesk.store import CacheError
-from clinicdesk.ui.clinic_time import set_clinic_zone, zone_from
 from clinicdesk.ui.closing import CloseFlow
 from clinicdesk.ui.dialogs.messages import about_box
 from clinicdesk.ui.dialogs.settings import SettingsDialog
 from clinicdesk.ui.dialogs.shortcuts import Section, ShortcutsDialog
 from clinicdesk.ui.icon import app_icon, fit_icons, give_icon
-from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
+from clinicdesk.ui.inquiries import InquiriesTab
+from clinicdesk.ui.notifications import Notifications
 from clinicdesk.ui.plaintext import plain
 from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.roles import RoleFollower
@@ -61,16 +58,14 @@ from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncController, SyncStatus
 from clinicdesk.ui.tab_places import CAP_EDIT_POSTS as CAP_EDIT_POSTS
 from clinicdesk.ui.tab_places import NoticePage as NoticePage
-from clinicdesk.ui.tab_places import PageKind, PostsAccess, TabPlaces
+from clinicdesk.ui.tab_places import TabPlaces
+from clinicdesk.ui.window_settings import WindowSettings
 from clinicdesk.ui.window_state import restore_window_state, save_window_state
 
 logger = logging.getLogger(__name__)
 
 #: The least time between two reads of the inbox while a round stores pages of inquiries.
 _INBOX_FILL_MS = 300
-
-#: How long a notification stays (in the status bar when the desktop has no system tray).
-NOTICE_MS = 30_000
 
 
 def _utcnow() -> datetime:
@@ -135,20 +130,18 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(self.tr("ClinicDesk"))
         self.session = session
         self.sync = sync
-        self._settings = settings
+        self.settings = settings
         self._info = info
-        self._clock = clock
-        self._close_confirmed = False
-        self._discard_unsaved = False
-        self._tabs_stopped = False
+        self.clock = clock
         #: The open "could not be saved" and "changes waiting" questions (tests answer them).
         self.unsaved_post_box: QMessageBox | None = None
         self.close_box: QMessageBox | None = None
         self.roles = RoleFollower(self)
         self.closing = CloseFlow(self)
-        self._follow_clinic_zone()
+        #: The settings dialog, and the settings applied to sync and the tabs.
+        self.window_settings = WindowSettings(self, info.keyring)
+        self.window_settings.follow_clinic_zone()
         self.places = TabPlaces(self)
-        self._tray: QSystemTrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
         account = session.account
         title = self.tr("ClinicDesk — %1").replace("%1", account.site_name or account.site_url)
@@ -162,8 +155,8 @@ class MainWindow(QMainWindow):
         loaded = settings.load()
         self.posts_tab: PostsTab | None = None
         self.inquiries_tab: InquiriesTab | None = None
-        self._posts_built: PostsAccess = self.places.posts_access()
-        self._inquiries_built: PageKind = self.places.inquiries_kind()
+        self.roles.posts_built = self.places.posts_access()
+        self.roles.inquiries_built = self.places.inquiries_kind()
         self.posts_page = self.places.build_posts()
         self.inquiries_page = self.places.build_inquiries(loaded)
         self.tabs.addTab(self.posts_page, self.tr("&Posts"))
@@ -211,21 +204,6 @@ class MainWindow(QMainWindow):
             shown = self.inquiries_tab.shown_inquiry()
             store[f"{scope}/inbox/selected"] = "" if shown is None else str(shown)
 
-    def _follow_clinic_zone(self) -> None:
-        """Show dates in the zone chosen in the settings, else the clinic's, as the site's
-        index last gave it."""
-        chosen = self._settings.load().time_zone
-        if chosen:
-            zone = zone_from(chosen, 0)
-            if bytes(zone.id().data()).decode("ascii", "replace") == chosen:
-                set_clinic_zone(zone)
-                return
-        try:
-            found = self.session.cache.site_time_zone()
-        except CacheError:
-            found = None
-        set_clinic_zone(zone_from(*found) if found is not None else None)
-
     def _restore_layout(self, store: MutableMapping[str, str]) -> None:
         scope = self.session.account.id
         restore_window_state(self, store, scope)
@@ -238,20 +216,11 @@ class MainWindow(QMainWindow):
             selected = store.get(f"{scope}/inbox/selected", "")
             if selected.isdigit():
                 tab.restore_selection(int(selected))
-        if self._posts_built[0] != "tab" and self._inquiries_built == "tab":
+        if self.roles.posts_built[0] != "tab" and self.roles.inquiries_built == "tab":
             # Someone who can only see inquiries (intake) starts where their work is.
             self.tabs.setCurrentWidget(self.inquiries_page)
 
     # -- the tabs ---------------------------------------------------------------------------
-
-    def _inquiry_options(self, settings: Settings) -> InquiryOptions:
-        return InquiryOptions(
-            clinic_states=service_states(settings, self.session.account),
-            crisis_protocol=settings.crisis_protocol,
-            response_target_hours=settings.response_target_hours,
-            idle_lock_minutes=settings.idle_lock_minutes,
-            unlock_hash=settings.unlock_hash(self.session.account),
-        )
 
     def _build_plugin_warning(self) -> QLabel:
         """A line above the tabs when the site's plugin is older than this app needs (hidden
@@ -277,13 +246,13 @@ class MainWindow(QMainWindow):
         """A round ended: what the site said about the user is kept and the tabs follow it;
         the tabs read the cache again (what the site changed is in it), each on its own worker
         thread."""
-        if self._tabs_stopped:
+        if self.closing.tabs_stopped:
             return
         # The round's own read below replaces any read of the inbox still due while it ran.
         self._inbox_fill.stop()
         self._inbox_fill_pending = False
         self.roles.keep_access(result)
-        self._follow_clinic_zone()
+        self.window_settings.follow_clinic_zone()
         # "Last synced" was written before the round told the clinic's zone: again, in it.
         self._show_sync_status(self.sync.status)
         self._update_plugin_warning()
@@ -295,7 +264,7 @@ class MainWindow(QMainWindow):
 
     # -- a role changed on the site ---------------------------------------------------------
 
-    def _show_unread(self, unread: int) -> None:
+    def show_unread(self, unread: int) -> None:
         index = self.tabs.indexOf(self.inquiries_page)
         text = (
             # Says what it counts: the New view counts those not contacted yet, another number.
@@ -305,10 +274,10 @@ class MainWindow(QMainWindow):
         )
         self.tabs.setTabText(index, text)
 
-    def _save_unlock_hash(self, stored: str) -> None:
+    def save_unlock_hash(self, stored: str) -> None:
         # Only the salted hash is kept, never the passphrase (clinicdesk.domain.lock).
         account = self.session.account
-        self._settings.update(lambda s: s.set_unlock_hash(account, stored))
+        self.settings.update(lambda s: s.set_unlock_hash(account, stored))
 
     def show_tab(self, index: int) -> None:
         """Show a tab and put the keyboard in it (Ctrl+1, Ctrl+2); already in it, the keyboard
@@ -337,32 +306,12 @@ class MainWindow(QMainWindow):
         A system tray message when the desktop has a tray, else the status bar.
         """
         self.last_notification = (title, message)
-        if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
-            tray = self._tray
-            if tray is None:
-                icon = self.windowIcon()
-                if icon.isNull():
-                    icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
-                tray = QSystemTrayIcon(icon, self)
-                tray.setObjectName("notificationTray")
-                tray.setToolTip(self.tr("ClinicDesk"))
-                tray.activated.connect(lambda _reason: self._bring_forward())
-                self._tray = tray
-            tray.show()
-            tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, NOTICE_MS)
-            return
-        self.notice_label.setText(message)
-        self.notice_label.show()
-        self._notice_timer.start()
+        self.notifications.show(title, message)
 
-    def _clear_notice(self) -> None:
-        self.notice_label.clear()
-        self.notice_label.hide()
-
-    def _bring_forward(self) -> None:
-        self.showNormal()
-        self.raise_()
-        self.activateWindow()
+    def quiet_down(self) -> None:
+        """Stop reading the inbox as pages arrive and take the tray icon away (closing)."""
+        self._inbox_fill.stop()
+        self.notifications.hide_tray()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -422,7 +371,7 @@ class MainWindow(QMainWindow):
         """Open the consultation form in the system's web browser."""
         QDesktopServices.openUrl(QUrl(self.website_url()))
 
-    def _adopt_lock_action(self) -> None:
+    def adopt_lock_action(self) -> None:
         """Put the Inquiries tab's lock action in the View menu (or take the old one out)."""
         if self.lock_action is not None:
             self.view_menu.removeAction(self.lock_action)
@@ -471,7 +420,7 @@ class MainWindow(QMainWindow):
                     menu.addAction(action)
         self.view_menu = menus["viewMenu"]
         self._lock_separator = self.view_menu.addSeparator()
-        self._adopt_lock_action()
+        self.adopt_lock_action()
 
         toolbar = QToolBar(self.tr("Main toolbar"), self)
         toolbar.setObjectName("mainToolbar")
@@ -510,22 +459,8 @@ class MainWindow(QMainWindow):
         self.keyring_notice.setTextFormat(Qt.TextFormat.PlainText)
         self.update_keyring_notice()
         status.addWidget(self.keyring_notice)
-        # Notifications, when the desktop has no system tray (a label rather than a temporary
-        # message, which would hide who is signed in).
-        self.notice_label = QLabel(status)
-        self.notice_label.setObjectName("notificationStatus")
-        self.notice_label.setAccessibleName(self.tr("Notification"))
-        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.notice_label.font()
-        font.setBold(True)
-        self.notice_label.setFont(font)
-        self.notice_label.hide()
-        status.addWidget(self.notice_label)
-        self._notice_timer = QTimer(self)
-        self._notice_timer.setObjectName("notificationTimer")
-        self._notice_timer.setSingleShot(True)
-        self._notice_timer.setInterval(NOTICE_MS)
-        self._notice_timer.timeout.connect(self._clear_notice)
+        self.notifications = Notifications(self, status)
+        self.notice_label = self.notifications.label
         self.sync_panel = SyncStatusPanel(status)
         self.sync_panel.signInRequested.connect(self.signInAgainRequested)
         status.addPermanentWidget(self.sync_panel, 1)
@@ -555,7 +490,7 @@ class MainWindow(QMainWindow):
         if self._inbox_fill.isActive():
             self._inbox_fill_pending = True
             return
-        if not self._tabs_stopped and self.inquiries_tab is not None:
+        if not self.closing.tabs_stopped and self.inquiries_tab is not None:
             self.inquiries_tab.refresh(announce=False)
         self._inbox_fill_pending = False
         self._inbox_fill.start()
@@ -566,62 +501,11 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog (non-blocking); saved when the user clicks OK."""
-        session = self.session
-        place = (
-            self._info.keyring
-            if session.password_saved
-            else self.tr("nowhere: %1 You are asked for it at each start.").replace(
-                "%1", session.keyring_problem or ""
-            )
-        )
-        if session.demo:
-            place = self.tr("memory only (demo)")
-        tab = self.inquiries_tab
-        if tab is None:
-            problem = self.tr("Your account has no Inquiries tab on this site.")
-        elif tab.is_locked():
-            problem = self.tr("Unlock the Inquiries tab first (or choose a passphrase there).")
-        else:
-            problem = ""
-        dialog = SettingsDialog(
-            self._settings.load(), session.account, place, self, passphrase_problem=problem
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._save_settings(dialog))
-        dialog.signOutRequested.connect(self.signOutRequested)
-        dialog.changePassphraseRequested.connect(self.change_passphrase)
-        self.settings_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _save_settings(self, dialog: SettingsDialog) -> None:
-        minutes, states = dialog.interval_minutes(), dialog.clinic_states()
-        protocol = dialog.crisis_protocol()
-        hours, idle = dialog.response_target_hours(), dialog.idle_lock_minutes()
-        proxy = dialog.proxy()
-        time_zone = dialog.time_zone()
-
-        account = self.session.account
-
-        def change(settings: Settings) -> None:
-            settings.proxy = proxy  # the next request uses it (the client is made per round)
-            settings.sync_interval_minutes = minutes
-            choose_states(settings, account, states)
-            settings.crisis_protocol = protocol
-            settings.response_target_hours = hours
-            settings.idle_lock_minutes = idle
-            settings.time_zone = time_zone
-
-        self._settings.update(change)
-        self._follow_clinic_zone()
-        self.apply_settings()
+        return self.window_settings.open_dialog()
 
     def apply_settings(self) -> None:
         """Use the settings file as it is now (after the settings dialog saved it)."""
-        settings = self._settings.load()
-        self.sync.set_interval(settings.sync_interval_minutes)
-        if self.inquiries_tab is not None and not self._tabs_stopped:
-            self.inquiries_tab.apply_options(self._inquiry_options(settings))
+        self.window_settings.apply()
 
     def change_passphrase(self) -> None:
         """Show the Inquiries tab choosing a new unlock passphrase (it asks the current one)."""

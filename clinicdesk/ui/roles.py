@@ -28,7 +28,14 @@ class RoleFollower:
 
     Args:
         window: the main window.
+
+    Attributes:
+        posts_built: the access the Posts tab's page was built for (set by the window).
+        inquiries_built: the kind of page the Inquiries tab shows (set by the window).
     """
+
+    posts_built: PostsAccess
+    inquiries_built: PageKind
 
     def __init__(self, window: MainWindow) -> None:
         self._w = window
@@ -42,22 +49,22 @@ class RoleFollower:
             return
         # The session is shared: the sync controller's next round goes by it too.
         self._w.session.account = updated
-        self._w._settings.update(lambda s: s.update_account(updated))
+        self._w.settings.update(lambda s: s.update_account(updated))
         logger.info("what the site says about the account changed; the tabs follow")
-        if updated.site_states != account.site_states and not self._w._tabs_stopped:
+        if updated.site_states != account.site_states and not self._w.closing.tabs_stopped:
             # The website's service area changed: the out-of-area flags follow it.
-            self._w.apply_settings()
+            self._w.window_settings.apply()
 
     def follow_access(self, *, removed: bool) -> None:
         """Rebuild, in place, each tab whose place no longer fits the account; say why."""
         news: list[str] = []
         posts = self._w.places.posts_access()
-        if posts != self._w._posts_built:
-            appeared = posts[0] == "tab" and self._w._posts_built[0] != "tab"
+        if posts != self.posts_built:
+            appeared = posts[0] == "tab" and self.posts_built[0] != "tab"
             if self.rebuild_posts(posts) and appeared:
                 news.append(self._w.tr("Your account now writes blog posts: see the Posts tab."))
         inquiries = self._w.places.inquiries_kind()
-        if inquiries != self._w._inquiries_built or (removed and inquiries == "none"):
+        if inquiries != self.inquiries_built or (removed and inquiries == "none"):
             appeared = inquiries == "tab"
             self.rebuild_inquiries(inquiries, removed=removed)
             if appeared:
@@ -83,7 +90,7 @@ class RoleFollower:
             reopen = old_tab.editor.post_id
             old_tab.shutdown()
         self._w.posts_tab = None
-        self._w._posts_built = wanted
+        self.posts_built = wanted
         old, self._w.posts_page = self._w.posts_page, self._w.places.build_posts()
         self.replace_page(old, self._w.posts_page, self._w.tr("&Posts"))
         if reopen is not None and self._w.posts_tab is not None:
@@ -95,15 +102,15 @@ class RoleFollower:
         stops reading the cache and goes, with every widget that showed one)."""
         if self._w.inquiries_tab is not None:
             self._w.inquiries_tab.shutdown()
-            self._w.inquiries_tab.unreadCountChanged.disconnect(self._w._show_unread)
+            self._w.inquiries_tab.unreadCountChanged.disconnect(self._w.show_unread)
         self._w.inquiries_tab = None
-        self._w._inquiries_built = wanted
+        self.inquiries_built = wanted
         old = self._w.inquiries_page
         self._w.inquiries_page = self._w.places.build_inquiries(
-            self._w._settings.load(), removed=removed
+            self._w.settings.load(), removed=removed
         )
         self.replace_page(old, self._w.inquiries_page, self._w.tr("&Inquiries"))
-        self._w._adopt_lock_action()
+        self._w.adopt_lock_action()
 
     def replace_page(self, old: QWidget, new: QWidget, text: str) -> None:
         """Put ``new`` in ``old``'s tab (same place, same title); ``old`` is deleted."""

@@ -29,7 +29,8 @@ from clinicdesk.session.accounts import DataDir
 from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.session.logs import configure_logging
 from clinicdesk.session.memory_keyring import MemoryKeyring
-from clinicdesk.ui.application import AppController, DemoLogin, StartDemoSite
+from clinicdesk.ui.account_flow import AppController, DemoLogin
+from clinicdesk.ui.application import StartDemoSite
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.inquiries import InquiriesTab
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX

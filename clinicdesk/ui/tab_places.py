@@ -97,7 +97,7 @@ class TabPlaces:
     def build_posts(self) -> QWidget:
         """What the Posts place holds now: the tab, or a page saying why not."""
         account = self._w.session.account
-        kind, _capabilities = self._w._posts_built
+        kind, _capabilities = self._w.roles.posts_built
         if kind == "unknown":
             return self.unknown_user("postsUnavailable", self._w.tr("Posts"))
         if kind == "none":
@@ -121,7 +121,7 @@ class TabPlaces:
     def build_inquiries(self, settings: Settings, *, removed: bool = False) -> QWidget:
         """What the Inquiries place holds now: the tab (locked), or a page saying why not."""
         account = self._w.session.account
-        kind = self._w._inquiries_built
+        kind = self._w.roles.inquiries_built
         if kind == "unknown":
             return self.unknown_user("inquiriesUnavailable", self._w.tr("Inquiries"))
         if kind == "none" and removed:
@@ -161,15 +161,15 @@ class TabPlaces:
             self._w.session.cache,
             account.user_id,
             account.display_name or account.username,
-            self._w._inquiry_options(settings),
-            clock=self._w._clock,
+            self._w.window_settings.inquiry_options(settings),
+            clock=self._w.clock,
             notifier=self._w.notify,
             locked=True,
             parent=self._w.tabs,
         )
         tab.changesMade.connect(self._w.sync.local_change)
-        tab.unreadCountChanged.connect(self._w._show_unread)
-        tab.unlockHashChanged.connect(self._w._save_unlock_hash)
+        tab.unreadCountChanged.connect(self._w.show_unread)
+        tab.unlockHashChanged.connect(self._w.save_unlock_hash)
         self._w.inquiries_tab = tab
         return tab
 

@@ -30,7 +30,7 @@ from clinicdesk.session.accounts import DataDir
 from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.session.logs import LogSetup, configure_logging
 from clinicdesk.session.memory_keyring import MemoryKeyring
-from clinicdesk.ui.application import AppController, DemoLogin
+from clinicdesk.ui.account_flow import AppController, DemoLogin
 from clinicdesk.ui.sync_worker import RoundFunction
 from tests.fixtures.desktop import MakeController
 from tests.fixtures.forwarding_proxy import Proxy

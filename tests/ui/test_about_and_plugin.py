@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.about import REQUIRED_PLUGIN_VERSION, app_version
-from clinicdesk.services.syncround import from_report
+from clinicdesk.services.syncround import RoundResult
 from clinicdesk.session.accounts import Account, DataDir, SettingsStore
 from clinicdesk.session.current import AccountSession
 from clinicdesk.session.logs import LogSetup
@@ -127,7 +127,7 @@ def test_the_warning_follows_what_a_sync_round_saw(
 
     def round_saw(version: str) -> None:
         access = UserAccess(1, CAPABILITIES, True, version)
-        window.sync.roundFinished.emit(from_report(SyncReport("ok", access=access)))
+        window.sync.roundFinished.emit(RoundResult(SyncReport("ok", access=access)))
 
     round_saw("1.0.0")  # the site's plugin was replaced by an older copy
     qtbot.waitUntil(label.isVisible)

@@ -101,7 +101,7 @@ def test_a_zone_chosen_in_the_settings_overrides_the_site_and_is_kept(
     combo.setCurrentIndex(combo.findData("Asia/Tokyo"))
     dialog.accept()
     assert bytes(clinic_zone().id().data()) == b"Asia/Tokyo"
-    assert window._settings.load().time_zone == "Asia/Tokyo"
+    assert window.settings.load().time_zone == "Asia/Tokyo"
     dialog = window.open_settings()
     assert dialog.time_zone_combo.currentData() == "Asia/Tokyo"
     dialog.time_zone_combo.setCurrentIndex(0)

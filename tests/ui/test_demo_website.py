@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.session.credentials import CredentialStore
 from clinicdesk.session.memory_keyring import MemoryKeyring
-from clinicdesk.ui.application import DemoLogin
+from clinicdesk.ui.account_flow import DemoLogin
 from clinicdesk.ui.main_window import MainWindow
 from tests.fixtures.desktop import MakeController, wait_for_window, wait_until_synced
 from tests.fixtures.site import SiteUnderTest

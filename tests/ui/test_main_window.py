@@ -41,6 +41,7 @@ from clinicdesk.session.current import AccountSession
 from clinicdesk.session.logs import LogSetup
 from clinicdesk.site import CAP_MANAGE_INQUIRIES
 from clinicdesk.store import CacheKey, new_cache_key, open_account_cache
+from clinicdesk.sync.report import SyncReport
 from clinicdesk.ui.crash import CrashHandler
 from clinicdesk.ui.dialogs.messages import sign_out_box
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
@@ -113,7 +114,7 @@ def window(
 
 def finish_round(window: MainWindow) -> None:
     """What the sync controller tells the window when a round succeeded."""
-    window.sync.roundFinished.emit(RoundResult("ok", "", 0, None, (), (), object()))
+    window.sync.roundFinished.emit(RoundResult(SyncReport("ok")))
 
 
 def posts_tab(window: MainWindow) -> PostsTab:

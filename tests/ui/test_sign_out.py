@@ -6,7 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.session.accounts import DataDir, SettingsStore
 from clinicdesk.session.credentials import CredentialStore
-from clinicdesk.ui.application import AppController
+from clinicdesk.ui.account_flow import AppController
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
 from tests.fixtures.desktop import (

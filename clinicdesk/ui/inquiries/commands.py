@@ -66,15 +66,19 @@ class InboxCommands:
 
     def build(self) -> None:
         """Make every action (called once the inbox's table and toolbar exist)."""
-        ids = self._t._selected_ids
+        ids = self._t.selected_ids
         self.next_action = self._action(
-            "inquiryNextAction", self._t.tr("Next"), "J", lambda: self._t._move(1), toolbar=False
+            "inquiryNextAction",
+            self._t.tr("Next"),
+            "J",
+            lambda: self._t.move_selection(1),
+            toolbar=False,
         )
         self.previous_action = self._action(
             "inquiryPreviousAction",
             self._t.tr("Previous"),
             "K",
-            lambda: self._t._move(-1),
+            lambda: self._t.move_selection(-1),
             toolbar=False,
         )
         self.contacted_action = self._action(
@@ -148,7 +152,7 @@ class InboxCommands:
             "inquiryFindAction",
             self._t.tr("Find"),
             QKeySequence.StandardKey.Find,
-            self._t._focus_search,
+            self._t.focus_search,
             table_only=False,
             toolbar=False,
         )

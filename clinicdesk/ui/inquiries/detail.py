@@ -38,23 +38,20 @@ from clinicdesk.model.cached import InquiryDetail, NoteInfo
 from clinicdesk.model.records import TRIAGE_STATUSES, NoteKind
 from clinicdesk.store.inquiries import InboxRow, is_system_note
 from clinicdesk.ui.icon import give_icon
-from clinicdesk.ui.inquiries.models import DuplicatesModel, IdRole, TimelineModel
+from clinicdesk.ui.inquiries.crisis_panel import CrisisPanel
+from clinicdesk.ui.inquiries.models import IdRole
 from clinicdesk.ui.inquiries.options import (
     ago,
     contact_label,
     duration,
-    lifeline_spanish_text,
-    lifeline_text,
     local_time,
     short_time,
     status_label,
 )
+from clinicdesk.ui.inquiries.plain_labels import value_label
+from clinicdesk.ui.inquiries.timeline import DuplicatesModel, TimelineModel
 from clinicdesk.ui.layouts import FlowLayout
 from clinicdesk.ui.theme import SPACE_XS, TYPE_TITLE
-
-_SELECTABLE = (
-    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +90,6 @@ def _unsent_events(detail: InquiryDetail) -> list[tuple[NoteKind, str]]:
     if now.urgent != base.urgent:
         events.append(("urgent", "on" if now.urgent else "off"))
     return events
-
-
-def _value_label(name: str, accessible: str, parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # form text: never rich text
-    label.setOpenExternalLinks(False)
-    label.setTextInteractionFlags(_SELECTABLE)  # selectable, no link activation
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    return label
 
 
 def _button(text: str, name: str, accessible: str, parent: QWidget) -> QPushButton:
@@ -200,7 +185,7 @@ class DetailPane(QScrollArea):
         layout.addWidget(self.content)
         layout.addStretch(1)
 
-        self.name_label = _value_label("inquiryName", self.tr("Name"), self.content)
+        self.name_label = value_label("inquiryName", self.tr("Name"), self.content)
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * TYPE_TITLE)
         font.setBold(True)
@@ -212,7 +197,7 @@ class DetailPane(QScrollArea):
         flags_holder = QWidget(self.content)
         flags_holder.setObjectName("inquiryFlags")
         flags = FlowLayout(flags_holder)
-        self.urgent_badge = _value_label("inquiryUrgentBadge", self.tr("Urgent"), self.content)
+        self.urgent_badge = value_label("inquiryUrgentBadge", self.tr("Urgent"), self.content)
         self.urgent_badge.setStyleSheet(
             "QLabel { background: #c62828; color: white; padding: 2px 8px; border-radius: 3px;"
             " font-weight: bold; }"
@@ -220,68 +205,35 @@ class DetailPane(QScrollArea):
         self.urgent_badge.setWordWrap(False)
         self.urgent_badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         flags.addWidget(self.urgent_badge)
-        self.area_badge = _value_label("inquiryAreaBadge", self.tr("Service area"), self.content)
+        self.area_badge = value_label("inquiryAreaBadge", self.tr("Service area"), self.content)
         self.area_badge.setStyleSheet(
             "QLabel { background: #fff3cd; color: #5c4400; padding: 2px 8px; border-radius: 3px; }"
         )
         self.area_badge.setWordWrap(False)
         self.area_badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         flags.addWidget(self.area_badge)
-        self.wait_badge = _value_label("inquiryWaitBadge", self.tr("Waiting"), self.content)
+        self.wait_badge = value_label("inquiryWaitBadge", self.tr("Waiting"), self.content)
         self.wait_badge.setWordWrap(False)
         self.wait_badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         flags.addWidget(self.wait_badge)
         content.addWidget(flags_holder)
 
-        self.crisis_panel = QFrame(self.content)
-        self.crisis_panel.setObjectName("crisisPanel")
-        self.crisis_panel.setAccessibleName(self.tr("Crisis protocol"))
-        self.crisis_panel.setFrameShape(QFrame.Shape.StyledPanel)
-        self.crisis_panel.setStyleSheet(
-            "QFrame#crisisPanel { border: 2px solid #c62828; border-radius: 4px;"
-            " background: rgba(198, 40, 40, 24); }"
-        )
-        crisis = QVBoxLayout(self.crisis_panel)
-        crisis_title = QLabel(self.tr("This person may be in crisis"), self.crisis_panel)
-        crisis_title.setObjectName("crisisTitle")
-        crisis_title.setAccessibleName(self.tr("This person may be in crisis"))
-        crisis_title.setTextFormat(Qt.TextFormat.PlainText)
-        title_font = crisis_title.font()
-        title_font.setBold(True)
-        crisis_title.setFont(title_font)
-        crisis.addWidget(crisis_title)
-        self.crisis_reason = _value_label(
-            "crisisReason", self.tr("Why it was flagged"), self.crisis_panel
-        )
-        crisis.addWidget(self.crisis_reason)
-        self.protocol_label = _value_label(
-            "crisisProtocol", self.tr("Crisis protocol"), self.crisis_panel
-        )
-        crisis.addWidget(self.protocol_label)
-        self.lifeline_label = _value_label(
-            "crisisLifeline", self.tr("988 Suicide and Crisis Lifeline"), self.crisis_panel
-        )
-        self.lifeline_label.setText(lifeline_text())
-        self.lifeline_label.setFont(title_font)
-        crisis.addWidget(self.lifeline_label)
-        self.spanish_label = _value_label(
-            "crisisLifelineSpanish",
-            self.tr("988 Lifeline in Spanish"),
-            self.crisis_panel,
-        )
-        self.spanish_label.setText(lifeline_spanish_text())
-        self.spanish_label.setFont(title_font)
-        crisis.addWidget(self.spanish_label)
+        self.crisis_panel = CrisisPanel(self.content)
+        # The panel's labels, as the pane's (the window, the tests and screen shots read them).
+        self.crisis_reason = self.crisis_panel.reason
+        self.protocol_label = self.crisis_panel.protocol_label
+        self.lifeline_label = self.crisis_panel.lifeline_label
+        self.spanish_label = self.crisis_panel.spanish_label
         content.addWidget(self.crisis_panel)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         # In a narrow pane a field that does not fit beside its caption goes below it.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.received_label = _value_label("inquiryReceived", self.tr("Received"), self.content)
+        self.received_label = value_label("inquiryReceived", self.tr("Received"), self.content)
         form.addRow(self.tr("Received:"), self.received_label)
 
-        self.email_label = _value_label("inquiryEmail", self.tr("Email"), self.content)
+        self.email_label = value_label("inquiryEmail", self.tr("Email"), self.content)
         self.email_button = _button(
             self.tr("&Email"), "inquiryEmailButton", self.tr("Write an email"), self.content
         )
@@ -295,7 +247,7 @@ class DetailPane(QScrollArea):
             self._row(self.email_label, self.email_button, self.copy_email_button),
         )
 
-        self.phone_label = _value_label("inquiryPhone", self.tr("Phone"), self.content)
+        self.phone_label = value_label("inquiryPhone", self.tr("Phone"), self.content)
         self.call_button = _button(
             self.tr("&Call"), "inquiryCallButton", self.tr("Call"), self.content
         )
@@ -308,17 +260,17 @@ class DetailPane(QScrollArea):
             self.tr("Phone:"), self._row(self.phone_label, self.call_button, self.copy_phone_button)
         )
 
-        self.contact_label = _value_label(
+        self.contact_label = value_label(
             "inquiryPreferredContact", self.tr("Preferred contact"), self.content
         )
         form.addRow(self.tr("Prefers:"), self.contact_label)
-        self.state_label = _value_label("inquiryState", self.tr("State"), self.content)
+        self.state_label = value_label("inquiryState", self.tr("State"), self.content)
         form.addRow(self.tr("State:"), self.state_label)
-        self.insurance_label = _value_label("inquiryInsurance", self.tr("Insurance"), self.content)
+        self.insurance_label = value_label("inquiryInsurance", self.tr("Insurance"), self.content)
         form.addRow(self.tr("Insurance:"), self.insurance_label)
-        self.reason_label = _value_label("inquiryReason", self.tr("Reason"), self.content)
+        self.reason_label = value_label("inquiryReason", self.tr("Reason"), self.content)
         form.addRow(self.tr("Reason:"), self.reason_label)
-        self.consent_label = _value_label("inquiryConsent", self.tr("Consent"), self.content)
+        self.consent_label = value_label("inquiryConsent", self.tr("Consent"), self.content)
         form.addRow(self.tr("Consent:"), self.consent_label)
 
         self.status_combo = QComboBox(self.content)
@@ -334,13 +286,13 @@ class DetailPane(QScrollArea):
         status_caption.setBuddy(self.status_combo)
         form.addRow(status_caption, self.status_combo)
 
-        self.assignee_label = _value_label("inquiryAssignee", self.tr("Assigned to"), self.content)
+        self.assignee_label = value_label("inquiryAssignee", self.tr("Assigned to"), self.content)
         self.assign_button = _button(
             self.tr("Assi&gn…"), "inquiryAssignButton", self.tr("Assign"), self.content
         )
         self.assign_button.clicked.connect(self.assignRequested)
         form.addRow(self.tr("Assigned to:"), self._row(self.assignee_label, self.assign_button))
-        self.sync_label = _value_label("inquirySyncState", self.tr("Sync state"), self.content)
+        self.sync_label = value_label("inquirySyncState", self.tr("Sync state"), self.content)
         form.addRow(self.tr("Sync:"), self.sync_label)
         content.addLayout(form)
 
@@ -475,18 +427,12 @@ class DetailPane(QScrollArea):
         self.area_badge.setVisible(facts.area != "inside")
         self.show_times(detail.received_gmt, facts.wait, now)
 
-        in_crisis = detail.triage.urgent or bool(facts.crisis_reasons)
-        self.crisis_panel.setVisible(in_crisis)
-        # Hidden with the panel, and shown only for a message written in Spanish.
-        self.spanish_label.setVisible(facts.spanish)
-        if facts.crisis_reasons:
-            self.crisis_reason.setText(
-                self.tr("Crisis language in the inquiry:")
-                + "".join(f"\n\u2022 {reason}" for reason in facts.crisis_reasons)
-            )
-        else:
-            self.crisis_reason.setText(self.tr("Flagged urgent by a staff member."))
-        self.protocol_label.setText(protocol)
+        self.crisis_panel.show_for(
+            urgent=detail.triage.urgent,
+            crisis_reasons=facts.crisis_reasons,
+            spanish=facts.spanish,
+            protocol=protocol,
+        )
 
         self.email_label.setText(detail.email)
         self.email_button.setEnabled(mailto_url(detail.email) is not None)

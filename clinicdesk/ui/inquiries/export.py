@@ -38,7 +38,7 @@ class InquiryExport:
     def export(self, ids: Sequence[int]) -> None:
         """Ask where to export ``ids`` as CSV (at most MAX_BULK; non-blocking)."""
         ids = list(ids)
-        if not ids or self._t._locked:
+        if not ids or self._t.state.locked:
             return
         if len(ids) > MAX_BULK:
             self._t.message_label.setText(
@@ -47,7 +47,7 @@ class InquiryExport:
             return
         dialog = ExportDialog(len(ids), Path.home(), self._t)
         dialog.accepted.connect(lambda: self.write_export(ids, dialog.path))
-        self._t._open_dialog(dialog)
+        self._t.open_dialog(dialog)
 
     def write_export(self, ids: Sequence[int], path: Path) -> None:
         """Write ``ids`` to ``path`` as CSV and say how it went."""
@@ -69,7 +69,7 @@ class InquiryExport:
         rows = []
         for inquiry_id in ids:
             try:
-                d = self._t._store.get(inquiry_id)
+                d = self._t.store.get(inquiry_id)
             except CacheError:
                 continue
             rows.append(
@@ -85,7 +85,9 @@ class InquiryExport:
                     d.reason,
                     d.message,
                     status_label(d.triage.triage_status),
-                    self._t._staff_names.get(d.triage.assignee, "") if d.triage.assignee else "",
+                    self._t.state.staff_names.get(d.triage.assignee, "")
+                    if d.triage.assignee
+                    else "",
                     self._t.tr("yes") if d.triage.urgent else "",
                 ]
             )

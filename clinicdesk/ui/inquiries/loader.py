@@ -53,12 +53,12 @@ class InboxLoader:
 
     def prepare_load(self) -> Callable[[], tuple[int, Snapshot]]:
         """On the UI thread: take what the read needs; return the read (run off the UI thread)."""
-        generation = self._t._generation
+        generation = self._t.state.generation
         query = self._t.model.query
-        locked = self._t._locked
-        mark = self._t._arrival_mark
-        announce = self._t._announce
-        store, user_id = self._t._store, self._t._user_id
+        locked = self._t.state.locked
+        mark = self._t.state.arrival_mark
+        announce = self._t.state.announce
+        store, user_id = self._t.store, self._t.user_id
 
         def work() -> tuple[int, Snapshot]:
             ids = None
@@ -89,28 +89,28 @@ class InboxLoader:
         generation, snapshot = read
         self._t.views_model.set_counts(snapshot.counts)
         unread = snapshot.counts.get("unread", 0)
-        if unread != self._t._unread:
-            self._t._unread = unread
+        if unread != self._t.state.unread:
+            self._t.state.unread = unread
             self._t.unreadCountChanged.emit(unread)
         if snapshot.announce:
             self.notify_arrivals(snapshot.arrivals)
         fresh = (
-            generation == self._t._generation
-            and not self._t._locked
+            generation == self._t.state.generation
+            and not self._t.state.locked
             and snapshot.ids is not None
             and snapshot.query == self._t.model.query
         )
         if not fresh:
             # Locked meanwhile: nothing to read until it opens; else the query moved on.
-            return STALE if self._t._locked else READ_AGAIN
-        current = self._t._current_id()
+            return STALE if self._t.state.locked else READ_AGAIN
+        current = self._t.current_id()
         current_row = self._t.table.currentIndex().row()
-        shown = self._t._shown_id
+        shown = self._t.state.shown_id
         assert snapshot.ids is not None
         if self._t.model.set_ids(snapshot.ids):
-            self._t._restore_current(current, current_row)
-        if self._t._shown_id == shown:  # else restoring the selection just opened another
-            self._t._show_current(force=True)
+            self._t.restore_current(current, current_row)
+        if self._t.state.shown_id == shown:  # else restoring the selection just opened another
+            self._t.opener.show_current(force=True)
         self._select_remembered()
         return SHOWN
 
@@ -118,19 +118,19 @@ class InboxLoader:
         """Select the inquiry open when the app last closed (once, if it is in the view and
         nothing is selected yet), without marking it read again: it was read then, or marked
         unread on purpose."""
-        wanted, self._t._wanted_selection = self._t._wanted_selection, None
-        if wanted is None or self._t._current_id() is not None:
+        wanted, self._t.state.wanted_selection = self._t.state.wanted_selection, None
+        if wanted is None or self._t.current_id() is not None:
             return
         row = self._t.model.row_of(wanted)
         if row is None:
             return
-        self._t._shown_id = wanted  # selecting it below then opens nothing by itself
-        self._t._restore_current(wanted, row)
-        self._t._open_inquiry(wanted, mark_read=False)
+        self._t.state.shown_id = wanted  # selecting it below then opens nothing by itself
+        self._t.restore_current(wanted, row)
+        self._t.opener.open_inquiry(wanted, mark_read=False)
 
     def notify_arrivals(self, arrivals: Arrivals) -> None:
         """Announce new arrivals by count (never a field) and move the arrivals mark."""
-        if self._t._arrival_mark is not None and arrivals.count:
+        if self._t.state.arrival_mark is not None and arrivals.count:
             message = count_text(
                 arrivals.count, self._t.tr("1 new inquiry"), self._t.tr("%1 new inquiries")
             )
@@ -138,12 +138,12 @@ class InboxLoader:
                 message += " — " + count_text(
                     arrivals.urgent, self._t.tr("1 urgent"), self._t.tr("%1 urgent")
                 )
-            self._t._notify(self._t.tr("ClinicDesk"), message)
-        self._t._arrival_mark = max(arrivals.last_id, self._t._arrival_mark or 0)
+            self._t.notify_desktop(self._t.tr("ClinicDesk"), message)
+        self._t.state.arrival_mark = max(arrivals.last_id, self._t.state.arrival_mark or 0)
 
     def read_staff(self) -> None:
         """Read the staff's names (for the assignee column and the Assign dialog)."""
-        users = self._t._cache.catalog.users()
-        self._t._staff_names = {user.id: user.name or user.slug for user in users}
-        self._t.model.set_staff(self._t._staff_names)
-        self._t.filters.set_choices(self._t._store.reasons(), self._t._staff_names)
+        users = self._t.cache.catalog.users()
+        self._t.state.staff_names = {user.id: user.name or user.slug for user in users}
+        self._t.model.set_staff(self._t.state.staff_names)
+        self._t.filters.set_choices(self._t.store.reasons(), self._t.state.staff_names)

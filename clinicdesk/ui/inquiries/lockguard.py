@@ -33,23 +33,23 @@ class LockGuard:
 
     def lock(self) -> None:
         """Hide every inquiry until the unlock passphrase is typed."""
-        if self._t._locked:
+        if self._t.state.locked:
             return
-        self._t._locked = True
-        self._t._generation += 1  # a read on its way is dropped
+        self._t.state.locked = True
+        self._t.state.generation += 1  # a read on its way is dropped
         self._t.triage.keep_drafts()  # a half-written note comes back after the unlock
-        self._t._close_dialogs()
-        self._t._search_timer.stop()
+        self._t.close_dialogs()
+        self._t.search_timer.stop()
         self._t.search_edit.blockSignals(True)
         self._t.search_edit.clear()
         self._t.search_edit.blockSignals(False)
         self._t.model.query = replace(self._t.model.query, text="")
         self._t.model.clear()
         self._t.detail.clear()
-        self._t._shown_id = None
-        self._t._duplicates_key = None
+        self._t.state.shown_id = None
+        self._t.state.duplicates_key = None
         self.forget_clipboard()
-        self._t.message_label.setText(self._t._keys_hint())
+        self._t.message_label.setText(self._t.keys_hint())
         self._t.idle.stop()
         self.show_locked_page()
         self._t.lockedChanged.emit(True)
@@ -58,25 +58,25 @@ class LockGuard:
         """Choose a new unlock passphrase: the tab locks and shows the page choosing one, which
         asks for the current passphrase first (so a locked or abandoned tab cannot be opened by
         choosing a new one). Does nothing while locked."""
-        if self._t._locked:
+        if self._t.state.locked:
             return
         self.lock()
-        self._t.setup_page.set_current_hash(self._t._options.unlock_hash)
+        self._t.setup_page.set_current_hash(self._t.options.unlock_hash)
         self._t.stack.setCurrentWidget(self._t.setup_page)
         self._t.setup_page.focus_first()
 
     def _open_inbox(self) -> None:
         """Show the inbox (only once the passphrase was checked, or at start when the shell
         asked for an unlocked tab). Deliberately not public: nothing unlocks without it."""
-        if not is_valid_hash(self._t._options.unlock_hash):
+        if not is_valid_hash(self._t.options.unlock_hash):
             self.show_locked_page()
             return
-        was_locked = self._t._locked
-        self._t._locked = False
+        was_locked = self._t.state.locked
+        self._t.state.locked = False
         self._t.stack.setCurrentWidget(self._t.inbox_page)
         self._t.lock_page.reset()
-        self._t.idle.start(self._t._options.idle_lock_ms)
-        self._t._load()
+        self._t.idle.start(self._t.options.idle_lock_ms)
+        self._t.load()
         self._t.table.setFocus()
         if was_locked:
             self._t.lockedChanged.emit(False)
@@ -84,8 +84,8 @@ class LockGuard:
 
     def show_locked_page(self) -> None:
         """Show the page asking for the passphrase (or choosing one, when none was chosen)."""
-        self._t._locked = True
-        if is_valid_hash(self._t._options.unlock_hash):
+        self._t.state.locked = True
+        if is_valid_hash(self._t.options.unlock_hash):
             self._t.lock_page.reset()
             self._t.stack.setCurrentWidget(self._t.lock_page)
         else:
@@ -93,7 +93,7 @@ class LockGuard:
 
     def _passphrase_chosen(self, stored: str) -> None:
         self._t.setup_page.set_current_hash(None)
-        self._t._options = replace(self._t._options, unlock_hash=stored)
+        self._t.use_unlock_hash(stored)
         self._t.lock_page.set_hash(stored)
         self._t.unlockHashChanged.emit(stored)
         self._open_inbox()
@@ -114,8 +114,8 @@ class LockGuard:
 
     def start(self, locked: bool) -> None:
         """Start locked (no inquiry read, only the counts) or open."""
-        if locked or not is_valid_hash(self._t._options.unlock_hash):
+        if locked or not is_valid_hash(self._t.options.unlock_hash):
             self.show_locked_page()
-            self._t._load()  # counts and the arrivals mark (no inquiry is read while locked)
+            self._t.load()  # counts and the arrivals mark (no inquiry is read while locked)
         else:
             self._open_inbox()

@@ -35,24 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.domain.crisis import CrisisLanguage, default_language, looks_spanish, reasons
-from clinicdesk.domain.inquiry_rules import (
-    ResponseWait,
-    email_key,
-    phone_key,
-    response_wait,
-    service_area,
-)
+from clinicdesk.domain.crisis import CrisisLanguage, default_language
 from clinicdesk.domain.lock import hash_passphrase
 from clinicdesk.services.triage import (
-    Action,
     TriageDesk,
 )
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.inquiries import InboxRow, TriageView
+from clinicdesk.store.inquiries import TriageView
 from clinicdesk.ui.icon import fit_icons
 from clinicdesk.ui.inquiries.commands import InboxCommands
-from clinicdesk.ui.inquiries.detail import DetailFacts, DetailPane
+from clinicdesk.ui.inquiries.detail import DetailPane
 from clinicdesk.ui.inquiries.export import InquiryExport
 from clinicdesk.ui.inquiries.filters import InboxFilters
 from clinicdesk.ui.inquiries.loader import InboxLoader
@@ -64,10 +56,12 @@ from clinicdesk.ui.inquiries.models import (
     InboxModel,
     ViewsModel,
 )
+from clinicdesk.ui.inquiries.opener import InquiryOpener
 from clinicdesk.ui.inquiries.options import (
     MAX_BULK,
     InquiryOptions,
 )
+from clinicdesk.ui.inquiries.state import InboxState
 from clinicdesk.ui.inquiries.triage import TriageActions
 from clinicdesk.ui.reader import CoalescingReader
 from clinicdesk.ui.tables import RecordTable
@@ -158,16 +152,23 @@ class InquiriesTab(QWidget):
         super().__init__(parent)
         self.setObjectName("inquiriesTab")
         self.setAccessibleName(self.tr("Inquiries"))
-        self._cache = cache
-        self._store = cache.inquiries
-        self._user_id = user_id
-        self._user_name = user_name
+        self.cache = cache
+        self.store = cache.inquiries
+        self.user_id = user_id
         self._options = options or InquiryOptions()
-        self._clock = clock
-        self._notify = notifier
-        self._crisis = crisis or default_language()
-        self._desk = TriageDesk(cache, user_id, user_name)
+        self.notify_desktop = notifier
+        self.desk = TriageDesk(cache, user_id, user_name)
         self._runner = TaskRunner(max_threads=1, name="inquiries", parent=self)
+        #: What the tab and its parts share (see InboxState).
+        self.state = InboxState()
+        self.dialogs: list[QDialog] = []
+        self.opener = InquiryOpener(
+            self,
+            clock=clock,
+            crisis=crisis or default_language(),
+            user_name=user_name,
+            runner=self._runner,
+        )
         self.loader = InboxLoader(self)
         self.triage = TriageActions(self)
         self.export = InquiryExport(self)
@@ -182,23 +183,9 @@ class InquiriesTab(QWidget):
             parent=self,
         )
         self._reader.settled.connect(self.loaded)
-        # Reads made while a round is still storing inquiries show them but do not announce
-        # them: the crisis check of the arrivals runs when the round ends, and the
-        # announcement says how many are urgent.
-        self._announce = True
-        self._generation = 0
-        self._arrival_mark: int | None = None
-        self._unread: int | None = None
-        self._staff_names: dict[int, str] = {}
-        self._last_action: Action | None = None
-        self._dialogs: list[QDialog] = []
-        self._shown_id: int | None = None
-        self._duplicates_key: tuple[int, str, str] | None = None
-        self._locked = True
-        self._shut_down = False
 
-        self.model = InboxModel(self._store, clock, self._options, self)
-        self.model.sortRequested.connect(self._load)
+        self.model = InboxModel(self.store, clock, self._options, self)
+        self.model.sortRequested.connect(self.load)
         self.model.rowsMissing.connect(self._load_later)
         self.views_model = ViewsModel(self)
 
@@ -225,15 +212,12 @@ class InquiriesTab(QWidget):
         self.idle = IdleWatcher(self.lock, self)
         self._tick = QTimer(self)
         self._tick.setInterval(_TICK_MS)
-        self._shown_times: tuple[datetime, str] | None = None
-        #: The inquiry to select at the first read that has it (the one open at the last close).
-        self._wanted_selection: int | None = None
         self._tick.timeout.connect(self._tick_times)
         self._tick.start()
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(_SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._search)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(_SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._search)
         self.loader.read_staff()
 
         self.guard.start(locked)
@@ -247,10 +231,10 @@ class InquiriesTab(QWidget):
             announce: say how many new inquiries arrived (and how many are urgent). False
                 while a round is still storing them (their crisis check comes at its end).
         """
-        self._duplicates_key = None  # new arrivals may be the same person again
-        self._announce = announce
+        self.state.duplicates_key = None  # new arrivals may be the same person again
+        self.state.announce = announce
         self.loader.read_staff()
-        self._load()
+        self.load()
 
     def lock(self) -> None:
         """Hide every inquiry until the unlock passphrase is typed."""
@@ -266,7 +250,7 @@ class InquiriesTab(QWidget):
 
     def is_locked(self) -> bool:
         """Whether inquiries are hidden."""
-        return self._locked
+        return self.state.locked
 
     @property
     def loading(self) -> bool:
@@ -278,20 +262,24 @@ class InquiriesTab(QWidget):
         """The settings in use (the service area among them)."""
         return self._options
 
+    def use_unlock_hash(self, stored: str) -> None:
+        """Open with this unlock passphrase hash from now on (a new passphrase was chosen)."""
+        self._options = replace(self._options, unlock_hash=stored)
+
     def apply_options(self, options: InquiryOptions) -> None:
         """New settings from the shell (states, protocol, response target, idle time)."""
         self._options = options
         self.model.set_options(options)
         self.lock_page.set_hash(options.unlock_hash)
-        if not self._locked:
+        if not self.state.locked:
             self.idle.start(options.idle_lock_ms)
-            self._show_current(force=True)
+            self.opener.show_current(force=True)
 
     def shutdown(self) -> None:
         """Stop background reads and the idle watcher (call before closing the cache)."""
-        self._shut_down = True
-        self._generation += 1
-        self._close_dialogs()
+        self.opener.close()
+        self.state.generation += 1
+        self.close_dialogs()
         self._tick.stop()
         self.idle.uninstall()
         self._reader.close()
@@ -322,7 +310,7 @@ class InquiriesTab(QWidget):
         )
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(240)
-        self.search_edit.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())
         self.toolbar.addWidget(self.search_edit)
         self.filters = InboxFilters(page)
         self.filters.changed.connect(self._filter)
@@ -361,7 +349,7 @@ class InquiriesTab(QWidget):
         self.table.setSortingEnabled(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.selectionModel().currentRowChanged.connect(
-            lambda _current, _previous: self._show_current()
+            lambda _current, _previous: self.opener.show_current()
         )
 
         self.detail = DetailPane(self.splitter)
@@ -372,20 +360,20 @@ class InquiriesTab(QWidget):
         self.detail.noteRequested.connect(lambda: self.triage.note(self._current_ids()))
         self.detail.urgentRequested.connect(
             lambda urgent: self.triage.run(
-                lambda ids: self._desk.set_urgent(ids, urgent), self._current_ids()
+                lambda ids: self.desk.set_urgent(ids, urgent), self._current_ids()
             )
         )
         self.detail.unreadRequested.connect(
             lambda: self.triage.run(
-                lambda ids: self._desk.set_unread(ids, True), self._current_ids()
+                lambda ids: self.desk.set_unread(ids, True), self._current_ids()
             )
         )
         self.detail.readRequested.connect(
             lambda: self.triage.run(
-                lambda ids: self._desk.set_unread(ids, False), self._current_ids()
+                lambda ids: self.desk.set_unread(ids, False), self._current_ids()
             )
         )
-        self.detail.duplicateActivated.connect(self._open_inquiry)
+        self.detail.duplicateActivated.connect(self.opener.open_inquiry)
         for widget in (self.views_list, self.table, self.detail):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(0, 0)
@@ -398,7 +386,7 @@ class InquiriesTab(QWidget):
         self.message_label.setObjectName("inquiriesMessage")
         self.message_label.setAccessibleName(self.tr("Inquiries message"))
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_label.setText(self._keys_hint())
+        self.message_label.setText(self.keys_hint())
         # The keys hint is a long line: it wraps on a laptop instead of widening the window.
         self.message_label.setWordWrap(True)
         layout.addWidget(self.message_label)
@@ -407,7 +395,7 @@ class InquiriesTab(QWidget):
         QWidget.setTabOrder(self.table, self.detail)
         return page
 
-    def _keys_hint(self) -> str:
+    def keys_hint(self) -> str:
         return self.tr(
             "Keys in the list: J/K next/previous · C contacted · A assign · N note · "
             "U read/unread · ! urgent · S spam · E close · Ctrl+Z undo · Ctrl+L lock"
@@ -415,21 +403,26 @@ class InquiriesTab(QWidget):
 
     # -- loading ----------------------------------------------------------------------------------
 
-    def _load(self) -> None:
+    def load(self) -> None:
         """Read ids, counts and arrivals off the UI thread; one read at a time."""
         self._reader.request()
 
+    def _tick_times(self) -> None:
+        """The minute moved on: the list's times and the open inquiry's move with it."""
+        self.model.tick()
+        self.opener.tick_times()
+
     def _load_later(self) -> None:
-        QTimer.singleShot(0, self._load)
+        QTimer.singleShot(0, self.load)
 
     # -- selection and the detail pane ------------------------------------------------------------
 
-    def _current_id(self) -> int | None:
+    def current_id(self) -> int | None:
         index = self.table.currentIndex()
         return self.model.id_at(index.row()) if index.isValid() else None
 
     def _current_ids(self) -> list[int]:
-        return [self._shown_id] if self._shown_id is not None else []
+        return [self.state.shown_id] if self.state.shown_id is not None else []
 
     def _selected_rows(self) -> list[int]:
         rows: list[int] = []
@@ -441,14 +434,14 @@ class InquiriesTab(QWidget):
                 break
         return sorted(set(rows))
 
-    def _selected_ids(self) -> list[int]:
+    def selected_ids(self) -> list[int]:
         rows = self._selected_rows()
         if not rows:
-            current = self._current_id()
+            current = self.current_id()
             return [current] if current is not None else []
         return [i for i in (self.model.id_at(row) for row in rows) if i is not None]
 
-    def _restore_current(self, inquiry_id: int | None, old_row: int) -> None:
+    def restore_current(self, inquiry_id: int | None, old_row: int) -> None:
         if self.model.rowCount() == 0 or (inquiry_id is None and old_row < 0):
             return
         row = self.model.row_of(inquiry_id) if inquiry_id is not None else None
@@ -463,7 +456,7 @@ class InquiriesTab(QWidget):
         )
         self.table.scrollTo(index)
 
-    def _move(self, step: int) -> None:
+    def move_selection(self, step: int) -> None:
         count = self.model.rowCount()
         if count == 0:
             return
@@ -477,113 +470,23 @@ class InquiriesTab(QWidget):
         )
         self.table.scrollTo(index)
 
-    def _show_current(self, *, force: bool = False) -> None:
-        """Show the table's current inquiry; ``force`` shows it again even if already shown
-        (after a change or a refresh), keeping a duplicate opened from the pane."""
-        current = self._current_id()
-        target = current if current is not None else (self._shown_id if force else None)
-        if target is None:
-            self.detail.clear()
-            self._shown_id = None
-            self._duplicates_key = None
-            return
-        if target == self._shown_id and not force:
-            return
-        self._open_inquiry(target, mark_read=target != self._shown_id)
-
-    def _wait(self, received_gmt: datetime, status: str, now: datetime) -> ResponseWait | None:
-        """How a "new" inquiry stands against the first-response target (else None)."""
-        if status != "new":
-            return None
-        return response_wait(
-            received_gmt, now, self._options.response_target_hours, self._options.business_hours
-        )
-
-    def _tick_times(self) -> None:
-        """The minute moved on: the list's times and the open inquiry's move with it."""
-        self.model.tick()
-        if self._shown_id is not None and self._shown_times is not None:
-            received, status = self._shown_times
-            now = self._clock()
-            self.detail.show_times(received, self._wait(received, status, now), now)
-
-    def _open_inquiry(self, inquiry_id: int, *, mark_read: bool = True) -> None:
-        """Show an inquiry in the pane (from the table, or a duplicate's link)."""
-        if self._locked:
-            return
-        try:
-            detail = self._store.get(inquiry_id)
-            notes = self._store.notes(inquiry_id)
-        except CacheError:
-            self.detail.clear()
-            self._shown_id = None
-            self._duplicates_key = None
-            return
-        now = self._clock()
-        self._shown_times = (detail.received_gmt, detail.triage.triage_status)
-        wait = self._wait(detail.received_gmt, detail.triage.triage_status, now)
-        facts = DetailFacts(
-            crisis_reasons=reasons(self._crisis.explain(detail.reason, detail.message)),
-            spanish=looks_spanish(detail.reason, detail.message),
-            area=service_area(detail.state, self._options.clinic_states),
-            wait=wait,
-            staff=self._staff_names,
-            me=self._user_name,
-        )
-        self._shown_id = inquiry_id
-        self.detail.show_inquiry(detail, notes, facts, self._options.protocol_text, now)
-        self._find_duplicates(inquiry_id, detail.email, detail.phone)
-        if mark_read and detail.triage.unread:
-            # Opening an inquiry marks it read for the team (not an undoable action).
-            if self.triage.write(lambda: self._desk.set_unread([inquiry_id], False)) is not None:
-                self.model.reload_rows()
-                self._load()  # the unread count in the tab's title
-
-    def _find_duplicates(self, inquiry_id: int, email: str, phone: str) -> None:
-        keys = (email_key(email), phone_key(phone))
-        # One look-up per inquiry shown (it reads every row at 50,000 inquiries), not one per
-        # change made to it; a refresh after sync looks again.
-        if self._shut_down or self._duplicates_key == (inquiry_id, *keys):
-            return
-        self._duplicates_key = (inquiry_id, *keys)
-        store = self._store
-        generation = self._generation
-        same_email, same_phone = self.tr("same email"), self.tr("same phone")
-
-        def work() -> list[tuple[InboxRow, str]]:
-            rows = store.same_contact(inquiry_id, email_key=keys[0], phone_key=keys[1])
-            return [
-                (row, same_email if keys[0] and email_key(row.email) == keys[0] else same_phone)
-                for row in rows
-            ]
-
-        def done(rows: list[tuple[InboxRow, str]]) -> None:
-            if generation == self._generation and not self._locked:
-                self.detail.set_duplicates(inquiry_id, rows)
-
-        self._runner.run(work, done, lambda _error: None, known=(CacheError,))
-
-    # -- triage -----------------------------------------------------------------------------------
-
-    # -- export -----------------------------------------------------------------------------------
-
     # -- views, search, locking helpers -----------------------------------------------------------
 
     def _view_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         view = self.views_model.data(current, Qt.ItemDataRole.UserRole)
         if view is not None and view != self.model.query.view:
             self.model.query = replace(self.model.query, view=view)
-            self._load()
+            self.load()
 
     def shown_inquiry(self) -> int | None:
         """The local id of the inquiry open in the detail, if any."""
-        return self._shown_id
+        return self.state.shown_id
 
     def restore_selection(self, local_id: int) -> None:
         """Select this inquiry when the inbox next shows it (after the unlock, at start)."""
-        self._wanted_selection = local_id
-        if not self._locked:
-            self._load()
+        self.state.wanted_selection = local_id
+        if not self.state.locked:
+            self.load()
 
     def select_view(self, view: TriageView) -> None:
         """Show one of the views (as clicking it in the list does)."""
@@ -591,41 +494,41 @@ class InquiriesTab(QWidget):
 
     def _search(self) -> None:
         text = self.search_edit.text().strip()
-        if text != self.model.query.text and not self._locked:
+        if text != self.model.query.text and not self.state.locked:
             self.model.query = replace(self.model.query, text=text)
-            self._load()
+            self.load()
 
     def _filter(self) -> None:
         reason, assignee = self.filters.reason(), self.filters.assignee()
         query = self.model.query
-        if (reason, assignee) != (query.reason, query.assignee) and not self._locked:
+        if (reason, assignee) != (query.reason, query.assignee) and not self.state.locked:
             self.model.query = replace(query, reason=reason, assignee=assignee)
-            self._load()
+            self.load()
 
-    def _focus_search(self) -> None:
-        if not self._locked:
+    def focus_search(self) -> None:
+        if not self.state.locked:
             self.search_edit.setFocus()
             self.search_edit.selectAll()
 
-    def _open_dialog(self, dialog: QDialog) -> None:
-        self._dialogs.append(dialog)
+    def open_dialog(self, dialog: QDialog) -> None:
+        self.dialogs.append(dialog)
 
         def finished(_result: int) -> None:
-            if dialog in self._dialogs:
-                self._dialogs.remove(dialog)
+            if dialog in self.dialogs:
+                self.dialogs.remove(dialog)
             dialog.deleteLater()
-            if not self._locked:
+            if not self.state.locked:
                 self.table.setFocus()
 
         dialog.finished.connect(finished)
         dialog.open()
 
-    def _close_dialogs(self) -> None:
+    def close_dialogs(self) -> None:
         """Close the open dialogs and take them out of the tab at once: what they held (a
         half-written note) must not stay readable in the widget tree until Qt deletes them."""
-        for dialog in list(self._dialogs):
+        for dialog in list(self.dialogs):
             dialog.reject()
             for field in dialog.findChildren(QLineEdit) + dialog.findChildren(QPlainTextEdit):
                 field.clear()
             dialog.setParent(None)
-        self._dialogs.clear()
+        self.dialogs.clear()

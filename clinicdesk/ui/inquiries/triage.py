@@ -61,7 +61,7 @@ class TriageActions:
     def run(self, change: Callable[[list[int]], Action | None], ids: Sequence[int]) -> None:
         """Apply a change to ``ids`` (at most MAX_BULK), then show it."""
         ids = list(ids)
-        if not ids or self._t._locked:
+        if not ids or self._t.state.locked:
             return
         if len(ids) > MAX_BULK:
             self._t.message_label.setText(
@@ -75,7 +75,7 @@ class TriageActions:
 
     def done(self, action: Action) -> None:
         """A change was made: it can be undone; sync follows."""
-        self._t._last_action = action
+        self._t.state.last_action = action
         self._t.undo_action.setEnabled(True)
         self._t.message_label.setText(self.describe(action) + " " + self._t.tr("(Ctrl+Z to undo)"))
         self.after_change()
@@ -83,73 +83,73 @@ class TriageActions:
     def after_change(self) -> None:
         """Show the change: counts, the inbox and the shown inquiry are read again."""
         self._t.model.reload_rows()
-        self._t._show_current(force=True)
-        self._t._load()
+        self._t.opener.show_current(force=True)
+        self._t.load()
 
     def set_status(self, status: str, ids: Sequence[int]) -> None:
         """Set a triage status (closing or marking as spam an urgent one asks to acknowledge)."""
         chosen = next((s for s in TRIAGE_STATUSES if s == status), None)
         ids = list(ids)
-        if chosen is None or not ids or self._t._locked:
+        if chosen is None or not ids or self._t.state.locked:
             return
         try:
-            urgent = self._t._desk.urgent_among(ids)
+            urgent = self._t.desk.urgent_among(ids)
         except CacheError:
             urgent = ()
         if chosen in ("closed", "spam") and urgent:
             self.acknowledge(chosen, ids, len(urgent))
             return
-        self.run(lambda items: self._t._desk.set_status(items, chosen), ids)
+        self.run(lambda items: self._t.desk.set_status(items, chosen), ids)
 
     def acknowledge(self, status: TriageStatus, ids: list[int], urgent: int) -> None:
         """Ask to acknowledge the crisis protocol before closing or marking as spam."""
         verb = self._t.tr("close") if status == "closed" else self._t.tr("mark as spam")
-        dialog = AcknowledgeDialog(urgent, verb, self._t._options.protocol_text, self._t)
+        dialog = AcknowledgeDialog(urgent, verb, self._t.options.protocol_text, self._t)
 
         def accepted() -> None:
             text = dialog.text
 
             def change(items: list[int]) -> Action | None:
                 try:
-                    return self._t._desk.set_status(items, status, acknowledgement=text)
+                    return self._t.desk.set_status(items, status, acknowledgement=text)
                 except AcknowledgementRequiredError:
                     return None
 
             self.run(change, ids)
 
         dialog.accepted.connect(accepted)
-        self._t._open_dialog(dialog)
+        self._t.open_dialog(dialog)
         dialog.text_edit.setFocus()
 
     def assign(self, ids: Sequence[int]) -> None:
         """Ask whom to assign ``ids`` to (non-blocking)."""
         ids = list(ids)
-        if not ids or self._t._locked:
+        if not ids or self._t.state.locked:
             return
-        staff = self._t._cache.catalog.users(staff_only=True)
+        staff = self._t.cache.catalog.users(staff_only=True)
         current = 0
         if len(ids) == 1:
-            rows = self._t._store.inbox_rows(ids)
+            rows = self._t.store.inbox_rows(ids)
             current = rows[0].assignee if rows and rows[0] is not None else 0
         dialog = AssignDialog(staff, current, self._t)
         dialog.accepted.connect(
-            lambda: self.run(lambda items: self._t._desk.assign(items, dialog.assignee), ids)
+            lambda: self.run(lambda items: self._t.desk.assign(items, dialog.assignee), ids)
         )
-        self._t._open_dialog(dialog)
+        self._t.open_dialog(dialog)
         dialog.combo.setFocus()
 
     def note(self, ids: Sequence[int], draft: str = "") -> None:
         """Ask for a note to add to ``ids`` (non-blocking), starting from ``draft`` (a note
         kept when the tab locked while it was being written)."""
         ids = list(ids)
-        if not ids or self._t._locked:
+        if not ids or self._t.state.locked:
             return
         dialog = NoteDialog(len(ids), self._t, ids)
         if draft:
             dialog.text_edit.setPlainText(draft)
 
         def rejected() -> None:
-            if not self._t._locked:  # given up (a lock keeps it: see LockGuard.lock)
+            if not self._t.state.locked:  # given up (a lock keeps it: see LockGuard.lock)
                 self._forget_draft()
 
         def accepted() -> None:
@@ -157,7 +157,7 @@ class TriageActions:
             text = dialog.text
             actions = []
             for inquiry_id in ids:
-                action = self.write(partial(self._t._desk.add_note, inquiry_id, text))
+                action = self.write(partial(self._t.desk.add_note, inquiry_id, text))
                 if action is not None:
                     actions.append(action)
             if actions:
@@ -166,30 +166,30 @@ class TriageActions:
 
         dialog.accepted.connect(accepted)
         dialog.rejected.connect(rejected)
-        self._t._open_dialog(dialog)
+        self._t.open_dialog(dialog)
         dialog.text_edit.setFocus()
 
     def keep_drafts(self) -> None:
         """Keep the note being written in an open note dialog (before a lock closes it), in the
         encrypted cache: the next unlock gives it back."""
-        for dialog in self._t._dialogs:
+        for dialog in self._t.dialogs:
             if isinstance(dialog, NoteDialog) and dialog.text:
                 try:
-                    self._t._store.keep_note_draft(dialog.inquiry_ids, dialog.full_text)
+                    self._t.store.keep_note_draft(dialog.inquiry_ids, dialog.full_text)
                 except CacheError:
                     logger.exception("a half-written note could not be kept")  # never its text
 
     def reopen_draft(self) -> None:
         """After an unlock: open the note kept at the lock again, as it was."""
         try:
-            draft = self._t._store.note_draft()
+            draft = self._t.store.note_draft()
         except CacheError:
             logger.exception("the kept note draft could not be read")
             return
         if draft is None:
             return
         ids, text = draft
-        rows = self._t._store.inbox_rows(list(ids))
+        rows = self._t.store.inbox_rows(list(ids))
         still_here = [i for i, row in zip(ids, rows, strict=True) if row is not None]
         if still_here:
             self.note(still_here, draft=text)
@@ -198,33 +198,33 @@ class TriageActions:
 
     def _forget_draft(self) -> None:
         try:
-            self._t._store.drop_note_draft()
+            self._t.store.drop_note_draft()
         except CacheError:
             logger.exception("the kept note draft could not be dropped")
 
     def toggle_unread(self, ids: Sequence[int]) -> None:
         """Mark ``ids`` unread, or read if they all are."""
-        rows = [r for r in self._t._store.inbox_rows(list(ids)) if r is not None]
+        rows = [r for r in self._t.store.inbox_rows(list(ids)) if r is not None]
         if rows:
             unread = not all(r.unread for r in rows)
-            self.run(lambda items: self._t._desk.set_unread(items, unread), ids)
+            self.run(lambda items: self._t.desk.set_unread(items, unread), ids)
 
     def toggle_urgent(self, ids: Sequence[int]) -> None:
         """Mark ``ids`` urgent, or not urgent if they all are."""
-        rows = [r for r in self._t._store.inbox_rows(list(ids)) if r is not None]
+        rows = [r for r in self._t.store.inbox_rows(list(ids)) if r is not None]
         if rows:
             urgent = not all(r.urgent for r in rows)
-            self.run(lambda items: self._t._desk.set_urgent(items, urgent), ids)
+            self.run(lambda items: self._t.desk.set_urgent(items, urgent), ids)
 
     def undo(self) -> None:
         """Take back the last action (Ctrl+Z)."""
-        action = self._t._last_action
-        if action is None or self._t._locked:
+        action = self._t.state.last_action
+        if action is None or self._t.state.locked:
             return
-        self._t._last_action = None
+        self._t.state.last_action = None
         self._t.undo_action.setEnabled(False)
         try:
-            result = self._t._desk.undo(action)
+            result = self._t.desk.undo(action)
         except CacheError as error:
             self._t.message_label.setText(
                 self._t.tr("The change could not be undone: %1").replace("%1", str(error))
@@ -245,7 +245,7 @@ class TriageActions:
         """What a change did, in words (for the message line and Undo)."""
         n = action.count
         if action.kind == "status":
-            rows = [r for r in self._t._store.inbox_rows(action.inquiry_ids[:1]) if r is not None]
+            rows = [r for r in self._t.store.inbox_rows(action.inquiry_ids[:1]) if r is not None]
             status = status_label(rows[0].triage_status) if rows else ""
             return count_text(
                 n, self._t.tr("1 inquiry marked %2."), self._t.tr("%1 inquiries marked %2.")

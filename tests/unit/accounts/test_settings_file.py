@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clinicdesk.services.syncround import account_after, from_report
+from clinicdesk.services.syncround import RoundResult, account_after
 from clinicdesk.session.accounts import (
     DEFAULT_IDLE_LOCK_MINUTES,
     MAX_IDLE_LOCK_MINUTES,
@@ -109,13 +109,13 @@ def test_odd_values_in_the_file_fall_back_or_are_clamped(tmp_path: Path) -> None
 
 def test_a_round_that_flagged_arrivals_says_how_many_and_nothing_else() -> None:
     report = SyncReport("ok", pulled=1, new_inquiries=(51,))
-    lines = from_report(report, flagged=1).lines
+    lines = RoundResult(report, flagged=1).lines
     assert lines[-1] == "1 new inquiry flagged urgent (crisis language)."
     assert "51" not in " ".join(lines)
-    assert from_report(report, flagged=3).lines[-1] == (
+    assert RoundResult(report, flagged=3).lines[-1] == (
         "3 new inquiries flagged urgent (crisis language)."
     )
-    assert not any("flagged" in line for line in from_report(report).lines)
+    assert not any("flagged" in line for line in RoundResult(report).lines)
 
 
 def test_what_a_round_said_about_the_user_is_kept_in_place(tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_what_a_round_said_about_the_user_is_kept_in_place(tmp_path: Path) -> No
     store.update(remember)
     # The intake specialist's inquiry role was taken away; the plugin was not asked about.
     access = UserAccess(6, frozenset({"read"}))
-    result = from_report(SyncReport("ok", access=access))
+    result = RoundResult(SyncReport("ok", access=access))
     updated = account_after(ACCOUNT, result)
     assert updated != ACCOUNT
     assert (updated.user_id, updated.capabilities, updated.has_plugin) == (6, {"read"}, True)
@@ -142,8 +142,8 @@ def test_what_a_round_said_about_the_user_is_kept_in_place(tmp_path: Path) -> No
     assert settings.unlock_hash(updated) == HASH, "the unlock passphrase stays"
 
     # A round that did not reach the site changes nothing; the plugin, once asked, is kept.
-    assert account_after(updated, from_report(SyncReport("offline"))) is updated
-    gone = from_report(SyncReport("ok", access=UserAccess(6, frozenset({"read"}), False)))
+    assert account_after(updated, RoundResult(SyncReport("offline"))) is updated
+    gone = RoundResult(SyncReport("ok", access=UserAccess(6, frozenset({"read"}), False)))
     assert not account_after(updated, gone).has_plugin
 
     # An account forgotten meanwhile (signed out) is not brought back.
@@ -154,13 +154,13 @@ def test_what_a_round_said_about_the_user_is_kept_in_place(tmp_path: Path) -> No
 
 def test_a_round_that_removed_inquiries_says_so_in_one_line() -> None:
     report = SyncReport("ok", access=UserAccess(6, frozenset({"read"})))
-    lines = from_report(report, inquiries_removed=42).lines
+    lines = RoundResult(report, inquiries_removed=42).lines
     assert lines[-1] == (
         "Your account no longer handles consultation inquiries on this site, so they were "
         "removed from this computer. Ask the site's administrator if this is a mistake."
     )
     assert "42" not in " ".join(lines)
-    assert not any("removed" in line for line in from_report(report).lines)
+    assert not any("removed" in line for line in RoundResult(report).lines)
 
 
 def test_the_plugin_version_a_round_saw_is_kept_and_survives_a_save(tmp_path: Path) -> None:
@@ -171,12 +171,12 @@ def test_the_plugin_version_a_round_saw_is_kept_and_survives_a_save(tmp_path: Pa
     store.update(lambda s: s.remember(signed_in))
     # A round that checked the site: the plugin was downgraded there.
     seen = UserAccess(6, frozenset({"read"}), True, "0.9.0")
-    updated = account_after(signed_in, from_report(SyncReport("ok", access=seen)))
+    updated = account_after(signed_in, RoundResult(SyncReport("ok", access=seen)))
     assert (updated.has_plugin, updated.plugin_version) == (True, "0.9.0")
     # A round that did not ask keeps what is known; one that found no plugin forgets it.
-    unasked = from_report(SyncReport("ok", access=UserAccess(6, frozenset({"read"}))))
+    unasked = RoundResult(SyncReport("ok", access=UserAccess(6, frozenset({"read"}))))
     assert account_after(updated, unasked).plugin_version == "0.9.0"
-    gone = from_report(SyncReport("ok", access=UserAccess(6, frozenset({"read"}), False, "")))
+    gone = RoundResult(SyncReport("ok", access=UserAccess(6, frozenset({"read"}), False, "")))
     assert account_after(updated, gone).plugin_version == ""
     store.update(lambda s: s.update_account(updated))
     assert store.load().accounts == [updated]
