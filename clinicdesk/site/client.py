@@ -51,6 +51,8 @@ from clinicdesk.model.records import (
     Version,
 )
 from clinicdesk.site import parse
+from clinicdesk.site.answers import page_counts
+from clinicdesk.site.dates import format_gmt, http_date
 from clinicdesk.site.errors import (
     ForbiddenError,
     InvalidResponseError,
@@ -61,7 +63,8 @@ from clinicdesk.site.errors import (
     RejectedError,
     SignedOutError,
 )
-from clinicdesk.site.transport import RetryPolicy, Timeouts, Transport
+from clinicdesk.site.timing import RetryPolicy, Timeouts
+from clinicdesk.site.transport import Transport
 from clinicdesk.site.url import normalize_site_url
 
 __all__ = ["MAX_PER_PAGE", "SiteClient"]
@@ -149,7 +152,7 @@ def _paginate(
             if page > 1 and (exc.code or "").endswith("_invalid_page_number"):
                 return
             raise
-        total, total_pages = parse.page_counts(answer.headers)
+        total, total_pages = page_counts(answer.headers)
         refused: tuple[RefusedRecord, ...] = ()
         if lenient:
             items, refused = parse.each(answer.json(), parse_one, what)
@@ -170,7 +173,7 @@ def _paginate(
             page=page,
             total=total,
             total_pages=total_pages,
-            site_time=parse.http_date(answer.headers.get("Date")),
+            site_time=http_date(answer.headers.get("Date")),
             refused=refused,
         )
         # An empty page is not the end while the site announces more: WordPress drops the
@@ -260,9 +263,9 @@ class _PostType(Generic[R]):
             "order": order,
         }
         if modified_after is not None:
-            params["modified_after"] = parse.format_gmt(modified_after, zone=True)
+            params["modified_after"] = format_gmt(modified_after, zone=True)
         if modified_before is not None:
-            params["modified_before"] = parse.format_gmt(modified_before, zone=True)
+            params["modified_before"] = format_gmt(modified_before, zone=True)
         if search:
             params["search"] = search
         if include is not None:
@@ -359,7 +362,7 @@ def _post_body(fields: PostFields) -> dict[str, object]:
             if value is not None and not isinstance(value, datetime):
                 raise ValueError("date_gmt must be a datetime or None")
             # None lets a draft's date float (WordPress sets it when the post is published).
-            body[key] = None if value is None else parse.format_gmt(value, zone=False)
+            body[key] = None if value is None else format_gmt(value, zone=False)
         elif key == "status":
             if value not in POST_STATUSES:
                 raise ValueError(f"unknown post status: {value!r}")
