@@ -4,10 +4,10 @@
 and return the records of :mod:`clinicdesk.model.records` and raise only the errors of
 :mod:`clinicdesk.site.errors`. What it stands on, each in its own module: listings and the record
 routes (:mod:`clinicdesk.site.listing`), the request bodies and their checks
-(:mod:`clinicdesk.site.bodies`), the wire (:mod:`clinicdesk.site.transport`: retries, timeouts,
-redirects, error mapping), and the records of every answer (:mod:`clinicdesk.site.parse`).
-What stays here is what is particular to one call: the outcome of a create, get-or-create of a
-term, the client-id lookups, discovery's answers.
+(:mod:`clinicdesk.site.bodies`), creating a record exactly once and finding one whose answer was
+lost (:mod:`clinicdesk.site.creates`), the wire (:mod:`clinicdesk.site.transport`: retries,
+timeouts, redirects, error mapping), and the records of every answer
+(:mod:`clinicdesk.site.parse`). Each method's docstring is the contract for that call.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, closing
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 import requests
@@ -41,25 +41,19 @@ from clinicdesk.model.records import (
     User,
     Version,
 )
-from clinicdesk.site import parse
+from clinicdesk.site import creates, parse
 from clinicdesk.site.bodies import (
-    check_client_id,
     check_id,
-    check_mime_type,
     consultation_body,
     note_body,
     post_body,
-    term_body,
     triage_body,
-    upload_filename,
 )
 from clinicdesk.site.errors import (
     ForbiddenError,
     InvalidResponseError,
     NotFoundError,
     NotWordPressError,
-    OutcomeUnknownError,
-    RejectedError,
     SignedOutError,
 )
 from clinicdesk.site.listing import (
@@ -400,29 +394,7 @@ class SiteClient:
                 ``rest_cannot_publish``); nothing was created.
             RejectedError, SignedOutError, RateLimitedError: refused; nothing was created.
         """
-        client_id = check_client_id(client_id)
-        body = post_body(fields)
-        body["meta"] = {"clinicdesk_client_id": client_id}
-        answer = self._transport.request(
-            "POST", "wp/v2/posts", json_body=body, idempotent=False, client_id=client_id
-        )
-        try:
-            post = parse.post(answer.json())
-        except InvalidResponseError as exc:
-            # The site said it created the post, but its answer is unusable: only a lookup by
-            # client id can tell what exists.
-            raise OutcomeUnknownError(
-                f"The site created the post but its answer could not be read ({exc.message})",
-                client_id=client_id,
-                cause=exc,
-            ) from exc
-        if post.client_id != client_id:
-            logger.warning(
-                "the site did not keep the post's client id (is the ClinicDesk plugin active?); "
-                "a lost answer could not be matched to post %d",
-                post.id,
-            )
-        return post
+        return creates.create_post(self._transport, fields, client_id)
 
     def find_post_by_client_id(self, client_id: str) -> Post | None:
         """The post created with ``client_id``, in any status including the trash, or None.
@@ -431,28 +403,7 @@ class SiteClient:
         returned: without the companion plugin WordPress ignores the query parameter and would
         list unrelated posts.
         """
-        client_id = check_client_id(client_id)
-        for status in ("any", "trash"):
-            # One page is enough: at most one post carries a given client id. (Without the
-            # plugin, the parameter is ignored and the meta is not exposed, so no page would
-            # ever match and paging through the whole site would be pointless.)
-            query = post_type_query(
-                status=status,
-                modified_after=None,
-                modified_before=None,
-                search=None,
-                include=None,
-                orderby="id",
-                order="asc",
-                extra={"clinicdesk_client_id": client_id},
-            )
-            pages = self._posts.pages(query)
-            with closing(pages):
-                first = next(pages, None)
-            for post in first.items if first else ():
-                if post.client_id == client_id:
-                    return post
-        return None
+        return creates.find_post_by_client_id(self._posts, client_id)
 
     def update_post(self, post_id: int, fields: PostFields) -> Post:
         """Change only ``fields`` of a post (a partial update; retried safely when lost).
@@ -512,21 +463,7 @@ class SiteClient:
             ForbiddenError: the user may not create terms of this taxonomy.
             RejectedError: e.g. the parent category does not exist (``rest_term_invalid``).
         """
-        body = term_body(taxonomy, name, parent)
-        route = _TAXONOMY_ROUTES[taxonomy]
-        try:
-            answer = self._transport.request("POST", route, json_body=body, idempotent=True)
-        except RejectedError as exc:
-            term_id = exc.data.get("term_id")
-            if exc.code != "term_exists" or isinstance(term_id, bool):
-                raise
-            if isinstance(term_id, str) and term_id.isdigit():
-                term_id = int(term_id)
-            for term in self.list_terms(taxonomy) if isinstance(term_id, int) else ():
-                if term.id == term_id:
-                    return term
-            raise
-        return parse.term(answer.json(), taxonomy)
+        return creates.create_term(self._transport, self._terms[taxonomy], taxonomy, name, parent)
 
     # ---- media -------------------------------------------------------------------------------
 
@@ -555,50 +492,7 @@ class SiteClient:
                 ``rest_upload_sideload_error``, which WordPress sends with status 500).
             OutcomeUnknownError: the file may or may not have been uploaded.
         """
-        check_mime_type(mime_type)
-        params: dict[str, str] = {}
-        if client_id is not None:
-            client_id = check_client_id(client_id)
-            params["meta[clinicdesk_client_id]"] = client_id
-        try:
-            answer = self._transport.request(
-                "POST",
-                "wp/v2/media",
-                params=params,
-                body=data,
-                headers={
-                    "Content-Type": mime_type,
-                    "Content-Disposition": f'attachment; filename="{upload_filename(filename)}"',
-                },
-                idempotent=False,
-                client_id=client_id or "",
-            )
-        except OutcomeUnknownError as exc:
-            cause = exc.cause
-            if cause is not None and cause.code == "rest_upload_sideload_error":
-                # A file type WordPress refuses: a 500, but refused before anything is stored.
-                raise RejectedError(
-                    "The site does not accept this type of file. Choose another file (a JPEG "
-                    "or PNG image, for example).",
-                    code=cause.code,
-                    status=cause.status,
-                ) from None
-            raise
-        try:
-            media = parse.media(answer.json())
-        except InvalidResponseError as exc:
-            raise OutcomeUnknownError(
-                f"The site stored the file but its answer could not be read ({exc.message})",
-                client_id=client_id or "",
-                cause=exc,
-            ) from exc
-        if client_id is not None and media.client_id != client_id:
-            logger.warning(
-                "the site did not keep the upload's client id (is the ClinicDesk plugin active?); "
-                "a lost answer could not be matched to media item %d",
-                media.id,
-            )
-        return media
+        return creates.upload_media(self._transport, filename, data, mime_type, client_id)
 
     def find_media_by_client_id(self, client_id: str) -> Media | None:
         """The media item uploaded with ``client_id``, or None.
@@ -608,24 +502,7 @@ class SiteClient:
         equals ``client_id`` are returned: without the plugin WordPress ignores the parameter
         and lists the library.
         """
-        client_id = check_client_id(client_id)
-        answer = self._transport.request(
-            "GET",
-            "wp/v2/media",
-            params={
-                "context": "edit",
-                "clinicdesk_client_id": client_id,
-                "orderby": "id",
-                "order": "asc",
-                # One page is enough: at most one item carries a given client id (and without
-                # the plugin no item exposes the meta, so paging the library would be pointless).
-                "per_page": MAX_PER_PAGE,
-            },
-        )
-        for media in parse.many(answer.json(), parse.media, "media"):
-            if media.client_id == client_id:
-                return media
-        return None
+        return creates.find_media_by_client_id(self._transport, client_id)
 
     def update_media(self, media_id: int, alt_text: str) -> Media:
         """Set a media item's alternative text (for screen readers)."""
