@@ -13,7 +13,6 @@ timeouts, redirects, error mapping), and the records of every answer
 from __future__ import annotations
 
 import copy
-import logging
 import random
 import threading
 import time
@@ -69,7 +68,6 @@ from clinicdesk.site.url import normalize_site_url
 
 __all__ = ["MAX_PER_PAGE", "SiteClient"]
 
-logger = logging.getLogger(__name__)
 
 _TAXONOMY_ROUTES: dict[Taxonomy, str] = {
     "category": "wp/v2/categories",
