@@ -56,7 +56,8 @@ from clinicdesk.site.errors import (
     TimedOutError,
     UnreachableError,
 )
-from clinicdesk.site.transport import USER_AGENT, RetryPolicy, Timeouts
+from clinicdesk.site.timing import RetryPolicy, Timeouts
+from clinicdesk.site.transport import USER_AGENT
 from clinicdesk.site.url import is_loopback_host, normalize_site_url
 
 __all__ = [

@@ -1,12 +1,13 @@
-"""HTTP to the site: one session per account, timeouts, retries, and typed errors.
+"""Sending a request to the site: one session per account, credentials kept safe, retries.
 
-Everything that can go wrong on the wire becomes one of :mod:`clinicdesk.site.errors` here, with
-a sentence a clinic staff member can act on. Two rules shape the retry logic:
+:class:`Transport` sends one request and returns the site's 2xx :class:`~clinicdesk.site.answers.
+Answer`, or raises one of :mod:`clinicdesk.site.errors` (mapped in
+:mod:`clinicdesk.site.failures`). Two rules shape its retries (the policy and its waits are
+:mod:`clinicdesk.site.timing`):
 
 * Reads and updates are retried on connection failures, timeouts, 429, 500, 502, 503 and 504,
-  with exponential backoff and jitter (so a room full of desktops does not hammer a recovering
-  site in step). An update to an existing record is a partial write of the same values, so
-  sending it twice does no harm.
+  with exponential backoff and jitter. An update to an existing record is a partial write of the
+  same values, so sending it twice does no harm.
 * A create (``POST`` to a collection) whose outcome is unknown is **never** sent again: a second
   copy would be a duplicate post. :class:`~clinicdesk.site.errors.OutcomeUnknownError` carries the
   create's client id so the caller can look the record up first. A create is only repeated when
@@ -16,77 +17,66 @@ Credentials go only to the site itself over https (or http on loopback), checked
 request including redirects; redirects are followed by hand, only for reads, only within the site.
 Nothing logged here holds a password, an ``Authorization`` header, a body or a query string.
 
-Time is bounded whatever the site does. ``requests``' read timeout is per read, so a site that
-drips its answer a byte at a time never trips it; a watchdog thread therefore closes the socket
-of any exchange that passes the request's wall-clock deadline (:attr:`Timeouts.total`), or whose
-round was cancelled. Waits between retries are capped per request and per round and end at once
-on a cancel (:meth:`Transport.limits`).
+Time is bounded whatever the site does: each exchange runs under the watchdog
+(:mod:`clinicdesk.site.watchdog`), which cuts it at the request's wall-clock deadline
+(:attr:`~clinicdesk.site.timing.Timeouts.total`) or on the round's cancel. Waits between retries
+are capped per request and per round and end at once on a cancel (:meth:`Transport.limits`).
 
 The environment is not trusted with the credentials: ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``
 and ``~/.netrc`` are ignored (``trust_env`` is off on every session used), so the site's
 credentials never go to a proxy nobody chose for ClinicDesk. (``REQUESTS_CA_BUNDLE`` is still
 read, by hand: it only changes which roots check the site's certificate.) A proxy is used only
-when given explicitly (the app's setting), under the same rules as the site address.
+when given explicitly (the app's setting, :func:`check_proxy_url`), under the same rules as the
+site address.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import email.utils
 import json
 import logging
-import math
 import os
 import random
 import re
-import socket
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests.adapters
 import requests.auth
-import urllib3
-import urllib3.connection
-from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
 from clinicdesk import __version__
-from clinicdesk.site import parse
+from clinicdesk.site.answers import MAX_BODY_BYTES, Answer
 from clinicdesk.site.errors import (
-    CancelledError,
     CertificateError,
-    ForbiddenError,
-    GoneError,
     InsecureURLError,
     InvalidResponseError,
-    NotFoundError,
-    NotWordPressError,
     OutcomeUnknownError,
     RateLimitedError,
-    RejectedError,
-    ServerError,
     SignedOutError,
     SiteError,
-    TimedOutError,
-    UnreachableError,
 )
+from clinicdesk.site.failures import (
+    Failure,
+    cancelled,
+    classify,
+    error_for_status,
+    release,
+    timed_out,
+    too_large,
+)
+from clinicdesk.site.timing import RetryPolicy, RoundLimits, Timeouts
 from clinicdesk.site.url import check_request_url, is_loopback_host
+from clinicdesk.site.watchdog import WATCHED_POOLS, watched
 
 __all__ = [
     "USER_AGENT",
-    "Answer",
-    "RetryPolicy",
-    "Timeouts",
     "Transport",
     "check_proxy_url",
-    "parse_retry_after",
 ]
 
 logger = logging.getLogger(__name__)
@@ -95,121 +85,6 @@ USER_AGENT: Final = f"ClinicDesk/{__version__}"
 
 _MAX_REDIRECTS = 5
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """How long to wait for the site, in seconds.
-
-    Attributes:
-        connect: to open the connection (and TLS handshake).
-        read: between two pieces of the answer (requests' read timeout is per read, not total).
-        total: wall-clock limit of one :meth:`Transport.request`, every attempt, redirect and
-            wait between retries included. A watchdog closes the connection when it passes, so
-            it holds against a server that drips its headers or body a byte at a time.
-    """
-
-    connect: float = 5.0
-    read: float = 30.0
-    total: float = 300.0
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When and how long to wait before trying an idempotent request again.
-
-    Attributes:
-        attempts: tries in all, the first included (1 turns retrying off).
-        backoff: the first wait; each further wait doubles it.
-        max_backoff: the longest computed wait.
-        jitter: the fraction of each wait that is random (0 for none, 1 for "full jitter").
-        max_retry_after: the longest ``Retry-After`` the client waits out itself; a site asking
-            for longer gets a :class:`RateLimitedError` at once, carrying ``retry_after``, so the
-            caller can schedule the work instead of a thread sleeping for minutes.
-        max_wait: the longest total of the waits between the attempts of one request; a wait
-            that would pass it is not made and the last failure is raised instead (a 429 with
-            ``Retry-After: 60`` waits once, not three times).
-        statuses: the 5xx answers worth retrying. 500 is included because WordPress's
-            "Error establishing a database connection" is a 500 and usually passes.
-    """
-
-    attempts: int = 4
-    backoff: float = 0.5
-    max_backoff: float = 8.0
-    jitter: float = 0.5
-    max_retry_after: float = 60.0
-    max_wait: float = 60.0
-    statuses: frozenset[int] = field(default_factory=lambda: frozenset({500, 502, 503, 504}))
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError("attempts must be at least 1")
-        if not 0.0 <= self.jitter <= 1.0:
-            raise ValueError("jitter must be between 0 and 1")
-        if self.max_wait < 0:
-            raise ValueError("max_wait must not be negative")
-
-    def delay(self, retry: int, rand: float) -> float:
-        """The wait before retry number ``retry`` (1 for the first), given ``rand`` in [0, 1)."""
-        base = min(self.max_backoff, self.backoff * 2.0 ** min(retry - 1, 32))
-        return base * (1.0 - self.jitter) + base * self.jitter * rand
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A complete answer from the site (status, headers, body read in full and size-checked)."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def content_type(self) -> str | None:
-        return self.headers.get("Content-Type")
-
-    def json(self) -> object:
-        """The body decoded as JSON (see :func:`clinicdesk.site.parse.decode_json`)."""
-        return parse.decode_json(self.body, self.content_type)
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP-date.
-
-    Args:
-        value: the header, or None.
-        now: the current time as a Unix timestamp (for HTTP-dates).
-
-    Returns:
-        Seconds (0 when the date has passed), or None when absent or unreadable.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(int(text[:12]))
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000" dates: HTTP-dates are always GMT
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Failure:
-    """One attempt failed before a complete answer arrived.
-
-    Attributes:
-        error: the typed error to raise if this is final.
-        sent: whether the request may have reached the site (False only when the connection
-            could not be opened, or the certificate was refused).
-        retryable: whether trying again could help.
-    """
-
-    error: SiteError
-    sent: bool
-    retryable: bool
 
 
 class _RedactQueryFilter(logging.Filter):
@@ -257,190 +132,6 @@ class _RequestCount:
             self.value += 1
 
 
-class _Limits:
-    """The cancel and the wait budget of the round in progress, shared by a transport and its
-    forks (the round's read-ahead thread works for the same round)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.cancel: threading.Event | None = None
-        self.budget: float | None = None
-
-    def set(
-        self, cancel: threading.Event | None, budget: float | None
-    ) -> tuple[threading.Event | None, float | None]:
-        with self._lock:
-            previous = (self.cancel, self.budget)
-            self.cancel, self.budget = cancel, budget
-            return previous
-
-    def take(self, seconds: float) -> bool:
-        """Spend ``seconds`` of the round's wait budget; False (nothing spent) if it is short."""
-        with self._lock:
-            if self.budget is None:
-                return True
-            if seconds > self.budget:
-                return False
-            self.budget -= seconds
-            return True
-
-    @property
-    def cancelled(self) -> bool:
-        cancel = self.cancel
-        return cancel is not None and cancel.is_set()
-
-
-def _cut(sock: socket.socket) -> None:
-    """Shut a socket down: a read blocked on it returns at once.
-
-    ``socket.socket.shutdown`` itself, not the TLS socket's override: that one also unwraps the
-    TLS object under the reading thread's feet. A shutdown (unlike a close) never frees the file
-    descriptor, so it cannot hit a descriptor reused meanwhile by another socket.
-    """
-    with contextlib.suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-class _Watch:
-    """One HTTP exchange the watchdog may cut: its deadline, its round's cancel, its socket.
-
-    The socket itself is kept, not the connection: ``http.client`` hands the socket over to the
-    response and forgets it (``conn.sock`` is None) when the answer says ``Connection: close``,
-    and the body is still to be read then.
-
-    Attributes:
-        deadline: ``time.monotonic()`` past which the exchange is cut.
-        cancel: the round's cancel, or None.
-        fired: None, or why the exchange was cut ("deadline" or "cancel").
-    """
-
-    __slots__ = ("_lock", "_sock", "cancel", "deadline", "fired")
-
-    def __init__(self, deadline: float, cancel: threading.Event | None) -> None:
-        self.deadline = deadline
-        self.cancel = cancel
-        self.fired: str | None = None
-        self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
-
-    def attach(self, sock: socket.socket) -> None:
-        """The socket the exchange uses (called on the requesting thread)."""
-        with self._lock:
-            self._sock = sock
-            if self.fired is not None:
-                _cut(sock)
-
-    def detach(self) -> None:
-        """The exchange is over: its connection may go back to the pool, never to be cut."""
-        with self._lock:
-            self._sock = None
-
-    def due(self, now: float) -> str | None:
-        if self.cancel is not None and self.cancel.is_set():
-            return "cancel"
-        return "deadline" if now >= self.deadline else None
-
-    def fire(self, why: str) -> None:
-        with self._lock:
-            if self.fired is None:
-                self.fired = why
-            if self._sock is not None:
-                _cut(self._sock)
-
-
-class _Watchdog:
-    """One daemon thread for the process that cuts exchanges past their deadline or cancelled.
-
-    It wakes at the nearest deadline, and every :attr:`TICK` seconds while exchanges run (to
-    see a cancel: a ``threading.Event`` cannot wake a waiter of something else). It sleeps on a
-    condition when nothing runs.
-    """
-
-    TICK: Final = 0.05
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._watches: set[_Watch] = set()
-        self._thread: threading.Thread | None = None
-
-    def add(self, watch: _Watch) -> None:
-        with self._cond:
-            self._watches.add(watch)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="clinicdesk-http-watchdog", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
-
-    def remove(self, watch: _Watch) -> None:
-        with self._cond:
-            self._watches.discard(watch)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._watches:
-                    self._cond.wait()
-                nearest = min(w.deadline for w in self._watches)
-                self._cond.wait(max(0.0, min(nearest - time.monotonic(), self.TICK)))
-                now = time.monotonic()
-                due = [(w, why) for w in self._watches if (why := w.due(now)) is not None]
-            for watch, why in due:
-                # Again at every tick until the exchange ends: a socket attached after the
-                # first cut (a connection opened late) is cut too.
-                watch.fire(why)
-
-
-_WATCHDOG = _Watchdog()
-_current = threading.local()
-
-
-def _attach_current(sock: object) -> None:
-    if not isinstance(sock, socket.socket):
-        # TLS inside TLS (an https site through an https proxy): urllib3's SSLTransport wraps
-        # the real socket.
-        sock = getattr(sock, "socket", sock)
-    watch = getattr(_current, "watch", None)
-    if isinstance(watch, _Watch) and isinstance(sock, socket.socket):
-        watch.attach(sock)
-
-
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    """Tells the running exchange's watch which socket carries it (a new one or a reused one)."""
-
-    def connect(self) -> None:
-        super().connect()
-        _attach_current(self.sock)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _attach_current(self.sock)
-        super().request(*args, **kwargs)
-
-
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    """Tells the running exchange's watch which socket carries it (a new one or a reused one)."""
-
-    def connect(self) -> None:
-        super().connect()
-        _attach_current(self.sock)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _attach_current(self.sock)
-        super().request(*args, **kwargs)
-
-
-class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-_WATCHED_POOLS: Final = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-
-
 def _arm(session: requests.Session, site_url: str, proxies: Mapping[str, str]) -> None:
     """Make ``session`` safe for the site's credentials and cuttable by the watchdog.
 
@@ -451,13 +142,13 @@ def _arm(session: requests.Session, site_url: str, proxies: Mapping[str, str]) -
     session.trust_env = False
     for adapter in list(session.adapters.values()):
         if isinstance(adapter, requests.adapters.HTTPAdapter):
-            adapter.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+            adapter.poolmanager.pool_classes_by_scheme = WATCHED_POOLS
     if proxies:
         adapter = session.get_adapter(site_url)
         if isinstance(adapter, requests.adapters.HTTPAdapter):
             proxy = proxies.get(urlsplit(site_url).scheme)
             if proxy:
-                adapter.proxy_manager_for(proxy).pool_classes_by_scheme = _WATCHED_POOLS
+                adapter.proxy_manager_for(proxy).pool_classes_by_scheme = WATCHED_POOLS
 
 
 def check_proxy_url(proxy: str, site_url: str) -> str:
@@ -544,7 +235,7 @@ class Transport:
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
-        max_body: int = parse.MAX_BODY_BYTES,
+        max_body: int = MAX_BODY_BYTES,
         proxy: str | None = None,
     ) -> None:
         self._site_url = site_url.rstrip("/")
@@ -580,7 +271,7 @@ class Transport:
         self._rand = rand
         self._max_body = max_body
         self._count = _RequestCount()
-        self._limits = _Limits()
+        self._limits = RoundLimits()
 
     @property
     def site_url(self) -> str:
@@ -704,13 +395,13 @@ class Transport:
         while True:
             attempt += 1
             if self._limits.cancelled:
-                raise _cancelled()
+                raise cancelled()
             # Checked again every time: the URL may be a redirect's target.
             check_request_url(url, self._site_url)
             answer = self._send_once(
                 method, url, route, query, data, send_headers, authenticated, attempt, deadline
             )
-            if isinstance(answer, _Failure):
+            if isinstance(answer, Failure):
                 failure = answer
                 if (
                     failure.retryable
@@ -793,7 +484,7 @@ class Transport:
             # Event.wait, not time.sleep: a cancel ends the wait at once.
             (cancel or threading.Event()).wait(seconds)
         if self._limits.cancelled:
-            raise _cancelled()
+            raise cancelled()
         return True
 
     def _verification(self) -> str | bool:
@@ -843,7 +534,7 @@ class Transport:
         authenticated: bool,
         attempt: int,
         deadline: float,
-    ) -> Answer | _Failure:
+    ) -> Answer | Failure:
         """One HTTP exchange, cut by the watchdog at ``deadline`` or on the round's cancel.
 
         Failures are returned, not raised, so that the typed error the caller raises carries no
@@ -851,57 +542,51 @@ class Transport:
         request with its Authorization header) alive."""
         started = time.monotonic()
         self._count.add()
-        result: Answer | _Failure
+        result: Answer | Failure
         status = ""  # for the log: the status line, when one arrived
-        watch = _Watch(deadline, self._limits.cancel)
-        _current.watch = watch
-        _WATCHDOG.add(watch)
-        try:
-            with self._session.request(
-                method,
-                url,
-                params=params,
-                data=data,
-                headers=dict(headers),
-                auth=self._auth if authenticated else None,
-                timeout=(self._timeouts.connect, self._timeouts.read),
-                # Per request, so neither a session setting nor an argument can turn
-                # verification off.
-                verify=self._verification(),
-                allow_redirects=False,
-                stream=True,
-                # Only the explicit proxy (the session ignores the environment's).
-                proxies=self._proxies,
-            ) as response:
-                status = str(response.status_code)
-                body = self._read_body(response, deadline)
-                # Before the connection goes back to the pool: the watchdog must never cut a
-                # connection another exchange may use next.
-                watch.detach()
-                result = (
-                    body
-                    if isinstance(body, _Failure)
-                    else Answer(response.status_code, response.headers, body)
-                )
-        except requests.RequestException as exc:
-            result = _classify(exc)
-            _release(exc)
-        except Exception as exc:
-            # A socket cut under a TLS read can surface as something other than requests'
-            # exceptions; anything else is a bug and goes on.
-            if watch.fired is None:
-                raise
-            _release(exc)
-            result = _Failure(error=_timed_out(), sent=True, retryable=False)
-        finally:
-            watch.detach()
-            _WATCHDOG.remove(watch)
-            _current.watch = None
+        with watched(deadline, self._limits.cancel) as watch:
+            try:
+                with self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    headers=dict(headers),
+                    auth=self._auth if authenticated else None,
+                    timeout=(self._timeouts.connect, self._timeouts.read),
+                    # Per request, so neither a session setting nor an argument can turn
+                    # verification off.
+                    verify=self._verification(),
+                    allow_redirects=False,
+                    stream=True,
+                    # Only the explicit proxy (the session ignores the environment's).
+                    proxies=self._proxies,
+                ) as response:
+                    status = str(response.status_code)
+                    body = self._read_body(response, deadline)
+                    # Before the connection goes back to the pool: the watchdog must never cut a
+                    # connection another exchange may use next.
+                    watch.detach()
+                    result = (
+                        body
+                        if isinstance(body, Failure)
+                        else Answer(response.status_code, response.headers, body)
+                    )
+            except requests.RequestException as exc:
+                result = classify(exc)
+                release(exc)
+            except Exception as exc:
+                # A socket cut under a TLS read can surface as something other than requests'
+                # exceptions; anything else is a bug and goes on.
+                if watch.fired is None:
+                    raise
+                release(exc)
+                result = Failure(error=timed_out(), sent=True, retryable=False)
         if watch.fired is not None:
             # Whatever arrived is not to be trusted: an answer without a length ends at the
             # cut as if it were complete.
-            result = _Failure(
-                error=_cancelled() if watch.fired == "cancel" else _timed_out(),
+            result = Failure(
+                error=cancelled() if watch.fired == "cancel" else timed_out(),
                 sent=True,
                 retryable=False,
             )
@@ -912,7 +597,7 @@ class Transport:
             " ".join(
                 filter(
                     None,
-                    [status, type(result.error).__name__ if isinstance(result, _Failure) else ""],
+                    [status, type(result.error).__name__ if isinstance(result, Failure) else ""],
                 )
             ),
             (time.monotonic() - started) * 1000,
@@ -920,10 +605,10 @@ class Transport:
         )
         return result
 
-    def _read_body(self, response: requests.Response, deadline: float) -> bytes | _Failure:
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes | Failure:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self._max_body:
-            return _Failure(error=_too_large(self._max_body), sent=True, retryable=False)
+            return Failure(error=too_large(self._max_body), sent=True, retryable=False)
         chunks: list[bytes] = []
         size = 0
         # iter_content decompresses, so the limit applies to what is held in memory (a small
@@ -931,205 +616,8 @@ class Transport:
         for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > self._max_body:
-                return _Failure(error=_too_large(self._max_body), sent=True, retryable=False)
+                return Failure(error=too_large(self._max_body), sent=True, retryable=False)
             if time.monotonic() > deadline:
-                return _Failure(error=_timed_out(), sent=True, retryable=False)
+                return Failure(error=timed_out(), sent=True, retryable=False)
             chunks.append(chunk)
         return b"".join(chunks)
-
-
-# --------------------------------------------------------------------------------------------
-# Errors
-
-
-def _too_large(limit: int) -> InvalidResponseError:
-    return InvalidResponseError(
-        f"The site sent an answer larger than ClinicDesk accepts (over {limit:,} bytes), so it "
-        "was not read. Something on the site is misbehaving."
-    )
-
-
-def _timed_out() -> TimedOutError:
-    return TimedOutError(
-        "The site did not answer in time. It may be busy or down; ClinicDesk will try again later."
-    )
-
-
-def _cancelled() -> CancelledError:
-    return CancelledError("Stopped: the sync was cancelled.")
-
-
-def _release(exc: BaseException) -> None:
-    """Drop the locals of the frames in ``exc``'s tracebacks (and its chained exceptions').
-
-    urllib3 keeps the failing exception in a local of the frame it was raised through, a
-    reference cycle only the garbage collector breaks. Until then the cycle holds the connection
-    pool, so closing the session would leave its sockets open (urllib3 closes a pool's sockets
-    when the pool is freed), and it holds the request with its Authorization header.
-    """
-    seen: set[int] = set()
-    pending: list[object] = [exc]
-    while pending:
-        current = pending.pop()
-        if not isinstance(current, BaseException) or id(current) in seen:
-            continue
-        seen.add(id(current))
-        traceback.clear_frames(current.__traceback__)
-        pending += [current.__cause__, current.__context__, getattr(current, "reason", None)]
-        pending += current.args
-
-
-def _classify(exc: requests.RequestException) -> _Failure:
-    """Map a requests exception to a typed error and whether the request may have been sent."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return _Failure(
-            error=CertificateError(
-                "The site's security certificate could not be verified, so ClinicDesk did not "
-                "connect. The certificate may have expired, or the address may be wrong. If the "
-                "clinic uses its own certificate authority, set its file in the settings."
-            ),
-            sent=False,
-            retryable=False,
-        )
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return _Failure(error=_timed_out(), sent=False, retryable=True)
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return _Failure(error=_timed_out(), sent=True, retryable=True)
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return _Failure(
-            error=UnreachableError(
-                "ClinicDesk could not reach the proxy server set up on this computer. Check the "
-                "network settings."
-            ),
-            sent=False,
-            retryable=True,
-        )
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
-        return _Failure(
-            error=InsecureURLError("The site address is not valid. Check it in the settings."),
-            sent=False,
-            retryable=False,
-        )
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
-        return _Failure(
-            error=InvalidResponseError(
-                "The site's answer was damaged (it could not be decompressed)."
-            ),
-            sent=True,
-            retryable=True,
-        )
-    reason = exc.args[0] if exc.args else None
-    if isinstance(reason, ReadTimeoutError):  # raised while streaming the body
-        return _Failure(error=_timed_out(), sent=True, retryable=True)
-    if isinstance(getattr(reason, "reason", None), NewConnectionError):
-        # The connection was never opened (refused, no route, name not found): nothing was sent.
-        return _Failure(
-            error=UnreachableError(
-                "ClinicDesk could not reach the site. Check the internet connection and the site "
-                "address; the site may also be down."
-            ),
-            sent=False,
-            retryable=True,
-        )
-    return _Failure(
-        error=UnreachableError(
-            "The connection to the site was lost before it finished answering. Check the "
-            "internet connection; ClinicDesk will try again."
-        ),
-        sent=True,
-        retryable=True,
-    )
-
-
-def _rate_limited_message(wait: float | None) -> str:
-    if wait is None:
-        return "The site asked ClinicDesk to slow down. Try again in a few minutes."
-    return f"The site asked ClinicDesk to slow down. Try again in {_duration(wait)}."
-
-
-def _duration(seconds: float) -> str:
-    whole = max(1, math.ceil(seconds))
-    if whole < 120:
-        return f"{whole} second{'s' if whole != 1 else ''}"
-    return f"{math.ceil(whole / 60)} minutes"
-
-
-def _params_of(data: Mapping[str, object]) -> dict[str, str]:
-    """``data.params`` of ``rest_invalid_param`` ({name: reason}) or
-    ``rest_missing_callback_param`` ([names])."""
-    raw = data.get("params")
-    if isinstance(raw, dict):
-        return {str(k)[:200]: (v[:1000] if isinstance(v, str) else "") for k, v in raw.items()}
-    if isinstance(raw, list):
-        return {str(name)[:200]: "" for name in raw if isinstance(name, str)}
-    return {}
-
-
-def error_for_status(answer: Answer, *, now: float) -> SiteError:
-    """The typed error for a non-2xx answer (WordPress's JSON error when there is one).
-
-    Args:
-        answer: the answer.
-        now: the current Unix time, to read a ``Retry-After`` date.
-    """
-    status = answer.status
-    payload = parse.error_payload(answer.body, answer.content_type)
-    code = payload.code if payload else None
-    said = payload.message.strip() if payload and payload.message else ""
-    detail = f" The site said: “{said}”" if said else ""
-    if status == 401:
-        return SignedOutError(
-            "The site did not accept your sign-in: you are signed out, or the application "
-            "password was revoked. Sign in again.",
-            code=code,
-            status=status,
-        )
-    if status == 403:
-        return ForbiddenError(
-            f"Your account on the site is not allowed to do this.{detail}",
-            code=code,
-            status=status,
-        )
-    if status == 404:
-        if payload is None:
-            return NotWordPressError(
-                "The site has no REST API at this address (it answered “not found” with a web "
-                "page). Check the address, and that the site uses pretty permalinks.",
-                status=status,
-            )
-        if code == "rest_no_route":
-            return NotFoundError(
-                "The site does not offer this feature: a plugin may be missing or inactive.",
-                code=code,
-                status=status,
-            )
-        return NotFoundError(
-            "This item is not on the site any more: it may have been deleted for good.",
-            code=code,
-            status=status,
-        )
-    if status == 410:
-        return GoneError("This item is already in the site's trash.", code=code, status=status)
-    if status == 429:
-        wait = parse_retry_after(answer.headers.get("Retry-After"), now)
-        return RateLimitedError(_rate_limited_message(wait), code=code, retry_after=wait)
-    if 400 <= status < 500:
-        data = payload.data if payload else {}
-        return RejectedError(
-            f"The site refused this request (error {status}).{detail}",
-            code=code,
-            status=status,
-            params=_params_of(data),
-            data=data,
-        )
-    if 500 <= status < 600:
-        return ServerError(
-            f"The site ran into a problem (error {status}). Try again in a few minutes; if it "
-            "keeps happening, tell whoever looks after the website.",
-            code=code,
-            status=status,
-        )
-    return InvalidResponseError(
-        f"The site gave an answer ClinicDesk does not understand (status {status}).",
-        status=status,
-    )

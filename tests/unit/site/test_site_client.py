@@ -233,7 +233,7 @@ def test_an_empty_list(mock: responses.RequestsMock, client: SiteClient) -> None
 def test_a_site_that_never_stops_paging_is_stopped(
     mock: responses.RequestsMock, client: SiteClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("clinicdesk.site.client._MAX_PAGES", 3)
+    monkeypatch.setattr("clinicdesk.site.listing.MAX_PAGES", 3)
     for post_id in (1, 2, 3):  # other records on every page: the site does page, endlessly
         mock.get(POSTS, **page_of([post_json(id=post_id)], 10**9, 10**7))
     with pytest.raises(InvalidResponseError, match="more pages"):

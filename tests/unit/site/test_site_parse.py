@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from clinicdesk.model.records import Inquiry, Post
-from clinicdesk.site import parse
+from clinicdesk.site import answers, dates, fields, parse
 from clinicdesk.site.errors import InvalidResponseError, NotWordPressError
 from tests.fixtures.site_samples import (
     category_json,
@@ -32,14 +32,14 @@ JSON = "application/json; charset=UTF-8"
 
 
 def test_json_is_decoded() -> None:
-    assert parse.decode_json(b'{"a": [1, 2]}', JSON) == {"a": [1, 2]}
-    assert parse.decode_json(b"[]", "application/vnd.api+json") == []
+    assert answers.decode_json(b'{"a": [1, 2]}', JSON) == {"a": [1, 2]}
+    assert answers.decode_json(b"[]", "application/vnd.api+json") == []
     # A UTF-8 byte-order mark, which some plugins' files leak into the output, is harmless.
-    assert parse.decode_json(b"\xef\xbb\xbf[1]", JSON) == [1]
+    assert answers.decode_json(b"\xef\xbb\xbf[1]", JSON) == [1]
 
 
 def test_missing_content_type_is_tolerated_when_the_body_is_json() -> None:
-    assert parse.decode_json(b"[1]", None) == [1]
+    assert answers.decode_json(b"[1]", None) == [1]
 
 
 @pytest.mark.parametrize(
@@ -61,13 +61,13 @@ def test_missing_content_type_is_tolerated_when_the_body_is_json() -> None:
 )
 def test_non_json_is_refused(body: bytes, content_type: str | None, words: str) -> None:
     with pytest.raises(InvalidResponseError) as caught:
-        parse.decode_json(body, content_type)
+        answers.decode_json(body, content_type)
     assert words in caught.value.message
 
 
 def test_decode_error_does_not_echo_the_body() -> None:
     with pytest.raises(InvalidResponseError) as caught:
-        parse.decode_json(b'{"first_name": "Jane", oops', JSON)
+        answers.decode_json(b'{"first_name": "Jane", oops', JSON)
     assert "Jane" not in str(caught.value)
     assert caught.value.__cause__ is None
 
@@ -75,7 +75,7 @@ def test_decode_error_does_not_echo_the_body() -> None:
 @pytest.mark.parametrize("value", [[], "text", 1, None, True])
 def test_wrong_top_level_type_is_refused(value: object) -> None:
     with pytest.raises(InvalidResponseError):
-        parse.expect_object(value, "a post")
+        fields.expect_object(value, "a post")
     with pytest.raises(InvalidResponseError):
         parse.post(value)
 
@@ -108,9 +108,9 @@ def test_one_bad_record_fails_the_whole_list() -> None:
     ],
 )
 def test_gmt_dates_are_utc(text: str, expected: datetime | None) -> None:
-    assert parse.parse_gmt(text) == expected
+    assert dates.parse_gmt(text) == expected
     if expected is not None:
-        assert parse.parse_gmt(text).tzinfo is UTC  # type: ignore[union-attr]
+        assert dates.parse_gmt(text).tzinfo is UTC  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -119,15 +119,15 @@ def test_gmt_dates_are_utc(text: str, expected: datetime | None) -> None:
 )
 def test_bad_dates_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
-        parse.parse_gmt(text)
+        dates.parse_gmt(text)
 
 
 def test_dates_are_formatted_in_utc_at_second_resolution() -> None:
     local = datetime.fromisoformat("2024-03-01T10:00:00.900-05:00")
-    assert parse.format_gmt(local, zone=True) == "2024-03-01T15:00:00Z"
-    assert parse.format_gmt(local, zone=False) == "2024-03-01T15:00:00"
+    assert dates.format_gmt(local, zone=True) == "2024-03-01T15:00:00Z"
+    assert dates.format_gmt(local, zone=False) == "2024-03-01T15:00:00"
     with pytest.raises(ValueError, match="timezone-aware"):
-        parse.format_gmt(datetime(2024, 3, 1), zone=True)
+        dates.format_gmt(datetime(2024, 3, 1), zone=True)
 
 
 @pytest.mark.parametrize(
@@ -146,9 +146,9 @@ def test_dates_are_formatted_in_utc_at_second_resolution() -> None:
 def test_the_http_date_header_is_the_sites_clock_or_none(
     value: str | None, expected: datetime | None
 ) -> None:
-    assert parse.http_date(value) == expected
+    assert dates.http_date(value) == expected
     if expected is not None:
-        assert parse.http_date(value).tzinfo is UTC  # type: ignore[union-attr]
+        assert dates.http_date(value).tzinfo is UTC  # type: ignore[union-attr]
 
 
 # ---- whole records ----------------------------------------------------------------------------
@@ -518,8 +518,8 @@ def test_ids_beyond_what_the_store_can_hold_are_refused() -> None:
 
 
 def test_page_counts() -> None:
-    assert parse.page_counts({"X-WP-Total": "250", "X-WP-TotalPages": "3"}) == (250, 3)
-    assert parse.page_counts({"X-WP-Total": "0", "X-WP-TotalPages": "0"}) == (0, 0)
+    assert answers.page_counts({"X-WP-Total": "250", "X-WP-TotalPages": "3"}) == (250, 3)
+    assert answers.page_counts({"X-WP-Total": "0", "X-WP-TotalPages": "0"}) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -534,24 +534,24 @@ def test_page_counts() -> None:
 )
 def test_bad_page_counts_are_refused(headers: dict[str, str]) -> None:
     with pytest.raises(InvalidResponseError):
-        parse.page_counts(headers)
+        answers.page_counts(headers)
 
 
 def test_error_payload() -> None:
     body = json.dumps(
         {"code": "rest_invalid_param", "message": "Invalid parameter(s): status", "data": {"a": 1}}
     ).encode()
-    payload = parse.error_payload(body, JSON)
+    payload = answers.error_payload(body, JSON)
     assert payload is not None
     assert (payload.code, payload.message, payload.data) == (
         "rest_invalid_param",
         "Invalid parameter(s): status",
         {"a": 1},
     )
-    assert parse.error_payload(b"<html>Oops</html>", "text/html") is None
-    assert parse.error_payload(b"", JSON) is None
-    assert parse.error_payload(b"[1]", JSON) is None
-    odd = parse.error_payload(b'{"code": 5, "data": []}', JSON)
+    assert answers.error_payload(b"<html>Oops</html>", "text/html") is None
+    assert answers.error_payload(b"", JSON) is None
+    assert answers.error_payload(b"[1]", JSON) is None
+    odd = answers.error_payload(b'{"code": 5, "data": []}', JSON)
     assert odd is not None
     assert (odd.code, odd.message, odd.data) == (None, None, {})
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinicdesk.site import parse
+from clinicdesk.site import answers, parse
 from clinicdesk.site.errors import InvalidResponseError, NotWordPressError
 from tests.fixtures.site_samples import (
     category_json,
@@ -113,7 +113,7 @@ def test_a_lone_surrogate_in_any_field_never_reaches_a_record(
 
 def test_the_surrogate_of_the_issue_is_refused_as_an_invalid_post() -> None:
     body = json.dumps([post_json(id=5, title={"raw": "\udc00", "rendered": ""})]).encode()
-    items, refused = parse.each(parse.decode_json(body, JSON), parse.post, "posts")
+    items, refused = parse.each(answers.decode_json(body, JSON), parse.post, "posts")
     assert items == ()
     assert [(r.kind, r.id) for r in refused] == [("post", 5)]
     assert "title.raw" in refused[0].reason
@@ -170,7 +170,7 @@ def test_ids_that_no_store_can_hold_refuse_one_record_not_the_page(literal: byte
     good = json.dumps(post_json(id=7)).encode()
     bad = json.dumps(post_json(id=8)).replace('"author": 3', '"author": AUTHOR').encode()
     body = b"[" + good + b"," + bad.replace(b"AUTHOR", literal) + b"]"
-    items, refused = parse.each(parse.decode_json(body, JSON), parse.post, "posts")
+    items, refused = parse.each(answers.decode_json(body, JSON), parse.post, "posts")
     assert [p.id for p in items] == [7]
     assert [(r.kind, r.id, r.modified_gmt is not None) for r in refused] == [("post", 8, True)]
     assert "author" in refused[0].reason
@@ -202,7 +202,7 @@ def test_a_gmt_offset_that_is_not_a_finite_number_is_refused(offset: object) -> 
 
 def test_deeply_nested_answers_are_refused_not_crashing() -> None:
     with pytest.raises(InvalidResponseError):
-        parse.decode_json(b'[{"a":' * 50_000 + b"1" + b"}]" * 50_000, JSON)
+        answers.decode_json(b'[{"a":' * 50_000 + b"1" + b"}]" * 50_000, JSON)
 
 
 def test_a_page_keeps_its_good_records_and_says_which_were_refused() -> None:

@@ -39,7 +39,7 @@ from clinicdesk.site.errors import (
     TimedOutError,
     UnreachableError,
 )
-from clinicdesk.site.transport import RetryPolicy, Timeouts
+from clinicdesk.site.timing import RetryPolicy, Timeouts
 from tests.fixtures.site_samples import index_json, me_json, post_json, wp_error
 
 USERNAME = "editor"

@@ -34,7 +34,8 @@ from clinicdesk.site.errors import (
     TimedOutError,
     UnreachableError,
 )
-from clinicdesk.site.transport import RetryPolicy, Transport, parse_retry_after
+from clinicdesk.site.timing import RetryPolicy, parse_retry_after
+from clinicdesk.site.transport import Transport
 from tests.fixtures.site_samples import note_json, post_json, wp_error
 
 SITE = "https://clinic.example"
