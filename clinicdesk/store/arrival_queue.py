@@ -9,24 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import (
-    false,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import false, func, select, update
 
 from clinicdesk.store.entity import Transactions
-from clinicdesk.store.inbox import (
-    ARRIVAL_TEXTS,
-    CHUNK,
-    Arrivals,
-    ArrivalText,
-    arrival_text,
-)
-from clinicdesk.store.models import (
-    Inquiry,
-)
+from clinicdesk.store.inbox import ARRIVAL_TEXTS, CHUNK, Arrivals, ArrivalText, arrival_text
+from clinicdesk.store.models import Inquiry
 
 
 class ArrivalQueue:

@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import (
-    bindparam,
-    func,
-    literal,
-    select,
-    tuple_,
-)
+from sqlalchemy import bindparam, func, literal, select, tuple_
 
 from clinicdesk.model import records
 from clinicdesk.model.cached import (
@@ -28,23 +22,13 @@ from clinicdesk.model.cached import (
     Triage,
 )
 from clinicdesk.store import search
-from clinicdesk.store.common import (
-    sync_state,
-)
+from clinicdesk.store.common import sync_state
 from clinicdesk.store.entity import Transactions
 from clinicdesk.store.errors import RecordNotFoundError
-from clinicdesk.store.inbox import (
-    view_condition,
-    view_counts_query,
-)
+from clinicdesk.store.inbox import view_condition, view_counts_query
 from clinicdesk.store.inquiry_rows import SUMMARY_COLUMNS, summaries
 from clinicdesk.store.inquiry_sync import note_info, row_triage, triage_json, triage_of
-from clinicdesk.store.models import (
-    Inquiry,
-    InquiryMessage,
-    Note,
-    UTCDateTime,
-)
+from clinicdesk.store.models import Inquiry, InquiryMessage, Note, UTCDateTime
 
 #: An inquiry's triage columns and base, by local id (built once: a push reads it per change).
 _TRIAGE_STATE = select(

@@ -8,19 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import (
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 
 from clinicdesk.store.entity import Transactions
-from clinicdesk.store.models import (
-    Inquiry,
-    InquiryMessage,
-    Note,
-    OutboxEntry,
-)
+from clinicdesk.store.models import Inquiry, InquiryMessage, Note, OutboxEntry
 from clinicdesk.store.note_drafts import NOTE_DRAFT_KEY
 
 logger = logging.getLogger(__name__)

@@ -11,19 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from clinicdesk.model.cached import (
-    InquirySummary,
-)
-from clinicdesk.store.common import (
-    AnySelect,
-    state_of,
-)
-from clinicdesk.store.inbox import (
-    InboxRow,
-)
-from clinicdesk.store.models import (
-    Inquiry,
-)
+from clinicdesk.model.cached import InquirySummary
+from clinicdesk.store.common import AnySelect, state_of
+from clinicdesk.store.inbox import InboxRow
+from clinicdesk.store.models import Inquiry
 
 _SYNC_COLUMNS = (
     Inquiry.conflict,

@@ -10,25 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Unpack, cast
 
-from clinicdesk.model.cached import (
-    OutboxOp,
-    PostEdit,
-)
-from clinicdesk.store.common import (
-    drop_entries,
-    dt_from_json,
-    enqueue,
-    staged_keys,
-)
+from clinicdesk.model.cached import OutboxOp, PostEdit
+from clinicdesk.store.common import drop_entries, dt_from_json, enqueue, staged_keys
 from clinicdesk.store.entity import Transactions
-from clinicdesk.store.errors import (
-    InvalidEditError,
-    RecordNotFoundError,
-)
-from clinicdesk.store.models import (
-    Post,
-    utcnow,
-)
+from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
+from clinicdesk.store.models import Post, utcnow
 from clinicdesk.store.post_rows import (
     add_revision,
     apply_json,

@@ -14,10 +14,7 @@ from typing import Unpack
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from clinicdesk.model.cached import (
-    PostEdit,
-    PostSnapshot,
-)
+from clinicdesk.model.cached import PostEdit, PostSnapshot
 from clinicdesk.store.common import (
     JsonDict,
     drop_entries,
@@ -27,16 +24,8 @@ from clinicdesk.store.common import (
     was_attempted,
 )
 from clinicdesk.store.entity import Transactions
-from clinicdesk.store.errors import (
-    RecordNotFoundError,
-)
-from clinicdesk.store.models import (
-    OutboxEntry,
-    Post,
-    PostRevision,
-    Term,
-    utcnow,
-)
+from clinicdesk.store.errors import RecordNotFoundError
+from clinicdesk.store.models import OutboxEntry, Post, PostRevision, Term, utcnow
 from clinicdesk.store.post_rows import (
     LIVE_STATUSES,
     apply_json,

@@ -12,35 +12,13 @@ from sqlalchemy import Integer, case, column, func, select, text
 from sqlalchemy.orm import Session
 
 from clinicdesk.model import records
-from clinicdesk.model.cached import (
-    Page,
-    PostDetail,
-    PostSort,
-    PostSummary,
-    RevisionInfo,
-)
+from clinicdesk.model.cached import Page, PostDetail, PostSort, PostSummary, RevisionInfo
 from clinicdesk.store import search
-from clinicdesk.store.common import (
-    AnySelect,
-    state_of,
-    sync_state,
-)
+from clinicdesk.store.common import AnySelect, state_of, sync_state
 from clinicdesk.store.entity import Transactions
-from clinicdesk.store.errors import (
-    RecordNotFoundError,
-)
-from clinicdesk.store.models import (
-    Post,
-    PostRevision,
-    PostTerm,
-    User,
-)
-from clinicdesk.store.post_rows import (
-    has_staged,
-    snapshot_from_json,
-    snapshot_json,
-    staged_exists,
-)
+from clinicdesk.store.errors import RecordNotFoundError
+from clinicdesk.store.models import Post, PostRevision, PostTerm, User
+from clinicdesk.store.post_rows import has_staged, snapshot_from_json, snapshot_json, staged_exists
 
 
 def _detail(session: Session, post: Post) -> PostDetail:

@@ -10,22 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from clinicdesk.model.cached import (
-    PostSummary,
-)
-from clinicdesk.store.common import (
-    JsonDict,
-    entries_of,
-    release_staged,
-)
+from clinicdesk.model.cached import PostSummary
+from clinicdesk.store.common import JsonDict, entries_of, release_staged
 from clinicdesk.store.entity import Transactions
-from clinicdesk.store.models import (
-    Post,
-)
+from clinicdesk.store.models import Post
 from clinicdesk.store.post_reads import SUMMARY_COLUMNS, summaries
-from clinicdesk.store.post_rows import (
-    staged_exists,
-)
+from clinicdesk.store.post_rows import staged_exists
 
 
 class PostStaging:

@@ -16,28 +16,13 @@ from typing import Any, Unpack, cast
 from sqlalchemy.orm import Session
 
 from clinicdesk.model import records
-from clinicdesk.model.cached import (
-    TriageEdit,
-    TriageMerge,
-)
-from clinicdesk.store.common import (
-    JsonDict,
-    drop_entries,
-    dt_from_json,
-    enqueue,
-    set_held,
-)
+from clinicdesk.model.cached import TriageEdit, TriageMerge
+from clinicdesk.store.common import JsonDict, drop_entries, dt_from_json, enqueue, set_held
 from clinicdesk.store.entity import Transactions
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
-from clinicdesk.store.inbox import (
-    TRIAGE_FIELDS,
-)
+from clinicdesk.store.inbox import TRIAGE_FIELDS
 from clinicdesk.store.inquiry_sync import row_triage
-from clinicdesk.store.models import (
-    Inquiry,
-    Note,
-    utcnow,
-)
+from clinicdesk.store.models import Inquiry, Note, utcnow
 
 
 class TriageEdits:

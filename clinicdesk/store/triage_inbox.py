@@ -11,13 +11,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    case,
-    func,
-    select,
-)
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from clinicdesk.store import search
 from clinicdesk.store.entity import Transactions
@@ -36,9 +30,7 @@ from clinicdesk.store.inbox import (
     view_counts_query,
 )
 from clinicdesk.store.inquiry_rows import ROW_COLUMNS, inbox_rows_of
-from clinicdesk.store.models import (
-    Inquiry,
-)
+from clinicdesk.store.models import Inquiry
 
 
 class TriageInbox:
