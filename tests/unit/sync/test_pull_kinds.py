@@ -9,12 +9,18 @@ checks fail then.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from clinicdesk.site import Inquiry, Post, SiteClient
+from clinicdesk.sync import SyncOptions
+from clinicdesk.sync.context import Round
+from clinicdesk.sync.pull import refresh
 from clinicdesk.sync.pull_kinds import BATCH, INQUIRIES, POSTS, PullKind, changed
 from tests.fixtures.site import SiteUnderTest
+from tests.fixtures.store import opened
 from tests.fixtures.sync import make_client
 
 
@@ -49,3 +55,20 @@ def test_a_kind_reads_the_same_records_by_listing_sweep_and_id(
 def test_only_new_and_changed_records_count_as_pulled() -> None:
     outcomes = ["inserted", "updated", "unchanged", "kept_local", "dropped", "inserted"]
     assert changed(outcomes) == 4
+
+
+@pytest.mark.parametrize("kind", [POSTS, INQUIRIES], ids=lambda kind: kind.resource)
+def test_a_re_read_stores_what_the_site_has_and_reports_what_it_has_not(
+    client: SiteClient, tmp_path: Path, kind: PullKind[Post] | PullKind[Inquiry]
+) -> None:
+    """Posts are re-read a hundred per request, inquiries one by one: the same outcome."""
+    some = sorted(version.id for version in kind.versions(client))[:3]
+    gone = max(some) + 1_000_000
+    with opened(tmp_path / "cache.db") as cache:
+        work = Round(client, cache, SyncOptions(), datetime.now(UTC), None, None)
+        assert refresh(work, kind, [*some, gone, some[0]]) == set(some)
+        assert all(kind.local_id(work, remote_id) is not None for remote_id in some)
+        assert kind.local_id(work, gone) is None
+        assert work.pulled == {kind.resource: len(some)}
+        # A first-stored inquiry is one the crisis check must read.
+        assert work.new_inquiries == (some if kind is INQUIRIES else [])
