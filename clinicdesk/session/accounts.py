@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from clinicdesk.domain.inquiry_rules import DEFAULT_RESPONSE_TARGET_HOURS
+from clinicdesk.session.identity import account_id
 from clinicdesk.store.paths import (
     AccountPaths,
-    account_id,
     create_private_file,
     default_data_dir,
     ensure_private_dir,

@@ -24,7 +24,7 @@ from clinicdesk.store.keys import (
     find_cache_key,
     new_cache_key,
 )
-from clinicdesk.store.paths import AccountPaths, KeySource, account_id, default_data_dir
+from clinicdesk.store.paths import AccountPaths, KeySource, default_data_dir
 
 __all__ = [
     "AccountPaths",
@@ -42,7 +42,6 @@ __all__ = [
     "RecordNotFoundError",
     "UnsyncedDependencyError",
     "WrongKeyError",
-    "account_id",
     "default_data_dir",
     "find_cache_key",
     "new_cache_key",

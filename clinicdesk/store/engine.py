@@ -264,9 +264,9 @@ class Cache:
     def outbox(self) -> OutboxStore:
         """The queue of local changes, and the sync bookkeeping."""
         from clinicdesk.store.catalog import MEDIA_ADAPTER, TERM_ADAPTER
-        from clinicdesk.store.inquiries import INQUIRY_ADAPTER, NOTE_ADAPTER
+        from clinicdesk.store.inquiry_sync import INQUIRY_ADAPTER, NOTE_ADAPTER
         from clinicdesk.store.outbox import OutboxStore
-        from clinicdesk.store.posts import POST_ADAPTER
+        from clinicdesk.store.post_sync import POST_ADAPTER
 
         # The kinds of record the outbox sends, each finished by its own module's adapter.
         adapters = (POST_ADAPTER, INQUIRY_ADAPTER, NOTE_ADAPTER, TERM_ADAPTER, MEDIA_ADAPTER)

@@ -1,14 +1,17 @@
 """What sync applies to inquiries and notes: the site's pages stored (form fields always the
-site's, triage kept when changed here), a change's outcome, a note's write body, and removal.
+site's, triage kept when changed here), a change's outcome, a note's write body, what a deletion
+on the site drops, and the outbox adapters of both kinds; with the triage and note forms every
+inquiry module shares.
 
-:class:`clinicdesk.store.inquiries.InquiryStore` is the local side. Nothing here logs a field
-of an inquiry.
+:class:`InquiriesFromSite` is the part of :class:`clinicdesk.store.inquiries.InquiryStore` that
+stores the site's pages; :mod:`clinicdesk.store.triage_edits` is the local side. Nothing here
+logs a field of an inquiry.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -32,10 +35,12 @@ from clinicdesk.store.common import (
     dt_to_json,
     pending_count,
 )
+from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import RecordNotFoundError
 from clinicdesk.store.inbox import (
     FORM_FIELDS,
     ApplyOutcome,
+    NotesApplied,
 )
 from clinicdesk.store.models import (
     Inquiry,
@@ -47,7 +52,7 @@ from clinicdesk.store.models import (
 logger = logging.getLogger(__name__)
 
 
-def _triage_json(
+def triage_json(
     status: str, triage_status: str, assignee: int, urgent: bool, unread: bool
 ) -> JsonDict:
     return {
@@ -59,11 +64,11 @@ def _triage_json(
     }
 
 
-def _row_triage(row: Inquiry) -> JsonDict:
-    return _triage_json(row.status, row.triage_status, row.assignee, row.urgent, row.unread)
+def row_triage(row: Inquiry) -> JsonDict:
+    return triage_json(row.status, row.triage_status, row.assignee, row.urgent, row.unread)
 
 
-def _triage(data: JsonDict) -> Triage:
+def triage_of(data: JsonDict) -> Triage:
     return Triage(
         status="trash" if data.get("status") == "trash" else "private",
         triage_status=cast(records.TriageStatus, data.get("triage_status", "new")),
@@ -157,7 +162,7 @@ def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list
             messages[record.id] = record.message
             outcomes.append("inserted")
             continue
-        site_triage = _triage_json(
+        site_triage = triage_json(
             record.status, record.triage_status, record.assignee, record.urgent, record.unread
         )
         if row.dirty or row.pending_delete:
@@ -176,7 +181,7 @@ def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list
             messages[record.id] = record.message
             outcomes.append("kept_local")
             continue
-        local_triage = _triage_json(
+        local_triage = triage_json(
             row.status, row.triage_status, row.assignee, row.urgent, row.unread
         )
         if (
@@ -262,7 +267,7 @@ def apply_inquiry_pushed(
         if message_changed:
             _store_messages(session, [(row.id, record.message)])
     else:
-        row.base = _triage_json(
+        row.base = triage_json(
             record.status, record.triage_status, record.assignee, record.urgent, record.unread
         )
 
@@ -344,7 +349,7 @@ def is_system_note(author: int, kind: str) -> bool:
     return author == records.SYSTEM_AUTHOR and kind in ("note", "urgent")
 
 
-def _note_info(note: Note) -> NoteInfo:
+def note_info(note: Note) -> NoteInfo:
     return NoteInfo(
         id=note.id,
         remote_id=note.remote_id,
@@ -360,4 +365,128 @@ def _note_info(note: Note) -> NoteInfo:
     )
 
 
-# The sync bookkeeping every listed row carries, read into ``sync_state`` / ``sync_message``.
+# The lookups of ``upsert_notes``, built once (a push stores notes with nearly every change).
+_KNOWN_NOTES = select(Note.remote_id).where(Note.remote_id.in_(bindparam("ids", expanding=True)))
+_MY_NOTES = select(Note).where(Note.client_id.in_(bindparam("ids", expanding=True)))
+_LOCAL_IDS = select(Inquiry.remote_id, Inquiry.id).where(
+    Inquiry.remote_id.in_(bindparam("ids", expanding=True))
+)
+
+
+class InquiriesFromSite:
+    """Storing the site's inquiries and notes in one cache.
+
+    Args:
+        cache: the open cache.
+    """
+
+    _cache: Transactions
+
+    def __init__(self, cache: Transactions) -> None:
+        self._cache = cache
+
+    def upsert_from_site(self, items: Sequence[records.Inquiry]) -> list[ApplyOutcome]:
+        """Store a page of inquiries from the site in one transaction."""
+        with self._cache.write() as session:
+            return upsert_inquiries(session, items)
+
+    def upsert_notes(self, items: Sequence[records.Note]) -> NotesApplied:
+        """Store notes from the site in one transaction (de-duplicated by id and client_id).
+
+        A page of notes costs three lookups and one insert, not several statements per note:
+        a first sync of a busy clinic pulls tens of thousands of them.
+        """
+        stored = 0
+        unknown: list[int] = []
+        with self._cache.write() as session:
+            remote_ids = list({record.id for record in items})
+            known = set(session.scalars(_KNOWN_NOTES, {"ids": remote_ids}))
+            client_ids = list({r.client_id for r in items if r.client_id and r.id not in known})
+            mine = (
+                {note.client_id: note for note in session.scalars(_MY_NOTES, {"ids": client_ids})}
+                if client_ids
+                else {}
+            )
+            inquiry_ids: dict[int, int] = {
+                remote: local
+                for remote, local in session.execute(
+                    _LOCAL_IDS, {"ids": list({record.inquiry for record in items})}
+                )
+                if remote is not None
+            }
+            rows: list[dict[str, Any]] = []
+            for record in items:
+                if record.id in known:
+                    continue
+                known.add(record.id)
+                adopted = mine.pop(record.client_id, None) if record.client_id else None
+                if adopted is not None:
+                    _adopt_note(adopted, record)
+                    stored += 1
+                    continue
+                inquiry_id = inquiry_ids.get(record.inquiry)
+                if inquiry_id is None:
+                    unknown.append(record.inquiry)
+                    continue
+                rows.append(
+                    {
+                        "remote_id": record.id,
+                        "client_id": record.client_id,
+                        "inquiry_id": inquiry_id,
+                        "author": record.author,
+                        "author_name": record.author_name,
+                        "date_gmt": record.date_gmt,
+                        "kind": record.kind,
+                        "content": record.content,
+                    }
+                )
+                stored += 1
+            if rows:
+                session.execute(insert(Note), rows)
+        return NotesApplied(stored, tuple(dict.fromkeys(unknown)))
+
+
+def _inquiry_pushed(
+    session: Session, entry: OutboxEntry, record: records.Inquiry | None, _adopted: bool
+) -> None:
+    apply_inquiry_pushed(session, entry, record)
+
+
+def _note_pushed(
+    session: Session, entry: OutboxEntry, record: records.Note, _adopted: bool
+) -> None:
+    apply_note_pushed(session, entry, record)
+
+
+def _keep_inquiry_copy(session: Session, server: records.Inquiry) -> None:
+    upsert_inquiries(session, [server])
+
+
+def _note_body(
+    session: Session, entry: OutboxEntry | None, _payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    if entry is None:
+        raise RecordNotFoundError("This change is no longer waiting to be sent.")
+    return note_site_fields(session, entry)
+
+
+#: How the outbox finishes an inquiry's changes (registered by :mod:`clinicdesk.store.engine`).
+INQUIRY_ADAPTER = EntityAdapter(
+    entity="inquiry",
+    model=Inquiry,
+    record_type=records.Inquiry,
+    apply_pushed=_inquiry_pushed,
+    answers_delete=True,
+    keep_server_copy=_keep_inquiry_copy,
+    unsent_children=unsent_note_ids,
+    drop=drop_inquiry,
+)
+
+#: How the outbox finishes a triage note.
+NOTE_ADAPTER = EntityAdapter(
+    entity="note",
+    model=Note,
+    record_type=records.Note,
+    apply_pushed=_note_pushed,
+    site_fields=_note_body,
+)

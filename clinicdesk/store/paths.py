@@ -1,4 +1,4 @@
-"""Where each account's cache lives.
+"""Where each account's cache lives, and files only its user can read.
 
 One folder per account under the platform's app-data folder (or the folder given with
 ``--data-dir``)::
@@ -13,21 +13,21 @@ timestamps and the account's name are nobody else's business either.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from urllib.parse import urlsplit
 
 #: The folder name under the platform's app-data folder.
 APP_FOLDER = {"linux": "clinicdesk", "darwin": "ClinicDesk", "win32": "ClinicDesk"}
 
-_SAFE = re.compile(r"[^a-z0-9._-]+")
+#: What an account's folder may be named: lower-case letters, digits and ``. _ -``, neither
+#: starting nor ending with punctuation (so never ``..``, a hidden folder or a path), as
+#: :func:`clinicdesk.session.identity.account_id` makes them.
+_FOLDER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,198}[a-z0-9])?")
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
 
@@ -62,45 +62,6 @@ def default_data_dir(
     # The XDG spec says a relative value is invalid and must be ignored.
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
     return base / APP_FOLDER["linux"]
-
-
-def _slug(text: str, limit: int) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _SAFE.sub("-", ascii_text.lower()).strip(".-_")[:limit] or "x"
-
-
-def normalize_site(site_url: str) -> str:
-    """The site's identity for account ids: host (lower case), non-default port and path.
-
-    The scheme is left out on purpose (a site moved from http to https on loopback is the same
-    site), as are a trailing slash, the query and the fragment.
-
-    Args:
-        site_url: the address the user typed, with or without a scheme.
-    """
-    parts = urlsplit(site_url if "//" in site_url else f"//{site_url}")
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    default_port = {"https": 443, "http": 80}.get(parts.scheme.lower())
-    netloc = host if port is None or port == default_port else f"{host}:{port}"
-    return netloc + parts.path.rstrip("/")
-
-
-def account_id(site_url: str, username: str) -> str:
-    """A stable, filesystem-safe id for one user on one site.
-
-    Readable for support (``clinic.example.org-jane-1a2b3c4d``) and unique: the hash covers the
-    exact normalized site and the lower-cased login name (WordPress logins are case-insensitive),
-    so two sites or users that sanitize to the same words still get different ids.
-
-    Args:
-        site_url: the site's address.
-        username: the WordPress login name.
-    """
-    site = normalize_site(site_url)
-    user = username.strip().lower()
-    digest = hashlib.sha256(f"{site}\n{user}".encode()).hexdigest()[:8]
-    return f"{_slug(site, 60)}-{_slug(user, 40)}-{digest}"
 
 
 def ensure_private_dir(path: Path, *, tighten: bool = False) -> Path:
@@ -170,9 +131,12 @@ class AccountPaths:
 
         Args:
             data_dir: the folder given with ``--data-dir``, or None.
-            account: an id made by :func:`account_id`.
+            account: the account's id (:func:`clinicdesk.session.identity.account_id`).
+
+        Raises:
+            ValueError: ``account`` is not a safe folder name.
         """
-        if not account or _slug(account, 200) != account:
+        if not _FOLDER_NAME.fullmatch(account):
             raise ValueError("not an account id")
         root = default_data_dir() if data_dir is None else data_dir
         return cls(root / "accounts" / account)

@@ -1,7 +1,7 @@
 """A post's row and its JSON forms: snapshots, terms, validation of edits, revisions.
 
-The shared ground of :mod:`clinicdesk.store.posts` (the PostStore) and
-:mod:`clinicdesk.store.post_sync` (what sync applies), which both import it.
+The shared ground of the PostStore's jobs (:mod:`clinicdesk.store.posts`) and of
+:mod:`clinicdesk.store.post_sync` (what sync applies), which all import it.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ MAX_REVISIONS = 50
 #: Edits closer together than this belong to one editing session: one revision for all of them.
 REVISION_GAP = timedelta(minutes=10)
 
-_TEXT_FIELDS = ("title", "content", "excerpt", "slug")
+TEXT_FIELDS = ("title", "content", "excerpt", "slug")
 _EDITABLE_STATUSES = ("publish", "future", "draft", "pending", "private")
 #: Statuses whose edits are kept off the site until the user clicks Update (as in WordPress,
 #: where a published post's changes reach the site only then). Drafts and pending posts sync
@@ -69,7 +69,7 @@ _EDITABLE_STATUSES = ("publish", "future", "draft", "pending", "private")
 LIVE_STATUSES = frozenset({"publish", "future", "private"})
 
 
-def _staged_exists() -> Any:
+def staged_exists() -> Any:
     """Whether a post (``Post.id``) has edits kept off the site (a correlated EXISTS)."""
     return exists().where(
         OutboxEntry.entity == "post",
@@ -78,7 +78,7 @@ def _staged_exists() -> Any:
     )
 
 
-def _has_staged(session: Session, post_id: int) -> bool:
+def has_staged(session: Session, post_id: int) -> bool:
     return bool(
         session.scalar(
             select(
@@ -111,12 +111,12 @@ def _terms_of(session: Session, post_id: int) -> tuple[list[int], list[int]]:
 
 def snapshot_json(session: Session, post: Post) -> JsonDict:
     """The post's editable fields now, as JSON (local ids)."""
-    return _snapshot(post, _terms_of(session, post.id))
+    return row_snapshot(post, _terms_of(session, post.id))
 
 
 def record_json(session: Session, record: records.Post) -> JsonDict:
     """A site post's editable fields as JSON in local ids (placeholders made as needed)."""
-    return _SiteRefs(session, [record]).record_json(record)
+    return SiteRefs(session, [record]).record_json(record)
 
 
 def snapshot_from_json(data: JsonDict) -> PostSnapshot:
@@ -149,8 +149,8 @@ def _set_terms(session: Session, post: Post, taxonomy: str, term_ids: list[int])
         session.add(PostTerm(post_id=post.id, term_id=term_id))
 
 
-def _apply_json(session: Session, post: Post, fields: JsonDict) -> None:
-    for name in _TEXT_FIELDS:
+def apply_json(session: Session, post: Post, fields: JsonDict) -> None:
+    for name in TEXT_FIELDS:
         if name in fields:
             setattr(post, name, str(fields[name]))
     if "status" in fields:
@@ -167,14 +167,14 @@ def _apply_json(session: Session, post: Post, fields: JsonDict) -> None:
         _set_terms(session, post, "post_tag", list(fields["tags"]))
 
 
-def _validate(session: Session, changes: PostEdit) -> JsonDict:
+def validate_edit(session: Session, changes: PostEdit) -> JsonDict:
     """Check an edit and turn it into JSON values (local ids), or raise InvalidEditError."""
     raw = cast(dict[str, Any], changes)
     unknown = set(raw) - set(POST_FIELDS)
     if unknown:
         raise InvalidEditError(f"Unknown post fields: {', '.join(sorted(unknown))}.")
     out: JsonDict = {}
-    for name in _TEXT_FIELDS:
+    for name in TEXT_FIELDS:
         if name in raw:
             if not isinstance(raw[name], str):
                 raise InvalidEditError(f"The {name} must be text.")
@@ -216,7 +216,7 @@ def _validate(session: Session, changes: PostEdit) -> JsonDict:
     return out
 
 
-def _refs(fields: JsonDict) -> list[tuple[Literal["term", "media"], int]]:
+def refs_of(fields: JsonDict) -> list[tuple[Literal["term", "media"], int]]:
     refs: list[tuple[Literal["term", "media"], int]] = [
         ("term", int(i)) for key in ("categories", "tags") for i in fields.get(key) or ()
     ]
@@ -228,7 +228,7 @@ def _refs(fields: JsonDict) -> list[tuple[Literal["term", "media"], int]]:
     return refs
 
 
-def _record_revision(session: Session, post: Post, origin: Literal["local", "site"]) -> None:
+def record_revision(session: Session, post: Post, origin: Literal["local", "site"]) -> None:
     now = utcnow()
     if origin == "local":
         last = session.scalars(
@@ -258,7 +258,7 @@ def _record_revision(session: Session, post: Post, origin: Literal["local", "sit
     )
 
 
-def _add_revision(
+def add_revision(
     session: Session, post_id: int, origin: Literal["local", "site"], fields: JsonDict
 ) -> None:
     """Save one version whatever the editing-session gap, keeping the newest MAX_REVISIONS."""
@@ -280,7 +280,7 @@ def _add_revision(
 # -- the apply side (used by the sync engine through PostStore and the outbox) ------------------
 
 
-class _SiteRefs:
+class SiteRefs:
     """The local ids of the terms and media a page of site posts refers to, read once for the
     page; placeholders are made for those not pulled yet (as :func:`record_json` does)."""
 
@@ -332,9 +332,7 @@ def _by_remote_id(
     return {remote_id: local_id for remote_id, local_id in rows if remote_id is not None}
 
 
-def _terms_of_posts(
-    session: Session, post_ids: list[int]
-) -> dict[int, tuple[list[int], list[int]]]:
+def terms_of_posts(session: Session, post_ids: list[int]) -> dict[int, tuple[list[int], list[int]]]:
     """(categories, tags) of each post, as :func:`_terms_of` gives them, in one query."""
     found: dict[int, tuple[list[int], list[int]]] = {post_id: ([], []) for post_id in post_ids}
     if not post_ids:
@@ -351,7 +349,7 @@ def _terms_of_posts(
     return found
 
 
-def _snapshot(post: Post, terms: tuple[list[int], list[int]]) -> JsonDict:
+def row_snapshot(post: Post, terms: tuple[list[int], list[int]]) -> JsonDict:
     """:func:`snapshot_json` with the post's terms already read."""
     categories, tags = terms
     return {

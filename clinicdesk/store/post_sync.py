@@ -7,7 +7,7 @@ outcome, and a change's write body (local ids made the site's).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import insert, select
@@ -28,6 +28,7 @@ from clinicdesk.store.common import (
     pending_count,
     set_held,
 )
+from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import (
     UnsyncedDependencyError,
 )
@@ -38,16 +39,16 @@ from clinicdesk.store.models import (
     PostTerm,
 )
 from clinicdesk.store.post_rows import (
-    _TEXT_FIELDS,
+    TEXT_FIELDS,
     ApplyOutcome,
-    _apply_json,
-    _record_revision,
-    _refs,
-    _SiteRefs,
-    _snapshot,
-    _terms_of_posts,
+    SiteRefs,
+    apply_json,
     record_json,
+    record_revision,
+    refs_of,
+    row_snapshot,
     snapshot_json,
+    terms_of_posts,
 )
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def upsert_posts(session: Session, items: Sequence[records.Post]) -> list[ApplyO
         # The same post twice in one answer (a misbehaving site): one at a time, so that the
         # second sees what the first stored.
         return [upsert_posts(session, [record])[0] for record in items]
-    refs = _SiteRefs(session, items)
+    refs = SiteRefs(session, items)
     existing = {
         post.remote_id: post
         for post in session.scalars(
@@ -91,7 +92,7 @@ def upsert_posts(session: Session, items: Sequence[records.Post]) -> list[ApplyO
         if wanted
         else {}
     )
-    terms = _terms_of_posts(session, [post.id for post in existing.values()])
+    terms = terms_of_posts(session, [post.id for post in existing.values()])
     new_posts: list[tuple[dict[str, Any], JsonDict]] = []
     claimed: set[str] = set()  # client ids given to posts inserted from this page
     outcomes: list[ApplyOutcome] = []
@@ -118,7 +119,7 @@ def upsert_posts(session: Session, items: Sequence[records.Post]) -> list[ApplyO
 
 
 def _new_post_row(record: records.Post, client_id: str | None, fields: JsonDict) -> dict[str, Any]:
-    """The ``posts`` row of a post new here (what ``Post(...)`` + :func:`_apply_json` make)."""
+    """The ``posts`` row of a post new here (what ``Post(...)`` + :func:`apply_json` make)."""
     return {
         "remote_id": record.id,
         "client_id": client_id,
@@ -188,12 +189,12 @@ def _update_post(
                 set_held(session, "post", post.id, held=False)
         return "kept_local"
 
-    current = snapshot_json(session, post) if terms is None else _snapshot(post, terms)
+    current = snapshot_json(session, post) if terms is None else row_snapshot(post, terms)
     if current == fields and post.server_modified_gmt == record.modified_gmt:
         return "unchanged"
     if any(current[name] != fields[name] for name in ("title", "content", "excerpt")):
-        _record_revision(session, post, "site")
-    _apply_json(session, post, fields)
+        record_revision(session, post, "site")
+    apply_json(session, post, fields)
     post.server_modified_gmt = record.modified_gmt
     post.modified_gmt = record.modified_gmt
     post.deleted_on_site = False
@@ -264,8 +265,8 @@ def adopt_post(
         # author wrote is kept in the post's revisions when the site's text differs, as for
         # any change from the site).
         if any(local[name] != fields[name] for name in ("title", "content", "excerpt")):
-            _record_revision(session, post, "site")
-        _apply_json(session, post, fields)
+            record_revision(session, post, "site")
+        apply_json(session, post, fields)
         post.dirty = False
         post.base = None
         post.server_copy = None
@@ -279,7 +280,7 @@ def adopt_post(
     if changed and not remaining and not in_flight:
         # Changed here with no change waiting to say so (not expected: edits after an
         # attempted create queue their own entry): queue them, so nothing is left unsent.
-        enqueue(session, "post", post.id, "update", changed, refs=_refs(changed))
+        enqueue(session, "post", post.id, "update", changed, refs=refs_of(changed))
     return "kept_local"
 
 
@@ -315,7 +316,7 @@ def apply_post_pushed(
     post.rejected_message = None
     fields = record_json(session, record)
     if pending_count(session, "post", post.id) == 0 and not post.conflict:
-        _apply_json(session, post, fields)
+        apply_json(session, post, fields)
         post.dirty = False
         post.base = None
         post.server_copy = None
@@ -332,7 +333,7 @@ def post_site_fields(session: Session, payload: JsonDict) -> records.PostFields:
         UnsyncedDependencyError: a category, tag or image it uses is not on the site yet.
     """
     out: dict[str, Any] = {}
-    for name in (*_TEXT_FIELDS, "status", "author"):
+    for name in (*TEXT_FIELDS, "status", "author"):
         if name in payload:
             out[name] = payload[name]
     if not out.get("author", 1):
@@ -370,4 +371,49 @@ def _resolve_images(session: Session, content: str) -> str:
         raise UnsyncedDependencyError("An image in this post is not uploaded yet.") from None
 
 
-# -- DTOs ------------------------------------------------------------------------------------------
+class PostsFromSite:
+    """Storing the site's posts in one cache.
+
+    Args:
+        cache: the open cache.
+    """
+
+    _cache: Transactions
+
+    def __init__(self, cache: Transactions) -> None:
+        self._cache = cache
+
+    def upsert_from_site(self, items: Sequence[records.Post]) -> list[ApplyOutcome]:
+        """Store a page of posts from the site in one transaction (see :func:`upsert_posts`)."""
+        with self._cache.write() as session:
+            return upsert_posts(session, items)
+
+
+def _post_pushed(
+    session: Session, entry: OutboxEntry, record: records.Post | None, adopted: bool
+) -> None:
+    apply_post_pushed(session, entry, record, adopted=adopted)
+
+
+def _keep_post_copy(session: Session, server: records.Post) -> None:
+    upsert_post(session, server)
+
+
+def _post_body(
+    session: Session, _entry: OutboxEntry | None, payload: Mapping[str, Any]
+) -> records.PostFields:
+    # The claimed item's payload, as the push read it (not the entry's: record_sent may rewrite
+    # a create's payload after this body was built).
+    return post_site_fields(session, dict(payload))
+
+
+#: How the outbox finishes a post's changes (registered by :mod:`clinicdesk.store.engine`).
+POST_ADAPTER = EntityAdapter(
+    entity="post",
+    model=Post,
+    record_type=records.Post,
+    apply_pushed=_post_pushed,
+    answers_delete=True,
+    site_fields=_post_body,
+    keep_server_copy=_keep_post_copy,
+)

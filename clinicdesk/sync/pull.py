@@ -28,9 +28,9 @@ and a cursor only ever moves past a page in the transaction that stores it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from clinicdesk.site import (
     ForbiddenError,
@@ -38,38 +38,33 @@ from clinicdesk.site import (
     InvalidResponseError,
     Note,
     NotFoundError,
-    Page,
     Post,
     RefusedRecord,
-    SiteClient,
     Term,
 )
 from clinicdesk.store.quarantine import QuarantinedRecord
 from clinicdesk.sync import queries
 from clinicdesk.sync.context import Round
 from clinicdesk.sync.prefetch import ReadAhead
+from clinicdesk.sync.pull_kinds import (
+    BATCH,
+    INQUIRIES,
+    INQUIRY_STATUSES,
+    POSTS,
+    PullKind,
+    changed,
+    store_inquiries,
+)
 from clinicdesk.sync.report import SyncPhase
 
 logger = logging.getLogger(__name__)
 
-#: Every post status, the trash included, in one listing: trash changes propagate like any other.
-#: (WordPress reads ``any`` as "all but those excluded from search" minus what is named too, so
-#: ``any,trash`` is every status.)
-POST_STATUSES = "any,trash"
-#: The inquiry statuses: the inbox and the trash.
-INQUIRY_STATUSES = "private,trash"
 _OVERLAP = timedelta(seconds=1)
-_BATCH = 100
 
 R = TypeVar("R", Post, Inquiry)
 
 
-def _changed(outcomes: Iterable[str]) -> int:
-    # "kept_local": the site's copy waits beside local changes; the push counts what it becomes.
-    return sum(1 for outcome in outcomes if outcome not in ("unchanged", "kept_local"))
-
-
-def _batches(ids: Sequence[int], size: int = _BATCH) -> Iterator[list[int]]:
+def _batches(ids: Sequence[int], size: int = BATCH) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield list(ids[start : start + size])
 
@@ -105,17 +100,11 @@ def _read_again(work: Round, kind: str, remote_ids: Iterable[int]) -> None:
 # -- posts and inquiries -------------------------------------------------------------------------
 
 
-def _read_listing(
-    work: Round,
-    resource: Literal["posts", "inquiries"],
-    message: str,
-    list_pages: Callable[[SiteClient, datetime | None], Iterator[Page[R]]],
-    store_page: Callable[[Sequence[R]], int],
-) -> bool:
-    """Read a ``modified``-ordered listing from the cursor (minus the overlap) into the cache.
+def _read_listing(work: Round, kind: PullKind[R]) -> bool:
+    """Read ``kind``'s ``modified``-ordered listing from the cursor (minus the overlap) into
+    the cache.
 
-    ``list_pages(client, after)`` lists with the client it is given: a fork of the round's,
-    reading one page ahead on its own thread.
+    The listing is read with a fork of the round's client, one page ahead on its own thread.
 
     A record the app cannot read is put aside (:func:`put_aside`) and the cursor moves past it
     like past any other: it no longer stops the listing at its page.
@@ -131,11 +120,12 @@ def _read_listing(
         True when there was no cursor yet (a full download) and its last pass listed no record
         twice: only then is it a complete picture that stands in for a sweep.
     """
+    resource = kind.resource
     cursor = work.cache.outbox.cursor(resource).modified_after
     after = None if cursor is None else cursor - _OVERLAP
     newest = cursor
     phase: SyncPhase = resource
-    kind = "post" if resource == "posts" else "inquiry"
+    per_page = work.options.per_page
     moved = False
     for _ in range(max(1, work.options.listing_passes)):
         seen: dict[int, datetime | None] = {}
@@ -143,7 +133,9 @@ def _read_listing(
         done = 0
         largest_total = 0
         with ReadAhead(
-            work.client, lambda client: list_pages(client, after), name=f"read-{resource}"
+            work.client,
+            lambda client: kind.list_changed(client, after, per_page),
+            name=f"read-{resource}",
         ) as listing:
             for page in listing:
                 work.check_cancel()
@@ -176,15 +168,15 @@ def _read_listing(
                 # commit, one flush to disk), so a crash or a cancel resumes from the first page
                 # not stored.
                 with work.cache.transaction():
-                    changed = store_page(fresh) if fresh else 0
-                    _read_again(work, kind, (r.id for r in page.items))
+                    stored = kind.store(work, fresh) if fresh else 0
+                    _read_again(work, kind.entity, (r.id for r in page.items))
                     put_aside(work, page.refused)
                     if page_newest is not None and (newest is None or page_newest > newest):
                         newest = page_newest
                         work.cache.outbox.set_cursor(resource, modified_after=newest)
-                work.count_pulled(resource, changed)
+                work.count_pulled(resource, stored)
                 done += 1
-                work.progress(phase, message, done, page.total_pages or None)
+                work.progress(phase, kind.listing_message, done, page.total_pages or None)
         if not moved:
             break
         # A record moved or went while the pages were read and may have pushed another one onto
@@ -199,20 +191,7 @@ def pull_posts(work: Round) -> bool:
     Returns:
         True when this was a full download: it then stands in for a sweep.
     """
-
-    def pages(client: SiteClient, after: datetime | None) -> Iterator[Page[Post]]:
-        return client.iter_posts(
-            status=POST_STATUSES,
-            modified_after=after,
-            per_page=work.options.per_page,
-            orderby="modified",
-            order="asc",
-        )
-
-    def store(items: Sequence[Post]) -> int:
-        return _changed(work.cache.posts.upsert_from_site(items))
-
-    return _read_listing(work, "posts", "Fetching posts", pages, store)
+    return _read_listing(work, POSTS)
 
 
 def pull_inquiries(work: Round) -> bool:
@@ -222,18 +201,9 @@ def pull_inquiries(work: Round) -> bool:
     Returns:
         True when this was a full download.
     """
-    if work.cache.outbox.cursor("inquiries").modified_after is None:
+    if work.cache.outbox.cursor(INQUIRIES.resource).modified_after is None:
         return _first_inquiries(work)
-
-    def pages(client: SiteClient, after: datetime | None) -> Iterator[Page[Inquiry]]:
-        return client.iter_inquiries(
-            status=INQUIRY_STATUSES, modified_after=after, per_page=work.options.per_page
-        )
-
-    def store(items: Sequence[Inquiry]) -> int:
-        return _store_inquiries(work, items)
-
-    return _read_listing(work, "inquiries", "Fetching inquiries", pages, store)
+    return _read_listing(work, INQUIRIES)
 
 
 def _first_inquiries(work: Round) -> bool:
@@ -277,10 +247,10 @@ def _first_inquiries(work: Round) -> bool:
             seen.update(item.id for item in page.items)
             seen.update(r.id for r in page.refused if r.id is not None)
             with work.cache.transaction():
-                changed = _store_inquiries(work, fresh) if fresh else 0
-                _read_again(work, "inquiry", (r.id for r in fresh))
+                stored = store_inquiries(work, fresh) if fresh else 0
+                _read_again(work, INQUIRIES.entity, (r.id for r in fresh))
                 put_aside(work, page.refused)
-            work.count_pulled("inquiries", changed)
+            work.count_pulled(INQUIRIES.resource, stored)
             done += 1
             work.progress("inquiries", "Fetching inquiries", done, page.total_pages or None)
     work.cache.outbox.set_cursor("inquiries", modified_after=min(started or work.now, work.now))
@@ -289,35 +259,29 @@ def _first_inquiries(work: Round) -> bool:
     return not shrank
 
 
-def _store_inquiries(work: Round, items: Sequence[Inquiry]) -> int:
-    """Store inquiries from the site; note which were new here. Returns how many changed."""
-    outcomes = work.cache.inquiries.upsert_from_site(items)
-    work.new_inquiries.extend(
-        item.id for item, outcome in zip(items, outcomes, strict=True) if outcome == "inserted"
-    )
-    return _changed(outcomes)
-
-
-def refresh_posts(work: Round, remote_ids: Sequence[int]) -> set[int]:
-    """Re-read posts by id (100 per request) and store them.
+def refresh(work: Round, kind: PullKind[R], remote_ids: Sequence[int]) -> set[int]:
+    """Re-read records of ``kind`` by id and store them: :data:`BATCH` per request where the
+    site can list by id, else one by one (:func:`read_one`).
 
     Returns:
         The ids the site returned (one it did not is deleted, or no longer visible to the user).
     """
+    ids = sorted(set(remote_ids))
+    list_ids = kind.list_ids
+    if list_ids is None:
+        return {remote_id for remote_id in ids if _checked_read(work, kind, remote_id)}
     found: set[int] = set()
-    for batch in _batches(sorted(set(remote_ids))):
+    for batch in _batches(ids):
         work.check_cancel()
-        listing = work.client.iter_posts(
-            status=POST_STATUSES, include=batch, per_page=_BATCH, orderby="id", order="asc"
-        )
+        listing = list_ids(work.client, batch)
         try:
             for page in listing:
                 with work.cache.transaction():
-                    changed = _changed(work.cache.posts.upsert_from_site(page.items))
-                    _read_again(work, "post", (post.id for post in page.items))
+                    stored = kind.store(work, page.items)
+                    _read_again(work, kind.entity, (record.id for record in page.items))
                     put_aside(work, page.refused)
-                work.count_pulled("posts", changed)
-                found.update(post.id for post in page.items)
+                work.count_pulled(kind.resource, stored)
+                found.update(record.id for record in page.items)
                 # Unreadable is not deleted: the site still has it.
                 found.update(r.id for r in page.refused if r.id is not None)
         finally:
@@ -325,26 +289,31 @@ def refresh_posts(work: Round, remote_ids: Sequence[int]) -> set[int]:
     return found
 
 
-def refresh_inquiry(work: Round, remote_id: int) -> bool:
-    """Re-read one inquiry and store it.
+def _checked_read(work: Round, kind: PullKind[R], remote_id: int) -> bool:
+    work.check_cancel()
+    return read_one(work, kind, remote_id)
+
+
+def read_one(work: Round, kind: PullKind[R], remote_id: int) -> bool:
+    """Re-read one record of ``kind`` and store it.
 
     Returns:
         False when the site no longer has it (404), or no longer shows it to the user (403).
     """
     try:
-        inquiry = work.client.get_inquiry(remote_id)
+        record = kind.get(work.client, remote_id)
     except (NotFoundError, ForbiddenError):
         return False
     except InvalidResponseError as exc:
-        if exc.record != "inquiry" or exc.record_id != remote_id:
+        if exc.record != kind.entity or exc.record_id != remote_id:
             raise
         # The site has it but it cannot be read: put aside, not deleted.
-        put_aside(work, [RefusedRecord("inquiry", remote_id, exc.reason or exc.message)])
+        put_aside(work, [RefusedRecord(kind.entity, remote_id, exc.reason or exc.message)])
         return True
     with work.cache.transaction():
-        changed = _store_inquiries(work, [inquiry])
-        _read_again(work, "inquiry", [remote_id])
-    work.count_pulled("inquiries", changed)
+        stored = kind.store(work, [record])
+        _read_again(work, kind.entity, [remote_id])
+    work.count_pulled(kind.resource, stored)
     return True
 
 
@@ -357,7 +326,7 @@ def pull_due_scheduled(work: Round) -> None:
     due = queries.due_scheduled_posts(work.cache, work.now)
     if due:
         work.progress("posts", "Checking scheduled posts")
-        refresh_posts(work, due)
+        refresh(work, POSTS, due)
 
 
 # -- notes ---------------------------------------------------------------------------------------
@@ -415,7 +384,7 @@ def _store_notes(work: Round, notes: Sequence[Note], cursor: int | None) -> None
         stored = sum(1 for note in notes if note.inquiry not in missing)
         for remote_id in sorted(missing):
             work.check_cancel()
-            if not refresh_inquiry(work, remote_id):
+            if not read_one(work, INQUIRIES, remote_id):
                 # Its inquiry is gone for good: its notes went with it (nothing to keep).
                 logger.info("notes of an inquiry the site no longer has were skipped")
         with work.cache.transaction():
@@ -445,11 +414,11 @@ def pull_terms(work: Round) -> None:
             listed += len(page.items) + len(page.refused)
         longest = max(longest, listed)
     with work.cache.transaction():
-        changed = _changed(work.cache.catalog.upsert_terms(terms))
+        stored = changed(work.cache.catalog.upsert_terms(terms))
         _read_again(work, "category", (t.id for t in terms if t.taxonomy == "category"))
         _read_again(work, "tag", (t.id for t in terms if t.taxonomy == "post_tag"))
         put_aside(work, refused)
-    work.count_pulled("terms", changed)
+    work.count_pulled("terms", stored)
     # Only a list that fit on one page is a snapshot; a longer one may have shifted while read.
     if longest < work.options.per_page:
         listed_ids = {term.id for term in terms} | {r.id for r in refused if r.id is not None}
@@ -486,9 +455,9 @@ def pull_media(work: Round) -> None:
             put_aside(work, [RefusedRecord("media item", remote_id, exc.reason or exc.message)])
             continue
         with work.cache.transaction():
-            changed = _changed(work.cache.catalog.upsert_media([media]))
+            stored = changed(work.cache.catalog.upsert_media([media]))
             _read_again(work, "media item", [remote_id])
-        work.count_pulled("media", changed)
+        work.count_pulled("media", stored)
         work.progress("media", "Fetching images", done, len(wanted))
 
 
@@ -507,65 +476,52 @@ def _compare(
     return missing, stale
 
 
-def sweep_posts(work: Round) -> bool:
-    """Compare every post's version with the cache; fetch what differs, find deletions.
+def sweep(work: Round, kind: PullKind[R]) -> bool:
+    """Compare every record's version of ``kind`` with the cache; fetch what differs, find
+    deletions.
+
+    Versions that differ (a change the incremental pull missed) are read again, a hundred at a
+    time where the site can list by id. A record missing from the sweep may only have shifted
+    between its pages: it is read by id, and only a 404 (or a 403: no longer visible to this
+    user) counts as deleted.
 
     Returns:
         True when everything found was dealt with (False: more than a round's share waits).
     """
-    work.progress("sweep", "Checking for deleted posts")
-    site = {v.id: v.modified_gmt for v in work.client.post_versions(POST_STATUSES)}
-    missing, stale = _compare(site, work.cache.outbox.known_versions("post"))
+    work.progress("sweep", kind.sweep_message)
+    site = {v.id: v.modified_gmt for v in kind.versions(work.client)}
+    missing, stale = _compare(site, work.cache.outbox.known_versions(kind.entity))
     limit = work.options.confirm_per_round
-    # Versions that differ (a change the incremental pull missed): re-read 100 at a time.
-    refresh_posts(work, stale[:limit])
-    # A post missing from the sweep may only have shifted between its pages: read it by id,
-    # and only a 404 (or a 403: no longer visible to this user) counts as deleted.
-    for remote_id in missing[: max(0, limit - len(stale))]:
+    if kind.list_ids is not None:
+        refresh(work, kind, stale[:limit])
+        confirm = missing[: max(0, limit - len(stale))]
+    else:
+        confirm = (missing + stale)[:limit]
+    for remote_id in confirm:
         work.check_cancel()
-        try:
-            post = work.client.get_post(remote_id)
-        except (NotFoundError, ForbiddenError):
-            _deleted(work, "post", remote_id)
-            continue
-        except InvalidResponseError as exc:
-            if exc.record != "post" or exc.record_id != remote_id:
-                raise
-            put_aside(work, [RefusedRecord("post", remote_id, exc.reason or exc.message)])
-            continue
-        with work.cache.transaction():
-            changed = _changed(work.cache.posts.upsert_from_site([post]))
-            _read_again(work, "post", [remote_id])
-        work.count_pulled("posts", changed)
+        if not read_one(work, kind, remote_id) and remote_id not in site:
+            _deleted(work, kind, remote_id)
     return len(missing) + len(stale) <= limit
+
+
+def sweep_posts(work: Round) -> bool:
+    """The sweep for posts (see :func:`sweep`)."""
+    return sweep(work, POSTS)
 
 
 def sweep_inquiries(work: Round) -> bool:
-    """The sweep for inquiries (each id missing from it is confirmed with a GET)."""
-    work.progress("sweep", "Checking for deleted inquiries")
-    site = {v.id: v.modified_gmt for v in work.client.inquiry_versions(INQUIRY_STATUSES)}
-    missing, stale = _compare(site, work.cache.outbox.known_versions("inquiry"))
-    limit = work.options.confirm_per_round
-    for remote_id in (missing + stale)[:limit]:
-        work.check_cancel()
-        if not refresh_inquiry(work, remote_id) and remote_id not in site:
-            _deleted(work, "inquiry", remote_id)
-    return len(missing) + len(stale) <= limit
+    """The sweep for inquiries (see :func:`sweep`)."""
+    return sweep(work, INQUIRIES)
 
 
-def _deleted(work: Round, entity: Literal["post", "inquiry"], remote_id: int) -> None:
-    _read_again(work, entity, [remote_id])  # gone from the site: nothing left to read
-    outcome = work.cache.outbox.mark_deleted_on_site(entity, remote_id)
+def _deleted(work: Round, kind: PullKind[R], remote_id: int) -> None:
+    _read_again(work, kind.entity, [remote_id])  # gone from the site: nothing left to read
+    outcome = work.cache.outbox.mark_deleted_on_site(kind.entity, remote_id)
     if outcome == "kept":
-        local_id = (
-            work.cache.posts.local_id(remote_id)
-            if entity == "post"
-            else work.cache.inquiries.local_id(remote_id)
-        )
         work.issue(
             "deleted_on_site",
-            entity,
-            local_id,
+            kind.entity,
+            kind.local_id(work, remote_id),
             remote_id,
             "Deleted on the site while it had changes here; your version is kept.",
         )

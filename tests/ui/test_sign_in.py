@@ -10,9 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.session.accounts import DataDir, SettingsStore
 from clinicdesk.session.credentials import CredentialStore
+from clinicdesk.session.identity import account_id
 from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.session.signin import SignInProblem
-from clinicdesk.store import AccountPaths, account_id
+from clinicdesk.store import AccountPaths
 from clinicdesk.ui.dialogs.passphrase import PassphraseDialog
 from clinicdesk.ui.dialogs.signin import SignInDialog
 from clinicdesk.ui.sync_worker import SyncState

@@ -35,7 +35,7 @@ _CHILD = textwrap.dedent(
     n = 0
     while True:
         with cache.write() as session:
-            from clinicdesk.store.inquiries import upsert_inquiries
+            from clinicdesk.store.inquiry_sync import upsert_inquiries
             from clinicdesk.store.models import Post, utcnow
             from clinicdesk.store.common import enqueue
             upsert_inquiries(session, [site_inquiry(n * 100 + i + 1) for i in range(100)])

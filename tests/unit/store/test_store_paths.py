@@ -1,4 +1,4 @@
-"""Where caches live, account ids, and how a cache's key is found."""
+"""Where caches live and how a cache's key is found."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from keyring.backends import fail
 
 from clinicdesk.session.credentials import CredentialStore, KeyringUnavailableError
+from clinicdesk.session.identity import account_id
 from clinicdesk.store import (
     AccountPaths,
     CacheKey,
@@ -16,7 +17,6 @@ from clinicdesk.store import (
     KeyFound,
     KeySource,
     PassphraseNeeded,
-    account_id,
     default_data_dir,
     find_cache_key,
     open_account_cache,
@@ -40,25 +40,6 @@ def test_default_data_dir_per_platform() -> None:
     assert default_data_dir("win32", {"APPDATA": "C:/Users/jane/AppData/Roaming"}, home) == Path(
         "C:/Users/jane/AppData/Roaming/ClinicDesk"
     )
-
-
-def test_account_id_is_stable_safe_and_distinct() -> None:
-    one = account_id("https://Clinic.Example.org/", "Jane")
-    assert one == account_id("clinic.example.org", "jane")
-    assert one.startswith("clinic.example.org-jane-")
-    assert all(c.isalnum() or c in ".-_" for c in one)
-    # Different sites, paths, ports and users never share a cache.
-    others = {
-        account_id("https://clinic.example.org/blog", "jane"),
-        account_id("https://clinic.example.org:8443", "jane"),
-        account_id("https://clinic.example.org", "jane.doe"),
-        account_id("https://clinic.example.org", "jane doe"),
-        account_id("https://other.example.org", "jane"),
-    }
-    assert one not in others and len(others) == 5
-    # Hostile names stay inside the folder.
-    hostile = account_id("https://x.example", "../../etc/passwd")
-    assert "/" not in hostile and not hostile.startswith(".")
 
 
 def test_account_folders_are_private(tmp_path: Path) -> None:

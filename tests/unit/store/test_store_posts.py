@@ -15,9 +15,10 @@ from clinicdesk.store import (
     InvalidEditError,
     RecordNotFoundError,
     UnsyncedDependencyError,
+    post_edits,
+    post_rows,
     post_sync,
 )
-from clinicdesk.store import posts as posts_module
 from clinicdesk.store.models import Media, OutboxEntry, Post, PostRevision, PostTerm, Term
 from clinicdesk.store.posts import MAX_REVISIONS
 from tests.fixtures.store import T0, opened, site_post, site_term
@@ -90,7 +91,7 @@ def test_edit_and_outbox_entry_are_one_transaction(
     def failing_enqueue(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("disk full, say")
 
-    monkeypatch.setattr(posts_module, "enqueue", failing_enqueue)
+    monkeypatch.setattr(post_edits, "enqueue", failing_enqueue)
     with pytest.raises(RuntimeError):
         cache.posts.edit(local_id, title="Lost?")
     post = cache.posts.get(local_id)
@@ -102,13 +103,13 @@ def test_edit_and_outbox_entry_are_one_transaction(
 def test_outbox_entry_written_then_failure_leaves_neither(
     cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_enqueue = posts_module.enqueue
+    real_enqueue = post_edits.enqueue
 
     def enqueue_then_fail(*args: Any, **kwargs: Any) -> int:
         real_enqueue(*args, **kwargs)
         raise RuntimeError("crash after the entry")
 
-    monkeypatch.setattr(posts_module, "enqueue", enqueue_then_fail)
+    monkeypatch.setattr(post_edits, "enqueue", enqueue_then_fail)
     with pytest.raises(RuntimeError):
         cache.posts.create(title="Never")
     assert _row_counts(cache) == (0, 0)
@@ -217,7 +218,7 @@ def test_revisions_are_bounded(cache: Cache) -> None:
         assert post is not None
         for n in range(MAX_REVISIONS + 10):
             post.title = f"Title {n}"
-            posts_module._record_revision(session, post, "site")
+            post_rows.record_revision(session, post, "site")
     with cache.read() as session:
         count = session.scalar(select(func.count()).select_from(PostRevision))
     assert count == MAX_REVISIONS
