@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from clinicdesk.domain.inquiry_rules import DEFAULT_RESPONSE_TARGET_HOURS
-from clinicdesk.session.identity import account_id
+from clinicdesk.model.identity import account_id
 from clinicdesk.store.paths import (
     AccountPaths,
     create_private_file,

@@ -24,7 +24,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from clinicdesk.model.errors import KeyringUnavailableError as KeyringUnavailableError
-from clinicdesk.session.identity import normalize_site
+from clinicdesk.model.identity import normalize_site
 
 logger = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ Open one with :func:`open_account_cache` (or :func:`open_cache` for a bare path)
 ``cache.outbox``. Everything they return is a frozen DTO from :mod:`clinicdesk.model.cached`.
 """
 
+from clinicdesk.model.identity import account_id
 from clinicdesk.store.engine import Cache, open_account_cache, open_cache
 from clinicdesk.store.errors import (
     CacheError,
@@ -42,6 +43,7 @@ __all__ = [
     "RecordNotFoundError",
     "UnsyncedDependencyError",
     "WrongKeyError",
+    "account_id",
     "default_data_dir",
     "find_cache_key",
     "new_cache_key",

@@ -26,7 +26,7 @@ APP_FOLDER = {"linux": "clinicdesk", "darwin": "ClinicDesk", "win32": "ClinicDes
 
 #: What an account's folder may be named: lower-case letters, digits and ``. _ -``, neither
 #: starting nor ending with punctuation (so never ``..``, a hidden folder or a path), as
-#: :func:`clinicdesk.session.identity.account_id` makes them.
+#: :func:`clinicdesk.model.identity.account_id` makes them.
 _FOLDER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,198}[a-z0-9])?")
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
@@ -131,7 +131,7 @@ class AccountPaths:
 
         Args:
             data_dir: the folder given with ``--data-dir``, or None.
-            account: the account's id (:func:`clinicdesk.session.identity.account_id`).
+            account: the account's id (:func:`clinicdesk.model.identity.account_id`).
 
         Raises:
             ValueError: ``account`` is not a safe folder name.

@@ -8,9 +8,9 @@ import keyring.errors
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from clinicdesk.model.identity import account_id
 from clinicdesk.session.accounts import DataDir, SettingsStore
 from clinicdesk.session.credentials import CredentialStore
-from clinicdesk.session.identity import account_id
 from clinicdesk.session.memory_keyring import MemoryKeyring
 from clinicdesk.session.signin import SignInProblem
 from clinicdesk.store import AccountPaths

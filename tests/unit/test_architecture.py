@@ -104,6 +104,7 @@ def test_the_public_names_stay_importable_from_the_package_roots() -> None:
         Cache,
         CacheKey,
         PassphraseNeeded,
+        account_id,
         find_cache_key,
         open_account_cache,
         open_cache,
@@ -111,7 +112,7 @@ def test_the_public_names_stay_importable_from_the_package_roots() -> None:
     from clinicdesk.sync import SyncReport, run_round
 
     assert SiteClient.__name__ == "SiteClient" and callable(run_round)
-    assert all(callable(f) for f in (open_cache, open_account_cache, find_cache_key))
+    assert all(callable(f) for f in (open_cache, open_account_cache, find_cache_key, account_id))
     for cls in (
         Cache,
         CacheKey,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 
+from clinicdesk.model.identity import account_id
 from clinicdesk.session.credentials import CredentialStore, KeyringUnavailableError
-from clinicdesk.session.identity import account_id
 from clinicdesk.store import (
     AccountPaths,
     CacheKey,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clinicdesk.session.identity import account_id, normalize_site
+from clinicdesk.model.identity import account_id, normalize_site
 from clinicdesk.store import AccountPaths
 
 

@@ -1,7 +1,8 @@
 """Who an account is: the site's identity and the stable id of one user on one site.
 
-The id names the account's folder (:class:`clinicdesk.store.paths.AccountPaths` takes it as a
-value) and its keyring entries; the store never works it out itself.
+A value both the session room (keyring entries, the account list) and the store (the account's
+folder, :class:`clinicdesk.store.paths.AccountPaths` takes it as a value) speak, so it lives in the
+vocabulary. Standard library only.
 """
 
 from __future__ import annotations
