@@ -33,6 +33,7 @@ from clinicdesk.model.cached import (
     InboxView,
     SyncState,
 )
+from clinicdesk.store import search
 from clinicdesk.store.common import (
     AnySelect,
 )
@@ -330,6 +331,37 @@ def pinned_first(session: Session, query: AnySelect) -> array[int]:
     )
     return array("q", [-local_id for local_id in signed if local_id < 0]) + array(
         "q", [local_id for local_id in signed if local_id > 0]
+    )
+
+
+def search_ids_query(
+    text: str, condition: ColumnElement[bool], sort: InboxSort, descending: bool
+) -> AnySelect | None:
+    """The ordered select of :data:`SIGNED_ID` (for :func:`pinned_first`) of the inquiries
+    matching every word of ``text`` within a view (see ``search.inquiry_text_condition``).
+
+    Sorted by arrival (the inbox's default), SQLite walks ``ix_inquiries_inbox_order`` and tests
+    each inquiry against the words' matches: nothing is sorted and no row of the table is read,
+    so a word most messages hold costs what listing the view costs. Sorted by a column no index
+    gives, it starts from the matches (one primary-key lookup each, then a sort): ten times
+    faster for a name than testing every inquiry of the view, and the sort is needed anyway.
+
+    Args:
+        text: what the user typed, unchecked.
+        condition: the view's filter (and any other the inbox adds).
+        sort: the column to sort by.
+        descending: sort that column from high to low.
+
+    Returns:
+        The select, or None when nothing searchable was typed (no results, not everything).
+    """
+    matching = search.inquiry_text_condition(text, walk_order=sort == "received")
+    if matching is None:
+        return None
+    return (
+        select(SIGNED_ID)
+        .where(matching, hidden_condition(condition))
+        .order_by(*inbox_order(sort, descending))
     )
 
 
