@@ -42,7 +42,7 @@ import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -72,7 +72,10 @@ AUTO_FLAG_AUTHOR = "ClinicDesk, automatically: crisis language"
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4\u02bc\u2032]")
 _WORD = re.compile(r"[^\W_]+")
 # A letter next to a digit or symbol people use for a letter: worth a second, de-obfuscated pass.
-_LEET_HINT = re.compile(r"[^\W\d_][0-9@$!|\u20ac]|[0-9@$!|\u20ac][^\W\d_]")
+# Written to start with the symbol (the letter before it is looked behind for) so that the regex
+# engine skips quickly to the next symbol: most text has few, and a pattern starting with "a
+# letter" tried at every letter cost a sixth of reading a message.
+_LEET_HINT = re.compile("[0-9@$!|\u20ac](?:(?<=[^\\W\\d_].)|(?=[^\\W\\d_]))")
 _LEET = str.maketrans(
     {
         "0": "o",
@@ -163,6 +166,20 @@ _SPLIT: dict[str, tuple[str, ...]] = {
     "gonna": ("going", "to"),
     "gotta": ("got", "to"),
 }
+_SPLITS = frozenset(_SPLIT)
+#: Two words of :data:`_JOIN` side by side, in the words joined by single spaces with one more
+#: space in front (a pattern starting with a plain space is skipped along quickly by the regex
+#: engine). No second word of a pair is the first of another, so replacing every such pair at
+#: once reads as the pairs joined one after the other from the left.
+_PAIR = re.compile(
+    " ({}) ({})(?![^ ])".format(
+        "|".join(sorted({first for first, _ in _JOIN}, key=len, reverse=True)),
+        "|".join(sorted({second for _, second in _JOIN}, key=len, reverse=True)),
+    )
+)
+#: Three one-letter words in a row, in the words joined by single spaces with one more at each
+#: end ("s u i c i d e").
+_SPACED_OUT = re.compile(r" \S \S \S ")
 _VOWELS = frozenset("aeiou")
 # Compact forms shorter than this are too likely to appear by chance across word boundaries.
 _MIN_COMPACT = 6
@@ -197,6 +214,24 @@ def words(text: str) -> list[str]:
         letters joined ("s u i c i d e" -> "suicide").
     """
     raw = _WORD.findall(_clean(text))
+    spaced = " ".join(raw)
+    # Each step is done word by word only when the message needs it: most messages hold no
+    # letters spaced out and none of the few words read as others.
+    if _SPACED_OUT.search(f" {spaced} "):
+        joined = _spaced_out_joined(raw)
+        spaced = " ".join(joined)
+    elif not _SPLITS.isdisjoint(raw):
+        joined = [part for word in raw for part in _SPLIT.get(word, (word,))]
+        spaced = " ".join(joined)
+    else:
+        joined = raw
+    if not _PAIR.search(f" {spaced}"):
+        return joined
+    return _PAIR.sub(_joined_pair, f" {spaced}")[1:].split(" ")
+
+
+def _spaced_out_joined(raw: Sequence[str]) -> list[str]:
+    """``raw`` with runs of three or more one-letter words joined and :data:`_SPLIT` applied."""
     joined: list[str] = []
     run: list[str] = []
     for word in [*raw, ""]:
@@ -210,13 +245,13 @@ def words(text: str) -> list[str]:
         run = []
         if word:
             joined.extend(_SPLIT.get(word, (word,)))
-    out: list[str] = []
-    for word in joined:
-        if out and (out[-1], word) in _JOIN:
-            out[-1] = _JOIN[(out[-1], word)]
-        else:
-            out.append(word)
-    return out
+    return joined
+
+
+def _joined_pair(found: re.Match[str]) -> str:
+    """Two words found by :data:`_PAIR` as one, when :data:`_JOIN` joins them."""
+    pair = (found.group(1), found.group(2))
+    return f" {_JOIN[pair]}" if pair in _JOIN else found.group()
 
 
 def inflections(word: str) -> frozenset[str]:
@@ -488,32 +523,26 @@ class CrisisLanguage:
         """``text`` with the words of ``[not crisis]`` phrases replaced by a word no phrase
         matches (it still counts as a word between two others)."""
         masked = list(text)
-        for index, start in self._exception_index.starts(text):
-            rest = _follows(text, start + 1, self._exceptions[index].slots[1:])
-            if rest is not None:
-                for position in (start, *rest):
-                    masked[position] = _MASK
+        for index, positions in self._exception_index.candidates(text, set(text)):
+            later = self._exceptions[index].slots[1:]
+            for start in positions:
+                rest = _follows(text, start + 1, later)
+                if rest is not None:
+                    for position in (start, *rest):
+                        masked[position] = _MASK
         return masked
 
     def _found_in(self, text: list[str], number: int) -> Iterator[tuple[int, Match]]:
         spans: dict[int, tuple[int, int]] = {}
         vocabulary = set(text)
-        # Whether each phrase's other words are in the text at all (most are not: checked
-        # once per phrase, not once per place its first word appears).
-        possible: dict[int, bool] = {}
-        for index, start in self._index.starts(text):
-            if index in spans:
-                continue
-            slots = self._entries[index].phrase.slots
-            if index not in possible:
-                possible[index] = all(
-                    slot.prefixes or not slot.exact.isdisjoint(vocabulary) for slot in slots[1:]
-                )
-            if possible[index]:
-                rest = _follows(text, start + 1, slots[1:])
+        for index, positions in self._index.candidates(text, vocabulary):
+            later = self._entries[index].phrase.slots[1:]
+            for start in positions:  # the first place the phrase follows from
+                rest = _follows(text, start + 1, later)
                 if rest is not None:
                     spans[index] = (start, rest[-1] if rest else start)
-        spans = self._index.compact_spans(text, spans)
+                    break
+        spans = self._index.compact_spans(text, vocabulary, spans)
         for index in sorted(spans):
             entry = self._entries[index]
             first, last = spans[index]
@@ -556,6 +585,15 @@ class _PhraseIndex:
             for spelling, open_end in phrase.compact:
                 self._compact.setdefault(spelling[:_KEY], []).append((index, spelling, open_end))
         self._lengths = sorted({len(prefix) for prefix in self._prefixes})
+        self._first_words = frozenset(self._exact)
+        # The forms of each phrase's other words, where one of them must be in a text (a
+        # ``word*`` is not checked).
+        self._needs = [
+            tuple(slot.exact for slot in phrase.slots[1:] if not slot.prefixes)
+            for phrase in phrases
+        ]
+        # The first one to three letters of each key (a short word may begin a spelling).
+        self._key_starts = frozenset(key[:n] for key in self._compact for n in range(1, _KEY))
         # Every word and prefix of every phrase, to tell whether a de-obfuscated word matters.
         self._words = frozenset(w for p in phrases for slot in p.slots for w in slot.exact)
         self._all_prefixes = tuple(
@@ -574,46 +612,94 @@ class _PhraseIndex:
             or word[:_KEY] in self._compact
         )
 
-    def starts(self, text: Sequence[str]) -> Iterator[tuple[int, int]]:
-        """(phrase index, position) of each word of ``text`` a phrase's first word matches."""
-        exact, prefixes, lengths = self._exact, self._prefixes, self._lengths
-        shortest, heads = self._shortest, self._heads
-        for position, word in enumerate(text):
-            for index in exact.get(word, ()):
-                yield index, position
-            if word[:shortest] not in heads:
-                continue
-            for length in lengths:
-                if length > len(word):
+    def candidates(
+        self, text: Sequence[str], vocabulary: Set[str]
+    ) -> Iterator[tuple[int, list[int]]]:
+        """The phrases that may be in ``text``, each with the positions its first word matches
+        (in the text's order).
+
+        A phrase may be there when a word of the text matches its first word and, for each of
+        its other words, some word of the text is one of its forms (a ``word*`` is not
+        checked). A message repeats most of its words and holds common first words ("me",
+        "not", "have") hundreds of times but the rest of a phrase rarely, so the words are
+        looked up once each (``vocabulary``) and the places of a first word only for the
+        phrases that pass.
+
+        Args:
+            text: the words.
+            vocabulary: the set of them.
+        """
+        exact, prefixes = self._exact, self._prefixes
+        by_phrase: dict[int, list[str]] = {}
+        for word in vocabulary & self._first_words:
+            for index in exact[word]:
+                by_phrase.setdefault(index, []).append(word)
+        if self._heads:
+            shortest, heads, lengths = self._shortest, self._heads, self._lengths
+            for word in vocabulary:
+                if word[:shortest] not in heads:
+                    continue
+                for length in lengths:
+                    if length > len(word):
+                        break
+                    for index in prefixes.get(word[:length], ()):
+                        by_phrase.setdefault(index, []).append(word)
+        needs = self._needs
+        for index, first_words in by_phrase.items():
+            for forms in needs[index]:
+                if forms.isdisjoint(vocabulary):
                     break
-                for index in prefixes.get(word[:length], ()):
-                    yield index, position
+            else:
+                yield index, sorted({p for word in first_words for p in _positions(text, word)})
 
     def compact_spans(
-        self, text: Sequence[str], spans: dict[int, tuple[int, int]]
+        self, text: Sequence[str], vocabulary: Set[str], spans: dict[int, tuple[int, int]]
     ) -> dict[int, tuple[int, int]]:
         """``spans`` with the phrases found in ``text``'s words run together added (words
         split, joined or spaced out): a match must begin where a word begins and, unless the
         phrase ends with ``word*``, end where a word ends."""
         compact = "".join(text)
-        starts: list[int] = []
-        ends: dict[int, int] = {}
-        offset = 0
-        for position, word in enumerate(text):
-            starts.append(offset)
-            offset += len(word)
-            ends[offset] = position
-        for first, at in enumerate(starts):
-            for index, spelling, open_end in self._compact.get(compact[at : at + _KEY], ()):
+        offsets = list(itertools.accumulate(map(len, text), initial=0))
+        starts = offsets[:-1]
+        table = self._compact
+        # Only where a word could begin a spelling (a word of 4 letters or more begins with a
+        # key; a shorter one begins a key): a message repeats most of its words, so each is
+        # looked at once, and most are no such word.
+        short = self._key_starts
+        could = {w for w in vocabulary if (w[:_KEY] in table if len(w) >= _KEY else w in short)}
+        hits = [
+            (first, key)
+            for first, word in enumerate(text)
+            if word in could and (key := compact[starts[first] : starts[first] + _KEY]) in table
+        ]
+        if not hits:
+            return spans
+        for first, key in hits:
+            at = starts[first]
+            for index, spelling, open_end in table[key]:
                 if index in spans or not compact.startswith(spelling, at):
                     continue
                 stop = at + len(spelling)
-                last = ends.get(stop)
+                # The word ending where the spelling ends (words are never empty), if any.
+                after = bisect.bisect_left(offsets, stop)
+                last = after - 1 if after < len(offsets) and offsets[after] == stop else None
                 if last is None and open_end:  # ends inside a word (``word*``): that word
                     last = bisect.bisect_right(starts, stop - 1) - 1
                 if last is not None:
                     spans[index] = (first, last)
         return spans
+
+
+def _positions(text: Sequence[str], word: str) -> list[int]:
+    """Where ``word`` stands in ``text`` (found by ``list.index``, not a loop over the words)."""
+    found: list[int] = []
+    at = -1
+    try:
+        while True:
+            at = text.index(word, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
 
 
 def reasons(matches: Iterable[Match], limit: int = 4) -> tuple[str, ...]:
