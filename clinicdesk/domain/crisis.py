@@ -1,5 +1,10 @@
-"""Crisis language: words of suicide or self-harm in an inquiry (flagging new arrivals with it is
-:mod:`clinicdesk.services.arrivals`).
+"""Crisis language: finding words of suicide or self-harm in an inquiry (flagging new arrivals
+with it is :mod:`clinicdesk.services.arrivals`).
+
+This module matches a message against the compiled list (:class:`CrisisLanguage`). Its
+neighbours: :mod:`~clinicdesk.domain.crisis_list` reads and checks the list's file,
+:mod:`~clinicdesk.domain.crisis_words` reads a message's words, and
+:mod:`~clinicdesk.domain.crisis_why` says why a message was flagged.
 
 The list of phrases lives in ``resources/crisis-language.txt`` so that clinicians can read and
 extend it without reading code; its header explains the syntax. Missing a person in crisis is
@@ -10,10 +15,10 @@ flagged inquiry) and tolerates the ways people really write:
   format characters (zero-width spaces) dropped, case folded, and apostrophes removed inside
   words, so "DON'T", "don't" (with any apostrophe) and "dont" are one word.
 - **Contractions and spelling variants.** "do not" reads as "dont", "cannot" as "cant",
-  "wanna" as "want to", "my self" as "myself" (:data:`_JOIN`, :data:`_SPLIT`).
+  "wanna" as "want to", "my self" as "myself".
 - **Inflection.** A word of the list also matches its regular inflections ("cut": cuts,
   cutting; "die": dies, died, dying), and ``word*`` matches any word starting with it.
-- **Small gaps.** Up to :data:`MAX_GAP` other words may stand between two words of a phrase
+- **Small gaps.** Up to three other words may stand between two words of a phrase
   ("end my own life", "no reason at all to live").
 - **Spacing and obfuscation.** Letters spaced out ("s u i c i d e"), words split or joined
   ("self-harm", "selfharm", "sui cide") and look-alike symbols ("k!ll mys3lf") are caught by
@@ -30,7 +35,9 @@ matched, so staff can judge quickly; the list's ``@version`` goes into the timel
 each automatic flag.
 
 Reading is indexed (by each line's first word and by the first letters of its words run
-together), so a message is read once whatever the length of the list.
+together), so a message is read once whatever the length of the list; the words of a message
+are looked up once each (a message repeats most of its words), and a phrase's places only when
+all its words are in the message.
 
 Nothing here logs or keeps the text it reads.
 """
@@ -39,364 +46,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import logging
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence, Set
 from functools import cache
 from pathlib import Path
 
+from clinicdesk.domain.crisis_list import DEFAULT_LIST_NAME, Phrase, Slot, read_list
+from clinicdesk.domain.crisis_why import Match
+from clinicdesk.domain.crisis_words import LEET, leet_stretches, words
 from clinicdesk.model.resources import resource_path
-
-logger = logging.getLogger(__name__)
-
-#: The clinic's list, shipped with the app (in ``resources/``).
-DEFAULT_LIST_NAME = "crisis-language.txt"
-
-#: Other words allowed between two words of a phrase.
-MAX_GAP = 3
-#: Other words allowed where a phrase has ``...`` between two words ("calm ... decided").
-LONG_GAP = 12
-LONG_GAP_MARK = "..."
-
-#: How the timeline note written when an arrival is flagged automatically begins (then come
-#: the list's version and why: :func:`auto_flag_note`). It is a "note": the
-#: "urgent" entry itself ("on") is written by the push once the site accepted the flag.
-AUTO_FLAG_NOTE = "Flagged automatically: crisis language"
-
-#: Who the automatic flag is written as on this computer (author 0: ClinicDesk itself, never the
-#: signed-in user); the site writes it as "ClinicDesk (automatic)" (``by: "system"``).
-AUTO_FLAG_AUTHOR = "ClinicDesk, automatically: crisis language"
-
-_APOSTROPHES = re.compile("['\u2019\u2018`\u00b4\u02bc\u2032]")
-_WORD = re.compile(r"[^\W_]+")
-# A letter next to a digit or symbol people use for a letter: worth a second, de-obfuscated pass.
-# Written to start with the symbol (the letter before it is looked behind for) so that the regex
-# engine skips quickly to the next symbol: most text has few, and a pattern starting with "a
-# letter" tried at every letter cost a sixth of reading a message.
-_LEET_HINT = re.compile("[0-9@$!|\u20ac](?:(?<=[^\\W\\d_].)|(?=[^\\W\\d_]))")
-_LEET = str.maketrans(
-    {
-        "0": "o",
-        "1": "i",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "7": "t",
-        "@": "a",
-        "$": "s",
-        "!": "i",
-        "|": "i",
-        "\u20ac": "e",
-    }
-)
-#: How far around a look-alike symbol the de-obfuscated reading goes (in characters): more
-#: than the longest phrase with its gaps.
-_LEET_REACH = 160
-
-
-_SPACES = " \t\n\r"
-
-
-def _token_at(text: str, at: int) -> tuple[int, int]:
-    """Where the run of non-space characters around ``at`` begins and ends."""
-    start = max(text.rfind(space, 0, at) for space in _SPACES) + 1
-    ends = [end for space in _SPACES if (end := text.find(space, at)) != -1]
-    return start, min(ends, default=len(text))
-
-
-def _leet_stretches(text: str, known: Callable[[str], bool]) -> list[str]:
-    """The stretches of ``text`` around words that, de-obfuscated, are words of the list
-    (``known``): "k!ll" is "kill", while "Thanks!" ("thanksi") or "3pm" ("epm") are nothing.
-    Overlapping stretches are joined, each cut at spaces so that no word is split."""
-    spans: list[list[int]] = []
-    token_end = -1
-    for found in _LEET_HINT.finditer(text):
-        if found.start() < token_end:
-            continue  # the same word again ("su1c1de")
-        token_start, token_end = _token_at(text, found.start())
-        token = text[token_start:token_end]
-        if not any(known(word) for word in words(token.translate(_LEET))):
-            continue
-        start = max(0, token_start - _LEET_REACH)
-        end = min(len(text), token_end + _LEET_REACH)
-        if spans and start <= spans[-1][1]:
-            spans[-1][1] = end
-        else:
-            spans.append([start, end])
-    stretches = []
-    for start, end in spans:
-        if start > 0:
-            space = text.find(" ", start)
-            start = space if space != -1 and space < end else start
-        if end < len(text):
-            space = text.rfind(" ", start, end)
-            end = space if space > start else end
-        stretches.append(text[start:end])
-    return stretches
-
-
-#: Two words read as one.
-_JOIN: dict[tuple[str, str], str] = {
-    ("do", "not"): "dont",
-    ("does", "not"): "dont",
-    ("did", "not"): "dont",
-    ("can", "not"): "cant",
-    ("could", "not"): "cant",
-    ("will", "not"): "wont",
-    ("is", "not"): "isnt",
-    ("i", "am"): "im",
-    ("my", "self"): "myself",
-    ("him", "self"): "himself",
-    ("her", "self"): "herself",
-    ("them", "self"): "themself",
-    ("them", "selves"): "themselves",
-    ("your", "self"): "yourself",
-}
-#: One word read as others.
-_SPLIT: dict[str, tuple[str, ...]] = {
-    "cannot": ("cant",),
-    # "I've" is "I have" (and not the other way round, so "have the pills" reads in both).
-    "ive": ("i", "have"),
-    "couldnt": ("cant",),
-    "doesnt": ("dont",),
-    "didnt": ("dont",),
-    "wanna": ("want", "to"),
-    "gonna": ("going", "to"),
-    "gotta": ("got", "to"),
-}
-_SPLITS = frozenset(_SPLIT)
-#: Two words of :data:`_JOIN` side by side, in the words joined by single spaces with one more
-#: space in front (a pattern starting with a plain space is skipped along quickly by the regex
-#: engine). No second word of a pair is the first of another, so replacing every such pair at
-#: once reads as the pairs joined one after the other from the left.
-_PAIR = re.compile(
-    " ({}) ({})(?![^ ])".format(
-        "|".join(sorted({first for first, _ in _JOIN}, key=len, reverse=True)),
-        "|".join(sorted({second for _, second in _JOIN}, key=len, reverse=True)),
-    )
-)
-#: Three one-letter words in a row, in the words joined by single spaces with one more at each
-#: end ("s u i c i d e").
-_SPACED_OUT = re.compile(r" \S \S \S ")
-_VOWELS = frozenset("aeiou")
-# Compact forms shorter than this are too likely to appear by chance across word boundaries.
-_MIN_COMPACT = 6
-
-
-def _clean(text: str) -> str:
-    """Case-folded text without accents, format characters or apostrophes."""
-    if not text.isascii():
-        # Only the characters outside ASCII are looked at one by one (most text is ASCII).
-        text = _NON_ASCII.sub(_drop_marks, unicodedata.normalize("NFKD", text))
-    return _APOSTROPHES.sub("", text.casefold())
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _drop_marks(found: re.Match[str]) -> str:
-    """An accent (combining mark) or an invisible format character is dropped."""
-    c = found.group()
-    return "" if unicodedata.combining(c) or unicodedata.category(c) == "Cf" else c
-
-
-def words(text: str) -> list[str]:
-    """The normalised words of ``text`` as the matcher reads them.
-
-    Args:
-        text: any text.
-
-    Returns:
-        Lower-case words without accents, with contractions joined ("do not" -> "dont"),
-        a few spellings expanded ("wanna" -> "want", "to") and runs of three or more single
-        letters joined ("s u i c i d e" -> "suicide").
-    """
-    raw = _WORD.findall(_clean(text))
-    spaced = " ".join(raw)
-    # Each step is done word by word only when the message needs it: most messages hold no
-    # letters spaced out and none of the few words read as others.
-    if _SPACED_OUT.search(f" {spaced} "):
-        joined = _spaced_out_joined(raw)
-        spaced = " ".join(joined)
-    elif not _SPLITS.isdisjoint(raw):
-        joined = [part for word in raw for part in _SPLIT.get(word, (word,))]
-        spaced = " ".join(joined)
-    else:
-        joined = raw
-    if not _PAIR.search(f" {spaced}"):
-        return joined
-    return _PAIR.sub(_joined_pair, f" {spaced}")[1:].split(" ")
-
-
-def _spaced_out_joined(raw: Sequence[str]) -> list[str]:
-    """``raw`` with runs of three or more one-letter words joined and :data:`_SPLIT` applied."""
-    joined: list[str] = []
-    run: list[str] = []
-    for word in [*raw, ""]:
-        if len(word) == 1:
-            run.append(word)
-            continue
-        if len(run) >= 3:
-            joined.append("".join(run))
-        else:
-            joined.extend(run)
-        run = []
-        if word:
-            joined.extend(_SPLIT.get(word, (word,)))
-    return joined
-
-
-def _joined_pair(found: re.Match[str]) -> str:
-    """Two words found by :data:`_PAIR` as one, when :data:`_JOIN` joins them."""
-    pair = (found.group(1), found.group(2))
-    return f" {_JOIN[pair]}" if pair in _JOIN else found.group()
-
-
-def inflections(word: str) -> frozenset[str]:
-    """``word`` and its regular inflections (plural or third person, past, -ing).
-
-    Irregular forms ("took", "lives") are written as alternatives in the list instead.
-    """
-    forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing"}
-    if word.endswith("e"):
-        forms.add(word[:-1] + "ing")
-    if word.endswith("ie"):
-        forms.add(word[:-2] + "ying")
-    if word.endswith("y") and len(word) > 2:
-        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
-    if (
-        len(word) >= 3
-        and word[-1] not in _VOWELS
-        and word[-1] not in "wxy"
-        and word[-2] in _VOWELS
-        and word[-3] not in _VOWELS
-    ):
-        # cut -> cutting, stop -> stopped
-        forms |= {word + word[-1] + "ing", word + word[-1] + "ed"}
-    return frozenset(forms)
-
-
-@dataclass(frozen=True, slots=True)
-class _Slot:
-    """One word position of a phrase: exact forms, or prefixes."""
-
-    exact: frozenset[str]
-    prefixes: tuple[str, ...]
-    #: Other words allowed before this one (after the previous word of the phrase).
-    gap: int = 0
-
-    def matches(self, word: str) -> bool:
-        return word in self.exact or (bool(self.prefixes) and word.startswith(self.prefixes))
-
-
-@dataclass(frozen=True, slots=True)
-class _Phrase:
-    line: str
-    slots: tuple[_Slot, ...]
-    #: Every spelling of the phrase with its words run together, and whether it may end
-    #: inside a word (a ``word*`` at the end).
-    compact: tuple[tuple[str, bool], ...]
-
-
-def _parse(line: str) -> _Phrase:
-    parts = line.split()
-    special = any(c in line for c in "*|") or LONG_GAP_MARK in parts
-    if not special:
-        parts = words(line)
-    slots: list[_Slot] = []
-    spellings: list[list[tuple[str, bool]]] = []
-    gap = MAX_GAP
-    for n, part in enumerate(parts):
-        if part == LONG_GAP_MARK:
-            if not slots or n == len(parts) - 1:
-                raise ValueError(f"{LONG_GAP_MARK} must stand between two words: {line!r}")
-            gap = LONG_GAP
-            continue
-        exact: set[str] = set()
-        prefixes: list[str] = []
-        spelled: list[tuple[str, bool]] = []
-        for alternative in part.split("|"):
-            is_prefix = alternative.endswith("*")
-            found = words(alternative.rstrip("*"))
-            if len(found) != 1:
-                raise ValueError(f"not one word: {alternative!r} in {line!r}")
-            word = found[0]
-            if is_prefix:
-                prefixes.append(word)
-            else:
-                exact |= inflections(word)
-            spelled.append((word, is_prefix))
-        slots.append(_Slot(frozenset(exact), tuple(prefixes), gap))
-        spellings.append(spelled)
-        gap = MAX_GAP
-    # Words run together only make sense for words that stand next to each other, and a
-    # prefix can only be looked for at the end of the run.
-    compact = (
-        ()
-        if any(slot.gap > MAX_GAP for slot in slots)
-        or any(is_prefix for spelled in spellings[:-1] for _, is_prefix in spelled)
-        else tuple(
-            ("".join(word for word, _ in combo), combo[-1][1])
-            for combo in itertools.product(*spellings)
-            if sum(len(word) for word, _ in combo) >= _MIN_COMPACT
-        )
-    )
-    return _Phrase(line, tuple(slots), compact)
-
-
-def _follows(text: Sequence[str], start: int, slots: Sequence[_Slot]) -> list[int] | None:
-    """The positions where ``slots`` match ``text`` from ``start`` on (each slot allows its
-    ``gap`` of other words before it), or None."""
-    if not slots:
-        return []
-    for position in range(start, min(start + slots[0].gap + 1, len(text))):
-        if slots[0].matches(text[position]):
-            rest = _follows(text, position + 1, slots[1:])
-            if rest is not None:
-                return [position, *rest]
-    return None
-
-
-#: The category of lines written before any ``[heading]``.
-DEFAULT_CATEGORY = "crisis language"
-#: The heading of the section whose lines are *not* crisis language (idioms, prevention work).
-NOT_CRISIS = "not crisis"
-_HEADING = re.compile(r"^\[(.+)\]$")
-_DIRECTIVE = re.compile(r"^@(\w+)\s+(.+)$")
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """Why a message was flagged: one line of the list found in it.
-
-    Attributes:
-        category: the list's heading the line is under ("plan / means").
-        phrase: the line as written in the list.
-        words: the message's words that matched, as the matcher read them (lower case,
-            without accents; words between the matched ones included): "have the pills".
-        language: the language section the line is in ("en", "es"; "" before any).
-        at: where: (which of the texts read, first word, last word), to join matches that
-            overlap (not compared).
-    """
-
-    category: str
-    phrase: str
-    words: str
-    language: str
-    at: tuple[int, int, int] = field(default=(0, 0, 0), compare=False)
-
-    def describe(self) -> str:
-        """The match as staff read it: ``plan / means: “have the pills”``."""
-        return f"{self.category}: \u201c{self.words}\u201d"
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    phrase: _Phrase
-    category: str
-    language: str
 
 
 class CrisisLanguage:
@@ -414,56 +71,12 @@ class CrisisLanguage:
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
-        entries: list[_Entry] = []
-        exceptions: list[_Phrase] = []
-        category, language, version = DEFAULT_CATEGORY, "", ""
-        for number, raw in enumerate(lines, start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            try:
-                category, language, version = self._read_line(
-                    line, category, language, version, entries, exceptions
-                )
-            except ValueError as error:
-                # Whoever edits the list needs to find the line.
-                raise ValueError(f"line {number}: {error}") from None
-        if not entries:
-            raise ValueError("the crisis-language list is empty")
-        self._entries = tuple(entries)
-        self._exceptions = tuple(exceptions)
-        self._index = _PhraseIndex([entry.phrase for entry in entries])
-        self._exception_index = _PhraseIndex(exceptions)
-        self._version = version
-
-    @staticmethod
-    def _read_line(
-        line: str,
-        category: str,
-        language: str,
-        version: str,
-        entries: list[_Entry],
-        exceptions: list[_Phrase],
-    ) -> tuple[str, str, str]:
-        """Read one line of the list into ``entries`` or ``exceptions``.
-
-        Returns:
-            The category, language and version in force after it.
-        """
-        if heading := _HEADING.match(line):
-            return " ".join(heading.group(1).split()), language, version
-        if directive := _DIRECTIVE.match(line):
-            name, value = directive.group(1).casefold(), directive.group(2).strip()
-            if name == "version":
-                return category, language, value
-            if name == "language":
-                return category, value.casefold(), version
-            raise ValueError(f"unknown directive: {line!r}")
-        if category.casefold() == NOT_CRISIS:
-            exceptions.append(_parse(line))
-        else:
-            entries.append(_Entry(_parse(line), category, language))
-        return category, language, version
+        read = read_list(lines)
+        self._entries = read.entries
+        self._exceptions = read.exceptions
+        self._index = _PhraseIndex([entry.phrase for entry in read.entries])
+        self._exception_index = _PhraseIndex(read.exceptions)
+        self._version = read.version
 
     @classmethod
     def load(cls, path: Path | None = None) -> CrisisLanguage:
@@ -516,8 +129,8 @@ class CrisisLanguage:
             # Look-alike symbols ("k!ll", "mys3lf"): read again, de-obfuscated, only the
             # stretches around them ("Thanks!" or "I'm 19" are common; reading the whole
             # message twice for them would double the cost of most messages).
-            for stretch in _leet_stretches(text, self._index.known):
-                yield from self._found_in(self._masked(words(stretch.translate(_LEET))), number)
+            for stretch in leet_stretches(text, self._index.known):
+                yield from self._found_in(self._masked(words(stretch.translate(LEET))), number)
 
     def _masked(self, text: list[str]) -> list[str]:
         """``text`` with the words of ``[not crisis]`` phrases replaced by a word no phrase
@@ -559,11 +172,24 @@ class CrisisLanguage:
             )
 
 
+def _follows(text: Sequence[str], start: int, slots: Sequence[Slot]) -> list[int] | None:
+    """The positions where ``slots`` match ``text`` from ``start`` on (each slot allows its
+    ``gap`` of other words before it), or None."""
+    if not slots:
+        return []
+    for position in range(start, min(start + slots[0].gap + 1, len(text))):
+        if slots[0].matches(text[position]):
+            rest = _follows(text, position + 1, slots[1:])
+            if rest is not None:
+                return [position, *rest]
+    return None
+
+
 #: What a word of a ``[not crisis]`` phrase is read as (it holds no letter, so it matches no
 #: phrase, and in the words run together it separates what stood on either side).
 _MASK = "\x00"
 #: How many first letters of a run-together spelling the index keys on (the shortest is
-#: :data:`_MIN_COMPACT` letters long).
+#: :data:`~clinicdesk.domain.crisis_list.MIN_COMPACT` letters long).
 _KEY = 4
 
 
@@ -572,7 +198,7 @@ class _PhraseIndex:
     so that a message is read once, whatever the length of the list (a 3,000-character
     message takes well under a millisecond against hundreds of lines)."""
 
-    def __init__(self, phrases: Sequence[_Phrase]) -> None:
+    def __init__(self, phrases: Sequence[Phrase]) -> None:
         self._exact: dict[str, list[int]] = {}
         self._prefixes: dict[str, list[int]] = {}
         self._compact: dict[str, list[tuple[int, str, bool]]] = {}
@@ -700,94 +326,6 @@ def _positions(text: Sequence[str], word: str) -> list[int]:
             found.append(at)
     except ValueError:
         return found
-
-
-def reasons(matches: Iterable[Match], limit: int = 4) -> tuple[str, ...]:
-    """Why a message was flagged, as staff read it, one reason per category:
-    ``plan / means: “have the pills”, “gun”``.
-
-    Matches of a category that overlap in the message are quoted as one ("estarian mejor sin
-    mi", not "estarian mejor sin" and "mejor sin mi"), and the same words once.
-
-    Args:
-        matches: what :meth:`CrisisLanguage.explain` found.
-        limit: the most quotes per category (the first ones in the message).
-    """
-    by_category: dict[str, list[Match]] = {}
-    for match in matches:
-        by_category.setdefault(match.category, []).append(match)
-    out = []
-    for category, found in by_category.items():
-        # (text, first word, last word, words) of each stretch of the message quoted.
-        stretches: list[tuple[int, int, int, list[str]]] = []
-        for match in sorted(found, key=lambda m: m.at):
-            number, first, last = match.at
-            said = match.words.split()
-            if stretches and stretches[-1][0] == number and first <= stretches[-1][2]:
-                _, start, end, quoted = stretches[-1]
-                if last > end:  # overlaps the previous one: add the words past its end
-                    quoted = quoted + said[-(last - end) :]
-                stretches[-1] = (number, start, max(end, last), quoted)
-            else:
-                stretches.append((number, first, last, said))
-        quotes = dict.fromkeys(_shortened(quoted) for *_, quoted in stretches)
-        out.append(f"{category}: " + ", ".join(f"\u201c{q}\u201d" for q in list(quotes)[:limit]))
-    return tuple(out)
-
-
-#: The longest quote of a reason, in characters (a phrase with a long gap can quote a dozen
-#: words; staff need the gist, and the note must stay short).
-MAX_QUOTE = 80
-
-
-def _shortened(words_said: Sequence[str]) -> str:
-    """The words as one quote of at most :data:`MAX_QUOTE` characters (cut at a word, with an
-    ellipsis)."""
-    quote = " ".join(words_said)
-    if len(quote) <= MAX_QUOTE:
-        return quote
-    return quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "\u2026"
-
-
-def auto_flag_note(matches: Iterable[Match], version: str) -> str:
-    """The timeline note of an automatic flag: :data:`AUTO_FLAG_NOTE`, the list's version and
-    why ("Flagged automatically: crisis language (list 2026-12-06.1). plan / means: “have
-    the pills”.").
-
-    The words quoted are the inquiry's own, and the note goes where the inquiry already is (the
-    cache and the clinic's site); nothing here is logged.
-    """
-    head = f"{AUTO_FLAG_NOTE} (list {version})" if version else AUTO_FLAG_NOTE
-    why = "; ".join(reasons(matches))
-    return f"{head}. {why}." if why else f"{head}."
-
-
-#: Common words of each language, to tell a Spanish message from an English one (words that
-#: are common in both, like "a", "me", "no", are in neither).
-_SPANISH_WORDS = frozenset(
-    "de la que el en y los se del las por un para con una su al lo como mas pero sus le ya "
-    "o este porque esta entre cuando muy sin sobre tambien hasta hay donde quien desde todo "
-    "nos durante todos uno les ni contra otros ese eso ante ellos esto mi antes algunos unos "
-    "yo otro otras otra tanto esa estos mucho nada muchos cual poco ella estar estas algo "
-    "mis tu te ti tus estoy tengo quiero necesito puedo soy hijo hija esposo esposa mama "
-    "papa ayuda vida gracias hola buenas tiene tienen estado siento pienso creo".split()
-)
-_ENGLISH_WORDS = frozenset(
-    "the and to of i is in my it that for have with be this was not but are im dont you "
-    "he she we they what just been about want so do at on or if would can an from "
-    "your our their her his him them there here feel need help am will has had".split()
-)
-
-
-def looks_spanish(*texts: str) -> bool:
-    """Whether ``texts`` read as Spanish rather than English (more common Spanish words than
-    English ones), e.g. to give the 988 Lifeline's Spanish options."""
-    spanish = english = 0
-    for text in texts:
-        for word in words(text):
-            spanish += word in _SPANISH_WORDS
-            english += word in _ENGLISH_WORDS
-    return spanish > english
 
 
 @cache

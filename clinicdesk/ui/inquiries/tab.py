@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.domain.crisis import CrisisLanguage, default_language, looks_spanish, reasons
+from clinicdesk.domain.crisis import CrisisLanguage, default_language
+from clinicdesk.domain.crisis_why import reasons
+from clinicdesk.domain.crisis_words import looks_spanish
 from clinicdesk.domain.inquiry_rules import (
     ResponseWait,
     email_key,
