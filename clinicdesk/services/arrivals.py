@@ -101,7 +101,7 @@ def _flag(
 ) -> int:
     flagged = 0
     for arrival in arrivals:
-        if arrival.urgent or arrival.urgent_noted or arrival.triage_status != "new":
+        if not arrival.to_check:  # already urgent, already decided, or no longer new
             continue
         found = language.explain(arrival.reason, arrival.message)
         if not found:

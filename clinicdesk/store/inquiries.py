@@ -56,6 +56,7 @@ from clinicdesk.store.entity import EntityAdapter, Transactions
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inbox import (
     ARRIVAL_TEXTS,
+    ARRIVAL_TEXTS_TO_CHECK,
     CHUNK,
     SIGNED_ID,
     TRIAGE_FIELDS,
@@ -547,10 +548,10 @@ class InquiryStore:
         Every inquiry is stored unchecked (in the transaction that stores it), so one that
         arrived just before a crash is still here at the next call. Mark them with
         :meth:`mark_arrivals_checked` once read. Inquiries deleted here (waiting for the site)
-        are left out.
+        are left out. The message is read only for those ``to_check``.
         """
         query = (
-            ARRIVAL_TEXTS.where(
+            ARRIVAL_TEXTS_TO_CHECK.where(
                 # "= 0", as the partial index ix_inquiries_unchecked says it ("IS 0" misses it)
                 Inquiry.arrival_checked == false(),
                 Inquiry.pending_delete.is_(False),
