@@ -11,7 +11,7 @@ symbols, and whether it reads as Spanish.
 - **Look-alike symbols.** :func:`leet_stretches` finds the stretches around words such as
   "k!ll" or "mys3lf", to be read again through :data:`LEET`.
 
-Reading a message's words is half the cost of checking it, so each step is done word by word
+Reading a message's words is nearly half the cost of checking it, so each step is done word by word
 only when the message needs it. Nothing here logs or keeps the text it reads.
 """
 
