@@ -168,11 +168,20 @@ def _inbox(cache: Cache) -> list[InboxRow]:
 
 
 def _push(site: SiteProcess, cache: Cache, notes: list[str]) -> list[Figure]:
-    """Queue edits, push them in a round, and send the same requests raw for other inquiries."""
+    """Queue edits, push them in a round, and send the same requests raw for other inquiries.
+
+    Only inquiries no longer "new" are edited: the crisis check measured later in the pass reads
+    the "new" ones, and :data:`EDITS` of them are a quarter of a 2,000-inquiry cache's but 2% of
+    a 20,000-inquiry one's, which made the check's growth look faster than the inbox's (it read
+    13 times as many messages at N as at N/10). What a push of a triage change costs does not
+    depend on the status it changes from.
+    """
     eligible = [
         row
         for row in _inbox(cache)
-        if row.triage_status != EDIT_STATUS and row.sync_state == "synced" and row.remote_id
+        if row.triage_status not in (EDIT_STATUS, "new")
+        and row.sync_state == "synced"
+        and row.remote_id
     ]
     edits = min(EDITS, len(eligible) // 2)
     if edits < 1:

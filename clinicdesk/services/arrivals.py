@@ -11,12 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from clinicdesk.domain.crisis import (
-    AUTO_FLAG_AUTHOR,
-    CrisisLanguage,
-    auto_flag_note,
-    default_language,
-)
+from clinicdesk.domain.crisis import CrisisLanguage, default_language
+from clinicdesk.domain.crisis_why import AUTO_FLAG_AUTHOR, auto_flag_note
 from clinicdesk.model.records import SYSTEM_AUTHOR
 from clinicdesk.store import Cache
 from clinicdesk.store.inquiries import ArrivalText
@@ -105,7 +101,7 @@ def _flag(
 ) -> int:
     flagged = 0
     for arrival in arrivals:
-        if arrival.urgent or arrival.urgent_noted or arrival.triage_status != "new":
+        if not arrival.to_check:  # already urgent, already decided, or no longer new
             continue
         found = language.explain(arrival.reason, arrival.message)
         if not found:

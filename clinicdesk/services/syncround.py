@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from clinicdesk.domain.crisis import AUTO_FLAG_AUTHOR
+from clinicdesk.domain.crisis_why import AUTO_FLAG_AUTHOR
 from clinicdesk.model.records import SYSTEM_AUTHOR
 from clinicdesk.services.arrivals import check_arrivals
 from clinicdesk.session.accounts import Account

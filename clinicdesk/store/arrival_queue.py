@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from sqlalchemy import false, func, select, update
 
 from clinicdesk.store.entity import Transactions
-from clinicdesk.store.inbox import ARRIVAL_TEXTS, CHUNK, Arrivals, ArrivalText, arrival_text
+from clinicdesk.store.inbox import (
+    ARRIVAL_TEXTS,
+    ARRIVAL_TEXTS_TO_CHECK,
+    CHUNK,
+    Arrivals,
+    ArrivalText,
+    arrival_text,
+)
 from clinicdesk.store.models import Inquiry
 
 
@@ -50,10 +57,10 @@ class ArrivalQueue:
         Every inquiry is stored unchecked (in the transaction that stores it), so one that
         arrived just before a crash is still here at the next call. Mark them with
         :meth:`mark_arrivals_checked` once read. Inquiries deleted here (waiting for the site)
-        are left out.
+        are left out. The message is read only for those ``to_check``.
         """
         query = (
-            ARRIVAL_TEXTS.where(
+            ARRIVAL_TEXTS_TO_CHECK.where(
                 # "= 0", as the partial index ix_inquiries_unchecked says it ("IS 0" misses it)
                 Inquiry.arrival_checked == false(),
                 Inquiry.pending_delete.is_(False),

@@ -159,7 +159,7 @@ class InquiryReads:
         offset: int = 0,
     ) -> list[InquirySummary]:
         """Inquiries of a view matching every word of ``text`` in some field shown to staff
-        (see ``search.inquiry_text_ids``), newest first."""
+        (see ``search.inquiry_text_condition``), newest first."""
         query = search.inquiry_matches(text, SUMMARY_COLUMNS, view_condition(view, user_id))
         if query is None:
             return []

@@ -9,7 +9,7 @@ What the user types is never handed to FTS5's query language: each word becomes 
 phrase (quotes doubled) with a prefix star, all of them required. So ``"``, ``*``, ``AND``,
 ``NEAR(`` or a stray parenthesis are plain text, and "jan smi" finds "Jane Smith" while typing.
 
-An inquiry search (:func:`inquiry_text_ids`) covers every field the inbox shows: the names,
+An inquiry search (:func:`inquiry_text_condition`) covers every field the inbox shows: the names,
 email, reason, insurance, state, preferred contact and message (``inquiries_fts``), the
 timeline's notes and their authors (``notes_fts``, over ``notes``), and the assignee's name (the
 few staff names, matched with ``LIKE``, then the inquiries by the assignee index).
@@ -21,18 +21,17 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
+    and_,
     column,
     func,
-    intersect,
     literal,
     literal_column,
     select,
     table,
     text,
-    union,
+    union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -79,20 +78,31 @@ def _starts_a_word(field: InstrumentedAttribute[str], word: str) -> ColumnElemen
     return spaced.like("% " + escaped + "%", escape="\\")
 
 
-def inquiry_text_ids(user_text: str) -> Select[Any] | CompoundSelect[Any] | None:
-    """The ids of the inquiries matching every word of ``user_text``, each word in any field
-    shown to staff: names, email, reason, insurance, state, preferred contact, message, a
-    note's text or author, the assignee's name.
+def inquiry_text_condition(user_text: str, *, walk_order: bool) -> ColumnElement[bool] | None:
+    """Whether an inquiry matches every word of ``user_text``, each word in any field shown to
+    staff: names, email, reason, insurance, state, preferred contact, message, a note's text or
+    author, the assignee's name.
+
+    Each word is one ``id IN (...)`` over the ``UNION ALL`` of its three sources: ``IN`` builds
+    one lookup table of the word's matches, so neither duplicate removal nor an ``INTERSECT``
+    builds more (they cost a third of a broad search at 20,000 inquiries).
 
     Args:
         user_text: what the user typed, unchecked.
+        walk_order: the caller reads the inbox in an index's order (arrival). Then the ids are
+            tested while walking that index (``id + 0`` keeps SQLite from starting at the
+            matches): a word in most messages costs no lookup of each match's row and no sort
+            of them, so a broad search costs about what listing the view costs (8 ms instead of
+            11 at 20,000, 12 instead of 17 for two such words), while a name costs one pass
+            over the index (about 1.5 ms). Otherwise SQLite starts from the matches.
 
     Returns:
-        A select of inquiry ids (usable in ``IN``), or None when nothing searchable was typed.
+        The condition, or None when nothing searchable was typed.
     """
     words = _words(user_text)
     if not words:
         return None
+    inquiry_id = Inquiry.id + 0 if walk_order else Inquiry.id
     per_word = []
     for word in words:
         match = fts_query(word) or '""'
@@ -106,13 +116,8 @@ def inquiry_text_ids(user_text: str) -> Select[Any] | CompoundSelect[Any] | None
                 select(User.id).where(User.id != 0, _starts_a_word(User.name, word))
             )
         )
-        # SQLite takes no parentheses around a compound select: each word's union is read
-        # through a subquery so the words' sets can be intersected.
-        either = union(indexed, noted, assigned).subquery()
-        per_word.append(select(either.c[0]))
-    if len(per_word) == 1:
-        return per_word[0]
-    return intersect(*per_word)
+        per_word.append(inquiry_id.in_(union_all(indexed, noted, assigned)))
+    return and_(*per_word)
 
 
 def post_matches(match: str, columns: tuple[Any, ...]) -> Select[Any]:
@@ -132,20 +137,20 @@ def post_matches(match: str, columns: tuple[Any, ...]) -> Select[Any]:
 def inquiry_matches(
     user_text: str, columns: tuple[Any, ...], condition: ColumnElement[bool]
 ) -> Select[Any] | None:
-    """A select of ``columns`` of the inquiries matching :func:`inquiry_text_ids` and
+    """A select of ``columns`` of the inquiries matching :func:`inquiry_text_condition` and
     ``condition`` (the inbox view), newest first: the inbox's own order, which a user looking
     for a person expects to keep. None when nothing searchable was typed.
 
-    Written as ``id IN (matches)`` rather than a join: SQLite then walks the view's index in
-    arrival order and stops at the page's end, instead of sorting every match. With 50,000
-    inquiries a word in most messages takes about 15 ms instead of 150.
+    The matches are tested while SQLite walks the view's index in arrival order, which stops at
+    the page's end, instead of sorting every match. With 50,000 inquiries a word in most
+    messages takes about 15 ms instead of 150.
     """
-    matching = inquiry_text_ids(user_text)
+    matching = inquiry_text_condition(user_text, walk_order=True)
     if matching is None:
         return None
     return (
         select(*columns)
-        .where(Inquiry.id.in_(matching), condition)
+        .where(matching, condition)
         .order_by(Inquiry.received_gmt.desc(), Inquiry.id.desc())
     )
 

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from clinicdesk.domain.crisis import CrisisLanguage, looks_spanish, reasons
+from clinicdesk.domain.crisis import CrisisLanguage
+from clinicdesk.domain.crisis_why import reasons
+from clinicdesk.domain.crisis_words import looks_spanish
 from clinicdesk.domain.inquiry_rules import (
     ResponseWait,
     email_key,

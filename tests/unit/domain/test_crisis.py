@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from clinicdesk.domain.crisis import (
-    AUTO_FLAG_NOTE,
-    DEFAULT_LIST_NAME,
-    CrisisLanguage,
-    default_language,
-    inflections,
-    reasons,
-    words,
-)
+from clinicdesk.domain.crisis import CrisisLanguage, default_language
+from clinicdesk.domain.crisis_list import DEFAULT_LIST_NAME
+from clinicdesk.domain.crisis_why import AUTO_FLAG_NOTE, reasons
+from clinicdesk.domain.crisis_words import inflections, words
 from clinicdesk.model.resources import resource_path
 from clinicdesk.services.arrivals import check_arrivals, flag_new_arrivals
 from clinicdesk.store import Cache

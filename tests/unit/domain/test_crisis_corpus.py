@@ -11,14 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clinicdesk.domain.crisis import (
-    MAX_QUOTE,
-    CrisisLanguage,
-    Match,
-    default_language,
-    looks_spanish,
-    reasons,
-)
+from clinicdesk.domain.crisis import CrisisLanguage, default_language
 from clinicdesk.domain.crisis_report import (
     LabelledMessage,
     load_corpus,
@@ -27,6 +20,8 @@ from clinicdesk.domain.crisis_report import (
     report,
     tallies,
 )
+from clinicdesk.domain.crisis_why import MAX_QUOTE, Match, reasons
+from clinicdesk.domain.crisis_words import looks_spanish
 
 CORPUS_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "crisis_corpus.txt"
 CORPUS = load_corpus(CORPUS_PATH)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from clinicdesk.store import Cache
 from clinicdesk.store.search import check, fts_query
@@ -133,3 +135,41 @@ def test_index_follows_edits_pulls_and_deletes(cache: Cache) -> None:
     assert _inquiry_ids(cache, "janine") == []
     with cache.read() as session:
         check(session)  # FTS5's own integrity check agrees with the tables
+
+
+def _plans_of_inbox_ids(cache: Cache, **query: Any) -> list[str]:
+    """The query plan SQLite chose for each search statement ``inbox_ids(**query)`` ran."""
+    ran: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "inquiries_fts MATCH" in statement:
+            ran.append((statement, parameters))
+
+    event.listen(cache.engine, "before_cursor_execute", note)
+    try:
+        found = cache.inquiries.inbox_ids(**query)
+    finally:
+        event.remove(cache.engine, "before_cursor_execute", note)
+    assert found, "the search should find something for its plan to mean anything"
+    with cache.engine.connect() as connection:
+        return [
+            "\n".join(
+                str(row[3])
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+            )
+            for statement, params in ran
+        ]
+
+
+@pytest.mark.parametrize("text", ["panic", "jan smi", "jane.2@example"])
+def test_a_search_by_arrival_reads_the_inbox_order_without_sorting_its_matches(
+    cache: Cache, text: str
+) -> None:
+    """A word most messages hold matches thousands of inquiries at a clinic's size. Sorted by
+    arrival (the inbox's default), the matches are tested while walking the arrival index, so
+    nothing is sorted and no inquiry's row is read: the search then costs about what listing
+    the view costs, instead of growing with the number of matches (benchmark
+    ``inbox.search.p95``)."""
+    (plan,) = _plans_of_inbox_ids(cache, view="all", text=text)
+    assert "COVERING INDEX ix_inquiries_inbox_order" in plan
+    assert "TEMP B-TREE" not in plan  # no sort, no UNION or INTERSECT removing duplicates
