@@ -92,8 +92,8 @@ class Pusher:
 
     The store work between two changes goes on a helper thread while the site is busy: when
     change k starts, the helper stores the outcome of change k-1 (deferred by
-    :meth:`_pushed_later`) and claims change k+1, in one transaction. Change k touches the store
-    only after that transaction is over (:meth:`_settle`); until then it sends at most the
+    :meth:`pushed_later`) and claims change k+1, in one transaction. Change k touches the store
+    only after that transaction is over (:meth:`settle`); until then it sends at most the
     re-read of an inquiry, which changes nothing on the site. So store writes never overlap,
     and the rules of the outbox hold as in a one-thread loop:
 
@@ -138,7 +138,7 @@ class Pusher:
 
         Starts the helper on the change after it (see the class docstring).
         """
-        self._settle()
+        self.settle()
         item, self._claimed = self._claimed, None
         if item is None:
             # Nothing claimed ahead (none could be while the last change was in flight, or
@@ -155,7 +155,7 @@ class Pusher:
         """End the push as a stop between two changes would: the helper's work finished, the
         last outcome stored, a change claimed and not sent put back in the queue."""
         try:
-            self._settle()
+            self.settle()
         finally:
             outcome = self._take_outcome()
             unsent = [item for item in (self._unsent, self._claimed) if item is not None]
@@ -186,7 +186,7 @@ class Pusher:
         self.cache.outbox.mark_pushed(outcome.item.id, outcome.record)
         return 1
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
         """Wait for the helper's work (raising its error, if any): the store is ours after."""
         ahead, self._ahead = self._ahead, None
         if ahead is not None:
@@ -202,7 +202,7 @@ class Pusher:
             try:
                 self._dispatch(item)
             finally:
-                self._settle()  # done already, unless a request failed first
+                self.settle()  # done already, unless a request failed first
         except UnsyncedDependencyError as exc:
             self._park(item, exc.message)
         except Deferred as exc:
@@ -226,7 +226,7 @@ class Pusher:
         if sender is None:
             raise ValueError(f"no push is registered for a {item.entity!r} change")
         if sender.settles_first:
-            self._settle()
+            self.settle()
         sender.send(item)
 
     def _park(self, item: OutboxItem, message: str) -> None:
@@ -237,11 +237,11 @@ class Pusher:
         """
         self.work.issue("waiting", item.entity, item.local_id, item.remote_id, message)
 
-    def _pushed(self, item: OutboxItem, record: SiteRecord | None) -> None:
+    def pushed(self, item: OutboxItem, record: SiteRecord | None) -> None:
         self.cache.outbox.mark_pushed(item.id, record)
         self.work.pushed += 1
 
-    def _pushed_later(
+    def pushed_later(
         self, item: OutboxItem, record: SiteRecord | None, notes: list[Note] | None = None
     ) -> None:
         """Mark the entry pushed (storing the site's ``notes`` with it) with the next claim.
@@ -253,7 +253,7 @@ class Pusher:
             raise RuntimeError("an outcome is already waiting to be stored")
         self._outcome = _Outcome(item, record, notes or [])
 
-    def _count_merge(self, item: OutboxItem) -> None:
+    def count_merge(self, item: OutboxItem) -> None:
         """Bound the merges of one record per round: each one queues a change that is re-read
         and may find the site changed again (someone else saving the same record, fast)."""
         key = (item.entity, item.local_id)
@@ -261,7 +261,7 @@ class Pusher:
         if self._merges[key] > MAX_MERGES:
             raise Deferred("The site keeps changing this record; it is sent in the next round.")
 
-    def _gone(self, item: OutboxItem, entity: Literal["post", "inquiry"], remote_id: int) -> None:
+    def gone(self, item: OutboxItem, entity: Literal["post", "inquiry"], remote_id: int) -> None:
         """The site no longer has the record this change is for: keep it here, surfaced."""
         self.cache.outbox.mark_failed(item.id, "deleted on the site")
         local_id = item.local_id
@@ -304,21 +304,21 @@ class EntityPush:
     # The pipeline's steps, as each kind's sender uses them.
 
     def _settle(self) -> None:
-        self.pusher._settle()
+        self.pusher.settle()
 
     def _pushed(self, item: OutboxItem, record: SiteRecord | None) -> None:
-        self.pusher._pushed(item, record)
+        self.pusher.pushed(item, record)
 
     def _pushed_later(
         self, item: OutboxItem, record: SiteRecord | None, notes: list[Note] | None = None
     ) -> None:
-        self.pusher._pushed_later(item, record, notes)
+        self.pusher.pushed_later(item, record, notes)
 
     def _count_merge(self, item: OutboxItem) -> None:
-        self.pusher._count_merge(item)
+        self.pusher.count_merge(item)
 
     def _gone(self, item: OutboxItem, entity: Literal["post", "inquiry"], remote_id: int) -> None:
-        self.pusher._gone(item, entity, remote_id)
+        self.pusher.gone(item, entity, remote_id)
 
     def _create_once(
         self,
