@@ -102,3 +102,20 @@ def test_the_scan_sees_each_spelling_of_a_test_module_import() -> None:
         "line 7: tests.ui.conftest",
         "line 10: tests.unit.test_store_perf",
     ]
+
+
+#: Unit-test folders that are not rooms of the package: the benchmark (``benchmarks/``, beside
+#: it) and the WordPress plugin (``resources/wordpress/``).
+_NOT_ROOMS = {
+    "benchmarks": TESTS.parent / "benchmarks",
+    "plugin": TESTS.parent / "resources/wordpress",
+}
+
+
+def test_each_unit_test_folder_is_named_for_the_room_it_tests() -> None:
+    package = TESTS.parent / "clinicdesk"
+    for folder in sorted(p for p in (TESTS / "unit").iterdir() if p.is_dir()):
+        if folder.name == "__pycache__":
+            continue
+        room = _NOT_ROOMS.get(folder.name, package / folder.name)
+        assert room.is_dir(), f"tests/unit/{folder.name}/ names no room ({room} does not exist)"
