@@ -181,7 +181,7 @@ class InboxProbe:
         qt_app().processEvents()
 
     def _load(self) -> None:
-        """What ``InquiriesTab._load`` reads, then ``set_ids`` as ``_loaded`` does."""
+        """What ``InquiriesTab.load`` reads, then ``set_ids`` as ``_loaded`` does."""
         query = self.model.query
         ids = self.store.inbox_ids(
             query.view, sort=query.sort, descending=query.descending, text=query.text
@@ -322,7 +322,7 @@ def measure_inbox(cache: Cache) -> UiResults:
     out.figures = _measure_list("inbox", InboxProbe(cache), INBOX_QUERIES)
     out.notes.append(
         "inbox: the Inquiries tab's InboxModel in a "
-        f"{VIEW_SIZE[0]}x{VIEW_SIZE[1]} QTableView, loaded as InquiriesTab._load does "
+        f"{VIEW_SIZE[0]}x{VIEW_SIZE[1]} QTableView, loaded as InquiriesTab.load does "
         "(inbox_ids + triage_counts + arrivals, then set_ids; the tab reads them on a worker "
         "thread), first screen painted with grab(); medians of "
         f"{FIRST_SCREEN_RUNS} first screens and {SORT_RUNS} sorts per column."

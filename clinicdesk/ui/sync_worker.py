@@ -101,7 +101,7 @@ class SyncController(QObject):
         session: the open account (its password signs the requests; its cache is synced).
         interval_minutes: minutes between automatic rounds.
         debounce_ms: the delay between a local edit and its round.
-        round_function: the round to run (``syncbridge.run_round``; tests may slow it down).
+        round_function: the round to run (``services.syncround.run_round``; tests may slow it down).
         client_factory: makes the site client for a round.
         parent: the owner.
 
