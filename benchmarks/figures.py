@@ -188,6 +188,33 @@ def growth(small: Iterable[Figure], large: Iterable[Figure], factor: float) -> l
     return out
 
 
+def growth_breakdown(small: Iterable[Figure], large: Iterable[Figure]) -> list[str]:
+    """How the growth of a time with a raw baseline splits between the site and ClinicDesk.
+
+    A figure such as ``sync.full.time`` is ClinicDesk's time against the same requests replayed
+    raw. Its growth figure compares the whole time, so a site whose own answers grow faster than
+    N (page-number paging: WordPress and the reference site step over every earlier row for
+    each page) shows up in it. These remarks say how much of the growth is the site's (the raw
+    replay's growth) and how much ClinicDesk's own time above the replay grew.
+    """
+    small_by_name = {f.name: f for f in small}
+    notes: list[str] = []
+    for big in large:
+        little = small_by_name.get(big.name)
+        if little is None or big.baseline is None or little.baseline is None or big.unit != "s":
+            continue
+        own_big, own_little = big.value - big.baseline, little.value - little.baseline
+        raw = big.baseline / little.baseline if little.baseline > 0 else float("nan")
+        own = own_big / own_little if own_little > 0 else float("nan")
+        notes.append(
+            f"growth.{big.name}: the site alone (the same requests replayed raw) went from "
+            f"{format_value(little.baseline, 's')} to {format_value(big.baseline, 's')} "
+            f"(x{raw:.3g}); ClinicDesk's own time above it from "
+            f"{format_value(own_little, 's')} to {format_value(own_big, 's')} (x{own:.3g})."
+        )
+    return notes
+
+
 # -- output ----------------------------------------------------------------------------------------
 
 

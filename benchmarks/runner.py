@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from benchmarks import machine, startup
 from benchmarks.crisisbench import measure_arrival_check, measure_matching
-from benchmarks.figures import Figure, format_value, growth
+from benchmarks.figures import Figure, format_value, growth, growth_breakdown
 from benchmarks.site import start_site
 from benchmarks.syncbench import measure_sync
 from clinicdesk import __version__
@@ -262,6 +262,7 @@ def run(options: Options, *, progress: TextIO = sys.stderr) -> Report:
             and f.ratio is not None
             and f.name.startswith(("sync.full", "push."))
         ]
+        notes += growth_breakdown(first.figures, large.figures)
         notes.append(
             f"growth.*: value at N={large.inquiries} (P={large.posts}), baseline at "
             f"N={passes[0].inquiries} (P={passes[0].posts})."

@@ -8,6 +8,7 @@ from benchmarks.figures import (
     at_most,
     figure,
     growth,
+    growth_breakdown,
     growth_target,
     percentile,
     ratio_at_most,
@@ -103,3 +104,18 @@ def test_the_table_shows_every_figure_and_the_summary_names_misses() -> None:
     assert "MISSED" in text.splitlines()[2]
     assert "1,500" in text
     assert summary(figures) == "1 of 2 targets met; missed: sync.full.time"
+
+
+def test_the_growth_of_a_time_is_split_between_the_site_and_clinicdesk() -> None:
+    # The site's raw time grows 15x, ClinicDesk's time above it 4x: the remark says both.
+    small = [
+        figure("sync.full.time", 0.8, "s", baseline=0.5),
+        figure("inbox.search.p95", 10.0, "ms"),
+    ]
+    large = [
+        figure("sync.full.time", 9.5, "s", baseline=7.5),
+        figure("inbox.search.p95", 20.0, "ms"),
+    ]
+    (note,) = growth_breakdown(small, large)
+    assert note.startswith("growth.sync.full.time: the site alone")
+    assert "(x15)" in note and "(x6.67)" in note
