@@ -25,7 +25,7 @@ from benchmarks.site import (
 )
 from clinicdesk.site import SiteClient, TriageStatus
 from clinicdesk.store import Cache
-from clinicdesk.store.inquiries import InboxRow
+from clinicdesk.store.inbox import InboxRow
 from clinicdesk.sync import SyncProgress, SyncReport, run_round
 
 logger = logging.getLogger(__name__)

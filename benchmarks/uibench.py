@@ -44,7 +44,7 @@ from benchmarks.figures import Figure, at_most, figure, median, percentile
 from benchmarks.site import BenchError, SiteProcess
 from clinicdesk.session.accounts import Account, DataDir, SettingsStore
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
-from clinicdesk.store.posts import PostListSort
+from clinicdesk.store.post_reads import PostListSort
 
 logger = logging.getLogger(__name__)
 

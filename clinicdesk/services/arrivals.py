@@ -15,7 +15,7 @@ from clinicdesk.domain.crisis import CrisisLanguage, default_language
 from clinicdesk.domain.crisis_why import AUTO_FLAG_AUTHOR, auto_flag_note
 from clinicdesk.model.records import SYSTEM_AUTHOR
 from clinicdesk.store import Cache
-from clinicdesk.store.inquiries import ArrivalText
+from clinicdesk.store.inbox import ArrivalText
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Literal
 from clinicdesk.model.cached import TriageEdit
 from clinicdesk.model.records import NoteKind, TriageStatus
 from clinicdesk.store import Cache, InvalidEditError
-from clinicdesk.store.inquiries import InboxRow
+from clinicdesk.store.inbox import InboxRow
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import false, func, select, update
 
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.inbox import (
     ARRIVAL_TEXTS,
     ARRIVAL_TEXTS_TO_CHECK,
@@ -23,17 +23,8 @@ from clinicdesk.store.inbox import (
 from clinicdesk.store.models import Inquiry
 
 
-class ArrivalQueue:
-    """The arrivals of one cache, and what the crisis check has read.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class ArrivalQueue(CacheJob):
+    """The arrivals of one cache, and what the crisis check has read."""
 
     def arrival_texts(self, remote_ids: Sequence[int]) -> list[ArrivalText]:
         """The reason and message of inquiries just pulled from the site, by their site ids.

@@ -24,7 +24,7 @@ from clinicdesk.store.common import (
     pending_count,
     sync_state,
 )
-from clinicdesk.store.entity import EntityAdapter, Transactions
+from clinicdesk.store.entity import CacheJob, EntityAdapter
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError, UnsyncedDependencyError
 from clinicdesk.store.models import Media, OutboxEntry, PostTerm, Term, User
 
@@ -286,15 +286,8 @@ def _user_info(row: User) -> UserInfo:
     )
 
 
-class CatalogStore:
-    """Terms, media and users of one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class CatalogStore(CacheJob):
+    """Terms, media and users of one cache."""
 
     # -- reads -----------------------------------------------------------------------------------
 

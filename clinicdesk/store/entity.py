@@ -43,6 +43,22 @@ class Transactions(Protocol):
         """Store a fact about the cache. Never a secret."""
 
 
+class CacheJob:
+    """One job of a store over the open cache (reading posts, triage edits, the site's pages...).
+
+    A store such as :class:`~clinicdesk.store.inquiries.InquiryStore` is the sum of its jobs:
+    each holds only the cache, as ``_cache``, and none reaches into another's private names.
+
+    Args:
+        cache: the open cache.
+    """
+
+    _cache: Transactions
+
+    def __init__(self, cache: Transactions) -> None:
+        self._cache = cache
+
+
 @dataclass(frozen=True, slots=True)
 class EntityAdapter:
     """How the outbox finishes the changes of one kind of record.

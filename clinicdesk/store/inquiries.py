@@ -11,37 +11,15 @@ a class holding only the cache it works on; none reaches into another's private 
 - :mod:`~clinicdesk.store.inquiry_sync`: the site's pages stored, and the outbox adapters;
 - :mod:`~clinicdesk.store.inquiry_removal`: every inquiry removed from this computer.
 
-The inbox's names (``InboxRow``, ``TriageView``...) are also importable from here, as before.
+The inbox's names (``InboxRow``, ``TriageView``...) are :mod:`clinicdesk.store.inbox`'s.
 """
 
 from __future__ import annotations
 
 from clinicdesk.store.arrival_queue import ArrivalQueue
-from clinicdesk.store.entity import Transactions
-from clinicdesk.store.inbox import (
-    TRIAGE_VIEWS as TRIAGE_VIEWS,
-)
-from clinicdesk.store.inbox import (
-    Arrivals as Arrivals,
-)
-from clinicdesk.store.inbox import (
-    ArrivalText as ArrivalText,
-)
-from clinicdesk.store.inbox import (
-    InboxRow as InboxRow,
-)
-from clinicdesk.store.inbox import (
-    InboxSort as InboxSort,
-)
-from clinicdesk.store.inbox import (
-    TriageView as TriageView,
-)
 from clinicdesk.store.inquiry_reads import InquiryReads
 from clinicdesk.store.inquiry_removal import InquiryRemoval
 from clinicdesk.store.inquiry_sync import InquiriesFromSite
-from clinicdesk.store.inquiry_sync import (
-    is_system_note as is_system_note,
-)
 from clinicdesk.store.note_drafts import NoteDrafts
 from clinicdesk.store.triage_edits import TriageEdits
 from clinicdesk.store.triage_inbox import TriageInbox
@@ -61,7 +39,3 @@ class InquiryStore(
     Args:
         cache: the open cache.
     """
-
-    def __init__(self, cache: Transactions) -> None:
-        # Every job keeps the same cache as ``_cache``; one assignment serves them all.
-        self._cache = cache

@@ -23,7 +23,7 @@ from clinicdesk.model.cached import (
 )
 from clinicdesk.store import search
 from clinicdesk.store.common import sync_state
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import RecordNotFoundError
 from clinicdesk.store.inbox import view_condition, view_counts_query
 from clinicdesk.store.inquiry_rows import SUMMARY_COLUMNS, summaries
@@ -41,17 +41,8 @@ _TRIAGE_STATE = select(
 ).where(Inquiry.id == bindparam("local_id"))
 
 
-class InquiryReads:
-    """Reading the inquiries of one cache and their timelines.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class InquiryReads(CacheJob):
+    """Reading the inquiries of one cache and their timelines."""
 
     def page(
         self,

@@ -11,24 +11,15 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.models import Inquiry, InquiryMessage, Note, OutboxEntry
 from clinicdesk.store.note_drafts import NOTE_DRAFT_KEY
 
 logger = logging.getLogger(__name__)
 
 
-class InquiryRemoval:
-    """Removing the inquiries of one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class InquiryRemoval(CacheJob):
+    """Removing the inquiries of one cache."""
 
     def remove_all(self) -> int:
         """Remove every inquiry from this computer, for a user the site no longer lets handle

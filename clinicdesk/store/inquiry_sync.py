@@ -35,7 +35,7 @@ from clinicdesk.store.common import (
     dt_to_json,
     pending_count,
 )
-from clinicdesk.store.entity import EntityAdapter, Transactions
+from clinicdesk.store.entity import CacheJob, EntityAdapter
 from clinicdesk.store.errors import RecordNotFoundError
 from clinicdesk.store.inbox import (
     FORM_FIELDS,
@@ -373,17 +373,8 @@ _LOCAL_IDS = select(Inquiry.remote_id, Inquiry.id).where(
 )
 
 
-class InquiriesFromSite:
-    """Storing the site's inquiries and notes in one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class InquiriesFromSite(CacheJob):
+    """Storing the site's inquiries and notes in one cache."""
 
     def upsert_from_site(self, items: Sequence[records.Inquiry]) -> list[ApplyOutcome]:
         """Store a page of inquiries from the site in one transaction."""

@@ -9,7 +9,7 @@ import json
 import logging
 from collections.abc import Sequence
 
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 
 logger = logging.getLogger(__name__)
 
@@ -18,17 +18,8 @@ logger = logging.getLogger(__name__)
 NOTE_DRAFT_KEY = "inquiries.note_draft"
 
 
-class NoteDrafts:
-    """The kept note draft of one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class NoteDrafts(CacheJob):
+    """The kept note draft of one cache."""
 
     def keep_note_draft(self, local_ids: Sequence[int], text: str) -> None:
         """Keep a note someone was writing when the Inquiries tab locked, to give it back at

@@ -12,7 +12,7 @@ from typing import Unpack, cast
 
 from clinicdesk.model.cached import OutboxOp, PostEdit
 from clinicdesk.store.common import drop_entries, dt_from_json, enqueue, staged_keys
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.models import Post, utcnow
 from clinicdesk.store.post_rows import (
@@ -24,17 +24,8 @@ from clinicdesk.store.post_rows import (
 )
 
 
-class PostConflicts:
-    """Settling the posts of one cache against the site's.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class PostConflicts(CacheJob):
+    """Settling the posts of one cache against the site's."""
 
     def keep_versions(self, local_id: int) -> None:
         """Save the post's local fields, and the site's copy waiting beside them, as revisions.

@@ -23,7 +23,7 @@ from clinicdesk.store.common import (
     set_held,
     was_attempted,
 )
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import RecordNotFoundError
 from clinicdesk.store.models import OutboxEntry, Post, PostRevision, Term, utcnow
 from clinicdesk.store.post_rows import (
@@ -37,17 +37,8 @@ from clinicdesk.store.post_rows import (
 )
 
 
-class PostEdits:
-    """Local edits of the posts of one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class PostEdits(CacheJob):
+    """Local edits of the posts of one cache."""
 
     def create(self, **fields: Unpack[PostEdit]) -> int:
         """Create a post locally (a draft unless ``status`` says otherwise) and queue it.

@@ -15,7 +15,7 @@ from clinicdesk.model import records
 from clinicdesk.model.cached import Page, PostDetail, PostSort, PostSummary, RevisionInfo
 from clinicdesk.store import search
 from clinicdesk.store.common import AnySelect, state_of, sync_state
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import RecordNotFoundError
 from clinicdesk.store.models import Post, PostRevision, PostTerm, User
 from clinicdesk.store.post_rows import has_staged, snapshot_from_json, snapshot_json, staged_exists
@@ -106,17 +106,8 @@ def summaries(session: Session, query: AnySelect) -> list[PostSummary]:
     return out
 
 
-class PostReads:
-    """Reading the posts of one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class PostReads(CacheJob):
+    """Reading the posts of one cache."""
 
     def page(
         self,

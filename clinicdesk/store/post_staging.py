@@ -12,23 +12,14 @@ from sqlalchemy import select
 
 from clinicdesk.model.cached import PostSummary
 from clinicdesk.store.common import JsonDict, entries_of, release_staged
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.models import Post
 from clinicdesk.store.post_reads import SUMMARY_COLUMNS, summaries
 from clinicdesk.store.post_rows import staged_exists
 
 
-class PostStaging:
-    """The staged edits of one cache's live posts.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class PostStaging(CacheJob):
+    """The staged edits of one cache's live posts."""
 
     def publish_changes(self, local_id: int) -> bool:
         """Send a live post's saved edits at the next sync (the user clicked Update).

@@ -28,7 +28,7 @@ from clinicdesk.store.common import (
     pending_count,
     set_held,
 )
-from clinicdesk.store.entity import EntityAdapter, Transactions
+from clinicdesk.store.entity import CacheJob, EntityAdapter
 from clinicdesk.store.errors import (
     UnsyncedDependencyError,
 )
@@ -371,17 +371,8 @@ def _resolve_images(session: Session, content: str) -> str:
         raise UnsyncedDependencyError("An image in this post is not uploaded yet.") from None
 
 
-class PostsFromSite:
-    """Storing the site's posts in one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class PostsFromSite(CacheJob):
+    """Storing the site's posts in one cache."""
 
     def upsert_from_site(self, items: Sequence[records.Post]) -> list[ApplyOutcome]:
         """Store a page of posts from the site in one transaction (see :func:`upsert_posts`)."""

@@ -9,36 +9,18 @@ holding only the cache it works on; none reaches into another's private names:
 - :mod:`~clinicdesk.store.post_conflicts`: settling a post out of step with the site;
 - :mod:`~clinicdesk.store.post_sync`: the site's pages stored, and the outbox adapter.
 
-A post's row and its JSON forms are :mod:`~clinicdesk.store.post_rows`'. The names callers
-imported from here before (``PostListSort``, ``LIVE_STATUSES``, ``MAX_REVISIONS``...) still are.
+A post's row, its JSON forms and their constants (``LIVE_STATUSES``, ``MAX_REVISIONS``) are
+:mod:`~clinicdesk.store.post_rows`'; the list's sort keys (``PostListSort``) are
+:mod:`~clinicdesk.store.post_reads`'.
 """
 
 from __future__ import annotations
 
-from clinicdesk.store.entity import Transactions
 from clinicdesk.store.post_conflicts import PostConflicts
 from clinicdesk.store.post_edits import PostEdits
-from clinicdesk.store.post_reads import (
-    PostListSort as PostListSort,
-)
 from clinicdesk.store.post_reads import PostReads
-from clinicdesk.store.post_rows import (
-    LIVE_STATUSES as LIVE_STATUSES,
-)
-from clinicdesk.store.post_rows import (
-    MAX_REVISIONS as MAX_REVISIONS,
-)
-from clinicdesk.store.post_rows import (
-    POST_FIELDS as POST_FIELDS,
-)
-from clinicdesk.store.post_rows import (
-    REVISION_GAP as REVISION_GAP,
-)
 from clinicdesk.store.post_staging import PostStaging
 from clinicdesk.store.post_sync import PostsFromSite
-from clinicdesk.store.post_sync import (
-    adopt_post as adopt_post,
-)
 
 
 class PostStore(PostReads, PostEdits, PostStaging, PostConflicts, PostsFromSite):
@@ -47,7 +29,3 @@ class PostStore(PostReads, PostEdits, PostStaging, PostConflicts, PostsFromSite)
     Args:
         cache: the open cache.
     """
-
-    def __init__(self, cache: Transactions) -> None:
-        # Every job keeps the same cache as ``_cache``; one assignment serves them all.
-        self._cache = cache

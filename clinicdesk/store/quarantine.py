@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.models import Meta
 
 logger = logging.getLogger(__name__)
@@ -45,11 +45,8 @@ class QuarantinedRecord:
     reason: str
 
 
-class QuarantineStore:
+class QuarantineStore(CacheJob):
     """The records put aside (see the module docstring)."""
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
 
     def _load(self) -> dict[str, QuarantinedRecord]:
         # Through write(): inside the caller's transaction, its own earlier writes are seen.

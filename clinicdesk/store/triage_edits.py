@@ -18,24 +18,15 @@ from sqlalchemy.orm import Session
 from clinicdesk.model import records
 from clinicdesk.model.cached import TriageEdit, TriageMerge
 from clinicdesk.store.common import JsonDict, drop_entries, dt_from_json, enqueue, set_held
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inbox import TRIAGE_FIELDS
 from clinicdesk.store.inquiry_sync import row_triage
 from clinicdesk.store.models import Inquiry, Note, utcnow
 
 
-class TriageEdits:
-    """Local edits of the inquiries of one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class TriageEdits(CacheJob):
+    """Local edits of the inquiries of one cache."""
 
     def set_triage(self, local_id: int, **triage: Unpack[TriageEdit]) -> bool:
         """Change triage fields locally and queue the change (one transaction).

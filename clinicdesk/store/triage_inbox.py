@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 
-from clinicdesk.store.entity import Transactions
+from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.inbox import (
     CHUNK,
     SIGNED_ID,
@@ -33,17 +33,8 @@ from clinicdesk.store.inquiry_rows import ROW_COLUMNS, inbox_rows_of
 from clinicdesk.store.models import Inquiry
 
 
-class TriageInbox:
-    """The triage inbox of one cache.
-
-    Args:
-        cache: the open cache.
-    """
-
-    _cache: Transactions
-
-    def __init__(self, cache: Transactions) -> None:
-        self._cache = cache
+class TriageInbox(CacheJob):
+    """The triage inbox of one cache."""
 
     def inbox_ids(
         self,

@@ -13,7 +13,7 @@ entries oldest first (``OutboxStore.claim_next``) and marks each outcome. Rules,
   connection, a crash after sending) is looked up by its client id before it is sent again, and
   the post found is adopted, merged from what the create *sent* (kept in the entry before each
   attempt), never from the site's version then: a colleague's change made in between stays,
-  only the fields changed here since go (``store.posts.adopt_post``; docs/sync.md).
+  only the fields changed here since go (``store.post_sync.adopt_post``; docs/sync.md).
 * **Failures.** 400/403 on one record: that record is "rejected" with the site's message and the
   rest go on. 404 on a record with local changes (on the re-read or on the write itself):
   deleted on the site, kept here and surfaced; the rest go on.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from clinicdesk.store.inquiries import Arrivals, TriageView
+from clinicdesk.store.inbox import Arrivals, TriageView
 from clinicdesk.ui.inquiries.models import (
     InboxQuery,
 )

@@ -27,12 +27,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont, QGuiApplication
 
 from clinicdesk.domain.inquiry_rules import response_wait, service_area
-from clinicdesk.store.inquiries import (
-    InboxRow,
-    InboxSort,
-    InquiryStore,
-    TriageView,
-)
+from clinicdesk.store.inbox import InboxRow, InboxSort, TriageView
+from clinicdesk.store.inquiries import InquiryStore
 from clinicdesk.ui.inquiries.options import (
     InquiryOptions,
     ago,

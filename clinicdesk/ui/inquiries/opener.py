@@ -24,7 +24,7 @@ from clinicdesk.domain.inquiry_rules import (
     service_area,
 )
 from clinicdesk.store import CacheError
-from clinicdesk.store.inquiries import InboxRow
+from clinicdesk.store.inbox import InboxRow
 from clinicdesk.ui.inquiries.detail import DetailFacts
 from clinicdesk.ui.tasks import TaskRunner
 

@@ -41,7 +41,7 @@ from clinicdesk.services.triage import (
     TriageDesk,
 )
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.inquiries import TriageView
+from clinicdesk.store.inbox import TriageView
 from clinicdesk.ui.icon import fit_icons
 from clinicdesk.ui.inquiries.commands import InboxCommands
 from clinicdesk.ui.inquiries.detail import DetailPane

@@ -12,7 +12,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 
 from clinicdesk.model.cached import NoteInfo
 from clinicdesk.model.records import NoteKind
-from clinicdesk.store.inquiries import InboxRow, is_system_note
+from clinicdesk.store.inbox import InboxRow
+from clinicdesk.store.inquiry_sync import is_system_note
 from clinicdesk.ui.inquiries.models import IdRole
 from clinicdesk.ui.inquiries.options import local_time, note_kind_label, short_time, status_label
 

@@ -30,7 +30,7 @@ from PySide6.QtGui import QColor, QFont
 from clinicdesk.model.cached import PostSummary, SyncState
 from clinicdesk.model.records import PostStatus
 from clinicdesk.store import Cache, CacheError
-from clinicdesk.store.posts import PostListSort
+from clinicdesk.store.post_reads import PostListSort
 from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain
 

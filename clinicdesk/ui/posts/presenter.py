@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from clinicdesk.model.cached import PostDetail, PostSnapshot
 from clinicdesk.model.records import PostStatus
-from clinicdesk.store.posts import LIVE_STATUSES
+from clinicdesk.store.post_rows import LIVE_STATUSES
 
 #: How long after the last keystroke a change is saved (milliseconds).
 AUTOSAVE_MS = 700

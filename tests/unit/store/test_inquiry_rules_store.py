@@ -20,7 +20,7 @@ from clinicdesk.services.triage import (
     UndoResult,
 )
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError
-from clinicdesk.store.inquiries import TRIAGE_VIEWS
+from clinicdesk.store.inbox import TRIAGE_VIEWS
 from tests.fixtures.store import T0, opened, site_inquiry, site_note
 
 

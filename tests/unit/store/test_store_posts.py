@@ -20,7 +20,7 @@ from clinicdesk.store import (
     post_sync,
 )
 from clinicdesk.store.models import Media, OutboxEntry, Post, PostRevision, PostTerm, Term
-from clinicdesk.store.posts import MAX_REVISIONS
+from clinicdesk.store.post_rows import MAX_REVISIONS
 from tests.fixtures.store import T0, opened, site_post, site_term
 
 

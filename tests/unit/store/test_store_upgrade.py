@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from clinicdesk.store import Cache, open_cache
-from clinicdesk.store.inquiries import TRIAGE_VIEWS
+from clinicdesk.store.inbox import TRIAGE_VIEWS
 from clinicdesk.store.migrate import SCRIPT_LOCATION, head_revision, schema_differences
 from clinicdesk.store.search import check
 from tests.fixtures.store import KEY, SECRET_MESSAGE, T0, opened, site_inquiry
