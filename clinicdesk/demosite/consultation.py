@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clinicdesk.demosite.schema import is_boolean, is_email, to_boolean
+from clinicdesk.model.records import CONSULTATION_TEXT_FIELDS
 
 #: The contact methods and USPS codes the contract accepts.
 CONTACT_METHODS = ("email", "phone", "text")
@@ -66,17 +67,6 @@ _LIMITS = {
     "reason": 200,
     "message": 5000,
 }
-_TEXT_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "message",
-)
 _LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 
@@ -118,7 +108,7 @@ def check_form(params: dict[str, Any]) -> FormCheck:
     result.missing = [n for n in ("first_name", "email", "consent") if params.get(n) is None]
     values = result.values
     errors = result.errors
-    for name in _TEXT_FIELDS:
+    for name in CONSULTATION_TEXT_FIELDS:
         raw = params.get(name)
         raw = "" if raw is None else raw
         if not isinstance(raw, str):

@@ -46,6 +46,7 @@ from clinicdesk.demosite.wpjson import (
     pagination_headers,
     parse_datetime,
 )
+from clinicdesk.model.records import CONSULTATION_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +90,6 @@ META_SCHEMA: dict[str, Arg] = {
     "unread": Arg("boolean"),
     "clinicdesk_client_id": Arg("string", max_length=64),
 }
-_FORM_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "message",
-    "consent",
-)
 
 
 def staff_ids(db: Session) -> set[int]:
@@ -114,7 +103,7 @@ class InquiryMetaStore:
 
     schema: Mapping[str, Arg] = META_SCHEMA
     #: What the person submitted: written once, by the form; no REST write may change it.
-    fixed_keys: frozenset[str] = frozenset((*_FORM_FIELDS, "received_gmt"))
+    fixed_keys: frozenset[str] = frozenset((*CONSULTATION_FIELDS, "received_gmt"))
 
     def load(self, ctx: Ctx, posts: Sequence[Post]) -> dict[int, dict[str, Any]]:
         """The meta object of each inquiry, in one query."""
@@ -159,7 +148,7 @@ def _meta_json(meta: InquiryMeta | None, post: Post) -> dict[str, Any]:
             consent=False,
             preferred_contact="email",
         )
-    data: dict[str, Any] = {key: getattr(meta, key) for key in _FORM_FIELDS}
+    data: dict[str, Any] = {key: getattr(meta, key) for key in CONSULTATION_FIELDS}
     for key, default in (
         ("first_name", ""),
         ("last_name", ""),
@@ -385,7 +374,7 @@ def create_inquiry(ctx: Ctx, values: Mapping[str, Any]) -> int:
     ctx.db.flush()
     # A neutral slug: WordPress would derive it from the title, putting a name in a URL.
     post.slug = f"inquiry-{post.id}"
-    fields = {name: values[name] for name in _FORM_FIELDS if name in values}
+    fields = {name: values[name] for name in CONSULTATION_FIELDS if name in values}
     ctx.db.add(
         InquiryMeta(
             post_id=post.id,

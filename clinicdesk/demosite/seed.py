@@ -26,6 +26,7 @@ from clinicdesk.demosite.posttypes import FUTURE_THRESHOLD_SECONDS, UNPUBLISHED
 from clinicdesk.demosite.routes_inquiries import INQUIRY_TYPE_NAME, US_STATES
 from clinicdesk.demosite.routes_posts import UNCATEGORIZED_ID
 from clinicdesk.demosite.text import sanitize_title
+from clinicdesk.model.records import CONSULTATION_FIELDS
 from clinicdesk.model.resources import resource_path
 
 logger = logging.getLogger(__name__)
@@ -228,22 +229,7 @@ def _seed_inquiries(
         db.add(post)
         db.flush()
         post.slug = f"inquiry-{post.id}"
-        fields = {
-            k: record[k]
-            for k in (
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "preferred_contact",
-                "state",
-                "insurance",
-                "reason",
-                "message",
-                "consent",
-            )
-            if k in record
-        }
+        fields = {k: record[k] for k in CONSULTATION_FIELDS if k in record}
         db.add(
             InquiryMeta(
                 post_id=post.id,

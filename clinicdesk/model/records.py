@@ -259,6 +259,23 @@ class Consultation(TypedDict, total=False):
     website: str
 
 
+#: What a visitor types on the consultation form, in the form's order: the inquiry's meta keys of
+#: the same names (``message`` is free text, the others one line each).
+CONSULTATION_TEXT_FIELDS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "state",
+    "insurance",
+    "reason",
+    "message",
+)
+#: What the form records about the person: the text fields and the consent (fixed once written).
+CONSULTATION_FIELDS: tuple[str, ...] = (*CONSULTATION_TEXT_FIELDS, "consent")
+
+
 @dataclass(frozen=True, slots=True)
 class Version:
     """The id and version of a record, from a ``_fields=id,modified_gmt`` sweep."""
