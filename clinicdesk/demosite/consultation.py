@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clinicdesk.demosite.schema import is_boolean, is_email, to_boolean
-from clinicdesk.model.records import CONSULTATION_TEXT_FIELDS
+from clinicdesk.model.records import CONSULTATION_TEXT_FIELDS, CONTACT_METHODS
 
-#: The contact methods and USPS codes the contract accepts.
-CONTACT_METHODS = ("email", "phone", "text")
+#: The USPS codes the contract accepts (the states, DC, the territories and the military
+#: "states"), with their names.
 STATE_NAMES: dict[str, str] = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
     "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from clinicdesk.demosite.auth import DELETE_INQUIRIES, MANAGE_INQUIRIES, ROLE_CAPS
 from clinicdesk.demosite.consultation import (
+    STATES,
     FormCheck,
     check_form,
     form_token,
@@ -46,23 +47,20 @@ from clinicdesk.demosite.wpjson import (
     pagination_headers,
     parse_datetime,
 )
-from clinicdesk.model.records import CONSULTATION_FIELDS
+from clinicdesk.model.records import (
+    CONSULTATION_FIELDS,
+    CONTACT_METHODS,
+    NOTE_KINDS,
+    TRIAGE_STATUSES,
+)
 
 logger = logging.getLogger(__name__)
 
 INQUIRY_TYPE_NAME = "clinicdesk_inquiry"
-TRIAGE_STATUSES = ("new", "contacted", "scheduled", "referred", "closed", "spam")
-CONTACT_METHODS = ("email", "phone", "text")
-NOTE_KINDS = ("note", "status", "assign", "urgent", "acknowledge")
 # Who wrote a note: a person (the signed-in user), or ClinicDesk itself (the app's automatic crisis
 # flag, whichever staff member's app happened to send it). A system note has author 0.
 NOTE_BY = ("user", "system")
 SYSTEM_AUTHOR_NAME = "ClinicDesk (automatic)"
-#: USPS codes: the states, DC, the territories and the military "states".
-US_STATES = tuple(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR VI AA AE AP".split()
-)
 
 
 def _gmt_string(value: str) -> str:
@@ -78,7 +76,7 @@ META_SCHEMA: dict[str, Arg] = {
     "email": Arg("string", max_length=254, format="email"),
     "phone": Arg("string", max_length=40),
     "preferred_contact": Arg("string", enum=CONTACT_METHODS),
-    "state": Arg("string", enum=("", *US_STATES)),
+    "state": Arg("string", enum=("", *STATES)),
     "insurance": Arg("string", max_length=100),
     "reason": Arg("string", max_length=200),
     "message": Arg("string", max_length=5000),

@@ -21,9 +21,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from clinicdesk.demosite.auth import INTAKE_ROLE, PRINTED_ROLES, issue_password, role_name
+from clinicdesk.demosite.consultation import STATES
 from clinicdesk.demosite.db import InquiryMeta, Note, Post, PostTerm, Term, User, set_option
 from clinicdesk.demosite.posttypes import FUTURE_THRESHOLD_SECONDS, UNPUBLISHED
-from clinicdesk.demosite.routes_inquiries import INQUIRY_TYPE_NAME, US_STATES
+from clinicdesk.demosite.routes_inquiries import INQUIRY_TYPE_NAME
 from clinicdesk.demosite.routes_posts import UNCATEGORIZED_ID
 from clinicdesk.demosite.text import sanitize_title
 from clinicdesk.model.records import CONSULTATION_FIELDS
@@ -468,7 +469,7 @@ def seed_bulk(
                 "email": f"{first}.{last}.{pid}@example.com".lower(),
                 "phone": f"512-555-{rng.randint(0, 9999):04d}",
                 "preferred_contact": contact,
-                "state": rng.choice(("TX", "TX", "TX", *US_STATES)),
+                "state": rng.choice(("TX", "TX", "TX", *STATES)),
                 "insurance": rng.choice(_INSURERS),
                 "reason": rng.choice(_REASONS),
                 "message": _message(rng),
