@@ -221,6 +221,10 @@ class InquiryTriage(TypedDict, total=False):
     unread: bool
 
 
+#: The names of the triage fields (the keys of :class:`InquiryTriage`, in its order).
+TRIAGE_FIELDS: tuple[str, ...] = tuple(InquiryTriage.__annotations__)
+
+
 #: The author of a note ClinicDesk wrote itself (its automatic crisis flag): the site's
 #: ``by: "system"`` (author 0 there), never a person's id.
 SYSTEM_AUTHOR = -1
