@@ -255,7 +255,7 @@ def _seed_inquiries(
                     "author_id": author.id,
                     "date_gmt": when,
                     "kind": note.get("kind", "note"),
-                    "content": note["content"],
+                    "content": content,
                     "client_id": None,
                 }
             )
