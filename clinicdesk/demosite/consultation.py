@@ -14,25 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clinicdesk.demosite.schema import is_boolean, is_email, to_boolean
+from clinicdesk.model.records import CONSULTATION_TEXT_FIELDS, CONTACT_METHODS
+from clinicdesk.model.states import STATE_NAMES
 
-#: The contact methods and USPS codes the contract accepts.
-CONTACT_METHODS = ("email", "phone", "text")
-STATE_NAMES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
-    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
-    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
-    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
-    "VI": "U.S. Virgin Islands", "AA": "Armed Forces Americas", "AE": "Armed Forces Europe",
-    "AP": "Armed Forces Pacific",
-}  # fmt: skip
+#: The USPS codes the contract accepts (:data:`~clinicdesk.model.states.STATE_NAMES`).
 STATES = tuple(STATE_NAMES)
 #: The plugin's default lists (CLINICDESK_DEFAULT_*).
 DEFAULT_STATES = ("TX",)
@@ -66,17 +51,6 @@ _LIMITS = {
     "reason": 200,
     "message": 5000,
 }
-_TEXT_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "message",
-)
 _LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 
@@ -118,7 +92,7 @@ def check_form(params: dict[str, Any]) -> FormCheck:
     result.missing = [n for n in ("first_name", "email", "consent") if params.get(n) is None]
     values = result.values
     errors = result.errors
-    for name in _TEXT_FIELDS:
+    for name in CONSULTATION_TEXT_FIELDS:
         raw = params.get(name)
         raw = "" if raw is None else raw
         if not isinstance(raw, str):

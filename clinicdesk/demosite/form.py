@@ -24,28 +24,18 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from clinicdesk.demosite.consultation import STATE_NAMES, form_token
+from clinicdesk.demosite.consultation import form_token
 from clinicdesk.demosite.routes_inquiries import create_inquiry, screen_consultation
 from clinicdesk.demosite.routing import Ctx
+from clinicdesk.model.records import CONSULTATION_TEXT_FIELDS
 from clinicdesk.model.resources import resource_path
+from clinicdesk.model.states import STATE_NAMES
 
 #: Where WordPress would serve the plugin's files from (the page links them there).
 ASSETS_URL = "/wp-content/plugins/clinicdesk/assets/"
 PATHS = ("/consultation", "/consultation/")
-_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "message",
-    "website",
-    "token",
-    "clinicdesk_lang",
-)
+#: What the page posts: the person's fields, the honeypot, the timing token, the page's language.
+_FIELDS = (*CONSULTATION_TEXT_FIELDS, "website", "token", "clinicdesk_lang")
 
 Translate = Callable[[str], str]
 

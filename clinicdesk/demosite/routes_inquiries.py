@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from clinicdesk.demosite.auth import DELETE_INQUIRIES, MANAGE_INQUIRIES, ROLE_CAPS
 from clinicdesk.demosite.consultation import (
+    STATES,
     FormCheck,
     check_form,
     form_token,
@@ -46,22 +47,20 @@ from clinicdesk.demosite.wpjson import (
     pagination_headers,
     parse_datetime,
 )
+from clinicdesk.model.records import (
+    CONSULTATION_FIELDS,
+    CONTACT_METHODS,
+    NOTE_KINDS,
+    TRIAGE_STATUSES,
+)
 
 logger = logging.getLogger(__name__)
 
 INQUIRY_TYPE_NAME = "clinicdesk_inquiry"
-TRIAGE_STATUSES = ("new", "contacted", "scheduled", "referred", "closed", "spam")
-CONTACT_METHODS = ("email", "phone", "text")
-NOTE_KINDS = ("note", "status", "assign", "urgent", "acknowledge")
 # Who wrote a note: a person (the signed-in user), or ClinicDesk itself (the app's automatic crisis
 # flag, whichever staff member's app happened to send it). A system note has author 0.
 NOTE_BY = ("user", "system")
 SYSTEM_AUTHOR_NAME = "ClinicDesk (automatic)"
-#: USPS codes: the states, DC, the territories and the military "states".
-US_STATES = tuple(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR VI AA AE AP".split()
-)
 
 
 def _gmt_string(value: str) -> str:
@@ -77,7 +76,7 @@ META_SCHEMA: dict[str, Arg] = {
     "email": Arg("string", max_length=254, format="email"),
     "phone": Arg("string", max_length=40),
     "preferred_contact": Arg("string", enum=CONTACT_METHODS),
-    "state": Arg("string", enum=("", *US_STATES)),
+    "state": Arg("string", enum=("", *STATES)),
     "insurance": Arg("string", max_length=100),
     "reason": Arg("string", max_length=200),
     "message": Arg("string", max_length=5000),
@@ -89,18 +88,6 @@ META_SCHEMA: dict[str, Arg] = {
     "unread": Arg("boolean"),
     "clinicdesk_client_id": Arg("string", max_length=64),
 }
-_FORM_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "message",
-    "consent",
-)
 
 
 def staff_ids(db: Session) -> set[int]:
@@ -114,7 +101,7 @@ class InquiryMetaStore:
 
     schema: Mapping[str, Arg] = META_SCHEMA
     #: What the person submitted: written once, by the form; no REST write may change it.
-    fixed_keys: frozenset[str] = frozenset((*_FORM_FIELDS, "received_gmt"))
+    fixed_keys: frozenset[str] = frozenset((*CONSULTATION_FIELDS, "received_gmt"))
 
     def load(self, ctx: Ctx, posts: Sequence[Post]) -> dict[int, dict[str, Any]]:
         """The meta object of each inquiry, in one query."""
@@ -159,7 +146,7 @@ def _meta_json(meta: InquiryMeta | None, post: Post) -> dict[str, Any]:
             consent=False,
             preferred_contact="email",
         )
-    data: dict[str, Any] = {key: getattr(meta, key) for key in _FORM_FIELDS}
+    data: dict[str, Any] = {key: getattr(meta, key) for key in CONSULTATION_FIELDS}
     for key, default in (
         ("first_name", ""),
         ("last_name", ""),
@@ -385,7 +372,7 @@ def create_inquiry(ctx: Ctx, values: Mapping[str, Any]) -> int:
     ctx.db.flush()
     # A neutral slug: WordPress would derive it from the title, putting a name in a URL.
     post.slug = f"inquiry-{post.id}"
-    fields = {name: values[name] for name in _FORM_FIELDS if name in values}
+    fields = {name: values[name] for name in CONSULTATION_FIELDS if name in values}
     ctx.db.add(
         InquiryMeta(
             post_id=post.id,

@@ -21,11 +21,13 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from clinicdesk.demosite.auth import INTAKE_ROLE, PRINTED_ROLES, issue_password, role_name
+from clinicdesk.demosite.consultation import STATES
 from clinicdesk.demosite.db import InquiryMeta, Note, Post, PostTerm, Term, User, set_option
 from clinicdesk.demosite.posttypes import FUTURE_THRESHOLD_SECONDS, UNPUBLISHED
-from clinicdesk.demosite.routes_inquiries import INQUIRY_TYPE_NAME, US_STATES
+from clinicdesk.demosite.routes_inquiries import INQUIRY_TYPE_NAME
 from clinicdesk.demosite.routes_posts import UNCATEGORIZED_ID
 from clinicdesk.demosite.text import sanitize_title
+from clinicdesk.model.records import CONSULTATION_FIELDS
 from clinicdesk.model.resources import resource_path
 
 logger = logging.getLogger(__name__)
@@ -228,22 +230,7 @@ def _seed_inquiries(
         db.add(post)
         db.flush()
         post.slug = f"inquiry-{post.id}"
-        fields = {
-            k: record[k]
-            for k in (
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "preferred_contact",
-                "state",
-                "insurance",
-                "reason",
-                "message",
-                "consent",
-            )
-            if k in record
-        }
+        fields = {k: record[k] for k in CONSULTATION_FIELDS if k in record}
         db.add(
             InquiryMeta(
                 post_id=post.id,
@@ -268,7 +255,7 @@ def _seed_inquiries(
                     "author_id": author.id,
                     "date_gmt": when,
                     "kind": note.get("kind", "note"),
-                    "content": note["content"],
+                    "content": content,
                     "client_id": None,
                 }
             )
@@ -482,7 +469,7 @@ def seed_bulk(
                 "email": f"{first}.{last}.{pid}@example.com".lower(),
                 "phone": f"512-555-{rng.randint(0, 9999):04d}",
                 "preferred_contact": contact,
-                "state": rng.choice(("TX", "TX", "TX", *US_STATES)),
+                "state": rng.choice(("TX", "TX", "TX", *STATES)),
                 "insurance": rng.choice(_INSURERS),
                 "reason": rng.choice(_REASONS),
                 "message": _message(rng),

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypedDict, TypeVar
 
-from clinicdesk.model.records import ContactMethod, NoteKind, PostStatus, Taxonomy, TriageStatus
+from clinicdesk.model.records import (
+    ContactMethod,
+    InquiryTriage,
+    NoteKind,
+    PostStatus,
+    Taxonomy,
+    TriageStatus,
+)
 
 #: How a record stands with the site, most urgent first: "conflict" (both versions kept, the user
 #: must choose), "rejected" (the site refused the change), "deleted_on_site" (deleted there while
@@ -62,13 +69,9 @@ class PostEdit(TypedDict, total=False):
     author: int
 
 
-class TriageEdit(TypedDict, total=False):
-    """The triage fields of an inquiry, as staff change them."""
-
-    triage_status: TriageStatus
-    assignee: int
-    urgent: bool
-    unread: bool
+#: The triage fields of an inquiry, as staff change them: the very fields the site takes (an
+#: assignee is a site user's id here too), so one TypedDict names both and they cannot drift.
+TriageEdit = InquiryTriage
 
 
 class TriageMerge(TriageEdit, total=False):

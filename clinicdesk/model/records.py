@@ -221,6 +221,10 @@ class InquiryTriage(TypedDict, total=False):
     unread: bool
 
 
+#: The names of the triage fields (the keys of :class:`InquiryTriage`, in its order).
+TRIAGE_FIELDS: tuple[str, ...] = tuple(InquiryTriage.__annotations__)
+
+
 #: The author of a note ClinicDesk wrote itself (its automatic crisis flag): the site's
 #: ``by: "system"`` (author 0 there), never a person's id.
 SYSTEM_AUTHOR = -1
@@ -257,6 +261,23 @@ class Consultation(TypedDict, total=False):
     message: str
     consent: bool
     website: str
+
+
+#: What a visitor types on the consultation form, in the form's order: the inquiry's meta keys of
+#: the same names (``message`` is free text, the others one line each).
+CONSULTATION_TEXT_FIELDS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "state",
+    "insurance",
+    "reason",
+    "message",
+)
+#: What the form records about the person: the text fields and the consent (fixed once written).
+CONSULTATION_FIELDS: tuple[str, ...] = (*CONSULTATION_TEXT_FIELDS, "consent")
 
 
 @dataclass(frozen=True, slots=True)

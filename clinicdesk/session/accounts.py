@@ -29,6 +29,7 @@ from typing import Any
 
 from clinicdesk.domain.inquiry_rules import DEFAULT_RESPONSE_TARGET_HOURS
 from clinicdesk.model.identity import account_id
+from clinicdesk.model.states import US_STATES
 from clinicdesk.store.paths import (
     AccountPaths,
     create_private_file,
@@ -55,22 +56,6 @@ MAX_IDLE_LOCK_MINUTES = 60
 MAX_PROTOCOL_CHARS = 20_000
 #: The longest proxy address kept (anything longer is not an address).
 MAX_PROXY_CHARS = 2000
-
-#: USPS codes and names of the states (and DC) the clinic may be licensed in.
-US_STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-}  # fmt: skip
-
 
 #: An IANA zone name is at most ~30 characters; anything longer in the file is not one.
 MAX_TIME_ZONE_CHARS = 64

@@ -47,20 +47,13 @@ from clinicdesk.store.models import (
 
 ApplyOutcome = Literal["inserted", "updated", "unchanged", "kept_local"]
 
-TRIAGE_FIELDS: tuple[str, ...] = ("triage_status", "assignee", "urgent", "unread")
 _CLOSED = ("closed", "spam")
+#: The ``inquiries`` columns a pull rewrites even on a row with local triage changes: what the
+#: person sent (the message has a table of its own) and the site's dates.
 FORM_FIELDS = (
     "date_gmt",
     "modified_gmt",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "consent",
+    *(name for name in records.CONSULTATION_FIELDS if name != "message"),
     "received_gmt",
 )
 

@@ -341,11 +341,7 @@ class OutboxStore:
         payload: Mapping[str, Any] = item.payload
         triage = cast(
             records.InquiryTriage,
-            {
-                k: payload[k]
-                for k in ("triage_status", "assignee", "urgent", "unread")
-                if k in payload
-            },
+            {k: payload[k] for k in records.TRIAGE_FIELDS if k in payload},
         )
         status: Literal["private"] | None = (
             "private" if payload.get("status") == "private" else None

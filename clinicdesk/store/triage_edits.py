@@ -20,7 +20,6 @@ from clinicdesk.model.cached import TriageEdit, TriageMerge
 from clinicdesk.store.common import JsonDict, drop_entries, dt_from_json, enqueue, set_held
 from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
-from clinicdesk.store.inbox import TRIAGE_FIELDS
 from clinicdesk.store.inquiry_sync import row_triage
 from clinicdesk.store.models import Inquiry, Note, utcnow
 
@@ -207,7 +206,7 @@ class TriageEdits(CacheJob):
             if site is not None:
                 site = dict(site)
                 version = dt_from_json(site.pop("modified_gmt", None))
-                for name in ("status", *TRIAGE_FIELDS):
+                for name in ("status", *records.TRIAGE_FIELDS):
                     if name in site:
                         setattr(row, name, site[name])
                 if version is not None:
@@ -287,7 +286,7 @@ def _validate_note(kind: str, content: object) -> None:
 
 def _validate_triage(triage: TriageEdit) -> JsonDict:
     raw = cast(dict[str, Any], triage)
-    unknown = set(raw) - set(TRIAGE_FIELDS)
+    unknown = set(raw) - set(records.TRIAGE_FIELDS)
     if unknown:
         raise InvalidEditError(f"Unknown triage fields: {', '.join(sorted(unknown))}.")
     if "triage_status" in raw and raw["triage_status"] not in records.TRIAGE_STATUSES:

@@ -12,6 +12,7 @@ from clinicdesk.model.cached import (
     Triage,
     TriageMerge,
 )
+from clinicdesk.model.records import TRIAGE_FIELDS
 from clinicdesk.site import (
     GoneError,
     Inquiry,
@@ -27,7 +28,6 @@ from clinicdesk.sync.pushcore import EntityPush, Pusher
 
 logger = logging.getLogger(__name__)
 
-_TRIAGE_FIELDS = ("triage_status", "assignee", "urgent", "unread")
 _NOTE_SALT_KEY = "sync.note_salt"
 
 
@@ -154,7 +154,7 @@ class InquiryPush(EntityPush):
         site: Mapping[str, object],
         server: Inquiry,
     ) -> Inquiry:
-        triage = {k: local[k] for k in _TRIAGE_FIELDS if local[k] != site[k]}
+        triage = {k: local[k] for k in TRIAGE_FIELDS if local[k] != site[k]}
         result = server
         if local["status"] == "private" and site["status"] == "trash":
             result = self.client.restore_inquiry(remote_id)
@@ -292,4 +292,4 @@ def _landed(payload: Mapping[str, object], site: Mapping[str, object]) -> bool:
 
 
 def _triage_merge(values: Mapping[str, object]) -> TriageMerge:
-    return cast(TriageMerge, {k: values[k] for k in ("status", *_TRIAGE_FIELDS) if k in values})
+    return cast(TriageMerge, {k: values[k] for k in ("status", *TRIAGE_FIELDS) if k in values})

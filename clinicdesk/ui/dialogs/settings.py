@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicdesk.model.states import US_STATES
 from clinicdesk.session.accounts import (
     MAX_IDLE_LOCK_MINUTES,
     MAX_PROTOCOL_CHARS,
@@ -31,7 +32,6 @@ from clinicdesk.session.accounts import (
     MAX_SYNC_MINUTES,
     MIN_RESPONSE_HOURS,
     MIN_SYNC_MINUTES,
-    US_STATES,
     Account,
     Settings,
     service_states,
