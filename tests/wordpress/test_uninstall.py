@@ -48,14 +48,6 @@ return array(
 
 
 @pytest.fixture
-def wordpress(site: SiteUnderTest) -> SiteUnderTest:
-    """The site under test, when it is a real WordPress."""
-    if site.kind != "wordpress":
-        pytest.skip("needs a real WordPress (tests/wordpress/README.md)")
-    return site
-
-
-@pytest.fixture
 def snapshot(wordpress: SiteUnderTest) -> Iterator[Callable[[], str]]:
     """The database is put back as it was after the test; yields a dump function."""
     with database_snapshot() as dump:
