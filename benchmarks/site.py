@@ -77,15 +77,7 @@ class SiteProcess:
 
     def stop(self) -> None:
         """Stop the site (SIGTERM, then SIGKILL after 10 s)."""
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+        stop_process(self._process)
 
     def __enter__(self) -> SiteProcess:
         return self
@@ -106,13 +98,13 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def start_site(data_dir: Path, *, inquiries: int, posts: int, log_file: Path) -> SiteProcess:
-    """Seed a new reference site with ``inquiries`` and ``posts`` and serve it on a free port.
+def site_command(data_dir: Path, *options: str) -> list[str]:
+    """The command that runs the reference site on ``data_dir`` on a free port, announcing its
+    address and users as one JSON line on stdout (read it with :func:`read_line`).
 
-    Raises:
-        BenchError: the site did not start (its log says why).
+    The test suite's ``site`` fixture starts the site the same way.
     """
-    command = [
+    return [
         sys.executable,
         "-m",
         "clinicdesk.demosite",
@@ -121,13 +113,39 @@ def start_site(data_dir: Path, *, inquiries: int, posts: int, log_file: Path) ->
         "--json",
         "--data",
         str(data_dir),
+        *options,
+    ]
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Stop ``process`` (SIGTERM, then SIGKILL after 10 s) and close its pipes."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def start_site(data_dir: Path, *, inquiries: int, posts: int, log_file: Path) -> SiteProcess:
+    """Seed a new reference site with ``inquiries`` and ``posts`` and serve it on a free port.
+
+    Raises:
+        BenchError: the site did not start (its log says why).
+    """
+    command = site_command(
+        data_dir,
         "--bulk-inquiries",
         str(inquiries),
         "--bulk-posts",
         str(posts),
         "--log-level",
         "WARNING",
-    ]
+    )
     started = time.perf_counter()
     with log_file.open("a", encoding="utf-8") as log:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)

@@ -22,11 +22,12 @@ import logging
 import sys
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QEvent,
@@ -45,6 +46,10 @@ from benchmarks.site import BenchError, SiteProcess
 from clinicdesk.session.accounts import Account, DataDir, SettingsStore
 from clinicdesk.store import Cache, CacheKey, new_cache_key, open_account_cache
 from clinicdesk.store.post_reads import PostListSort
+
+if TYPE_CHECKING:
+    from clinicdesk.ui.main_window import MainWindow
+    from clinicdesk.ui.sync_worker import SyncController
 
 logger = logging.getLogger(__name__)
 
@@ -382,6 +387,37 @@ def _run_for(seconds: float) -> None:
     loop.exec()
 
 
+@contextmanager
+def _signed_in_window(
+    site: SiteProcess, account: Account, workdir: Path
+) -> Iterator[tuple[MainWindow, SyncController]]:
+    """The real ``MainWindow`` of ``account``, signed in as the site's administrator on a new
+    cache in ``workdir``, with its sync controller (no round starts by itself: the interval is a
+    day). On leaving, the controller is shut down (a round under way is cancelled), the window
+    closed and the cache closed.
+    """
+    from clinicdesk.session.current import AccountSession
+    from clinicdesk.ui.main_window import AppInfo, MainWindow
+    from clinicdesk.ui.sync_worker import SyncController
+
+    app = qt_app()
+    data = DataDir(workdir).ensure()
+    cache = open_account_cache(data.account_paths(account), CacheKey.from_bytes(new_cache_key()))
+    try:
+        session = AccountSession(account, site.admin.password, cache, password_saved=True)
+        sync = SyncController(session, interval_minutes=24 * 60)
+        window = MainWindow(session, sync, SettingsStore(data), AppInfo(data.root, None, "bench"))
+        try:
+            yield window, sync
+        finally:
+            sync.shutdown()
+            window.close_without_asking()
+            window.deleteLater()
+            app.processEvents()
+    finally:
+        cache.close()
+
+
 def measure_stalls(
     site: SiteProcess, account: Account, workdir: Path
 ) -> tuple[list[Figure], float]:
@@ -394,19 +430,12 @@ def measure_stalls(
     Raises:
         BenchError: the round did not succeed.
     """
-    from clinicdesk.session.current import AccountSession
     from clinicdesk.ui.heap import freeze_long_lived
-    from clinicdesk.ui.main_window import AppInfo, MainWindow
-    from clinicdesk.ui.sync_worker import SyncController, SyncState
+    from clinicdesk.ui.sync_worker import SyncState
 
     app = qt_app()
-    data = DataDir(workdir).ensure()
-    cache = open_account_cache(data.account_paths(account), CacheKey.from_bytes(new_cache_key()))
-    session = AccountSession(account, site.admin.password, cache, password_saved=True)
-    sync = SyncController(session, interval_minutes=24 * 60)
-    window = MainWindow(session, sync, SettingsStore(data), AppInfo(data.root, None, "bench"))
     heartbeat = Heartbeat()
-    try:
+    with _signed_in_window(site, account, workdir) as (window, sync):
         window.show()
         freeze_long_lived()  # as run_gui does once the first window is open
         app.processEvents()
@@ -443,12 +472,6 @@ def measure_stalls(
             raise BenchError(
                 f"The sync under the window did not succeed: {outcome or 'timed out'}."
             )
-    finally:
-        sync.shutdown()
-        window.close_without_asking()
-        window.deleteLater()
-        app.processEvents()
-        cache.close()
     return [
         figure(
             "ui.max_stall",
@@ -494,17 +517,9 @@ def measure_first_inquiries(
     Raises:
         BenchError: the inbox did not show a screenful in time.
     """
-    from clinicdesk.session.current import AccountSession
-    from clinicdesk.ui.main_window import AppInfo, MainWindow
-    from clinicdesk.ui.sync_worker import SyncController
-
     app = qt_app()
-    data = DataDir(workdir).ensure()
-    cache = open_account_cache(data.account_paths(account), CacheKey.from_bytes(new_cache_key()))
-    session = AccountSession(account, site.admin.password, cache, password_saved=True)
-    sync = SyncController(session, interval_minutes=24 * 60)
-    window = MainWindow(session, sync, SettingsStore(data), AppInfo(data.root, None, "bench"))
-    try:
+    # Leaving the window stops the sync controller: that cancels the rest of the first download.
+    with _signed_in_window(site, account, workdir) as (window, sync):
         window.resize(*VIEW_SIZE)
         window.show()
         tab = window.inquiries_tab
@@ -533,12 +548,6 @@ def measure_first_inquiries(
         if not painted:
             raise BenchError("The inbox never showed its first screenful during the first sync.")
         seconds = painted[0] - started
-    finally:
-        sync.shutdown()  # cancels the rest of the first download
-        window.close_without_asking()
-        window.deleteLater()
-        app.processEvents()
-        cache.close()
     return [
         figure(
             "signin.first_inquiries",

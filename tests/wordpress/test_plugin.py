@@ -20,14 +20,6 @@ from tests.fixtures.wordpress_php import run_php
 CAPS = ("clinicdesk_manage_inquiries", "clinicdesk_delete_inquiries")
 
 
-@pytest.fixture
-def wordpress(site: SiteUnderTest) -> SiteUnderTest:
-    """The site under test, when it is a real WordPress."""
-    if site.kind != "wordpress":
-        pytest.skip("needs a real WordPress (tests/wordpress/README.md)")
-    return site
-
-
 def _editor_caps(site: SiteUnderTest) -> dict[str, bool]:
     result = run_php(
         site,

@@ -19,14 +19,6 @@ from tests.fixtures.site import SiteUnderTest
 
 
 @pytest.fixture
-def wordpress(site: SiteUnderTest) -> SiteUnderTest:
-    """The site under test, when it is a real WordPress."""
-    if site.kind != "wordpress":
-        pytest.skip("needs a real WordPress (tests/wordpress/README.md)")
-    return site
-
-
-@pytest.fixture
 def inquiry(wordpress: SiteUnderTest) -> Iterator[tuple[int, str]]:
     """An inquiry sent through the public form, with a name no other record has; deleted after.
 

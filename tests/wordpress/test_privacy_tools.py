@@ -46,14 +46,6 @@ return $answers;
 
 
 @pytest.fixture
-def wordpress(site: SiteUnderTest) -> SiteUnderTest:
-    """The site under test, when it is a real WordPress."""
-    if site.kind != "wordpress":
-        pytest.skip("needs a real WordPress (tests/wordpress/README.md)")
-    return site
-
-
-@pytest.fixture
 def person(wordpress: SiteUnderTest) -> Iterator[dict[str, Any]]:
     """Two inquiries sent by one person (email in another case the second time), a note about
     the first, and an inquiry by somebody else; whatever is left is deleted after the test."""

@@ -8,8 +8,9 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * The arguments of `POST clinicdesk/v1/consultation`, validated by WordPress itself so that errors
- * have its `rest_missing_callback_param` / `rest_invalid_param` shapes, naming every field.
+ * The arguments of `POST clinicdesk/v1/consultation`: the route's schema. Every request has been
+ * through {@see clinicdesk_consultation_check()} before WordPress validates these (the gate,
+ * {@see clinicdesk_gate_consultation()}, runs first), so the rules between fields live there only.
  *
  * @return array<string, array<string, mixed>>
  */
@@ -33,18 +34,9 @@ function clinicdesk_consultation_args(): array {
 			'maxLength' => 254,
 		),
 		'phone'             => array(
-			'type'              => 'string',
-			'maxLength'         => 40,
-			'default'           => '',
-			'validate_callback' => clinicdesk_arg_validator(
-				static function ( $value, $request, $param ): ?string {
-					$contact = $request->get_param( 'preferred_contact' );
-					if ( in_array( $contact, array( 'phone', 'text' ), true ) && '' === clinicdesk_sanitize_line( $value ) ) {
-						return sprintf( /* translators: %s: a field name. */ __( '%s is required when preferred_contact is phone or text.', 'clinicdesk' ), $param );
-					}
-					return null;
-				}
-			),
+			'type'      => 'string',
+			'maxLength' => 40,
+			'default'   => '',
 		),
 		'preferred_contact' => array(
 			'type'    => 'string',
@@ -72,13 +64,8 @@ function clinicdesk_consultation_args(): array {
 			'default'   => '',
 		),
 		'consent'           => array(
-			'type'              => 'boolean',
-			'required'          => true,
-			'validate_callback' => clinicdesk_arg_validator(
-				static function ( $value, $request, $param ): ?string {
-					return true === rest_sanitize_boolean( $value ) ? null : sprintf( /* translators: %s: a field name. */ __( '%s must be true.', 'clinicdesk' ), $param );
-				}
-			),
+			'type'     => 'boolean',
+			'required' => true,
 		),
 		'website'           => array(
 			'description' => 'Honeypot: hidden from people, so it must be absent or empty.',

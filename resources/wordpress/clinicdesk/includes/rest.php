@@ -168,22 +168,6 @@ function clinicdesk_sanitize_trimmed( $value, $request, $param ) {
 }
 
 /**
- * Validates an argument with its schema (trimmed), then a check of its own.
- *
- * @param callable $extra Returns an error message, or null when the value is fine.
- */
-function clinicdesk_arg_validator( callable $extra ): callable {
-	return static function ( $value, $request, $param ) use ( $extra ) {
-		$valid = clinicdesk_validate_trimmed( $value, $request, $param );
-		if ( is_wp_error( $valid ) ) {
-			return $valid;
-		}
-		$message = $extra( $value, $request, $param );
-		return null === $message ? true : new WP_Error( 'rest_invalid_param', $message );
-	};
-}
-
-/**
  * Declares the plugin's version in the REST index (`GET /wp-json/`), so the desktop app can warn
  * when the site runs a plugin older than it needs. The version is public on the plugin's own
  * readme too; nothing else is added.

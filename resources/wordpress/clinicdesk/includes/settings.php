@@ -106,17 +106,22 @@ function clinicdesk_sanitize_min_seconds( $value ): int {
 }
 
 /**
- * The form's settings: option name => (type, sanitiser, default, description).
+ * The plugin's settings: option name => (type, sanitiser, default, description).
  *
  * @return array<string, array{0: string, 1: callable-string, 2: mixed, 3: string}>
  */
-function clinicdesk_form_settings(): array {
+function clinicdesk_settings(): array {
 	$settings = array(
-		'clinicdesk_states'            => array( 'string', 'clinicdesk_sanitize_states', CLINICDESK_DEFAULT_STATES, __( 'The states the clinic serves (USPS codes).', 'clinicdesk' ) ),
-		'clinicdesk_insurers'          => array( 'string', 'clinicdesk_sanitize_lines', CLINICDESK_DEFAULT_INSURERS, __( 'The insurers the form offers, one per line.', 'clinicdesk' ) ),
-		'clinicdesk_reasons'           => array( 'string', 'clinicdesk_sanitize_lines', CLINICDESK_DEFAULT_REASONS, __( 'The reasons the form offers, one per line.', 'clinicdesk' ) ),
-		'clinicdesk_notify_recipients' => array( 'string', 'clinicdesk_sanitize_recipients', '', __( 'Who is emailed when a request arrives, one address per line.', 'clinicdesk' ) ),
-		'clinicdesk_form_min_seconds'  => array( 'integer', 'clinicdesk_sanitize_min_seconds', CLINICDESK_DEFAULT_MIN_SECONDS, __( 'Requests sent sooner than this many seconds after the form opened are refused.', 'clinicdesk' ) ),
+		'clinicdesk_consultation_rate'        => array( 'string', 'clinicdesk_sanitize_rate', CLINICDESK_DEFAULT_RATE, __( 'Consultation form submissions allowed per address, as COUNT/SECONDS.', 'clinicdesk' ) ),
+		'clinicdesk_trusted_proxies'          => array( 'string', 'clinicdesk_sanitize_proxies', '', __( 'Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is trusted, one per line.', 'clinicdesk' ) ),
+		'clinicdesk_editors_handle_inquiries' => array( 'boolean', 'rest_sanitize_boolean', true, __( 'Editors can read, triage and delete inquiries.', 'clinicdesk' ) ),
+		'clinicdesk_delete_data_on_uninstall' => array( 'boolean', 'rest_sanitize_boolean', false, __( 'Delete all inquiry data when the plugin is deleted.', 'clinicdesk' ) ),
+		// The consultation form's.
+		'clinicdesk_states'                   => array( 'string', 'clinicdesk_sanitize_states', CLINICDESK_DEFAULT_STATES, __( 'The states the clinic serves (USPS codes).', 'clinicdesk' ) ),
+		'clinicdesk_insurers'                 => array( 'string', 'clinicdesk_sanitize_lines', CLINICDESK_DEFAULT_INSURERS, __( 'The insurers the form offers, one per line.', 'clinicdesk' ) ),
+		'clinicdesk_reasons'                  => array( 'string', 'clinicdesk_sanitize_lines', CLINICDESK_DEFAULT_REASONS, __( 'The reasons the form offers, one per line.', 'clinicdesk' ) ),
+		'clinicdesk_notify_recipients'        => array( 'string', 'clinicdesk_sanitize_recipients', '', __( 'Who is emailed when a request arrives, one address per line.', 'clinicdesk' ) ),
+		'clinicdesk_form_min_seconds'         => array( 'integer', 'clinicdesk_sanitize_min_seconds', CLINICDESK_DEFAULT_MIN_SECONDS, __( 'Requests sent sooner than this many seconds after the form opened are refused.', 'clinicdesk' ) ),
 	);
 	foreach ( array( 'crisis', 'consent', 'confirmation' ) as $text ) {
 		foreach ( array( '', '_es' ) as $suffix ) {
@@ -127,61 +132,11 @@ function clinicdesk_form_settings(): array {
 }
 
 /**
- * Registers the settings (on `init`, so that both wp-admin and the REST API know them).
+ * Registers the settings (on `init`, so that both wp-admin, Settings > ClinicDesk, and the REST
+ * API, `wp/v2/settings`, know them).
  */
 function clinicdesk_register_settings(): void {
-	register_setting(
-		'clinicdesk',
-		'clinicdesk_consultation_rate',
-		array(
-			'type'              => 'string',
-			'description'       => __( 'Consultation form submissions allowed per address, as COUNT/SECONDS.', 'clinicdesk' ),
-			'sanitize_callback' => 'clinicdesk_sanitize_rate',
-			'default'           => CLINICDESK_DEFAULT_RATE,
-			'show_in_rest'      => true,
-		)
-	);
-	register_setting(
-		'clinicdesk',
-		'clinicdesk_trusted_proxies',
-		array(
-			'type'              => 'string',
-			'description'       => __( 'Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is trusted, one per line.', 'clinicdesk' ),
-			'sanitize_callback' => 'clinicdesk_sanitize_proxies',
-			'default'           => '',
-			'show_in_rest'      => true,
-		)
-	);
-	register_setting(
-		'clinicdesk',
-		'clinicdesk_editors_handle_inquiries',
-		array(
-			'type'              => 'boolean',
-			'description'       => __( 'Editors can read, triage and delete inquiries.', 'clinicdesk' ),
-			'sanitize_callback' => 'rest_sanitize_boolean',
-			'default'           => true,
-			'show_in_rest'      => true,
-		)
-	);
-	register_setting(
-		'clinicdesk',
-		'clinicdesk_delete_data_on_uninstall',
-		array(
-			'type'              => 'boolean',
-			'description'       => __( 'Delete all inquiry data when the plugin is deleted.', 'clinicdesk' ),
-			'sanitize_callback' => 'rest_sanitize_boolean',
-			'default'           => false,
-			'show_in_rest'      => true,
-		)
-	);
-}
-add_action( 'init', 'clinicdesk_register_settings' );
-
-/**
- * Registers the consultation form's settings (Settings > ClinicDesk, and `wp/v2/settings`).
- */
-function clinicdesk_register_form_settings(): void {
-	foreach ( clinicdesk_form_settings() as $name => $setting ) {
+	foreach ( clinicdesk_settings() as $name => $setting ) {
 		register_setting(
 			'clinicdesk',
 			$name,
@@ -195,7 +150,7 @@ function clinicdesk_register_form_settings(): void {
 		);
 	}
 }
-add_action( 'init', 'clinicdesk_register_form_settings' );
+add_action( 'init', 'clinicdesk_register_settings' );
 
 /**
  * Adds Settings > ClinicDesk (administrators only).
