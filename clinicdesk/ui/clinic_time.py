@@ -62,12 +62,6 @@ def date_pattern(locale: QLocale | None = None) -> str:
     return pattern.replace("MMMM", "MMM")
 
 
-def format_date(moment: datetime) -> str:
-    """The day of ``moment`` in the clinic's zone ("Dec 6, 2026")."""
-    locale = QLocale()
-    return locale.toString(to_clinic(moment).date(), date_pattern(locale))
-
-
 def format_moment(moment: datetime, *, today: datetime | None = None) -> str:
     """``moment`` in the clinic's zone: the date by name and the time ("Dec 6, 2026, 3:05 PM");
     only the time when it is on ``today``'s date there (e.g. "Last synced 3:05 PM")."""

@@ -37,7 +37,7 @@ from tests.fixtures.desktop import (
     open_as,
     sign_in_dialog,
     wait_for_window,
-    wait_quiet,
+    wait_until_synced,
 )
 from tests.fixtures.inquiries_tab import names_in_table, wait_loaded
 from tests.fixtures.site import SiteUnderTest
@@ -90,7 +90,7 @@ def test_an_edit_in_the_posts_tab_reaches_the_site(
     qtbot.keyClicks(title, " (revised)")
     # Saved as typed (autosave), counted at once, sent a moment later by the shell's sync.
     qtbot.waitUntil(lambda: window.sync.status.pending > 0, timeout=10_000)
-    wait_quiet(qtbot, window)
+    wait_until_synced(qtbot, window)
     remote = window.session.cache.posts.get(draft.id).remote_id
     assert remote is not None
     assert site_view.post(remote)["title"]["raw"] == f"{DRAFT} (revised)"
@@ -113,7 +113,7 @@ def test_a_crisis_inquiry_from_the_form_arrives_flagged_pinned_and_announced_by_
         remote_id = public.submit_consultation(CRISIS_FORM)  # type: ignore[arg-type]
     window.sync_action.trigger()  # F5, or the next automatic round
     qtbot.waitUntil(lambda: window.last_notification is not None, timeout=60_000)
-    wait_quiet(qtbot, window)  # the flag's own round, asked for by the shell
+    wait_until_synced(qtbot, window)  # the flag's own round, asked for by the shell
 
     # Counts only: no name, no words from the form.
     assert window.last_notification == ("ClinicDesk", "1 new inquiry — 1 urgent")
@@ -152,7 +152,7 @@ def test_signing_in_again_resets_the_unlock_passphrase(
     user, password = fresh_site.auth("intake")
     fill_and_submit(sign_in_dialog(qtbot, controller), fresh_site.url, user, password)
     window = wait_for_window(qtbot, controller)
-    wait_quiet(qtbot, window)
+    wait_until_synced(qtbot, window)
     account = window.session.account
     choose_passphrase(qtbot, window)
     assert SettingsStore(data).load().unlock_hash(account) is not None

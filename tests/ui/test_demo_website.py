@@ -9,11 +9,8 @@ from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
-from clinicdesk.session.credentials import CredentialStore
-from clinicdesk.session.memory_keyring import MemoryKeyring
-from clinicdesk.ui.account_flow import DemoLogin
-from clinicdesk.ui.main_window import MainWindow
-from tests.fixtures.desktop import MakeController, wait_for_window, wait_until_synced
+from tests.fixtures.demo_window import demo_window
+from tests.fixtures.desktop import MakeController
 from tests.fixtures.site import SiteUnderTest
 
 
@@ -29,23 +26,10 @@ class UrlCatcher(QObject):
         self.opened.append(url.toString())
 
 
-def _demo_window(
-    qtbot: QtBot, make_controller: MakeController, site: SiteUnderTest, role: str
-) -> MainWindow:
-    user, password = site.auth(role)
-    controller = make_controller(
-        CredentialStore(backend=MemoryKeyring()), demo=DemoLogin(site.url, user, password)
-    )
-    controller.start()
-    window = wait_for_window(qtbot, controller)
-    wait_until_synced(qtbot, window)
-    return window
-
-
 def test_the_demo_opens_the_clinics_consultation_form_in_the_browser(
     qtbot: QtBot, make_controller: MakeController, fresh_site: SiteUnderTest
 ) -> None:
-    window = _demo_window(qtbot, make_controller, fresh_site, "intake")
+    window = demo_window(qtbot, make_controller, fresh_site, "intake")
     action = window.website_action
     assert action is not None and action.text() == "Open the clinic's &website"
     file_menu = window.menuBar().findChild(type(window.view_menu), "fileMenu")
@@ -67,7 +51,7 @@ def test_the_demo_opens_the_clinics_consultation_form_in_the_browser(
 def test_the_service_area_follows_the_websites_states(
     qtbot: QtBot, make_controller: MakeController, fresh_site: SiteUnderTest
 ) -> None:
-    window = _demo_window(qtbot, make_controller, fresh_site, "intake")
+    window = demo_window(qtbot, make_controller, fresh_site, "intake")
     tab = window.inquiries_tab
     assert tab is not None
     qtbot.waitUntil(lambda: tab.options.clinic_states == ("OK", "TX"))

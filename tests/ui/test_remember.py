@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.credentials import CredentialStore
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX
-from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState
 from tests.fixtures.desktop import (
     PASSPHRASE,
     MakeController,
     choose_passphrase,
     fill_and_submit,
+    label_text,
     open_as,
     sign_in_dialog,
     wait_for_window,
@@ -26,12 +25,6 @@ from tests.fixtures.desktop import (
 from tests.fixtures.faults import FaultProxy
 from tests.fixtures.inquiries_tab import wait_loaded
 from tests.fixtures.site import SiteUnderTest
-
-
-def _label(window: MainWindow, name: str) -> str:
-    widget = window.findChild(QLabel, name)
-    assert widget is not None, name
-    return widget.text()
 
 
 def test_last_synced_survives_a_restart(
@@ -51,7 +44,7 @@ def test_last_synced_survives_a_restart(
         wait_until_synced(qtbot, window)
         synced = window.sync.status.last_success
         assert synced is not None
-        shown = _label(window, "lastSync")
+        shown = label_text(window, "lastSync")
         first.shutdown()
     # The proxy is gone: the site cannot be reached from this start.
     again = make_controller(memory_credentials)
@@ -59,10 +52,10 @@ def test_last_synced_survives_a_restart(
     window = wait_for_window(qtbot, again)
     assert window.sync.status.last_success is not None
     assert abs(window.sync.status.last_success - synced) < timedelta(seconds=5)
-    assert _label(window, "lastSync") == shown
+    assert label_text(window, "lastSync") == shown
     wait_until_round_ends(qtbot, window)
     assert window.sync.status.state is SyncState.OFFLINE
-    assert _label(window, "lastSync") == shown, "an offline round keeps it"
+    assert label_text(window, "lastSync") == shown, "an offline round keeps it"
 
 
 def test_tab_view_selection_column_widths_and_splitter_come_back_after_a_restart(

@@ -26,7 +26,13 @@ from clinicdesk.ui.posts import PostsTab
 from clinicdesk.ui.posts.form import AUTOSAVE_MS
 from tests.fixtures import site as site_fixtures
 from tests.fixtures import sync as fixtures
-from tests.fixtures.desktop import MakeController, choose_passphrase, headless, open_as, wait_quiet
+from tests.fixtures.desktop import (
+    MakeController,
+    choose_passphrase,
+    headless,
+    open_as,
+    wait_until_synced,
+)
 from tests.fixtures.inquiries_tab import names_in_table, select, visible_texts
 from tests.fixtures.site import SiteRoles, SiteUnderTest
 from tests.fixtures.sync import SiteView
@@ -101,7 +107,8 @@ def test_an_intake_specialist_whose_role_is_removed_keeps_no_inquiry_on_this_com
     assert saved is not None and saved.id == window.session.account.id
     assert not saved.can(CAP_MANAGE_INQUIRIES) and saved.can("read")
     assert saved.capabilities == window.session.account.capabilities
-    wait_quiet(qtbot, window)  # nothing left waiting: no change to an inquiry can be sent now
+    # Nothing left waiting: no change to an inquiry can be sent now.
+    wait_until_synced(qtbot, window)
 
 
 def test_a_role_given_on_the_site_shows_its_tab_after_the_next_round_and_keeps_the_typing(
@@ -123,7 +130,7 @@ def test_a_role_given_on_the_site_shows_its_tab_after_the_next_round_and_keeps_t
     editor.save_now()
     post_id = editor.post_id
     assert post_id is not None
-    wait_quiet(qtbot, window)
+    wait_until_synced(qtbot, window)
     # What is typed next waits for the autosave (made slow here): only the rebuild saves it.
     for timer in editor.findChildren(QTimer):
         if timer.parent() is editor and timer.interval() == AUTOSAVE_MS:
@@ -155,7 +162,7 @@ def test_a_role_given_on_the_site_shows_its_tab_after_the_next_round_and_keeps_t
     assert rebuilt.editor.post_id == post_id
     assert rebuilt.editor.title_edit.text() == "Sleep and mood in winter"
     assert window.session.cache.posts.get(post_id).fields.title == "Sleep and mood in winter"
-    wait_quiet(qtbot, window)
+    wait_until_synced(qtbot, window)
     remote = window.session.cache.posts.get(post_id).remote_id
     assert remote is not None
     assert site_view.post(remote)["title"]["raw"] == "Sleep and mood in winter"

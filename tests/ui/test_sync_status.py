@@ -6,15 +6,15 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QToolButton
+from PySide6.QtWidgets import QMessageBox, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.session.credentials import CredentialStore
-from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
 from tests.fixtures.desktop import (
     MakeController,
     fill_and_submit,
+    label_text,
     revoke_password,
     sign_in_dialog,
     wait_for_window,
@@ -25,12 +25,6 @@ from tests.fixtures.faults import FaultProxy, Rule, break_record
 from tests.fixtures.forwarding_proxy import Proxy
 from tests.fixtures.site import SiteUnderTest
 from tests.fixtures.sync import SiteView
-
-
-def label(window: MainWindow, name: str) -> str:
-    widget = window.findChild(QLabel, name)
-    assert widget is not None, name
-    return widget.text()
 
 
 def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
@@ -51,7 +45,11 @@ def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
 
     def record(status: SyncStatus) -> None:
         seen.append(
-            (status.state, label(window, "syncMessage"), window.sync_panel.progress.isVisible())
+            (
+                status.state,
+                label_text(window, "syncMessage"),
+                window.sync_panel.progress.isVisible(),
+            )
         )
 
     window.sync.statusChanged.connect(record)
@@ -62,17 +60,19 @@ def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
     assert seen[0][0] is SyncState.SYNCING
     assert any(text.startswith("Syncing") and progress for _s, text, progress in seen)
     assert window.sync.status.state is SyncState.SYNCED
-    assert label(window, "connectionStatus") == "Online"
-    assert label(window, "syncMessage") == "Synced"
-    assert label(window, "pendingChanges") == "No changes waiting"
-    assert label(window, "lastSync").startswith("Last synced ")
+    assert label_text(window, "connectionStatus") == "Online"
+    assert label_text(window, "syncMessage") == "Synced"
+    assert label_text(window, "pendingChanges") == "No changes waiting"
+    assert label_text(window, "lastSync").startswith("Last synced ")
     assert not window.sync_panel.progress.isVisible()
 
     # A local edit is counted at once and sent shortly after (debounced).
     window.session.cache.posts.create(title="Written offline")
     window.sync.local_change()
-    assert label(window, "pendingChanges") == "1 change waiting to sync"
-    qtbot.waitUntil(lambda: label(window, "pendingChanges") == "No changes waiting", timeout=30_000)
+    assert label_text(window, "pendingChanges") == "1 change waiting to sync"
+    qtbot.waitUntil(
+        lambda: label_text(window, "pendingChanges") == "No changes waiting", timeout=30_000
+    )
     assert window.sync.status.state is SyncState.SYNCED
 
     # The site goes away: F5 finds it unreachable; the app works offline.
@@ -81,10 +81,10 @@ def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
     window.sync.local_change()
     qtbot.keyClick(window, Qt.Key.Key_F5)  # type: ignore[no-untyped-call]
     qtbot.waitUntil(lambda: window.sync.status.state is SyncState.OFFLINE, timeout=60_000)
-    assert label(window, "connectionStatus") == "Offline"
-    assert label(window, "syncMessage") == "Site unreachable: working offline"
-    assert label(window, "pendingChanges") == "1 change waiting to sync"
-    assert label(window, "lastSync").startswith("Last synced "), "the last success stays shown"
+    assert label_text(window, "connectionStatus") == "Offline"
+    assert label_text(window, "syncMessage") == "Site unreachable: working offline"
+    assert label_text(window, "pendingChanges") == "1 change waiting to sync"
+    assert label_text(window, "lastSync").startswith("Last synced "), "the last success stays shown"
 
     # Back online, but the password was revoked meanwhile: signed out, and it says what to do.
     new_password = revoke_password(fresh_site.handle, user)
@@ -93,8 +93,8 @@ def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
     assert button is not None
     button.click()
     qtbot.waitUntil(lambda: window.sync.status.state is SyncState.SIGNED_OUT, timeout=30_000)
-    assert label(window, "connectionStatus") == "Signed out"
-    assert label(window, "syncMessage") == "Signed out: sign in again"
+    assert label_text(window, "connectionStatus") == "Signed out"
+    assert label_text(window, "syncMessage") == "Signed out: sign in again"
     assert window.sync_panel.sign_in_again.isVisible()
     assert window.session.pending_changes() == 1, "the change waits on this computer"
 
@@ -111,7 +111,7 @@ def test_the_status_bar_moves_through_syncing_synced_offline_and_signed_out(
     dialog.sign_in_button.click()
     qtbot.waitUntil(lambda: window.sync.status.state is SyncState.SYNCED, timeout=30_000)
     assert controller.window is window
-    assert label(window, "pendingChanges") == "No changes waiting"
+    assert label_text(window, "pendingChanges") == "No changes waiting"
     assert memory_credentials.get_app_password(proxy.url, user) == new_password
 
 
@@ -166,7 +166,7 @@ def test_the_window_stays_usable_while_the_site_has_not_answered(
             break
         waited_in_round += 1
         assert window.sync.status.state is SyncState.SYNCING
-        assert label(window, "syncMessage").startswith("Syncing")
+        assert label_text(window, "syncMessage").startswith("Syncing")
         if waited_in_round == 1:  # the user works on while the round waits on the site
             qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # type: ignore[no-untyped-call]
             assert window.tabs.currentWidget() is window.inquiries_page
@@ -251,7 +251,7 @@ def test_a_record_that_cannot_be_read_is_named_in_the_status_bar_and_the_rest_sy
         wait_until_synced(qtbot, window)
 
         # Synced (the inbox and the other posts are here), and the one post is named.
-        message = label(window, "syncMessage")
+        message = label_text(window, "syncMessage")
         assert message.startswith(
             f"Synced. 1 post could not be read (id {broken['id']}): its field “title.raw”"
         ), message

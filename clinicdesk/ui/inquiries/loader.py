@@ -2,7 +2,10 @@
 
 The tab's :class:`~clinicdesk.ui.reader.CoalescingReader` runs :meth:`InboxLoader.prepare_load`'s
 work and hands the result to :meth:`InboxLoader.loaded`; a read made for another query, or before
-the tab locked, is not shown. New arrivals are announced by count only (never a field).
+the tab locked, is not shown. New arrivals are announced by count only (never a field). The
+filters' choices (the reasons given, the staff's names) come with the first read and with the
+first after each sync round: the reasons are a DISTINCT over every inquiry, too slow for the UI
+thread at 50,000 inquiries and needless on a keystroke.
 """
 
 from __future__ import annotations
@@ -29,6 +32,16 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Choices:
+    """What the filters offer, and whom an assignee id names."""
+
+    #: The reasons the cache's inquiries give, in alphabetical order.
+    reasons: list[str]
+    #: The staff's names by site user id.
+    staff_names: dict[int, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """What one background read brings back."""
 
@@ -39,6 +52,8 @@ class Snapshot:
     arrivals: Arrivals
     #: Whether new arrivals are announced (and the arrivals mark moves) with this read.
     announce: bool = True
+    #: The filters' choices read again with this read, or None (unchanged since the last).
+    choices: Choices | None = None
 
 
 class InboxLoader:
@@ -58,9 +73,14 @@ class InboxLoader:
         locked = self._t.state.locked
         mark = self._t.state.arrival_mark
         announce = self._t.state.announce
-        store, user_id = self._t.store, self._t.user_id
+        read_choices, self._t.state.choices_due = self._t.state.choices_due, False
+        store, catalog, user_id = self._t.store, self._t.cache.catalog, self._t.user_id
 
         def work() -> tuple[int, Snapshot]:
+            choices = None
+            if read_choices:
+                staff = {user.id: user.name or user.slug for user in catalog.users()}
+                choices = Choices(store.reasons(), staff)
             ids = None
             if not locked:
                 ids = store.inbox_ids(
@@ -74,12 +94,14 @@ class InboxLoader:
                 )
             counts = store.triage_counts(user_id=user_id)
             arrivals = store.arrivals(mark if mark is not None else 2**62)
-            return generation, Snapshot(query, ids, counts, arrivals, announce)
+            return generation, Snapshot(query, ids, counts, arrivals, announce, choices)
 
         return work
 
     def load_failed(self, error: BaseException) -> None:
-        """The offline copy could not be read: say so in the tab."""
+        """The offline copy could not be read: say so in the tab (the filters' choices are
+        read again with the next read, if this one was to bring them)."""
+        self._t.state.choices_due = True
         self._t.message_label.setText(
             self._t.tr("The offline copy could not be read: %1").replace("%1", str(error))
         )
@@ -87,6 +109,12 @@ class InboxLoader:
     def loaded(self, read: tuple[int, Snapshot]) -> Shown:
         """Show a read: counts and arrivals always, the inbox only if it is still current."""
         generation, snapshot = read
+        if snapshot.choices is not None:
+            # Before the rows: the assignee column names them. A filter whose choice is gone
+            # goes back to "any" and asks for a read, which "fresh" below then sees.
+            self._t.state.staff_names = snapshot.choices.staff_names
+            self._t.model.set_staff(snapshot.choices.staff_names)
+            self._t.filters.set_choices(snapshot.choices.reasons, snapshot.choices.staff_names)
         self._t.views_model.set_counts(snapshot.counts)
         unread = snapshot.counts.get("unread", 0)
         if unread != self._t.state.unread:
@@ -140,10 +168,3 @@ class InboxLoader:
                 )
             self._t.notify_desktop(self._t.tr("ClinicDesk"), message)
         self._t.state.arrival_mark = max(arrivals.last_id, self._t.state.arrival_mark or 0)
-
-    def read_staff(self) -> None:
-        """Read the staff's names (for the assignee column and the Assign dialog)."""
-        users = self._t.cache.catalog.users()
-        self._t.state.staff_names = {user.id: user.name or user.slug for user in users}
-        self._t.model.set_staff(self._t.state.staff_names)
-        self._t.filters.set_choices(self._t.store.reasons(), self._t.state.staff_names)

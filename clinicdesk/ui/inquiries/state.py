@@ -31,6 +31,8 @@ class InboxState:
             at the last close), or None.
         last_action: the last triage change made here (what Ctrl+Z undoes), or None.
         staff_names: the staff's names by site user id (assignee column, export, dialogs).
+        choices_due: the next read also reads the filters' choices and the staff's names (at
+            start, and after each sync round).
     """
 
     locked: bool = True
@@ -43,3 +45,4 @@ class InboxState:
     wanted_selection: int | None = None
     last_action: Action | None = None
     staff_names: dict[int, str] = field(default_factory=dict)
+    choices_due: bool = True

@@ -218,14 +218,14 @@ class InquiriesTab(QWidget):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(_SEARCH_DELAY_MS)
         self.search_timer.timeout.connect(self._search)
-        self.loader.read_staff()
 
         self.guard.start(locked)
 
     # -- the shell's API --------------------------------------------------------------------------
 
     def refresh(self, *, announce: bool = True) -> None:
-        """Read the cache again (after a sync round): counts, the inbox, the shown inquiry.
+        """Read the cache again (after a sync round): counts, the inbox, the shown inquiry, the
+        filters' choices.
 
         Args:
             announce: say how many new inquiries arrived (and how many are urgent). False
@@ -233,7 +233,7 @@ class InquiriesTab(QWidget):
         """
         self.state.duplicates_key = None  # new arrivals may be the same person again
         self.state.announce = announce
-        self.loader.read_staff()
+        self.state.choices_due = True  # new reasons given, new staff
         self.load()
 
     def lock(self) -> None:

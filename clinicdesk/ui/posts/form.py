@@ -150,7 +150,6 @@ class PostEditor(QWidget):
         # The names the tests and the tab have always used.
         self.conflict_banner = self.banners.conflict
         self.compare_button = self.banners.compare_button
-        self.rejected_banner = self.banners.rejected
         self.discard_button = self.banners.discard_button
         self.deleted_banner = self.banners.deleted
         self.recreate_button = self.banners.recreate_button

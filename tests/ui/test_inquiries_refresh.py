@@ -1,0 +1,68 @@
+"""The Inquiries tab after a sync round: the filters' choices (reasons, staff) are read again
+off the UI thread, with the inbox, and offer what the round brought."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from clinicdesk.model import records
+from clinicdesk.store import Cache
+from tests.fixtures.inquiries_tab import NOW, demo_cache, make_tab
+from tests.fixtures.store import site_inquiry
+
+NEW_REASON = "Sleep trouble"
+NEW_STAFF = records.User(9_001, "Ada Quill", "ada")
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[Cache]:
+    with demo_cache(tmp_path / "cache.db") as cache:
+        yield cache
+
+
+def _record_threads(
+    monkeypatch: pytest.MonkeyPatch, reads: list[tuple[object, str]]
+) -> list[tuple[str, bool]]:
+    """Wrap store reads; returns (name, on the UI thread) for every call from now on."""
+    calls: list[tuple[str, bool]] = []
+    for store, name in reads:
+        original: Callable[..., Any] = getattr(store, name)
+
+        def wrapper(*args: Any, _name: str = name, _original: Any = original, **kw: Any) -> Any:
+            calls.append((_name, threading.current_thread() is threading.main_thread()))
+            return _original(*args, **kw)
+
+        monkeypatch.setattr(store, name, wrapper)
+    return calls
+
+
+def _offered(box: Any) -> list[str]:
+    return [box.itemText(i) for i in range(box.count())]
+
+
+def test_the_filters_offer_what_a_round_brought_read_off_the_ui_thread(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, cache: Cache
+) -> None:
+    tab = make_tab(qtbot, cache)
+    assert NEW_REASON not in _offered(tab.filters.reason_box)
+    assert NEW_STAFF.name not in _offered(tab.filters.assignee_box)
+    # What a round stores: an inquiry giving a new reason, and a new member of staff.
+    arrived = dataclasses.replace(site_inquiry(9_500, received=NOW), reason=NEW_REASON)
+    cache.inquiries.upsert_from_site([arrived])
+    cache.catalog.replace_users([*cache.catalog.users(), NEW_STAFF])
+    calls = _record_threads(monkeypatch, [(cache.inquiries, "reasons"), (cache.catalog, "users")])
+
+    with qtbot.waitSignal(tab.loaded):
+        tab.refresh()
+
+    assert NEW_REASON in _offered(tab.filters.reason_box)
+    assert NEW_STAFF.name in _offered(tab.filters.assignee_box)
+    assert {name for name, _ui in calls} == {"reasons", "users"}
+    assert not [name for name, on_ui_thread in calls if on_ui_thread], calls
