@@ -21,13 +21,13 @@ from clinicdesk.site import (
     NotFoundError,
 )
 from clinicdesk.store import RecordNotFoundError
+from clinicdesk.store.inbox import TRIAGE_FIELDS
 from clinicdesk.sync import queries
 from clinicdesk.sync.merge import UNKNOWN, merge_fields
 from clinicdesk.sync.pushcore import EntityPush, Pusher
 
 logger = logging.getLogger(__name__)
 
-_TRIAGE_FIELDS = ("triage_status", "assignee", "urgent", "unread")
 _NOTE_SALT_KEY = "sync.note_salt"
 
 
@@ -83,7 +83,7 @@ class InquiryPush(EntityPush):
             self._pushed(item, None)
             return
         local = _triage_values(triage)
-        site = _site_triage(server)
+        site = _triage_values(server)
         if started is not None:
             base: dict[str, object] = _triage_values(started)
         else:
@@ -154,7 +154,7 @@ class InquiryPush(EntityPush):
         site: Mapping[str, object],
         server: Inquiry,
     ) -> Inquiry:
-        triage = {k: local[k] for k in _TRIAGE_FIELDS if local[k] != site[k]}
+        triage = {k: local[k] for k in TRIAGE_FIELDS if local[k] != site[k]}
         result = server
         if local["status"] == "private" and site["status"] == "trash":
             result = self.client.restore_inquiry(remote_id)
@@ -246,7 +246,7 @@ class InquiryPush(EntityPush):
         seen = _triage_values(detail.base or detail.triage)
         if server.modified_gmt != queries.inquiry_version(
             self.cache, item.local_id
-        ) or _site_triage(server) != {**seen, "status": server.status}:
+        ) or _triage_values(server) != {**seen, "status": server.status}:
             # Changed by someone since this computer saw it: keep it, in the site's trash.
             trashed = server if server.status == "trash" else self._trash_remote_inquiry(remote_id)
             self._pushed(item, trashed)
@@ -266,24 +266,9 @@ class InquiryPush(EntityPush):
         self._pushed(item, None)
 
 
-def _triage_values(triage: Triage) -> dict[str, object]:
-    return {
-        "status": triage.status,
-        "triage_status": triage.triage_status,
-        "assignee": triage.assignee,
-        "urgent": triage.urgent,
-        "unread": triage.unread,
-    }
-
-
-def _site_triage(inquiry: Inquiry) -> dict[str, object]:
-    return {
-        "status": inquiry.status,
-        "triage_status": inquiry.triage_status,
-        "assignee": inquiry.assignee,
-        "urgent": inquiry.urgent,
-        "unread": inquiry.unread,
-    }
+def _triage_values(triage: Triage | Inquiry) -> dict[str, object]:
+    """The trash status and triage fields, of the cache's triage or of the site's inquiry alike."""
+    return {name: getattr(triage, name) for name in ("status", *TRIAGE_FIELDS)}
 
 
 def _landed(payload: Mapping[str, object], site: Mapping[str, object]) -> bool:
@@ -292,4 +277,4 @@ def _landed(payload: Mapping[str, object], site: Mapping[str, object]) -> bool:
 
 
 def _triage_merge(values: Mapping[str, object]) -> TriageMerge:
-    return cast(TriageMerge, {k: values[k] for k in ("status", *_TRIAGE_FIELDS) if k in values})
+    return cast(TriageMerge, {k: values[k] for k in ("status", *TRIAGE_FIELDS) if k in values})
