@@ -171,15 +171,6 @@ class RoundResult:
 ProgressCallback = Callable[[RoundProgress], None]
 
 
-def engine_available() -> bool:
-    """Whether this build contains the sync engine."""
-    try:
-        from clinicdesk.sync.engine import run_round  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def run_round(
     client: SiteClient,
     cache: Cache,

@@ -485,11 +485,6 @@ class SettingsStore:
         return settings
 
 
-def with_names(account: Account, *, display_name: str, site_name: str) -> Account:
-    """``account`` with the names the site gave at sign-in."""
-    return replace(account, display_name=display_name, site_name=site_name)
-
-
 def delete_account_files(paths: AccountPaths) -> None:
     """Remove an account's folder: the cache, its WAL files, backups and the key-source marker."""
     if paths.directory.exists():

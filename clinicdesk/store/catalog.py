@@ -56,19 +56,6 @@ def local_term_ids(
     return [known[remote_id] for remote_id in wanted]
 
 
-def local_media_id(session: Session, remote_id: int) -> int | None:
-    """The local id of the site's media item (0 means none), making a placeholder if unknown."""
-    if remote_id <= 0:
-        return None
-    found = session.scalar(select(Media.id).where(Media.remote_id == remote_id))
-    if found is not None:
-        return found
-    placeholder = Media(remote_id=remote_id)
-    session.add(placeholder)
-    session.flush()
-    return placeholder.id
-
-
 def remote_term_ids(session: Session, local_ids: Sequence[int]) -> list[int]:
     """The site's ids of local terms.
 

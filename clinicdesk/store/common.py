@@ -5,7 +5,7 @@ Internal to :mod:`clinicdesk.store`; the UI and sync use the stores.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -213,6 +213,30 @@ def drop_entries(session: Session, entity: EntityKind, local_id: int) -> int:
         )
     )
     return pending_count(session, entity, local_id)
+
+
+def back_to_site(row: Synced, in_flight: int, restore: Callable[[JsonDict], None]) -> None:
+    """Take a row whose waiting entries were dropped back to the site's version (its "discard").
+
+    The site's version is the copy kept in a conflict, else the base the local edits started
+    from; ``restore`` writes its fields to the row (each kind knows its own fields). While an
+    entry is still being sent (``in_flight``), the row stays dirty with its base, so that the
+    answer to it settles as any other.
+    """
+    site = row.server_copy or row.base
+    if site is not None:
+        site = dict(site)
+        version = dt_from_json(site.pop("modified_gmt", None))
+        restore(site)
+        if version is not None:
+            row.server_modified_gmt = version
+    row.pending_delete = False
+    row.conflict = False
+    row.rejected_message = None
+    row.server_copy = None
+    if not in_flight:
+        row.dirty = False
+        row.base = None
 
 
 #: Built once: every outcome a push stores asks it.

@@ -16,13 +16,10 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     SQLColumnExpression,
     case,
-    column,
     func,
     select,
-    table,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import ClauseAdapter
@@ -263,8 +260,6 @@ def arrival_text(row: Sequence[Any]) -> ArrivalText:
 
 
 _STATUS_ORDER = {status: n for n, status in enumerate(records.TRIAGE_STATUSES)}
-#: ``inquiries_fts``, the full-text index of the fields the inbox shows (see ``search``).
-FTS_TABLE = table("inquiries_fts", column("rowid", Integer))
 
 
 def phone_digits(phone: SQLColumnExpression[str]) -> SQLColumnExpression[str]:

@@ -272,38 +272,6 @@ def apply_inquiry_pushed(
         )
 
 
-def upsert_note(session: Session, record: records.Note) -> bool | None:
-    """Store one note from the site.
-
-    Returns:
-        True when stored (inserted or our pending note adopted), False when already there,
-        None when its inquiry is not in the cache.
-    """
-    if session.scalar(select(Note.id).where(Note.remote_id == record.id)) is not None:
-        return False
-    if record.client_id:
-        mine = session.scalar(select(Note).where(Note.client_id == record.client_id))
-        if mine is not None:
-            _adopt_note(mine, record)
-            return True
-    inquiry_id = session.scalar(select(Inquiry.id).where(Inquiry.remote_id == record.inquiry))
-    if inquiry_id is None:
-        return None
-    session.add(
-        Note(
-            remote_id=record.id,
-            client_id=record.client_id,
-            inquiry_id=inquiry_id,
-            author=record.author,
-            author_name=record.author_name,
-            date_gmt=record.date_gmt,
-            kind=record.kind,
-            content=record.content,
-        )
-    )
-    return True
-
-
 def _adopt_note(note: Note, record: records.Note) -> None:
     note.remote_id = record.id
     note.author = record.author

@@ -11,7 +11,7 @@ import uuid
 from typing import Unpack, cast
 
 from clinicdesk.model.cached import OutboxOp, PostEdit
-from clinicdesk.store.common import drop_entries, dt_from_json, enqueue, staged_keys
+from clinicdesk.store.common import back_to_site, drop_entries, dt_from_json, enqueue, staged_keys
 from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.models import Post, utcnow
@@ -110,20 +110,7 @@ class PostConflicts(CacheJob):
             if post.remote_id is None and not in_flight:
                 session.delete(post)
                 return
-            site = post.server_copy or post.base
-            if site is not None:
-                site = dict(site)
-                version = dt_from_json(site.pop("modified_gmt", None))
-                apply_json(session, post, site)
-                if version is not None:
-                    post.server_modified_gmt = version
-            post.pending_delete = False
-            post.conflict = False
-            post.rejected_message = None
-            post.server_copy = None
-            if not in_flight:
-                post.dirty = False
-                post.base = None
+            back_to_site(post, in_flight, lambda site: apply_json(session, post, site))
 
     def recreate(self, local_id: int) -> None:
         """Create again, as a new post, a post deleted on the site while it had local changes."""

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from clinicdesk.store.models import Inquiry, Note, Post, User
+from clinicdesk.store.models import FTS_TABLES, Inquiry, Note, Post, User
 
 #: Words beyond this many are ignored (a query is typed, not pasted books).
 MAX_TERMS = 12
@@ -157,12 +157,12 @@ def inquiry_matches(
 
 def rebuild(session: Session) -> None:
     """Rebuild the indexes from their tables (repair; the triggers keep them current)."""
-    for fts in ("posts_fts", "inquiries_fts", "notes_fts"):
+    for fts in FTS_TABLES:
         session.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')"))  # noqa: S608 (fixed names)
 
 
 def check(session: Session) -> None:
     """Raise if an index disagrees with its table (FTS5's ``integrity-check``)."""
-    for fts in ("posts_fts", "inquiries_fts", "notes_fts"):
+    for fts in FTS_TABLES:
         statement = f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
         session.execute(text(statement))

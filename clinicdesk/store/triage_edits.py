@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from clinicdesk.model import records
 from clinicdesk.model.cached import TriageEdit, TriageMerge
-from clinicdesk.store.common import JsonDict, drop_entries, dt_from_json, enqueue, set_held
+from clinicdesk.store.common import (
+    JsonDict,
+    back_to_site,
+    drop_entries,
+    dt_from_json,
+    enqueue,
+    set_held,
+)
 from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inquiry_sync import row_triage
@@ -202,22 +209,7 @@ class TriageEdits(CacheJob):
             if row is None:
                 return
             in_flight = drop_entries(session, "inquiry", row.id)
-            site = row.server_copy or row.base
-            if site is not None:
-                site = dict(site)
-                version = dt_from_json(site.pop("modified_gmt", None))
-                for name in ("status", *records.TRIAGE_FIELDS):
-                    if name in site:
-                        setattr(row, name, site[name])
-                if version is not None:
-                    row.server_modified_gmt = version
-            row.pending_delete = False
-            row.conflict = False
-            row.rejected_message = None
-            row.server_copy = None
-            if not in_flight:
-                row.dirty = False
-                row.base = None
+            back_to_site(row, in_flight, lambda site: _restore_triage(row, site))
 
     def _set_triage(self, session: Session, local_id: int, changes: JsonDict) -> bool:
         row = self._row(session, local_id)
@@ -275,6 +267,13 @@ class TriageEdits(CacheJob):
             row.rejected_message = None
             if not row.conflict and not row.deleted_on_site:
                 set_held(session, "inquiry", row.id, held=False)
+
+
+def _restore_triage(row: Inquiry, site: JsonDict) -> None:
+    """Put back the site's trash status and triage fields (the only ones staff can edit)."""
+    for name in ("status", *records.TRIAGE_FIELDS):
+        if name in site:
+            setattr(row, name, site[name])
 
 
 def _validate_note(kind: str, content: object) -> None:

@@ -83,7 +83,7 @@ class InquiryPush(EntityPush):
             self._pushed(item, None)
             return
         local = _triage_values(triage)
-        site = _site_triage(server)
+        site = _triage_values(server)
         if started is not None:
             base: dict[str, object] = _triage_values(started)
         else:
@@ -246,7 +246,7 @@ class InquiryPush(EntityPush):
         seen = _triage_values(detail.base or detail.triage)
         if server.modified_gmt != queries.inquiry_version(
             self.cache, item.local_id
-        ) or _site_triage(server) != {**seen, "status": server.status}:
+        ) or _triage_values(server) != {**seen, "status": server.status}:
             # Changed by someone since this computer saw it: keep it, in the site's trash.
             trashed = server if server.status == "trash" else self._trash_remote_inquiry(remote_id)
             self._pushed(item, trashed)
@@ -266,24 +266,9 @@ class InquiryPush(EntityPush):
         self._pushed(item, None)
 
 
-def _triage_values(triage: Triage) -> dict[str, object]:
-    return {
-        "status": triage.status,
-        "triage_status": triage.triage_status,
-        "assignee": triage.assignee,
-        "urgent": triage.urgent,
-        "unread": triage.unread,
-    }
-
-
-def _site_triage(inquiry: Inquiry) -> dict[str, object]:
-    return {
-        "status": inquiry.status,
-        "triage_status": inquiry.triage_status,
-        "assignee": inquiry.assignee,
-        "urgent": inquiry.urgent,
-        "unread": inquiry.unread,
-    }
+def _triage_values(triage: Triage | Inquiry) -> dict[str, object]:
+    """The trash status and triage fields, of the cache's triage or of the site's inquiry alike."""
+    return {name: getattr(triage, name) for name in ("status", *TRIAGE_FIELDS)}
 
 
 def _landed(payload: Mapping[str, object], site: Mapping[str, object]) -> bool:

@@ -21,25 +21,13 @@ from clinicdesk.site import (
 )
 from clinicdesk.store import RecordNotFoundError
 from clinicdesk.store.errors import InvalidEditError
+from clinicdesk.store.post_rows import POST_FIELDS
 from clinicdesk.sync import queries
 from clinicdesk.sync.context import Deferred
 from clinicdesk.sync.merge import UNKNOWN, merge_fields
 from clinicdesk.sync.pushcore import EntityPush
 
 logger = logging.getLogger(__name__)
-
-_POST_FIELDS = (
-    "title",
-    "content",
-    "excerpt",
-    "slug",
-    "status",
-    "date_gmt",
-    "categories",
-    "tags",
-    "featured_media",
-    "author",
-)
 
 
 class PostPush(EntityPush):
@@ -284,7 +272,7 @@ def _post_payload(snapshot: PostSnapshot) -> dict[str, object]:
 
 
 def _post_edit(values: Mapping[str, object]) -> PostEdit:
-    edit = {name: values[name] for name in _POST_FIELDS if name in values}
+    edit = {name: values[name] for name in POST_FIELDS if name in values}
     for name in ("categories", "tags"):
         if name in edit:
             edit[name] = list(cast(list[int], edit[name]))

@@ -54,6 +54,41 @@ _CHILD = textwrap.dedent(
 )
 
 
+def _spawn_child() -> subprocess.Popen[str]:
+    """The child process running sync rounds until it is killed (it first waits for its config)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        text=True,
+    )
+
+
+def _start_rounds(child: subprocess.Popen[str], account: Account, url: str) -> None:
+    """Give the child the account's cache and the site at ``url``; returns once its cache is
+    open and its rounds are about to start."""
+    assert child.stdin is not None and child.stdout is not None
+    config = {
+        "cache": str(account.folder / "cache.db"),
+        "key": KEY_BYTES.hex(),
+        "url": url,
+        "credentials": list(account.credentials),
+    }
+    child.stdin.write(json.dumps(config) + "\n")
+    child.stdin.flush()
+    assert child.stdout.readline().strip() == "ready"
+
+
+def _reap(child: subprocess.Popen[str]) -> None:
+    """Wait for the killed child and close its pipes."""
+    child.wait(timeout=30)
+    for pipe in (child.stdin, child.stdout):
+        if pipe is not None:
+            pipe.close()
+
+
 def _local_changes(account: Account) -> tuple[list[str], list[str], tuple[int, str], str]:
     """A spread of waiting changes; returns the titles of new posts, the notes' texts, the
     site id and new title of the post retitled, and the name of the image uploaded.
@@ -104,35 +139,13 @@ def test_sigkill_at_a_random_point_then_a_clean_round_loses_and_duplicates_nothi
 
     with FaultProxy(fresh_site.url) as proxy:
         proxy.add(Rule("delay_after", delay=0.03, times=None))
-        child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            text=True,
-        )
-        assert child.stdin is not None and child.stdout is not None
+        child = _spawn_child()
         try:
-            child.stdin.write(
-                json.dumps(
-                    {
-                        "cache": str(account.folder / "cache.db"),
-                        "key": KEY_BYTES.hex(),
-                        "url": proxy.url,
-                        "credentials": list(account.credentials),
-                    }
-                )
-                + "\n"
-            )
-            child.stdin.flush()
-            assert child.stdout.readline().strip() == "ready"
+            _start_rounds(child, account, proxy.url)
             time.sleep(random.Random(seed).uniform(0.0, 1.5))
         finally:
             os.kill(child.pid, signal.SIGKILL)
-            child.wait(timeout=30)
-            child.stdin.close()
-            child.stdout.close()
+            _reap(child)
         assert child.returncode == -signal.SIGKILL
         killed_after = proxy.count
     # The proxy is stopped: every request the child had on the wire has reached the site.
@@ -207,14 +220,7 @@ def test_sigkill_inside_an_adopted_create_never_undoes_a_colleague_nor_duplicate
 
     killed = threading.Event()
     with FaultProxy(fresh_site.url) as proxy:
-        child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            text=True,
-        )
+        child = _spawn_child()
 
         def kill(_seen: object = None) -> None:
             os.kill(child.pid, signal.SIGKILL)
@@ -238,28 +244,13 @@ def test_sigkill_inside_an_adopted_create_never_undoes_a_colleague_nor_duplicate
             )
         else:
             proxy.add(Rule("drop_after", method=method, path=path, when=nth_match, after=kill))
-        assert child.stdin is not None and child.stdout is not None
         try:
-            child.stdin.write(
-                json.dumps(
-                    {
-                        "cache": str(account.folder / "cache.db"),
-                        "key": KEY_BYTES.hex(),
-                        "url": proxy.url,
-                        "credentials": list(account.credentials),
-                    }
-                )
-                + "\n"
-            )
-            child.stdin.flush()
-            assert child.stdout.readline().strip() == "ready"
+            _start_rounds(child, account, proxy.url)
             reached = killed.wait(timeout=120)
         finally:
             if not killed.is_set():
                 os.kill(child.pid, signal.SIGKILL)
-            child.wait(timeout=30)
-            child.stdin.close()
-            child.stdout.close()
+            _reap(child)
         assert reached, f"the child never made request {nth} {method} {path}"
         assert child.returncode == -signal.SIGKILL
 

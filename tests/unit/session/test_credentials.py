@@ -168,3 +168,11 @@ def test_global_backend_is_looked_up_on_every_call(memory: MemoryKeyring) -> Non
     assert store.get_app_password("clinic.example", "jane") is None
     keyring.set_keyring(memory)
     assert store.get_app_password("clinic.example", "jane") == "one"
+
+
+def test_the_test_keyrings_are_never_chosen_by_keyring_itself() -> None:
+    # keyring picks the process's default among every KeyringBackend subclass it deems viable:
+    # a test keyring it may pick (a forgetful one...) would become the keyring of later tests
+    # in the same run, which then find no password where the app saved one.
+    chosen = keyring.backend.get_all_keyring()
+    assert not [ring for ring in chosen if isinstance(ring, MemoryKeyring)], chosen

@@ -223,6 +223,20 @@ def test_rejected_note_can_be_discarded(cache: Cache) -> None:
     assert cache.inquiries.notes(_local(cache, 1)) == [] and cache.outbox.count() == 0
 
 
+def test_discarding_triage_changes_goes_back_to_the_site_values(cache: Cache) -> None:
+    cache.inquiries.upsert_from_site([site_inquiry(1, assignee=3, urgent=True)])
+    local_id = _local(cache, 1)
+    site = cache.inquiries.get(local_id).triage
+    cache.inquiries.set_triage(local_id, triage_status="closed", assignee=7, urgent=False)
+    cache.inquiries.mark_read(local_id)
+    cache.inquiries.trash(local_id)
+    assert cache.inquiries.get(local_id).sync_state == "modified"
+    cache.inquiries.discard_changes(local_id)
+    detail = cache.inquiries.get(local_id)
+    assert detail.triage == site and detail.status == "private"
+    assert detail.sync_state == "synced" and cache.outbox.count() == 0
+
+
 def test_empty_note_and_unknown_inquiry_are_refused(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
     with pytest.raises(InvalidEditError):
