@@ -98,6 +98,21 @@ class PostSnapshot:
     #: The site's version of this copy, when it is one.
     modified_gmt: datetime | None = None
 
+    def as_edit(self) -> PostEdit:
+        """These fields as an edit that puts them back (its ``modified_gmt`` is not a field)."""
+        return PostEdit(
+            title=self.title,
+            content=self.content,
+            excerpt=self.excerpt,
+            slug=self.slug,
+            status=self.status,
+            date_gmt=self.date_gmt,
+            categories=list(self.categories),
+            tags=list(self.tags),
+            featured_media=self.featured_media,
+            author=self.author,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class PostSummary:

@@ -22,6 +22,10 @@ POST_STATUSES: tuple[PostStatus, ...] = (
     "private",
     "trash",
 )
+#: Statuses whose edits are kept off the site until the user clicks Update (as in WordPress,
+#: where a published post's changes reach the site only then). Drafts and pending posts sync
+#: as they are typed: they are not public.
+LIVE_STATUSES: frozenset[PostStatus] = frozenset({"publish", "future", "private"})
 
 TriageStatus = Literal["new", "contacted", "scheduled", "referred", "closed", "spam"]
 TRIAGE_STATUSES: tuple[TriageStatus, ...] = (
@@ -228,6 +232,12 @@ TRIAGE_FIELDS: tuple[str, ...] = tuple(InquiryTriage.__annotations__)
 #: The author of a note ClinicDesk wrote itself (its automatic crisis flag): the site's
 #: ``by: "system"`` (author 0 there), never a person's id.
 SYSTEM_AUTHOR = -1
+
+
+def is_system_note(author: int, kind: str) -> bool:
+    """Whether a note is ClinicDesk's own (its automatic crisis flag), not a person's: such
+    notes are written with :data:`SYSTEM_AUTHOR` (see ``services.arrivals.check_arrivals``)."""
+    return author == SYSTEM_AUTHOR and kind in ("note", "urgent")
 
 
 @dataclass(frozen=True, slots=True)

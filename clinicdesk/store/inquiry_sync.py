@@ -307,14 +307,8 @@ def note_site_fields(session: Session, entry: OutboxEntry) -> dict[str, Any]:
         "kind": note.kind,
         "content": note.content,
         "client_id": note.client_id,
-        "by_system": is_system_note(note.author, note.kind),
+        "by_system": records.is_system_note(note.author, note.kind),
     }
-
-
-def is_system_note(author: int, kind: str) -> bool:
-    """Whether a note is ClinicDesk's own (its automatic crisis flag), not a person's: such
-    notes are written with ``records.SYSTEM_AUTHOR`` (see ``services.arrivals.check_arrivals``)."""
-    return author == records.SYSTEM_AUTHOR and kind in ("note", "urgent")
 
 
 def note_info(note: Note) -> NoteInfo:

@@ -14,7 +14,8 @@ from typing import Unpack
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from clinicdesk.model.cached import PostEdit, PostSnapshot
+from clinicdesk.model.cached import PostEdit
+from clinicdesk.model.records import LIVE_STATUSES
 from clinicdesk.store.common import (
     JsonDict,
     drop_entries,
@@ -27,7 +28,6 @@ from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import RecordNotFoundError
 from clinicdesk.store.models import OutboxEntry, Post, PostRevision, Term, utcnow
 from clinicdesk.store.post_rows import (
-    LIVE_STATUSES,
     apply_json,
     record_revision,
     refs_of,
@@ -157,7 +157,7 @@ class PostEdits(CacheJob):
             if revision is None or revision.post_id != local_id:
                 raise RecordNotFoundError("This version is no longer kept.")
             fields = snapshot_from_json(revision.fields)
-        edit = _snapshot_edit(fields)
+        edit = fields.as_edit()
         if fields.status == "trash":
             edit.pop("status")
         existing_terms = self._existing_terms(list(fields.categories) + list(fields.tags))
@@ -204,18 +204,3 @@ class PostEdits(CacheJob):
                 )
             if not post.conflict and not post.deleted_on_site:
                 set_held(session, "post", post.id, held=False)
-
-
-def _snapshot_edit(fields: PostSnapshot) -> PostEdit:
-    return PostEdit(
-        title=fields.title,
-        content=fields.content,
-        excerpt=fields.excerpt,
-        slug=fields.slug,
-        status=fields.status,
-        date_gmt=fields.date_gmt,
-        categories=list(fields.categories),
-        tags=list(fields.tags),
-        featured_media=fields.featured_media,
-        author=fields.author,
-    )

@@ -63,10 +63,6 @@ REVISION_GAP = timedelta(minutes=10)
 
 TEXT_FIELDS = ("title", "content", "excerpt", "slug")
 _EDITABLE_STATUSES = ("publish", "future", "draft", "pending", "private")
-#: Statuses whose edits are kept off the site until the user clicks Update (as in WordPress,
-#: where a published post's changes reach the site only then). Drafts and pending posts sync
-#: as they are typed: they are not public.
-LIVE_STATUSES = frozenset({"publish", "future", "private"})
 
 
 def staged_exists() -> Any:

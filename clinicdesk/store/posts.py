@@ -9,9 +9,9 @@ holding only the cache it works on; none reaches into another's private names:
 - :mod:`~clinicdesk.store.post_conflicts`: settling a post out of step with the site;
 - :mod:`~clinicdesk.store.post_sync`: the site's pages stored, and the outbox adapter.
 
-A post's row, its JSON forms and their constants (``LIVE_STATUSES``, ``MAX_REVISIONS``) are
-:mod:`~clinicdesk.store.post_rows`'; the list's sort keys (``PostListSort``) are
-:mod:`~clinicdesk.store.post_reads`'.
+A post's row and its JSON forms are :mod:`~clinicdesk.store.post_rows`'; the list's sort keys
+(``PostListSort``) are :mod:`~clinicdesk.store.post_reads`'; ``LIVE_STATUSES`` is the vocabulary's
+(:mod:`clinicdesk.model.records`).
 """
 
 from __future__ import annotations

@@ -35,9 +35,8 @@ from clinicdesk.domain.inquiry_rules import (
     dial_number,
 )
 from clinicdesk.model.cached import InquiryDetail, NoteInfo
-from clinicdesk.model.records import TRIAGE_STATUSES, NoteKind
+from clinicdesk.model.records import TRIAGE_STATUSES, NoteKind, is_system_note
 from clinicdesk.store.inbox import InboxRow
-from clinicdesk.store.inquiry_sync import is_system_note
 from clinicdesk.ui.icon import give_icon
 from clinicdesk.ui.inquiries.crisis_panel import CrisisPanel
 from clinicdesk.ui.inquiries.models import IdRole

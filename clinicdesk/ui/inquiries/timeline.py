@@ -11,9 +11,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from clinicdesk.model.cached import NoteInfo
-from clinicdesk.model.records import NoteKind
+from clinicdesk.model.records import NoteKind, is_system_note
 from clinicdesk.store.inbox import InboxRow
-from clinicdesk.store.inquiry_sync import is_system_note
 from clinicdesk.ui.inquiries.models import IdRole
 from clinicdesk.ui.inquiries.options import local_time, note_kind_label, short_time, status_label
 

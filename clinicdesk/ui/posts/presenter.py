@@ -18,8 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from clinicdesk.model.cached import PostDetail, PostSnapshot
-from clinicdesk.model.records import PostStatus
-from clinicdesk.store.post_rows import LIVE_STATUSES
+from clinicdesk.model.records import LIVE_STATUSES, PostStatus
 
 #: How long after the last keystroke a change is saved (milliseconds).
 AUTOSAVE_MS = 700

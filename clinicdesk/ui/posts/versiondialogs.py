@@ -437,17 +437,7 @@ class ConflictDialog(QDialog):
 
 
 def _edit_of(fields: PostSnapshot) -> PostEdit:
-    edit = PostEdit(
-        title=fields.title,
-        content=fields.content,
-        excerpt=fields.excerpt,
-        slug=fields.slug,
-        date_gmt=fields.date_gmt,
-        categories=list(fields.categories),
-        tags=list(fields.tags),
-        featured_media=fields.featured_media,
-        author=fields.author,
-    )
-    if fields.status != "trash":
-        edit["status"] = fields.status
+    edit = fields.as_edit()
+    if fields.status == "trash":
+        del edit["status"]  # settling a conflict never trashes the post; that is its own step
     return edit
