@@ -272,12 +272,10 @@ def form_html(ctx: Ctx, lang: str, result: Mapping[str, Any] | None) -> str:
     states = {"": _("Choose your state")}
     states.update({code: STATE_NAMES.get(code, code) for code in ctx.config.served_states})
     states["-"] = _("Another state")
-    state = value("state")
-    current_state = "-" if state == "" and "state" in values else state
     out += field(
         "state",
         _("State where you live"),
-        f"<select{attrs('state')}>{_options(states, current_state)}</select>",
+        f"<select{attrs('state')}>{_options(states, value('state'))}</select>",
     )
     insurers = {"": _("Choose your insurance")}
     insurers.update({name: name for name in ctx.config.insurers})
@@ -391,7 +389,7 @@ def consultation_page(ctx: Ctx, request: Request, write_lock: threading.Lock) ->
     }
     kept["consent"] = params["consent"] == "1"
     if request.form.get("state") == "-":
-        kept["state"] = ""
+        kept["state"] = "-"  # drawn again as "Another state"; "" is "Choose your state"
     errors: dict[str, str] = {}
     form_code = ""
     if screening.outcome == "invalid" and screening.check is not None:

@@ -122,6 +122,11 @@ def _exhaust_rate_limit(site: SiteUnderTest, proxy: VisitorProxy) -> None:
 BAD_INPUTS: dict[str, tuple[dict[str, Any], str, str]] = {
     # case: (answers changed, field whose error shows ('' for the form), expected words)
     "missing consent": ({"consent": False}, "consent", "Check the box to agree"),
+    "missing consent, from another state": (
+        {"consent": False, "state": "-"},
+        "consent",
+        "Check the box to agree",
+    ),
     "invalid email": ({"email": "robin.example.com"}, "email", "like name@example.com"),
     "20,000-character message": ({"message": "x" * 20000}, "message", "5,000 characters"),
     "honeypot filled": ({"website": "http://spam.example"}, "", "could not be accepted"),
@@ -169,6 +174,9 @@ def test_each_bad_input_shows_its_error_next_to_the_field_and_creates_nothing(
         # Nothing the person typed is lost.
         assert driver.find_element("id", "cdf-first_name").get_attribute("value") == "Robin"
         assert driver.find_element("id", "cdf-email").get_attribute("value") == answers["email"]
+        # The state list shows what was picked: "Another state" only if that was the choice.
+        state = driver.find_element("id", "cdf-state").get_attribute("value")
+        assert state == answers.get("state", ""), "the state list changed its answer"
         if form_page.javascript:
             assert form_page.same_page(), "the page was reloaded"
         _assert_no_violations(form_page.axe(axe))

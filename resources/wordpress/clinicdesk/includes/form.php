@@ -400,8 +400,7 @@ function clinicdesk_form_html( string $lang, ?array $result ): string {
 		$states[ $code ] = $names[ $code ] ?? $code;
 	}
 	$states['-'] = __( 'Another state', 'clinicdesk' );
-	$state       = $value( 'state' );
-	$html       .= $field( 'state', __( 'State where you live', 'clinicdesk' ), '<select' . $attrs( 'state' ) . '>' . $options( $states, '' === $state && isset( $values['state'] ) ? '-' : $state ) . '</select>' );
+	$html        .= $field( 'state', __( 'State where you live', 'clinicdesk' ), '<select' . $attrs( 'state' ) . '>' . $options( $states, $value( 'state' ) ) . '</select>' );
 
 	$insurers = array( '' => __( 'Choose your insurance', 'clinicdesk' ) );
 	foreach ( clinicdesk_setting_lines( 'clinicdesk_insurers', CLINICDESK_DEFAULT_INSURERS ) as $insurer ) {
@@ -476,7 +475,7 @@ function clinicdesk_handle_form_post(): void {
 	$kept['consent'] = '1' === $params['consent'];
 	unset( $kept['website'], $kept['token'], $kept['clinicdesk_lang'] );
 	if ( isset( $_POST['state'] ) && '-' === $_POST['state'] ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing
-		$kept['state'] = '';
+		$kept['state'] = '-'; // Drawn again as "Another state"; '' is "Choose your state".
 	}
 	$result = array(
 		'values' => $kept,
