@@ -55,6 +55,23 @@ def to_clinic(moment: datetime) -> QDateTime:
     return value.toTimeZone(clinic_zone())
 
 
+def from_clinic(value: QDateTime) -> datetime:
+    """A moment picked in a date editor (any zone) as an aware UTC datetime, whole seconds."""
+    utc = value.toUTC()
+    date, time = utc.date(), utc.time()
+    return datetime(
+        date.year(), date.month(), date.day(), time.hour(), time.minute(), time.second(), tzinfo=UTC
+    )
+
+
+def zone_name(moment: datetime | None = None) -> str:
+    """The clinic's zone in words at ``moment`` (default now), e.g. "Central Standard Time"."""
+    zone = clinic_zone()
+    when = to_clinic(moment or datetime.now(UTC))
+    name = zone.displayName(when, QTimeZone.NameType.LongName, QLocale())
+    return name or bytes(zone.id().data()).decode("ascii", "replace")
+
+
 def date_pattern(locale: QLocale | None = None) -> str:
     """The locale's date pattern with the month by name and the year in full, no weekday."""
     pattern = (locale or QLocale()).dateFormat(QLocale.FormatType.LongFormat)

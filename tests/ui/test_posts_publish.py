@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QAbstractButton, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from clinicdesk.store import Cache, RecordNotFoundError
-from clinicdesk.ui.posts.common import to_local
+from clinicdesk.ui.clinic_time import set_clinic_zone, to_clinic, zone_from
 from clinicdesk.ui.posts.dialogs import PrepublishDialog
 from clinicdesk.ui.posts.listmodel import PostListModel
 from clinicdesk.ui.posts.tab import PostsTab
@@ -135,12 +135,37 @@ def test_a_future_date_schedules(qtbot: QtBot, cache: Cache, seeded: dict[str, i
     tab.select_post(post_id)
     editor.immediately.setChecked(False)
     when = datetime.now(UTC).replace(microsecond=0, second=0) + timedelta(days=3)
-    editor.date_edit.setDateTime(to_local(when))
+    editor.date_edit.setDateTime(to_clinic(when))
     assert editor.publish_button.text() == "Schedule…"
     editor.publish_button.click()
     detail = cache.posts.get(post_id)
     assert (detail.fields.status, detail.fields.date_gmt) == ("future", when)
     assert editor.sync_label.text() == "Will be scheduled at next sync."
+
+
+def test_the_schedule_is_on_the_clinics_clock_not_the_computers(
+    qtbot: QtBot, cache: Cache, seeded: dict[str, int]
+) -> None:
+    # A therapist on a laptop set to another zone schedules "9:00": the clinic's 9:00 is meant.
+    set_clinic_zone(zone_from("Asia/Kolkata", 0))  # +5:30, the computer here is not
+    try:
+        tab = make_tab(qtbot, cache)
+        editor = tab.editor
+        post_id = seeded[GROUNDING]
+        tab.select_post(post_id)
+        editor.immediately.setChecked(False)
+        editor.date_edit.setDate(QDate(2030, 1, 4))
+        editor.date_edit.setTime(QTime(9, 0))
+        editor.publish_button.click()
+        expected = datetime(2030, 1, 4, 3, 30, tzinfo=UTC)
+        assert cache.posts.get(post_id).fields.date_gmt == expected
+        tab.select_post(next(i for i in seeded.values() if i != post_id))
+        tab.select_post(post_id)
+        assert editor.date_edit.text() == "2030-01-04 09:00", "shown as it was typed"
+        zone = editor.publish_panel.zone_label.text()
+        assert "India" in zone, f"the editor says whose clock it is: {zone}"
+    finally:
+        set_clinic_zone(None)
 
 
 def test_trash_restore_and_delete_for_good_with_confirmation(

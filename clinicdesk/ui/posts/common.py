@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 
@@ -21,26 +19,6 @@ def plain_label(parent: QWidget, name: str, accessible: str, text: str = "") -> 
     label.setWordWrap(True)
     named(label, name, accessible)
     return label
-
-
-def to_local(value: datetime) -> QDateTime:
-    """An aware datetime as a QDateTime in the computer's time zone."""
-    utc = value.astimezone(UTC)
-    moment = QDateTime(
-        QDate(utc.year, utc.month, utc.day),
-        QTime(utc.hour, utc.minute, utc.second),
-        QTimeZone.utc(),
-    )
-    return moment.toTimeZone(QTimeZone.systemTimeZone())
-
-
-def from_local(value: QDateTime) -> datetime:
-    """A QDateTime as an aware UTC datetime (whole seconds)."""
-    utc = value.toUTC()
-    date, time = utc.date(), utc.time()
-    return datetime(
-        date.year(), date.month(), date.day(), time.hour(), time.minute(), time.second(), tzinfo=UTC
-    )
 
 
 def raw_text(edit: QPlainTextEdit) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
+from clinicdesk.ui.clinic_time import clinic_zone, from_clinic, to_clinic, zone_name
 from clinicdesk.ui.icon import give_icon
-from clinicdesk.ui.posts.common import from_local, named, plain_label, to_local
+from clinicdesk.ui.posts.common import named, plain_label
 from clinicdesk.ui.posts.presenter import PublishButton
 
 
@@ -68,6 +69,8 @@ class PublishPanel(QGroupBox):
         self.date_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.date_edit.dateTimeChanged.connect(lambda _d: self.dateChanged.emit())
         inner.addWidget(self.date_edit)
+        self.zone_label = plain_label(self, "publishZoneLabel", self.tr("Time zone"))
+        inner.addWidget(self.zone_label)
         self.publish_button = QPushButton(self.tr("Publish…"), self)
         named(self.publish_button, "publishButton", self.tr("Publish"))
         give_icon(self.publish_button)
@@ -121,16 +124,22 @@ class PublishPanel(QGroupBox):
         return str(self.status_combo.currentData() or "draft")
 
     def show_date(self, date_gmt: datetime | None) -> None:
-        """Show a publish date (None: immediately)."""
+        """Show a publish date (None: immediately), in the clinic's time zone: a post scheduled
+        for 9:00 goes live at 9:00 on the clinic's clock, wherever this computer is."""
         self.immediately.setChecked(date_gmt is None)
-        self.date_edit.setDateTime(to_local(date_gmt) if date_gmt else QDateTime.currentDateTime())
+        self.date_edit.setTimeZone(clinic_zone())
+        self.date_edit.setDateTime(to_clinic(date_gmt or datetime.now(UTC)))
         self.date_edit.setEnabled(date_gmt is not None)
+        zone = self.tr("Clinic time: %1").replace("%1", zone_name(date_gmt))
+        self.date_edit.setToolTip(zone)
+        self.date_edit.setAccessibleDescription(zone)
+        self.zone_label.setText(zone)
 
     def date(self) -> datetime | None:
         """The publish date chosen (None: immediately)."""
         if self.immediately.isChecked():
             return None
-        return from_local(self.date_edit.dateTime())
+        return from_clinic(self.date_edit.dateTime())
 
     def button_text(self, button: PublishButton) -> str:
         """The main button's text for what the presenter decided."""
