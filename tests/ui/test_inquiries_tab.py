@@ -38,7 +38,8 @@ from pytestqt.qtbot import QtBot
 from clinicdesk.domain.lock import is_valid_hash, verify_passphrase
 from clinicdesk.model import records
 from clinicdesk.services.arrivals import flag_new_arrivals
-from clinicdesk.store import Cache, open_cache
+from clinicdesk.store import Cache, RecordNotFoundError, open_cache
+from clinicdesk.ui.clinic_time import set_clinic_zone, zone_from
 from clinicdesk.ui.inquiries import InquiriesTab, InquiryOptions
 from clinicdesk.ui.inquiries.dialogs import (
     AcknowledgeDialog,
@@ -842,6 +843,39 @@ def test_export_asks_warns_and_writes_a_private_injection_safe_csv(
     text = target.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text
     assert "1 inquiry exported to export.csv (not encrypted)" in tab.message_label.text()
+
+
+def test_export_dates_are_the_clinics_and_a_row_it_could_not_read_is_said(
+    qtbot: QtBot, cache: Cache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_clinic_zone(zone_from("Asia/Kolkata", 0))  # +5:30: not this computer's zone
+    try:
+        tab = make_tab(qtbot, cache)
+        hannah, raymond = by_name("Hannah Greer"), by_name("Raymond Castellanos")
+        ids = [tab.store.local_id(p.record.id) for p in (hannah, raymond)]
+        assert None not in ids
+        real_get = tab.store.get
+
+        def get(inquiry_id: int) -> Any:
+            if inquiry_id == ids[1]:  # removed by a sync since it was selected
+                raise RecordNotFoundError(f"inquiry {inquiry_id}")
+            return real_get(inquiry_id)
+
+        monkeypatch.setattr(tab.store, "get", get)
+        target = tmp_path / "export.csv"
+        tab.export.write_export([i for i in ids if i is not None], target)
+        lines = target.read_text(encoding="utf-8-sig").splitlines()
+        received_header = lines[0].split(",")[0]
+        # "India Standard Time" where the zone database has names, else the zone's id
+        assert "India" in received_header or "Kolkata" in received_header, lines[0]
+        received = hannah.record.received_gmt.astimezone(ZoneInfo("Asia/Kolkata"))
+        assert lines[1].startswith(f'"{received:%Y-%m-%d %H:%M}","Hannah","Greer"'), lines[1]
+        assert len(lines) == 2
+        said = tab.message_label.text()
+        assert "1 inquiry exported to export.csv" in said
+        assert "1 selected inquiry could not be read and is not in the file" in said
+    finally:
+        set_clinic_zone(None)
 
 
 # -- accessibility and keyboard ------------------------------------------------------------------

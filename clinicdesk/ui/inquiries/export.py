@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from clinicdesk.domain.export import write_csv
 from clinicdesk.store import CacheError
+from clinicdesk.ui.clinic_time import to_clinic, zone_name
 from clinicdesk.ui.inquiries.dialogs import (
     ExportDialog,
 )
@@ -52,7 +53,8 @@ class InquiryExport:
     def write_export(self, ids: Sequence[int], path: Path) -> None:
         """Write ``ids`` to ``path`` as CSV and say how it went."""
         header = [
-            self._t.tr("Received (UTC)"),
+            # The clinic's clock, as everywhere in the app, named so the file says whose it is.
+            self._t.tr("Received (%1)").replace("%1", zone_name()),
             self._t.tr("First name"),
             self._t.tr("Last name"),
             self._t.tr("Email"),
@@ -67,14 +69,16 @@ class InquiryExport:
             self._t.tr("Urgent"),
         ]
         rows = []
+        unread = 0
         for inquiry_id in ids:
             try:
                 d = self._t.store.get(inquiry_id)
             except CacheError:
+                unread += 1  # gone since it was selected (a sync removed it), or unreadable
                 continue
             rows.append(
                 [
-                    d.received_gmt.strftime("%Y-%m-%d %H:%M"),
+                    to_clinic(d.received_gmt).toString("yyyy-MM-dd HH:mm"),
                     d.first_name,
                     d.last_name,
                     d.email,
@@ -98,10 +102,15 @@ class InquiryExport:
                 self._t.tr("The file could not be written: %1").replace("%1", error.strerror or "")
             )
             return
-        self._t.message_label.setText(
-            count_text(
-                written,
-                self._t.tr("1 inquiry exported to %2 (not encrypted)."),
-                self._t.tr("%1 inquiries exported to %2 (not encrypted)."),
-            ).replace("%2", path.name)
-        )
+        said = count_text(
+            written,
+            self._t.tr("1 inquiry exported to %2 (not encrypted)."),
+            self._t.tr("%1 inquiries exported to %2 (not encrypted)."),
+        ).replace("%2", path.name)
+        if unread:
+            said += " " + count_text(
+                unread,
+                self._t.tr("1 selected inquiry could not be read and is not in the file."),
+                self._t.tr("%1 selected inquiries could not be read and are not in the file."),
+            )
+        self._t.message_label.setText(said)
