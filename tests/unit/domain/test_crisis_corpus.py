@@ -108,6 +108,14 @@ def test_false_positives_stay_rare(language: CrisisLanguage) -> None:
         "Me muero de ganas de empezar la terapia",
         "Me corté el pelo y me arrepiento",
         "¡Qué lástima que no tengan citas los sábados!",
+        # Ordinary exits and gifts beside the lines added for held-out set 8 ("I keep planning
+        # my exit", "regaló su consola").
+        "I'm planning my exit interview and I'm anxious about it",
+        "I keep planning my exit from the company but I'm scared to quit",
+        "I need help planning my exit from a toxic relationship",
+        "I missed my exit on the highway, can we reschedule?",
+        "Regalé mis libros viejos a la iglesia y me sentí bien",
+        "Le regalé mi consola a mi sobrino por su cumpleaños",
     ],
 )
 def test_idioms_and_non_personal_mentions_are_not_flagged(
@@ -123,6 +131,8 @@ def test_idioms_and_non_personal_mentions_are_not_flagged(
         "I work in suicide prevention, but lately I think about suicide myself",
         "I'm not suicidal but some nights I want to die",
         "Trabajo en prevención del suicidio y ya no quiero vivir",
+        "After my exit interview I went home and I keep planning my exit",
+        "Regalé mis libros a la iglesia y ya repartí mis cosas entre mis amigos",
         # A family history may be flagged: clinicians want to know.
         "my father died by suicide when I was ten",
     ],
