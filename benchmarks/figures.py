@@ -188,6 +188,11 @@ def growth(small: Iterable[Figure], large: Iterable[Figure], factor: float) -> l
     return out
 
 
+#: The times whose baseline is the same requests replayed raw (others compare with something
+#: else: the full sync, the no-change round, an empty window), so only these split.
+RAW_REPLAY_BASELINES = ("sync.full.time", "push.time")
+
+
 def growth_breakdown(small: Iterable[Figure], large: Iterable[Figure]) -> list[str]:
     """How the growth of a time with a raw baseline splits between the site and ClinicDesk.
 
@@ -201,7 +206,9 @@ def growth_breakdown(small: Iterable[Figure], large: Iterable[Figure]) -> list[s
     notes: list[str] = []
     for big in large:
         little = small_by_name.get(big.name)
-        if little is None or big.baseline is None or little.baseline is None or big.unit != "s":
+        if big.name not in RAW_REPLAY_BASELINES:
+            continue
+        if little is None or big.baseline is None or little.baseline is None:
             continue
         own_big, own_little = big.value - big.baseline, little.value - little.baseline
         raw = big.baseline / little.baseline if little.baseline > 0 else float("nan")
