@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
+    Table,
     bindparam,
     insert,
     select,
@@ -50,6 +51,10 @@ from clinicdesk.store.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+#: The tables themselves, for Core inserts of a page (no ORM bookkeeping per row).
+_INQUIRIES = cast(Table, Inquiry.__table__)
+_NOTES = cast(Table, Note.__table__)
 
 
 def triage_json(
@@ -204,11 +209,15 @@ def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list
         outcomes.append("updated")
     local_ids = {remote: row.id for remote, row in existing.items()}
     if inserts:
-        inserted = session.execute(
-            insert(Inquiry).returning(Inquiry.remote_id, Inquiry.id, sort_by_parameter_order=True),
-            inserts,
+        # One executemany on the table, then the new ids by remote id (indexed): RETURNING in
+        # parameter order made SQLAlchemy send one INSERT per row.
+        session.execute(insert(_INQUIRIES), inserts)
+        new_ids = session.execute(
+            select(Inquiry.remote_id, Inquiry.id).where(
+                Inquiry.remote_id.in_([row["remote_id"] for row in inserts])
+            )
         )
-        local_ids.update((remote, local) for remote, local in inserted if remote is not None)
+        local_ids.update((remote, local) for remote, local in new_ids if remote is not None)
     # Bulk UPDATE by primary key groups the rows by the set of keys they carry.
     if updates:
         session.execute(update(Inquiry), updates)
@@ -395,7 +404,7 @@ class InquiriesFromSite(CacheJob):
                 )
                 stored += 1
             if rows:
-                session.execute(insert(Note), rows)
+                session.execute(insert(_NOTES), rows)  # Core: no per-row ORM bookkeeping
         return NotesApplied(stored, tuple(dict.fromkeys(unknown)))
 
 
