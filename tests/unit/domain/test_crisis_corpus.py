@@ -116,6 +116,24 @@ def test_false_positives_stay_rare(language: CrisisLanguage) -> None:
         "I missed my exit on the highway, can we reschedule?",
         "Regalé mis libros viejos a la iglesia y me sentí bien",
         "Le regalé mi consola a mi sobrino por su cumpleaños",
+        # Set 9's false positives fixed in 2026-12-07.2 (a typo of "dye", a denial, a search
+        # for a therapist, a clinician's shift), and ordinary wording beside the lines added for
+        # set 9's misses ("charcoal and tape", "set it for after ... ruin", "won't make it to 30",
+        # "thought about driving off the road", "azotea ... viendo para abajo", "en paz, ya lo
+        # decidí", "terapia intensiva por lo que hizo").
+        "My daughter wants to die her hair purple for prom and we argue about it",
+        "To be clear, no self harm or anything, just a lot of stress at work",
+        "I feel hopeless about finding a therapist who takes Medicaid",
+        "A patient overdosed during my shift and I keep replaying it, I'm a nurse",
+        "I can't make it to 30 minute sessions on weekdays, do you have 50 minutes on Saturday?",
+        "We bought charcoal for the grill this weekend, can we move my session?",
+        "My daughter's graduation is in June, can we set the first session for after that?",
+        "I drove off the road in the snow last winter and now I'm scared to drive",
+        "My new psychiatrist has never met me in person",
+        "Ya tengo decidido que quiero terapia en línea",
+        "Vivo en un edificio alto y me da miedo mirar hacia abajo desde el balcón",
+        "Estoy en paz con mi decisión de cambiar de trabajo",
+        "Mi hija estuvo en urgencias por una alergia",
     ],
 )
 def test_idioms_and_non_personal_mentions_are_not_flagged(
@@ -133,6 +151,12 @@ def test_idioms_and_non_personal_mentions_are_not_flagged(
         "Trabajo en prevención del suicidio y ya no quiero vivir",
         "After my exit interview I went home and I keep planning my exit",
         "Regalé mis libros a la iglesia y ya repartí mis cosas entre mis amigos",
+        # The 2026-12-07.2 set-asides are narrow: a crisis line beside them still reads.
+        "I'm dying my hair pink and honestly I want to die",
+        "No self harm or anything, but I've been thinking about killing myself",
+        "I feel hopeless about finding a therapist and hopeless about everything else",
+        "I can't make it to 30 minute sessions and honestly I don't think I'll make it to 30",
+        "A patient overdosed during my shift and that night I took a handful of pills",
         # A family history may be flagged: clinicians want to know.
         "my father died by suicide when I was ten",
     ],
