@@ -210,6 +210,12 @@ class _PhraseIndex:
                 self._prefixes.setdefault(prefix, []).append(index)
             for spelling, open_end in phrase.compact:
                 self._compact.setdefault(spelling[:_KEY], []).append((index, spelling, open_end))
+        # Every spelling under a key at once: most places a key occurs begin none of them,
+        # and one ``str.startswith`` with the tuple says so without a loop over the spellings.
+        self._any_spelling = {
+            key: tuple(spelling for _index, spelling, _open in entries)
+            for key, entries in self._compact.items()
+        }
         self._lengths = sorted({len(prefix) for prefix in self._prefixes})
         self._first_words = frozenset(self._exact)
         # The forms of each phrase's other words, where one of them must be in a text (a
@@ -284,15 +290,17 @@ class _PhraseIndex:
         """``spans`` with the phrases found in ``text``'s words run together added (words
         split, joined or spaced out): a match must begin where a word begins and, unless the
         phrase ends with ``word*``, end where a word ends."""
-        compact = "".join(text)
-        offsets = list(itertools.accumulate(map(len, text), initial=0))
-        starts = offsets[:-1]
         table = self._compact
         # Only where a word could begin a spelling (a word of 4 letters or more begins with a
         # key; a shorter one begins a key): a message repeats most of its words, so each is
         # looked at once, and most are no such word.
         short = self._key_starts
         could = {w for w in vocabulary if (w[:_KEY] in table if len(w) >= _KEY else w in short)}
+        if not could:
+            return spans
+        compact = "".join(text)
+        offsets = list(itertools.accumulate(map(len, text), initial=0))
+        starts = offsets[:-1]
         hits = [
             (first, key)
             for first, word in enumerate(text)
@@ -300,8 +308,11 @@ class _PhraseIndex:
         ]
         if not hits:
             return spans
+        any_spelling = self._any_spelling
         for first, key in hits:
             at = starts[first]
+            if not compact.startswith(any_spelling[key], at):
+                continue
             for index, spelling, open_end in table[key]:
                 if index in spans or not compact.startswith(spelling, at):
                     continue
