@@ -37,12 +37,25 @@ def app_version() -> str:
 
 @cache
 def licence() -> str:
-    """The licence the package metadata states (``License:``), else :data:`DEFAULT_LICENCE`."""
+    """The licence the package metadata states, else :data:`DEFAULT_LICENCE`."""
     try:
-        stated = metadata.metadata(DISTRIBUTION)["License"]
+        fields = metadata.metadata(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        stated = None
-    return stated.strip() if isinstance(stated, str) and stated.strip() else DEFAULT_LICENCE
+        return DEFAULT_LICENCE
+    expression, text = (
+        fields.get_all(name) or [None] for name in ("License-Expression", "License")
+    )
+    return licence_from(expression[0], text[0])
+
+
+def licence_from(expression: str | None, text: str | None) -> str:
+    """The licence in words from a package's metadata: its SPDX ``License-Expression`` (a
+    ``LicenseRef-`` name without that prefix: "LicenseRef-Proprietary" is "Proprietary"),
+    else its older free-text ``License``, else :data:`DEFAULT_LICENCE`."""
+    for stated in (expression, text):
+        if isinstance(stated, str) and stated.strip():
+            return stated.strip().removeprefix("LicenseRef-")
+    return DEFAULT_LICENCE
 
 
 def version_key(text: str) -> tuple[int, int, int] | None:

@@ -20,7 +20,9 @@ def test_the_version_is_the_one_pyproject_builds_the_metadata_from() -> None:
     assert "version" in config["project"]["dynamic"]
     assert config["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "clinicdesk.__version__"}
     assert about.app_version() == __version__
-    assert about.licence() == config["project"]["license"]["text"]
+    # An SPDX expression (setuptools refuses the old table form from 2027-02-18).
+    assert about.licence() == about.licence_from(config["project"]["license"], None)
+    assert config["project"]["license"] == "LicenseRef-Proprietary"
 
 
 def test_version_option_prints_version_licence_and_plugin_needed(
@@ -72,3 +74,19 @@ def test_the_shipped_plugin_is_enough_and_the_reference_site_mirrors_its_version
     shipped = shipped_plugin_version()
     assert PLUGIN_VERSION == shipped, "the reference site must follow the plugin's version"
     assert not about.plugin_outdated(shipped), "the app must not need a plugin nobody ships"
+
+
+@pytest.mark.parametrize(
+    ("expression", "text", "shown"),
+    [
+        ("LicenseRef-Proprietary", None, "Proprietary"),  # setuptools >= 77 (pyproject's form)
+        (None, "Proprietary", "Proprietary"),  # an install made before it
+        ("MIT", None, "MIT"),
+        (None, None, "Proprietary"),
+        ("  ", "", "Proprietary"),
+    ],
+)
+def test_the_licence_is_read_from_either_metadata_field(
+    expression: str | None, text: str | None, shown: str
+) -> None:
+    assert about.licence_from(expression, text) == shown
