@@ -274,17 +274,10 @@ class Consultation(TypedDict, total=False):
 
 
 #: What a visitor types on the consultation form, in the form's order: the inquiry's meta keys of
-#: the same names (``message`` is free text, the others one line each).
-CONSULTATION_TEXT_FIELDS: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "state",
-    "insurance",
-    "reason",
-    "message",
+#: the same names (``message`` is free text, the others one line each). They are the keys of
+#: :class:`Consultation` but the consent and the honeypot (``website``), so the two cannot drift.
+CONSULTATION_TEXT_FIELDS: tuple[str, ...] = tuple(
+    name for name in Consultation.__annotations__ if name not in ("consent", "website")
 )
 #: What the form records about the person: the text fields and the consent (fixed once written).
 CONSULTATION_FIELDS: tuple[str, ...] = (*CONSULTATION_TEXT_FIELDS, "consent")

@@ -9,10 +9,10 @@ sync round in progress, shared by a transport and its forks.
 
 from __future__ import annotations
 
-import email.utils
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC
+
+from clinicdesk.site.dates import http_date
 
 __all__ = ["RetryPolicy", "RoundLimits", "Timeouts", "parse_retry_after"]
 
@@ -90,13 +90,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     text = value.strip()
     if text.isdigit():
         return float(int(text[:12]))
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000" dates: HTTP-dates are always GMT
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
+    when = http_date(text)
+    return None if when is None else max(0.0, when.timestamp() - now)
 
 
 class RoundLimits:

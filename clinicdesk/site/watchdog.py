@@ -139,7 +139,11 @@ def _attach_current(sock: object) -> None:
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    """Tells the running exchange's watch which socket carries it (a new one or a reused one)."""
+    """Tells the running exchange's watch which socket carries it (a new one or a reused one).
+
+    The https connection below takes these two methods through its bases (its MRO puts this
+    class before urllib3's ``HTTPSConnection``, so ``super().connect()`` opens TLS there).
+    """
 
     def connect(self) -> None:
         super().connect()
@@ -150,16 +154,8 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    """Tells the running exchange's watch which socket carries it (a new one or a reused one)."""
-
-    def connect(self) -> None:
-        super().connect()
-        _attach_current(self.sock)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _attach_current(self.sock)
-        super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """The https connection, watched the same way (the methods above, before TLS's own)."""
 
 
 class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
