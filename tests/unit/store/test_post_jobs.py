@@ -23,7 +23,7 @@ JOBS = (PostReads, PostEdits, PostStaging, PostConflicts, PostsFromSite)
 CALLED = (
     "counts create delete_permanently discard_changes edit get keep_versions local_id page "
     "publish_changes query recreate resolve restore restore_revision revisions search trash "
-    "unpublished unstaged_values upsert_from_site"
+    "unpublished create_values upsert_from_site"
 ).split()
 
 
