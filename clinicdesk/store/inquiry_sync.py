@@ -408,18 +408,6 @@ class InquiriesFromSite(CacheJob):
         return NotesApplied(stored, tuple(dict.fromkeys(unknown)))
 
 
-def _inquiry_pushed(
-    session: Session, entry: OutboxEntry, record: records.Inquiry | None, _adopted: bool
-) -> None:
-    apply_inquiry_pushed(session, entry, record)
-
-
-def _note_pushed(
-    session: Session, entry: OutboxEntry, record: records.Note, _adopted: bool
-) -> None:
-    apply_note_pushed(session, entry, record)
-
-
 def _keep_inquiry_copy(session: Session, server: records.Inquiry) -> None:
     upsert_inquiries(session, [server])
 
@@ -437,7 +425,7 @@ INQUIRY_ADAPTER = EntityAdapter(
     entity="inquiry",
     model=Inquiry,
     record_type=records.Inquiry,
-    apply_pushed=_inquiry_pushed,
+    apply_pushed=apply_inquiry_pushed,
     answers_delete=True,
     keep_server_copy=_keep_inquiry_copy,
     unsent_children=unsent_note_ids,
@@ -449,6 +437,6 @@ NOTE_ADAPTER = EntityAdapter(
     entity="note",
     model=Note,
     record_type=records.Note,
-    apply_pushed=_note_pushed,
+    apply_pushed=apply_note_pushed,
     site_fields=_note_body,
 )
