@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from clinicdesk.model.cached import TriageEdit
-from clinicdesk.model.records import NoteKind, TriageStatus
+from clinicdesk.model.records import TRIAGE_FIELDS, NoteKind, TriageStatus
 from clinicdesk.store import Cache, InvalidEditError
 from clinicdesk.store.inbox import InboxRow
 
@@ -95,17 +95,9 @@ class UndoResult:
 
 
 def _before(row: InboxRow, fields: Sequence[str]) -> TriageEdit:
-    before: TriageEdit = {}
-    for name in fields:
-        if name == "triage_status":
-            before["triage_status"] = row.triage_status
-        elif name == "assignee":
-            before["assignee"] = row.assignee
-        elif name == "urgent":
-            before["urgent"] = row.urgent
-        elif name == "unread":
-            before["unread"] = row.unread
-    return before
+    """The row's values of the triage ``fields`` a change sets (an inbox row names them as
+    :data:`~clinicdesk.model.records.TRIAGE_FIELDS` does)."""
+    return cast(TriageEdit, {name: getattr(row, name) for name in fields if name in TRIAGE_FIELDS})
 
 
 class TriageDesk:

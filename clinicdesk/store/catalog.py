@@ -444,18 +444,6 @@ class CatalogStore(CacheJob):
                 row.is_staff = True
 
 
-def _term_pushed(
-    session: Session, entry: OutboxEntry, record: records.Term, _adopted: bool
-) -> None:
-    apply_term_pushed(session, entry, record)
-
-
-def _media_pushed(
-    session: Session, entry: OutboxEntry, record: records.Media, _adopted: bool
-) -> None:
-    apply_media_pushed(session, entry, record)
-
-
 def _term_body(
     session: Session, entry: OutboxEntry | None, _payload: Mapping[str, Any]
 ) -> dict[str, object]:
@@ -469,11 +457,11 @@ TERM_ADAPTER = EntityAdapter(
     entity="term",
     model=Term,
     record_type=records.Term,
-    apply_pushed=_term_pushed,
+    apply_pushed=apply_term_pushed,
     site_fields=_term_body,
 )
 
 #: How the outbox finishes a media item's changes (uploads, alt text).
 MEDIA_ADAPTER = EntityAdapter(
-    entity="media", model=Media, record_type=records.Media, apply_pushed=_media_pushed
+    entity="media", model=Media, record_type=records.Media, apply_pushed=apply_media_pushed
 )

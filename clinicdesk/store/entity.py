@@ -67,8 +67,9 @@ class EntityAdapter:
         entity: the kind, as the outbox names it ("post", "inquiry", "note", "term", "media").
         model: its table (the row that gets ``rejected_message``, ``remote_id``...).
         record_type: the site record that answers one of its changes.
-        apply_pushed: stores the site's answer to an entry (the entry is deleted there);
-            ``adopted`` is a post create found by its client id after a lost answer.
+        apply_pushed: stores the site's answer to an entry (the entry is deleted there).
+        apply_adopted: stores a create's record found by its client id after a lost answer
+            (posts: see ``adopt_post``); None for a kind never adopted.
         answers_delete: whether None (a permanent delete's answer) is an answer.
         site_fields: the write body of an entry, local ids made the site's (``payload`` is the
             claimed item's; the entry is None when it is gone); None when it has no body of
@@ -82,7 +83,8 @@ class EntityAdapter:
     entity: EntityKind
     model: type[Any]
     record_type: type[Any]
-    apply_pushed: Callable[[Session, OutboxEntry, Any, bool], None]
+    apply_pushed: Callable[[Session, OutboxEntry, Any], None]
+    apply_adopted: Callable[[Session, OutboxEntry, Any], None] | None = None
     answers_delete: bool = False
     site_fields: Callable[[Session, OutboxEntry | None, Mapping[str, Any]], Any] | None = None
     keep_server_copy: Callable[[Session, Any], None] | None = None

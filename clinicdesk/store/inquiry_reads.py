@@ -27,7 +27,7 @@ from clinicdesk.store.entity import CacheJob
 from clinicdesk.store.errors import RecordNotFoundError
 from clinicdesk.store.inbox import view_condition, view_counts_query
 from clinicdesk.store.inquiry_rows import SUMMARY_COLUMNS, summaries
-from clinicdesk.store.inquiry_sync import note_info, row_triage, triage_json, triage_of
+from clinicdesk.store.inquiry_sync import note_info, row_triage, triage_of
 from clinicdesk.store.models import Inquiry, InquiryMessage, Note, UTCDateTime
 
 #: An inquiry's triage columns and base, by local id (built once: a push reads it per change).
@@ -136,9 +136,7 @@ class InquiryReads(CacheJob):
             row = session.execute(_TRIAGE_STATE, {"local_id": local_id}).first()
         if row is None:
             raise RecordNotFoundError("This inquiry is no longer in the offline copy.")
-        status, triage_status, assignee, urgent, unread, base = row
-        triage = triage_of(triage_json(status, triage_status, assignee, urgent, unread))
-        return triage, None if base is None else triage_of(base)
+        return triage_of(row_triage(row)), None if row.base is None else triage_of(row.base)
 
     def search(
         self,

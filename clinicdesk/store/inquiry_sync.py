@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     Table,
@@ -57,20 +57,32 @@ _INQUIRIES = cast(Table, Inquiry.__table__)
 _NOTES = cast(Table, Note.__table__)
 
 
-def triage_json(
-    status: str, triage_status: str, assignee: int, urgent: bool, unread: bool
-) -> JsonDict:
+class Triaged(Protocol):
+    """What has an inquiry's trash status and triage fields: a cached row (ORM or selected),
+    or the site's record."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def triage_status(self) -> str: ...
+    @property
+    def assignee(self) -> int: ...
+    @property
+    def urgent(self) -> bool: ...
+    @property
+    def unread(self) -> bool: ...
+
+
+def row_triage(row: Triaged) -> JsonDict:
+    """The trash status and triage fields of ``row`` (a cached row or the site's inquiry), in
+    the JSON form of ``base`` and ``server_copy``."""
     return {
-        "status": status,
-        "triage_status": triage_status,
-        "assignee": assignee,
-        "urgent": urgent,
-        "unread": unread,
+        "status": row.status,
+        "triage_status": row.triage_status,
+        "assignee": row.assignee,
+        "urgent": row.urgent,
+        "unread": row.unread,
     }
-
-
-def row_triage(row: Inquiry) -> JsonDict:
-    return triage_json(row.status, row.triage_status, row.assignee, row.urgent, row.unread)
 
 
 def triage_of(data: JsonDict) -> Triage:
@@ -167,9 +179,7 @@ def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list
             messages[record.id] = record.message
             outcomes.append("inserted")
             continue
-        site_triage = triage_json(
-            record.status, record.triage_status, record.assignee, record.urgent, record.unread
-        )
+        site_triage = row_triage(record)
         if row.dirty or row.pending_delete:
             change = {"id": row.id, "deleted_on_site": False}
             change.update({name: values[name] for name in FORM_FIELDS})
@@ -186,12 +196,9 @@ def upsert_inquiries(session: Session, items: Sequence[records.Inquiry]) -> list
             messages[record.id] = record.message
             outcomes.append("kept_local")
             continue
-        local_triage = triage_json(
-            row.status, row.triage_status, row.assignee, row.urgent, row.unread
-        )
         if (
             row.server_modified_gmt == record.modified_gmt
-            and local_triage == site_triage
+            and row_triage(row) == site_triage
             and not row.deleted_on_site
         ):
             outcomes.append("unchanged")
@@ -276,9 +283,7 @@ def apply_inquiry_pushed(
         if message_changed:
             _store_messages(session, [(row.id, record.message)])
     else:
-        row.base = triage_json(
-            record.status, record.triage_status, record.assignee, record.urgent, record.unread
-        )
+        row.base = row_triage(record)
 
 
 def _adopt_note(note: Note, record: records.Note) -> None:
@@ -408,18 +413,6 @@ class InquiriesFromSite(CacheJob):
         return NotesApplied(stored, tuple(dict.fromkeys(unknown)))
 
 
-def _inquiry_pushed(
-    session: Session, entry: OutboxEntry, record: records.Inquiry | None, _adopted: bool
-) -> None:
-    apply_inquiry_pushed(session, entry, record)
-
-
-def _note_pushed(
-    session: Session, entry: OutboxEntry, record: records.Note, _adopted: bool
-) -> None:
-    apply_note_pushed(session, entry, record)
-
-
 def _keep_inquiry_copy(session: Session, server: records.Inquiry) -> None:
     upsert_inquiries(session, [server])
 
@@ -437,7 +430,7 @@ INQUIRY_ADAPTER = EntityAdapter(
     entity="inquiry",
     model=Inquiry,
     record_type=records.Inquiry,
-    apply_pushed=_inquiry_pushed,
+    apply_pushed=apply_inquiry_pushed,
     answers_delete=True,
     keep_server_copy=_keep_inquiry_copy,
     unsent_children=unsent_note_ids,
@@ -449,6 +442,6 @@ NOTE_ADAPTER = EntityAdapter(
     entity="note",
     model=Note,
     record_type=records.Note,
-    apply_pushed=_note_pushed,
+    apply_pushed=apply_note_pushed,
     site_fields=_note_body,
 )

@@ -217,7 +217,10 @@ class OutboxStore:
             adapter = self._adapter(entry.entity)
             if not adapter.answers(record):
                 raise TypeError(f"a {type(record).__name__} does not answer a {entry.entity}")
-            adapter.apply_pushed(session, entry, record, adopted)
+            apply = adapter.apply_adopted if adopted else adapter.apply_pushed
+            if apply is None:
+                raise TypeError(f"a {entry.entity} create is never adopted")
+            apply(session, entry, record)
 
     def record_sent(self, entry_id: int, payload: Mapping[str, Any]) -> None:
         """Keep in a create entry what is about to be sent (the post as it is now), before it

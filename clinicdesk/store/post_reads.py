@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import Integer, case, column, func, select, text
+from sqlalchemy import ColumnElement, Integer, case, column, func, select, text
 from sqlalchemy.orm import Session
 
 from clinicdesk.model import records
@@ -65,6 +65,14 @@ def _list_sort_key(sort: PostListSort) -> Any:
             else_=5,
         )
     return Post.modified_gmt
+
+
+def _listed(status: records.PostStatus | None) -> ColumnElement[bool]:
+    """The posts a list shows: of this status, or every status but ``trash`` (None); never one
+    deleted here and waiting to be deleted on the site."""
+    return Post.pending_delete.is_(False) & (
+        Post.status == status if status is not None else Post.status != "trash"
+    )
 
 
 SUMMARY_COLUMNS = (
@@ -127,21 +135,8 @@ class PostReads(CacheJob):
             limit: rows in the page.
             offset: rows skipped.
         """
-        condition = Post.pending_delete.is_(False) & (
-            Post.status == status if status is not None else Post.status != "trash"
-        )
-        column = {"modified": Post.modified_gmt, "date": Post.date_gmt, "title": Post.title}[sort]
-        order = (column.desc() if descending else column.asc(), Post.id.desc())
-        with self._cache.read() as session:
-            total = session.scalar(select(func.count()).select_from(Post).where(condition)) or 0
-            query = (
-                select(*SUMMARY_COLUMNS)
-                .where(condition)
-                .order_by(*order)
-                .limit(limit)
-                .offset(offset)
-            )
-            return Page(tuple(summaries(session, query)), total, offset)
+        key = {"modified": Post.modified_gmt, "date": Post.date_gmt, "title": Post.title}[sort]
+        return self._page(_listed(status), key, descending, limit, offset)
 
     def query(
         self,
@@ -170,9 +165,7 @@ class PostReads(CacheJob):
             limit: rows in the page.
             offset: rows skipped.
         """
-        condition = Post.pending_delete.is_(False) & (
-            Post.status == status if status is not None else Post.status != "trash"
-        )
+        condition = _listed(status)
         if category is not None:
             condition &= Post.id.in_(select(PostTerm.post_id).where(PostTerm.term_id == category))
         if author is not None:
@@ -187,7 +180,12 @@ class PostReads(CacheJob):
                 .columns(column("rowid", Integer))
             )
             condition &= Post.id.in_(matching)
-        key = _list_sort_key(sort)
+        return self._page(condition, _list_sort_key(sort), descending, limit, offset)
+
+    def _page(
+        self, condition: ColumnElement[bool], key: Any, descending: bool, limit: int, offset: int
+    ) -> Page[PostSummary]:
+        """One page of the posts matching ``condition`` in ``key``'s order, and their total."""
         order = (key.desc() if descending else key.asc(), Post.id.desc())
         with self._cache.read() as session:
             total = session.scalar(select(func.count()).select_from(Post).where(condition)) or 0

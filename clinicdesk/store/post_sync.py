@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import insert, select
@@ -380,12 +381,6 @@ class PostsFromSite(CacheJob):
             return upsert_posts(session, items)
 
 
-def _post_pushed(
-    session: Session, entry: OutboxEntry, record: records.Post | None, adopted: bool
-) -> None:
-    apply_post_pushed(session, entry, record, adopted=adopted)
-
-
 def _keep_post_copy(session: Session, server: records.Post) -> None:
     upsert_post(session, server)
 
@@ -403,7 +398,8 @@ POST_ADAPTER = EntityAdapter(
     entity="post",
     model=Post,
     record_type=records.Post,
-    apply_pushed=_post_pushed,
+    apply_pushed=apply_post_pushed,
+    apply_adopted=partial(apply_post_pushed, adopted=True),
     answers_delete=True,
     site_fields=_post_body,
     keep_server_copy=_keep_post_copy,

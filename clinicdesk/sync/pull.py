@@ -53,7 +53,6 @@ from clinicdesk.sync.pull_kinds import (
     POSTS,
     PullKind,
     changed,
-    store_inquiries,
 )
 from clinicdesk.sync.report import SyncPhase
 
@@ -247,13 +246,15 @@ def _first_inquiries(work: Round) -> bool:
             seen.update(item.id for item in page.items)
             seen.update(r.id for r in page.refused if r.id is not None)
             with work.cache.transaction():
-                stored = store_inquiries(work, fresh) if fresh else 0
+                stored = INQUIRIES.store(work, fresh) if fresh else 0
                 _read_again(work, INQUIRIES.entity, (r.id for r in fresh))
                 put_aside(work, page.refused)
             work.count_pulled(INQUIRIES.resource, stored)
             done += 1
-            work.progress("inquiries", "Fetching inquiries", done, page.total_pages or None)
-    work.cache.outbox.set_cursor("inquiries", modified_after=min(started or work.now, work.now))
+            work.progress("inquiries", INQUIRIES.listing_message, done, page.total_pages or None)
+    work.cache.outbox.set_cursor(
+        INQUIRIES.resource, modified_after=min(started or work.now, work.now)
+    )
     if shrank:
         logger.info("inquiries were deleted while the inbox was first read; the sweep follows")
     return not shrank

@@ -74,7 +74,7 @@ def _store_posts(work: Round, items: Sequence[Post]) -> int:
     return changed(work.cache.posts.upsert_from_site(items))
 
 
-def store_inquiries(work: Round, items: Sequence[Inquiry]) -> int:
+def _store_inquiries(work: Round, items: Sequence[Inquiry]) -> int:
     """Store inquiries from the site; note which were new here (the crisis check reads them).
 
     Returns:
@@ -120,6 +120,6 @@ INQUIRIES: PullKind[Inquiry] = PullKind(
     get=lambda client, remote_id: client.get_inquiry(remote_id),
     # The inquiries endpoint has no ``include``: each is read by id.
     list_ids=None,
-    store=store_inquiries,
+    store=_store_inquiries,
     local_id=lambda work, remote_id: work.cache.inquiries.local_id(remote_id),
 )

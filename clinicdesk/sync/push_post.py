@@ -52,8 +52,14 @@ class PostPush(EntityPush):
             raise ValueError(f"unknown post operation {item.op!r}")
 
     def _create_post(self, item: OutboxItem) -> None:
+        # A create carries the post as it is now, not as it was queued: later edits cannot fold
+        # into a create already attempted, and one refused (or waiting for a category the site
+        # refused) must go out as the user has since corrected it. Edits made after Publish
+        # wait for Update: the create carries what was published. A move to the trash stays
+        # its own change, queued after this one.
         try:
             detail = self.cache.posts.get(item.local_id)
+            payload = self.cache.posts.create_values(item.local_id)
         except RecordNotFoundError:
             self._pushed(item, None)  # discarded here before it ever reached the site
             return
@@ -61,13 +67,6 @@ class PostPush(EntityPush):
             # Adopted meanwhile (a pull found it by its client id): what is left is an update.
             self._update_post(item, detail.remote_id)
             return
-        # A create carries the post as it is now, not as it was queued: later edits cannot fold
-        # into a create already attempted, and one refused (or waiting for a category the site
-        # refused) must go out as the user has since corrected it. A move to the trash stays
-        # its own change, queued after this one.
-        payload = _post_payload(detail.fields)
-        # Edits made after Publish wait for Update: the create carries what was published.
-        payload.update(self.cache.posts.unstaged_values(item.local_id))
         if payload["status"] == "trash":
             payload["status"] = item.payload.get("status", "draft")
         # Site ids first: a category or image not on the site yet makes it wait, costing nothing.
@@ -253,22 +252,6 @@ def _post_values(snapshot: PostSnapshot) -> dict[str, object]:
 def _plain(post: Post | PostSnapshot) -> tuple[object, ...]:
     """The fields of a post that need no id translation, for "has it changed?" checks."""
     return (post.title, post.content, post.excerpt, post.author, post.date_gmt)
-
-
-def _post_payload(snapshot: PostSnapshot) -> dict[str, object]:
-    """A post's fields in the outbox's JSON form (local ids), as ``OutboxStore`` reads them."""
-    return {
-        "title": snapshot.title,
-        "content": snapshot.content,
-        "excerpt": snapshot.excerpt,
-        "slug": snapshot.slug,
-        "status": snapshot.status,
-        "date_gmt": None if snapshot.date_gmt is None else snapshot.date_gmt.isoformat(),
-        "categories": list(snapshot.categories),
-        "tags": list(snapshot.tags),
-        "featured_media": snapshot.featured_media,
-        "author": snapshot.author,
-    }
 
 
 def _post_edit(values: Mapping[str, object]) -> PostEdit:

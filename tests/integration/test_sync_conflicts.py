@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from clinicdesk.store import Cache
 from tests.fixtures import sync as fixtures
+from tests.fixtures.store import local_inquiry
 from tests.fixtures.sync import Account, Accounts, SiteView
 
 accounts = fixtures.accounts
@@ -54,12 +54,6 @@ def shared_post(pair: tuple[Account, Account], site_view: SiteView) -> int:
 
 def local(account: Account, remote_id: int) -> int:
     local_id = account.cache.posts.local_id(remote_id)
-    assert local_id is not None
-    return local_id
-
-
-def local_inquiry(cache: Cache, remote_id: int) -> int:
-    local_id = cache.inquiries.local_id(remote_id)
     assert local_id is not None
     return local_id
 

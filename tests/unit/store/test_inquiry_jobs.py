@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from clinicdesk.store.inquiry_sync import InquiriesFromSite
 from clinicdesk.store.note_drafts import NoteDrafts
 from clinicdesk.store.triage_edits import TriageEdits
 from clinicdesk.store.triage_inbox import TriageInbox
+from tests.fixtures.jobs import defined_twice, public_methods
 from tests.fixtures.store import opened, site_inquiry
 
 JOBS = (
@@ -45,23 +45,13 @@ def cache(tmp_path: Path) -> Iterator[Cache]:
         yield cache
 
 
-def _public(cls: type) -> set[str]:
-    return {name for name, _ in inspect.getmembers(cls, inspect.isfunction) if name[0] != "_"}
-
-
 def test_the_store_offers_every_method_its_callers_use() -> None:
-    assert set(CALLED) <= _public(InquiryStore)
+    assert set(CALLED) <= public_methods(InquiryStore)
 
 
 def test_no_two_jobs_define_the_same_method() -> None:
     """Were two jobs to define one name, the store would silently use the first one's."""
-    seen: dict[str, str] = {}
-    for job in JOBS:
-        for name in vars(job):
-            if name.startswith("__"):
-                continue
-            assert name not in seen or name == "_cache", f"{name}: {seen[name]} and {job.__name__}"
-            seen[name] = job.__name__
+    assert defined_twice(JOBS) == []
 
 
 def test_each_job_needs_only_the_cache(cache: Cache) -> None:

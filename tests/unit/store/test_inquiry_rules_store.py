@@ -21,19 +21,13 @@ from clinicdesk.services.triage import (
 )
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError
 from clinicdesk.store.inbox import TRIAGE_VIEWS
-from tests.fixtures.store import T0, opened, site_inquiry, site_note
+from tests.fixtures.store import T0, local_inquiry, opened, site_inquiry, site_note
 
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Iterator[Cache]:
     with opened(tmp_path / "cache.db") as cache:
         yield cache
-
-
-def _local(cache: Cache, remote_id: int) -> int:
-    found = cache.inquiries.local_id(remote_id)
-    assert found is not None
-    return found
 
 
 def _remote_ids(cache: Cache, ids: object) -> list[int | None]:
@@ -176,15 +170,15 @@ def test_counts_follow_every_change(cache: Cache) -> None:
         assert inbox == {view: counts[view] for view in inbox}
 
     agree()
-    store.set_triage(_local(cache, 9), triage_status="closed", assignee=7)
-    store.mark_read(_local(cache, 3))
+    store.set_triage(local_inquiry(cache, 9), triage_status="closed", assignee=7)
+    store.mark_read(local_inquiry(cache, 3))
     agree()
-    store.trash(_local(cache, 1))
-    store.restore(_local(cache, 8))
+    store.trash(local_inquiry(cache, 1))
+    store.restore(local_inquiry(cache, 8))
     agree()
-    store.delete_permanently(_local(cache, 4))
+    store.delete_permanently(local_inquiry(cache, 4))
     agree()
-    store.discard_changes(_local(cache, 9))
+    store.discard_changes(local_inquiry(cache, 9))
     agree()
     later = T0 + timedelta(days=1)
     store.upsert_from_site(
@@ -201,7 +195,7 @@ def test_counts_follow_every_change(cache: Cache) -> None:
 
 def test_rows_come_in_the_order_asked_with_gaps_for_deleted_ones(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1), site_inquiry(2)])
-    one, two = _local(cache, 1), _local(cache, 2)
+    one, two = local_inquiry(cache, 1), local_inquiry(cache, 2)
     cache.inquiries.delete_permanently(one)
     rows = cache.inquiries.inbox_rows([two, one, 12345])
     assert rows[0] is not None and rows[0].remote_id == 2
@@ -225,7 +219,7 @@ def test_same_contact_ignores_formatting_both_ways(cache: Cache) -> None:
     )
 
     def linked(remote_id: int) -> list[int | None]:
-        detail = cache.inquiries.get(_local(cache, remote_id))
+        detail = cache.inquiries.get(local_inquiry(cache, remote_id))
         rows = cache.inquiries.same_contact(
             detail.id, email_key=email_key(detail.email), phone_key=phone_key(detail.phone)
         )
@@ -245,7 +239,7 @@ def test_arrivals_count_new_unread_inquiries_after_a_mark(cache: Cache) -> None:
     )
     arrivals = cache.inquiries.arrivals(mark)
     assert (arrivals.count, arrivals.urgent) == (2, 1)
-    assert arrivals.last_id == _local(cache, 5)
+    assert arrivals.last_id == local_inquiry(cache, 5)
 
 
 def test_arrival_texts_say_whether_someone_decided_about_the_flag(cache: Cache) -> None:
@@ -259,7 +253,7 @@ def test_arrival_texts_say_whether_someone_decided_about_the_flag(cache: Cache) 
 
 def test_record_triage_writes_the_change_and_its_notes_together(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
-    local = _local(cache, 1)
+    local = local_inquiry(cache, 1)
     notes = cache.inquiries.record_triage(
         local, {"triage_status": "contacted"}, [("status", "contacted")], author=3, author_name="Al"
     )
@@ -296,7 +290,7 @@ def _timeline(cache: Cache, local: int) -> list[tuple[str, str]]:
 
 def test_changes_are_queued_and_only_what_staff_write_becomes_a_note(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1), site_inquiry(2)])
-    one, two = _local(cache, 1), _local(cache, 2)
+    one, two = local_inquiry(cache, 1), local_inquiry(cache, 2)
     desk = TriageDesk(cache, 6, "Marisol")
     action = desk.set_status([one, two], "contacted")
     assert action is not None and action.count == 2 and action.kind == "status"
@@ -329,7 +323,7 @@ def test_changes_are_queued_and_only_what_staff_write_becomes_a_note(cache: Cach
 
 def test_an_urgent_inquiry_needs_an_acknowledgement_to_close(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1, urgent=True), site_inquiry(2)])
-    one, two = _local(cache, 1), _local(cache, 2)
+    one, two = local_inquiry(cache, 1), local_inquiry(cache, 2)
     desk = TriageDesk(cache, 6, "Marisol")
     for status in ("closed", "spam"):
         with pytest.raises(AcknowledgementRequiredError) as raised:
@@ -349,7 +343,7 @@ def test_an_urgent_inquiry_needs_an_acknowledgement_to_close(cache: Cache) -> No
 
 def test_undo_puts_fields_back_and_drops_notes_not_yet_sent(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1, urgent=True), site_inquiry(2, assignee=3)])
-    one, two = _local(cache, 1), _local(cache, 2)
+    one, two = local_inquiry(cache, 1), local_inquiry(cache, 2)
     desk = TriageDesk(cache, 6, "Marisol")
     text = "Spoke with him at 9:40; safe; intake booked for Friday."
     action = desk.set_status([one, two], "closed", acknowledgement=text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from clinicdesk.store.post_reads import PostReads
 from clinicdesk.store.post_staging import PostStaging
 from clinicdesk.store.post_sync import PostsFromSite
 from clinicdesk.store.posts import PostStore
+from tests.fixtures.jobs import defined_twice, public_methods
 from tests.fixtures.store import opened, site_post
 
 JOBS = (PostReads, PostEdits, PostStaging, PostConflicts, PostsFromSite)
@@ -23,7 +23,7 @@ JOBS = (PostReads, PostEdits, PostStaging, PostConflicts, PostsFromSite)
 CALLED = (
     "counts create delete_permanently discard_changes edit get keep_versions local_id page "
     "publish_changes query recreate resolve restore restore_revision revisions search trash "
-    "unpublished unstaged_values upsert_from_site"
+    "unpublished create_values upsert_from_site"
 ).split()
 
 
@@ -34,19 +34,12 @@ def cache(tmp_path: Path) -> Iterator[Cache]:
 
 
 def test_the_store_offers_every_method_its_callers_use() -> None:
-    public = {n for n, _ in inspect.getmembers(PostStore, inspect.isfunction) if n[0] != "_"}
-    assert set(CALLED) <= public
+    assert set(CALLED) <= public_methods(PostStore)
 
 
 def test_no_two_jobs_define_the_same_method() -> None:
     """Were two jobs to define one name, the store would silently use the first one's."""
-    seen: dict[str, str] = {}
-    for job in JOBS:
-        for name in vars(job):
-            if name.startswith("__") or name == "_cache":
-                continue
-            assert name not in seen, f"{name}: {seen[name]} and {job.__name__}"
-            seen[name] = job.__name__
+    assert defined_twice(JOBS) == []
 
 
 def test_each_job_needs_only_the_cache(cache: Cache) -> None:

@@ -9,19 +9,13 @@ from pathlib import Path
 import pytest
 
 from clinicdesk.store import Cache, InvalidEditError, RecordNotFoundError
-from tests.fixtures.store import T0, opened, site_inquiry, site_note
+from tests.fixtures.store import T0, local_inquiry, opened, site_inquiry, site_note
 
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Iterator[Cache]:
     with opened(tmp_path / "cache.db") as cache:
         yield cache
-
-
-def _local(cache: Cache, remote_id: int) -> int:
-    local_id = cache.inquiries.local_id(remote_id)
-    assert local_id is not None
-    return local_id
 
 
 def test_views_and_counts(cache: Cache) -> None:
@@ -56,7 +50,7 @@ def test_views_and_counts(cache: Cache) -> None:
 
 def test_triage_edit_records_base_and_coalesces(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     assert cache.inquiries.mark_read(local_id)
     assert cache.inquiries.set_triage(local_id, triage_status="contacted", assignee=3)
     assert not cache.inquiries.set_triage(local_id, assignee=3)
@@ -86,13 +80,13 @@ def test_triage_edit_records_base_and_coalesces(cache: Cache) -> None:
 def test_invalid_triage_is_refused(cache: Cache, bad: dict[str, object]) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
     with pytest.raises(InvalidEditError):
-        cache.inquiries.set_triage(_local(cache, 1), **bad)  # type: ignore[arg-type]
+        cache.inquiries.set_triage(local_inquiry(cache, 1), **bad)  # type: ignore[arg-type]
     assert cache.outbox.count() == 0
 
 
 def test_pull_keeps_local_triage_but_takes_the_form_fields(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1, message="old text")])
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     cache.inquiries.set_triage(local_id, triage_status="scheduled")
     newer = site_inquiry(
         1, message="new text", triage_status="referred", modified=T0 + timedelta(hours=1)
@@ -110,12 +104,12 @@ def test_clean_inquiry_follows_the_site(cache: Cache) -> None:
     assert cache.inquiries.upsert_from_site([site_inquiry(1)]) == ["unchanged"]
     changed = site_inquiry(1, triage_status="closed", modified=T0 + timedelta(1))
     assert cache.inquiries.upsert_from_site([changed]) == ["updated"]
-    assert cache.inquiries.get(_local(cache, 1)).triage.triage_status == "closed"
+    assert cache.inquiries.get(local_inquiry(cache, 1)).triage.triage_status == "closed"
 
 
 def test_pushed_triage_applies_the_site_answer(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     cache.inquiries.set_triage(local_id, urgent=True)
     item = cache.outbox.claim_next()
     assert item is not None and item.remote_id == 1
@@ -126,7 +120,7 @@ def test_pushed_triage_applies_the_site_answer(cache: Cache) -> None:
 
 def test_trash_restore_and_conflict_resolution(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     cache.inquiries.trash(local_id)
     assert cache.inquiries.page("trash").total == 1 and cache.inquiries.page("all").total == 0
     cache.inquiries.restore(local_id)
@@ -145,10 +139,10 @@ def test_trash_restore_and_conflict_resolution(cache: Cache) -> None:
 
 def test_deleted_on_site_with_unsent_triage_is_kept(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1), site_inquiry(2)])
-    cache.inquiries.set_triage(_local(cache, 2), triage_status="contacted")
+    cache.inquiries.set_triage(local_inquiry(cache, 2), triage_status="contacted")
     assert cache.outbox.mark_deleted_on_site("inquiry", 1) == "dropped"
     assert cache.outbox.mark_deleted_on_site("inquiry", 2) == "kept"
-    detail = cache.inquiries.get(_local(cache, 2))
+    detail = cache.inquiries.get(local_inquiry(cache, 2))
     assert detail.sync_state == "deleted_on_site" and detail.triage.triage_status == "contacted"
     assert cache.outbox.claim_next() is None
 
@@ -157,10 +151,10 @@ def test_inquiry_deleted_on_site_keeps_its_unsent_notes(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1), site_inquiry(2)])
     cache.inquiries.upsert_notes([site_note(9, 2, "Sent long ago")])
     note_id = cache.inquiries.add_note(
-        _local(cache, 1), "note", "Unsent", author=2, author_name="Sam"
+        local_inquiry(cache, 1), "note", "Unsent", author=2, author_name="Sam"
     )
     assert cache.outbox.mark_deleted_on_site("inquiry", 1) == "kept"
-    assert [n.id for n in cache.inquiries.notes(_local(cache, 1))] == [note_id]
+    assert [n.id for n in cache.inquiries.notes(local_inquiry(cache, 1))] == [note_id]
     assert cache.outbox.claim_next() is None  # the note waits with its inquiry
     assert cache.outbox.mark_deleted_on_site("inquiry", 2) == "dropped"  # notes all sent
     assert [(e.entity, e.local_id, e.state) for e in cache.outbox.entries()] == [
@@ -170,7 +164,7 @@ def test_inquiry_deleted_on_site_keeps_its_unsent_notes(cache: Cache) -> None:
 
 def test_notes_are_appended_sent_once_and_deduplicated(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     note_id = cache.inquiries.add_note(
         local_id, "note", "Left a voicemail", author=2, author_name="Sam"
     )
@@ -212,20 +206,20 @@ def test_notes_of_unknown_inquiries_are_reported_not_dropped_silently(cache: Cac
 def test_rejected_note_can_be_discarded(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
     note_id = cache.inquiries.add_note(
-        _local(cache, 1), "acknowledge", "ok", author=2, author_name="Sam"
+        local_inquiry(cache, 1), "acknowledge", "ok", author=2, author_name="Sam"
     )
     item = cache.outbox.claim_next()
     assert item is not None
     cache.outbox.mark_rejected(item.id, "Invalid parameter(s): kind")
-    [note] = cache.inquiries.notes(_local(cache, 1))
+    [note] = cache.inquiries.notes(local_inquiry(cache, 1))
     assert note.rejected_message == "Invalid parameter(s): kind"
     cache.inquiries.discard_note(note_id)
-    assert cache.inquiries.notes(_local(cache, 1)) == [] and cache.outbox.count() == 0
+    assert cache.inquiries.notes(local_inquiry(cache, 1)) == [] and cache.outbox.count() == 0
 
 
 def test_discarding_triage_changes_goes_back_to_the_site_values(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1, assignee=3, urgent=True)])
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     site = cache.inquiries.get(local_id).triage
     cache.inquiries.set_triage(local_id, triage_status="closed", assignee=7, urgent=False)
     cache.inquiries.mark_read(local_id)
@@ -240,9 +234,11 @@ def test_discarding_triage_changes_goes_back_to_the_site_values(cache: Cache) ->
 def test_empty_note_and_unknown_inquiry_are_refused(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
     with pytest.raises(InvalidEditError):
-        cache.inquiries.add_note(_local(cache, 1), "note", "   ", author=2, author_name="Sam")
+        cache.inquiries.add_note(
+            local_inquiry(cache, 1), "note", "   ", author=2, author_name="Sam"
+        )
     with pytest.raises(InvalidEditError):
-        cache.inquiries.add_note(_local(cache, 1), "shout", "x", author=2, author_name="Sam")  # type: ignore[arg-type]
+        cache.inquiries.add_note(local_inquiry(cache, 1), "shout", "x", author=2, author_name="Sam")  # type: ignore[arg-type]
     with pytest.raises(RecordNotFoundError):
         cache.inquiries.add_note(999, "note", "x", author=2, author_name="Sam")
     assert cache.outbox.count() == 0
@@ -260,7 +256,7 @@ def test_cursors_move_only_what_is_given(cache: Cache) -> None:
 
 def test_requeue_after_a_crash_keeps_the_attempt_count(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
-    cache.inquiries.mark_read(_local(cache, 1))
+    cache.inquiries.mark_read(local_inquiry(cache, 1))
     item = cache.outbox.claim_next()
     assert item is not None and cache.outbox.claim_next() is None  # one in flight
     assert cache.outbox.requeue_in_flight() == 1
@@ -270,7 +266,7 @@ def test_requeue_after_a_crash_keeps_the_attempt_count(cache: Cache) -> None:
 
 def test_a_triage_edit_after_a_sent_change_is_queued_apart_from_it(cache: Cache) -> None:
     cache.inquiries.upsert_from_site([site_inquiry(1)])
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     cache.inquiries.set_triage(local_id, triage_status="contacted")
     sent = cache.outbox.claim_next()
     assert sent is not None

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from clinicdesk.store import Cache, RecordNotFoundError
 from clinicdesk.store.search import check
-from tests.fixtures.store import T0, opened, site_inquiry
+from tests.fixtures.store import T0, local_inquiry, opened, site_inquiry
 
 MESSAGE = "Panic attacks at night, mostly before work"
 
@@ -47,18 +47,12 @@ def _writes(cache: Cache) -> Iterator[list[str]]:
         event.remove(cache.engine, "before_cursor_execute", note)
 
 
-def _local(cache: Cache, remote_id: int) -> int:
-    local_id = cache.inquiries.local_id(remote_id)
-    assert local_id is not None
-    return local_id
-
-
 def _found(cache: Cache, text: str) -> list[int | None]:
     return [i.remote_id for i in cache.inquiries.search(text)]
 
 
 def test_a_pushed_triage_change_leaves_the_message_as_it_was(cache: Cache) -> None:
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     cache.inquiries.set_triage(local_id, triage_status="closed")
     item = cache.outbox.claim_next()
     assert item is not None
@@ -80,7 +74,7 @@ def test_a_pushed_triage_change_leaves_the_message_as_it_was(cache: Cache) -> No
 
 
 def test_a_pushed_answer_with_a_new_message_and_name_is_stored_and_found(cache: Cache) -> None:
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     cache.inquiries.set_triage(local_id, urgent=True)
     item = cache.outbox.claim_next()
     assert item is not None
@@ -102,7 +96,7 @@ def test_a_pushed_answer_with_a_new_message_and_name_is_stored_and_found(cache: 
 
 
 def test_an_answer_while_more_edits_wait_keeps_them_and_the_message(cache: Cache) -> None:
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     cache.inquiries.set_triage(local_id, triage_status="contacted")
     item = cache.outbox.claim_next()
     assert item is not None
@@ -124,7 +118,7 @@ def test_an_answer_while_more_edits_wait_keeps_them_and_the_message(cache: Cache
 
 
 def test_the_triage_state_is_what_the_detail_says(cache: Cache) -> None:
-    local_id = _local(cache, 1)
+    local_id = local_inquiry(cache, 1)
     triage, started = cache.inquiries.triage_state(local_id)
     assert triage == cache.inquiries.get(local_id).triage and started is None
     cache.inquiries.set_triage(local_id, urgent=True, triage_status="contacted")
@@ -140,7 +134,7 @@ def test_the_triage_state_is_what_the_detail_says(cache: Cache) -> None:
 
 def test_a_change_claimed_and_never_sent_goes_back_as_it_was(cache: Cache) -> None:
     for remote_id in (1, 2):
-        cache.inquiries.set_triage(_local(cache, remote_id), urgent=True)
+        cache.inquiries.set_triage(local_inquiry(cache, remote_id), urgent=True)
     first = cache.outbox.claim_next()
     ahead = cache.outbox.claim_next()
     assert first is not None and ahead is not None and ahead.attempts == 1
