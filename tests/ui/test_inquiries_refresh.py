@@ -4,8 +4,6 @@ off the UI thread, with the inbox, and offer what the round brought."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.model import records
 from clinicdesk.store import Cache
-from tests.fixtures.inquiries_tab import NOW, demo_cache, make_tab
+from tests.fixtures import inquiries_tab as inbox
+from tests.fixtures.inquiries_tab import NOW, make_tab
 from tests.fixtures.store import site_inquiry
 from tests.fixtures.threads import record_threads
 
@@ -21,10 +20,7 @@ NEW_REASON = "Sleep trouble"
 NEW_STAFF = records.User(9_001, "Ada Quill", "ada")
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Cache]:
-    with demo_cache(tmp_path / "cache.db") as cache:
-        yield cache
+cache = inbox.cache
 
 
 def _offered(box: Any) -> list[str]:
