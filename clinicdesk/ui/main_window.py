@@ -140,7 +140,8 @@ class MainWindow(QMainWindow):
         self.closing = CloseFlow(self)
         #: The settings dialog, and the settings applied to sync and the tabs.
         self.window_settings = WindowSettings(self, info.keyring)
-        self.window_settings.follow_clinic_zone()
+        loaded = settings.load()
+        self.window_settings.follow_clinic_zone(loaded)
         self.places = TabPlaces(self)
         self.last_notification: tuple[str, str] | None = None
         account = session.account
@@ -152,7 +153,6 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setAccessibleName(self.tr("Sections"))
-        loaded = settings.load()
         self.posts_tab: PostsTab | None = None
         self.inquiries_tab: InquiriesTab | None = None
         self.roles.posts_built = self.places.posts_access()

@@ -35,10 +35,15 @@ class WindowSettings:
         self._keyring = keyring
         self.dialog: SettingsDialog | None = None
 
-    def follow_clinic_zone(self) -> None:
+    def follow_clinic_zone(self, settings: Settings | None = None) -> None:
         """Show dates in the zone chosen in the settings, else the clinic's, as the site's
-        index last gave it."""
-        chosen = self._w.settings.load().time_zone
+        index last gave it.
+
+        Args:
+            settings: the settings as the caller just read or saved them (None: read the
+                file now).
+        """
+        chosen = (settings or self._w.settings.load()).time_zone
         if chosen:
             zone = zone_from(chosen, 0)
             if bytes(zone.id().data()).decode("ascii", "replace") == chosen:
@@ -108,13 +113,19 @@ class WindowSettings:
             settings.idle_lock_minutes = idle
             settings.time_zone = time_zone
 
-        self._w.settings.update(change)
-        self.follow_clinic_zone()
-        self.apply()
+        # One read of the file for the three: what was saved is what the window follows.
+        saved = self._w.settings.update(change)
+        self.follow_clinic_zone(saved)
+        self.apply(saved)
 
-    def apply(self) -> None:
-        """Use the settings file as it is now (after the settings dialog saved it)."""
-        settings = self._w.settings.load()
+    def apply(self, settings: Settings | None = None) -> None:
+        """Use the settings file as it is now (after the settings dialog saved it).
+
+        Args:
+            settings: the settings just saved (None: read the file now).
+        """
+        if settings is None:
+            settings = self._w.settings.load()
         self._w.sync.set_interval(settings.sync_interval_minutes)
         if self._w.inquiries_tab is not None and not self._w.closing.tabs_stopped:
             self._w.inquiries_tab.apply_options(self.inquiry_options(settings))

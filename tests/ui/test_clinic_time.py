@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +16,9 @@ from clinicdesk.store import Cache
 from clinicdesk.ui.clinic_time import clinic_zone, format_moment, set_clinic_zone, zone_from
 from clinicdesk.ui.status_bar import SyncStatusPanel
 from clinicdesk.ui.sync_worker import SyncState, SyncStatus
+from tests.fixtures import inquiries_tab as inbox
 from tests.fixtures.desktop import MakeController, open_as
-from tests.fixtures.inquiries_tab import by_name, demo_cache, make_tab, select
+from tests.fixtures.inquiries_tab import by_name, make_tab, select
 from tests.fixtures.site import SiteUnderTest
 
 #: "6/12/26", "12.06.2026", "2026-12-06": a date a reader has to guess the order of.
@@ -34,10 +34,7 @@ def en_us() -> Iterator[None]:
     set_clinic_zone(None)
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Cache]:
-    with demo_cache(tmp_path / "cache.db") as cache:
-        yield cache
+cache = inbox.cache
 
 
 def _us(moment: datetime) -> str:

@@ -4,9 +4,6 @@ off the UI thread, with the inbox, and offer what the round brought."""
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,33 +11,16 @@ from pytestqt.qtbot import QtBot
 
 from clinicdesk.model import records
 from clinicdesk.store import Cache
-from tests.fixtures.inquiries_tab import NOW, demo_cache, make_tab
+from tests.fixtures import inquiries_tab as inbox
+from tests.fixtures.inquiries_tab import NOW, make_tab
 from tests.fixtures.store import site_inquiry
+from tests.fixtures.threads import record_threads
 
 NEW_REASON = "Sleep trouble"
 NEW_STAFF = records.User(9_001, "Ada Quill", "ada")
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Cache]:
-    with demo_cache(tmp_path / "cache.db") as cache:
-        yield cache
-
-
-def _record_threads(
-    monkeypatch: pytest.MonkeyPatch, reads: list[tuple[object, str]]
-) -> list[tuple[str, bool]]:
-    """Wrap store reads; returns (name, on the UI thread) for every call from now on."""
-    calls: list[tuple[str, bool]] = []
-    for store, name in reads:
-        original: Callable[..., Any] = getattr(store, name)
-
-        def wrapper(*args: Any, _name: str = name, _original: Any = original, **kw: Any) -> Any:
-            calls.append((_name, threading.current_thread() is threading.main_thread()))
-            return _original(*args, **kw)
-
-        monkeypatch.setattr(store, name, wrapper)
-    return calls
+cache = inbox.cache
 
 
 def _offered(box: Any) -> list[str]:
@@ -57,7 +37,7 @@ def test_the_filters_offer_what_a_round_brought_read_off_the_ui_thread(
     arrived = dataclasses.replace(site_inquiry(9_500, received=NOW), reason=NEW_REASON)
     cache.inquiries.upsert_from_site([arrived])
     cache.catalog.replace_users([*cache.catalog.users(), NEW_STAFF])
-    calls = _record_threads(monkeypatch, [(cache.inquiries, "reasons"), (cache.catalog, "users")])
+    calls = record_threads(monkeypatch, [(cache.inquiries, "reasons"), (cache.catalog, "users")])
 
     with qtbot.waitSignal(tab.loaded):
         tab.refresh()

@@ -48,6 +48,7 @@ from clinicdesk.ui.inquiries.dialogs import (
     NoteDialog,
 )
 from clinicdesk.ui.inquiries.models import COLUMN_INDEX, InboxQuery
+from tests.fixtures import inquiries_tab as inbox
 from tests.fixtures.inquiries_tab import (
     FAST_HASH,
     KEY,
@@ -56,7 +57,6 @@ from tests.fixtures.inquiries_tab import (
     PASSPHRASE,
     Notifications,
     by_name,
-    demo_cache,
     demo_inquiries,
     local_id,
     make_tab,
@@ -72,10 +72,7 @@ CRISIS = {"Jordan Pruitt", "Alexis Garza", "Raymond Castellanos", "Tiffany Oduya
 PROTOCOL = "Call Dr. Okafor's crisis line first: 555-0100. Then 988."
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Cache]:
-    with demo_cache(tmp_path / "cache.db") as cache:
-        yield cache
+cache = inbox.cache
 
 
 @pytest.fixture

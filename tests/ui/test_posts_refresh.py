@@ -8,10 +8,7 @@ stays as it is, a filter chosen meanwhile wins, closing meanwhile is safe.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -25,6 +22,7 @@ from clinicdesk.ui.posts.tab import PostsTab
 from tests.fixtures import posts_tab as support
 from tests.fixtures.posts_tab import T0, make_tab
 from tests.fixtures.store import site_post
+from tests.fixtures.threads import record_threads
 
 cache = support.cache
 seeded = support.seeded
@@ -53,29 +51,13 @@ def _titles(tab: PostsTab) -> list[str]:
     return [model.index(r, PostListModel.TITLE).data() for r in range(model.rowCount())]
 
 
-def _record_threads(
-    monkeypatch: pytest.MonkeyPatch, cache: Cache, names: tuple[str, ...]
-) -> list[tuple[str, bool]]:
-    """Wrap store reads; returns (name, on the UI thread) for every call from now on."""
-    calls: list[tuple[str, bool]] = []
-    for store, name in ((cache.posts, n) for n in names):
-        original: Callable[..., Any] = getattr(store, name)
-
-        def wrapper(*args: Any, _name: str = name, _original: Any = original, **kw: Any) -> Any:
-            calls.append((_name, threading.current_thread() is threading.main_thread()))
-            return _original(*args, **kw)
-
-        monkeypatch.setattr(store, name, wrapper)
-    return calls
-
-
 def test_the_list_shows_the_rounds_posts_read_off_the_ui_thread(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, cache: Cache, seeded: dict[str, int]
 ) -> None:
     tab = make_tab(qtbot, cache)
     assert tab.count_label.text() == "12 posts"
     _store_round(cache)
-    calls = _record_threads(monkeypatch, cache, ("query", "counts"))
+    calls = record_threads(monkeypatch, [(cache.posts, "query"), (cache.posts, "counts")])
 
     with qtbot.waitSignal(tab.loaded):
         tab.refresh()
@@ -156,7 +138,7 @@ def test_a_refresh_asked_for_while_one_runs_reads_again_after_it(
 def test_the_tab_reads_its_list_once_when_it_opens(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, cache: Cache, seeded: dict[str, int]
 ) -> None:
-    calls = _record_threads(monkeypatch, cache, ("query",))
+    calls = record_threads(monkeypatch, [(cache.posts, "query")])
     tab = make_tab(qtbot, cache)
     assert calls == [("query", True)]
     header = tab.table.horizontalHeader()

@@ -45,9 +45,7 @@ class LockGuard:
         self._t.search_edit.blockSignals(False)
         self._t.model.query = replace(self._t.model.query, text="")
         self._t.model.clear()
-        self._t.detail.clear()
-        self._t.state.shown_id = None
-        self._t.state.duplicates_key = None
+        self._t.opener.show_nothing()
         self.forget_clipboard()
         self._t.message_label.setText(self._t.keys_hint())
         self._t.idle.stop()

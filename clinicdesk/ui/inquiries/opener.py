@@ -65,15 +65,20 @@ class InquiryOpener:
         """Look nothing up any more (the tab is shutting down)."""
         self._closed = True
 
+    def show_nothing(self) -> None:
+        """Empty the pane and forget what it showed (the next inquiry opened is looked up
+        afresh, its duplicates too)."""
+        self._t.detail.clear()
+        self._t.state.shown_id = None
+        self._t.state.duplicates_key = None
+
     def show_current(self, *, force: bool = False) -> None:
         """Show the table's current inquiry; ``force`` shows it again even if already shown
         (after a change or a refresh), keeping a duplicate opened from the pane."""
         current = self._t.current_id()
         target = current if current is not None else (self._t.state.shown_id if force else None)
         if target is None:
-            self._t.detail.clear()
-            self._t.state.shown_id = None
-            self._t.state.duplicates_key = None
+            self.show_nothing()
             return
         if target == self._t.state.shown_id and not force:
             return
@@ -102,9 +107,7 @@ class InquiryOpener:
             detail = self._t.store.get(inquiry_id)
             notes = self._t.store.notes(inquiry_id)
         except CacheError:
-            self._t.detail.clear()
-            self._t.state.shown_id = None
-            self._t.state.duplicates_key = None
+            self.show_nothing()
             return
         now = self._clock()
         self._shown_times = (detail.received_gmt, detail.triage.triage_status)

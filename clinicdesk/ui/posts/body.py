@@ -38,7 +38,6 @@ from clinicdesk.ui.posts.richformats import (
     BLOCK_SPACING,
     HEADING_WEIGHT,
     P_QUOTE,
-    P_SEGMENT,
     OpaqueBlockObject,
     heading_format,
     image_format,
@@ -48,6 +47,7 @@ from clinicdesk.ui.posts.richformats import (
     list_format,
     paragraph_block_format,
     quote_block_format,
+    segment_of,
     set_link,
 )
 from clinicdesk.ui.posts.richtext import BodyMapping, insert_rich_block
@@ -291,7 +291,7 @@ class BodyEditor(QTextEdit):
         def change(cursor: QTextCursor, block: QTextBlock) -> None:
             if block.textList() is not None:
                 block.textList().remove(block)
-            fmt = _plain_block_format(block.blockFormat())
+            fmt = paragraph_block_format(segment_of(block))
             fmt.setHeadingLevel(level)
             if level:
                 fmt.setTopMargin(BLOCK_SPACING * 2)
@@ -399,16 +399,13 @@ class BodyEditor(QTextEdit):
 
         def change(cursor: QTextCursor, block: QTextBlock) -> None:
             self._make_plain(cursor, block)
-            segment = block.blockFormat().property(P_SEGMENT)
-            cursor.setBlockFormat(
-                quote_block_format(segment if isinstance(segment, int) else None, group)
-            )
+            cursor.setBlockFormat(quote_block_format(segment_of(block), group))
 
         self._each_block(change)
 
     def _unquote(self, cursor: QTextCursor) -> None:
         def change(block_cursor: QTextCursor, block: QTextBlock) -> None:
-            fmt = _plain_block_format(block.blockFormat())
+            fmt = paragraph_block_format(segment_of(block))
             block_cursor.setBlockFormat(fmt)
 
         self._each_block(change)
@@ -420,7 +417,7 @@ class BodyEditor(QTextEdit):
             block.textList().remove(block)
         if block.blockFormat().headingLevel():
             _restyle_text(cursor, block, 0)
-        cursor.setBlockFormat(_plain_block_format(block.blockFormat()))
+        cursor.setBlockFormat(paragraph_block_format(segment_of(block)))
 
     def _nest(self, block: QTextBlock) -> None:
         text_list = block.textList()
@@ -498,16 +495,6 @@ class BodyEditor(QTextEdit):
         cursor = self._image_cursor()
         if cursor is not None:
             cursor.setCharFormat(image_format(image))
-
-
-def _plain_block_format(current: QTextBlockFormat) -> QTextBlockFormat:
-    fmt = QTextBlockFormat()
-    fmt.setBottomMargin(BLOCK_SPACING)
-    segment = current.property(P_SEGMENT)
-    if isinstance(segment, int):
-        fmt.setProperty(P_SEGMENT, segment)
-    # Heading level, list indent, quote and citation marks are left behind.
-    return fmt
 
 
 def _remove_from_list(block: QTextBlock) -> None:

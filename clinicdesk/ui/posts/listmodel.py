@@ -33,6 +33,7 @@ from clinicdesk.store import Cache, CacheError
 from clinicdesk.store.post_reads import PostListSort
 from clinicdesk.ui.clinic_time import format_moment
 from clinicdesk.ui.plaintext import plain
+from clinicdesk.ui.posts.common import status_names
 
 logger = logging.getLogger(__name__)
 
@@ -320,14 +321,7 @@ class PostListModel(QAbstractTableModel):
 
     def status_text(self, status: str) -> str:
         """A status as the list says it."""
-        return {
-            "publish": self.tr("Published"),
-            "future": self.tr("Scheduled"),
-            "draft": self.tr("Draft"),
-            "pending": self.tr("Pending review"),
-            "private": self.tr("Private"),
-            "trash": self.tr("Trash"),
-        }.get(status, status)
+        return status_names().get(status, status)
 
     def sync_text(self, state: SyncState) -> str:
         """A sync state as a badge."""

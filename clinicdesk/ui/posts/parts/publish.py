@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from clinicdesk.domain.wordcount import count_words, plain_text, reading_minutes
 from clinicdesk.ui.clinic_time import clinic_zone, from_clinic, to_clinic, zone_name
 from clinicdesk.ui.icon import give_icon
-from clinicdesk.ui.posts.common import named, plain_label
+from clinicdesk.ui.posts.common import named, plain_label, status_names
 from clinicdesk.ui.posts.presenter import PublishButton
 
 
@@ -96,20 +96,9 @@ class PublishPanel(QGroupBox):
         self.saved_label = plain_label(self, "saveStateLabel", self.tr("Saving"))
         inner.addWidget(self.saved_label)
 
-    def status_names(self) -> dict[str, str]:
-        """Every status in words."""
-        return {
-            "draft": self.tr("Draft"),
-            "pending": self.tr("Pending review"),
-            "private": self.tr("Private"),
-            "publish": self.tr("Published"),
-            "future": self.tr("Scheduled"),
-            "trash": self.tr("Trash"),
-        }
-
     def fill_statuses(self, offered: list[str], status: str) -> None:
         """Offer ``offered`` with ``status`` chosen."""
-        names = self.status_names()
+        names = status_names()
         self.status_combo.clear()
         for value in offered:
             self.status_combo.addItem(names.get(value, value), value)

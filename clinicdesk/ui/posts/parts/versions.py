@@ -13,6 +13,7 @@ from clinicdesk.model.cached import PostSnapshot
 from clinicdesk.model.records import Taxonomy
 from clinicdesk.store import CacheError, RecordNotFoundError
 from clinicdesk.ui.clinic_time import format_moment
+from clinicdesk.ui.posts.common import status_names
 from clinicdesk.ui.posts.versiondialogs import ConflictDialog, HistoryDialog
 
 if TYPE_CHECKING:
@@ -74,14 +75,7 @@ class VersionActions:
             media = next((m for m in host.offered.images() if m.id == value), None)
             return "" if value is None else (media.title if media else str(value))
         if field == "status":
-            return {
-                "publish": host.tr("Published"),
-                "future": host.tr("Scheduled"),
-                "draft": host.tr("Draft"),
-                "pending": host.tr("Pending review"),
-                "private": host.tr("Private"),
-                "trash": host.tr("Trash"),
-            }.get(value, str(value))
+            return status_names().get(value, str(value))
         return str(value)
 
     def open_history(self) -> None:
